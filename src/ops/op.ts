@@ -1,0 +1,150 @@
+/**
+ * The contract every operator file in src/ops/ fulfils.
+ *
+ * An operator file defines one IR operator (or a small family that shares one kernel scheme) and has up
+ * to five duties, each optional but the first:
+ *   1. `infer`: output types from input types and typed attributes (shape inference);
+ *   2. `evaluate`: reference semantics in TypeScript, used to fold constants at compile time;
+ *   3. `lower`: the C kernel calls that run the node, with parameters computed at compile time;
+ *   4. `commuteTranspose`: how the node moves across a transpose (used by the NHWC layout pass);
+ *   5. `onnx`: importers for the ONNX operator types that map onto this IR operator.
+ * The registry in src/ops/index.ts is the one list of operators.
+ */
+
+import type { DType, TensorData } from '../ir/dtype.js';
+import type { Graph, Node, Quant, Tensor } from '../ir/graph.js';
+import type { CValue } from '../emit/c-value.js';
+
+/** The type of a tensor as shape inference computes it. */
+export interface TensorType {
+  dtype: DType;
+  shape: number[];
+  quant?: Quant;
+}
+
+/** One argument of an emitted kernel call. */
+export type CArg =
+  /** Pointer to a tensor's first element (+ `elementOffset` elements), typed by its dtype. */
+  | { tensor: string; elementOffset?: number }
+  /** Pointer to a `static const <type>` parameter struct emitted next to the call. */
+  | { params: CValue; type: string }
+  /** A literal value (integer or CFloat). */
+  | { value: CValue }
+  /** Pointer to this node's scratch buffer (size from `scratchBytes`), as `void *`. */
+  | { scratch: true };
+
+/** One call to a C kernel. `kernel` is the function name and the file runtime-c/src/<kernel>.c. */
+export interface KernelCall {
+  kernel: string;
+  /** Header under runtime-c/include that declares the kernel, e.g. "utvm/conv2d.h". */
+  header: string;
+  args: CArg[];
+}
+
+export interface InferContext<A> {
+  attrs: A;
+  /** Input tensors in order; undefined for an omitted optional input. */
+  inputs: (Tensor | undefined)[];
+  node: Node<A>;
+}
+
+export interface LowerContext<A> {
+  node: Node<A>;
+  graph: Graph;
+  /** Input i (throws an internal error if it is omitted). */
+  input(i: number): Tensor;
+  /** Input i, or undefined when omitted. */
+  optionalInput(i: number): Tensor | undefined;
+  output(i: number): Tensor;
+  /** Adds a constant (e.g. weights re-laid out for the kernel); returns its name for a `{ tensor }` arg. */
+  addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
+}
+
+/** A fused activation as a clamp of the output: Relu is [0, +inf], Clip is [min, max]. */
+export interface Clamp {
+  min: number;
+  max: number;
+}
+
+/** An ONNX attribute reader for one node; getters fail with E_UNSUPPORTED_ATTR / E_MODEL_INVALID. */
+export interface OnnxAttributes {
+  has(name: string): boolean;
+  int(name: string, fallback?: number): number;
+  ints(name: string, fallback?: number[]): number[];
+  float(name: string, fallback?: number): number;
+  floats(name: string, fallback?: number[]): number[];
+  string(name: string, fallback?: string): string;
+  tensor(name: string): Tensor | undefined;
+}
+
+/** One ONNX node as an importer sees it. */
+export interface OnnxNode {
+  opType: string;
+  domain: string;
+  /** Node name (or "#<index>" when the model gives none). */
+  name: string;
+  /** Opset version of the node's domain. */
+  opset: number;
+  /** Input names; '' for omitted optional inputs. */
+  inputs: string[];
+  outputs: string[];
+  attrs: OnnxAttributes;
+}
+
+/**
+ * What importers use to build the graph. `add` runs shape inference and folds the node when all its
+ * inputs are constants and its operator can be evaluated, so importers need not care.
+ */
+export interface ImportContext {
+  readonly graph: Graph;
+  tensor(name: string): Tensor;
+  /** Constant data of a tensor, or undefined when it is a runtime value. */
+  constant(name: string): TensorData | undefined;
+  /** Adds an IR node; returns its output tensor names (`outputs` when given, fresh names otherwise). */
+  add(op: string, inputs: string[], attrs: object, outputs?: string[]): string[];
+  /** Makes tensor `name` another name for `target` (Identity, Dropout). */
+  alias(name: string, target: string): void;
+  /** Adds a constant tensor; returns its (fresh) name. */
+  addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
+  /** Fails with E_UNSUPPORTED_ATTR naming the current node. */
+  unsupported(what: string): never;
+  /** Fails with E_MODEL_INVALID naming the current node. */
+  invalid(what: string): never;
+}
+
+export type OnnxImporter = (node: OnnxNode, ctx: ImportContext) => void;
+
+/** The graph-editing interface given to `commuteTranspose`. */
+export interface GraphEditor {
+  readonly graph: Graph;
+  addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
+}
+
+export interface OpDef<A = Record<string, unknown>> {
+  /** IR operator name. */
+  name: string;
+  infer(ctx: InferContext<A>): TensorType[];
+  /** Reference semantics on constant inputs (all present inputs have `data`). */
+  evaluate?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): TensorData[];
+  /** Kernel calls. Absent for pure aliases. */
+  lower?(ctx: LowerContext<A>): KernelCall[];
+  /** Output 0 is input 0's storage reinterpreted (reshape): no kernel, no arena space. */
+  alias?: boolean;
+  /** Output 0 may overwrite input 0 when input 0 dies at this node (same byte size). */
+  inPlace?: boolean;
+  /** Bytes of scratch memory the kernel needs while it runs (planned in the arena). */
+  scratchBytes?(node: Node<A>, graph: Graph): number;
+  /**
+   * Every runtime input of `node` is transpose(x_i, perm). Return attributes and inputs (constants
+   * rewritten as needed through `editor`) such that node(transpose(x)) == transpose(node'(x), perm)
+   * for every output — or null when the node cannot move across the transpose.
+   */
+  commuteTranspose?(node: Node<A>, perm: number[], editor: GraphEditor): { attrs: A; inputs: string[] } | null;
+  /** ONNX op types (default domain unless written "domain:Op") imported onto this operator. */
+  onnx?: Record<string, OnnxImporter>;
+}
+
+/** Helper so operator files get their attribute type checked. */
+export function defineOp<A>(def: OpDef<A>): OpDef<A> {
+  return def;
+}
