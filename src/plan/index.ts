@@ -1,0 +1,78 @@
+/**
+ * The static memory planner: one arena, an offset for every runtime tensor and scratch buffer.
+ *
+ * Three stages chained by `planMemory`, as in TVM's USMP:
+ *   1. liveness.ts  — buffer analysis: which tensors share a buffer (aliases, in-place ops), the
+ *                     buffers' sizes and lifetimes, scratch buffers;
+ *   2. place.ts     — placement: every strategy of PLACEMENT_STRATEGIES, the smallest arena wins;
+ *   3. here         — the result as a MemoryPlan, checked for clashes (an internal error if any).
+ * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
+ */
+
+import type { Graph } from '../ir/graph.js';
+import { getOp } from '../ops/index.js';
+import { computeBuffers } from './liveness.js';
+import type { Buffer, OpInfoLookup } from './liveness.js';
+import { checkPlan, lowerBound, placeBuffers } from './place.js';
+
+export { ARENA_ALIGNMENT, alignUp, computeBuffers } from './liveness.js';
+export type { Buffer, OpInfo, OpInfoLookup } from './liveness.js';
+export { PLACEMENT_STRATEGIES, arenaBytesOf, checkPlan, liveTogether, lowerBound, placeBuffers } from './place.js';
+export type { PlacementStrategy, PlanConflict, Placement } from './place.js';
+export { printPlan } from './print.js';
+
+export type PlannedBuffer = Buffer & { offset: number };
+
+export interface MemoryPlan {
+  /** Size of the arena: the highest end address of any buffer (0 when nothing is planned). */
+  arenaBytes: number;
+  /** Most bytes live at any one step: what a perfect plan would need. */
+  lowerBound: number;
+  /** Name of the winning strategy in PLACEMENT_STRATEGIES. */
+  strategy: string;
+  /** Buffers in liveness order, each with its offset. */
+  buffers: PlannedBuffer[];
+  /** Number of steps (= graph nodes). */
+  steps: number;
+  /** Arena offset of a runtime tensor; throws an internal Error for constants and unknown names. */
+  offsetOf(tensor: string): number;
+}
+
+/** Plans the arena of `graph` (nodes in execution order). `opInfo` is for tests with fake operators. */
+export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp): MemoryPlan {
+  const buffers = computeBuffers(graph, opInfo);
+  const placement = placeBuffers(buffers);
+  const conflicts = checkPlan(buffers, placement.offsets);
+  if (conflicts.length > 0) {
+    const first = conflicts.slice(0, 3).map((c) => c.message).join('; ');
+    throw new Error(`internal: memory plan of '${graph.name}' (${placement.strategy}) is wrong: ${first}`);
+  }
+  const bound = lowerBound(buffers);
+  if (placement.arenaBytes < bound) throw new Error(`internal: arena of '${graph.name}' is below its lower bound`);
+  const planned: PlannedBuffer[] = buffers.map((b) => ({
+    ...b,
+    tensors: [...b.tensors],
+    offset: placement.offsets.get(b.id) ?? -1,
+  }));
+  const byTensor = new Map<string, number>();
+  for (const b of planned) for (const t of b.tensors) byTensor.set(t, b.offset);
+  return {
+    arenaBytes: placement.arenaBytes,
+    lowerBound: bound,
+    strategy: placement.strategy,
+    buffers: planned,
+    steps: graph.nodes.length,
+    offsetOf(tensor: string): number {
+      const offset = byTensor.get(tensor);
+      if (offset === undefined) {
+        throw new Error(`internal: tensor '${tensor}' has no arena offset (a constant, or not in the planned graph)`);
+      }
+      return offset;
+    },
+  };
+}
+
+/** Arena offset of node `nodeName`'s scratch buffer, or undefined when the node needs none. */
+export function scratchOffsetOf(plan: MemoryPlan, nodeName: string): number | undefined {
+  return plan.buffers.find((b) => b.kind === 'scratch' && b.id === `scratch:${nodeName}`)?.offset;
+}

@@ -1,0 +1,200 @@
+/**
+ * Memory planner, stage 1 of 3: buffer analysis (liveness).
+ *
+ * The compiled model has one static arena. This stage decides WHAT must live in it and WHEN; stage 2
+ * (place.ts) decides WHERE. Step i is graph.nodes[i] (nodes are in execution order).
+ *
+ * 1. Every runtime tensor (no `data`; constants live in flash) starts a buffer of its own, named after
+ *    it (its root tensor), live from the step of the node that produces it to the last step that reads
+ *    it. Graph inputs are live from step 0; graph outputs stay live until the last step; a tensor that
+ *    nobody reads is still live at the step that produces it.
+ * 2. Alias nodes (`alias`, e.g. reshape): output 0 joins input 0's buffer — no new memory, no kernel.
+ *    The buffer then lives until the last use of any of its tensors, so aliases can chain. Input 0 must
+ *    be a runtime tensor (an alias of a constant must have been folded), and output 0 may not need more
+ *    bytes than the buffer holds; both are internal errors otherwise.
+ * 3. In-place nodes (`inPlace`, elementwise kernels): output 0 joins input 0's buffer — the kernel
+ *    overwrites its input — when ALL of these hold, and gets a buffer of its own otherwise:
+ *    a. input 0 is a runtime tensor;
+ *    b. no tensor of input 0's buffer is read after this step, and none of them is a graph output;
+ *    c. output 0 and input 0 have the same byte size;
+ *    d. every OTHER input of the node that lives in the same buffer (input 0 itself again, as in
+ *       mul(x, x), or a reshape of it) has output 0's byte size and element count: it is then read in
+ *       lock-step with the writes (equal element counts rule out broadcasting), so nothing is
+ *       overwritten before it is read.
+ *    Graph inputs may be overwritten this way: the arena slot of an input is reused anyway once the
+ *    input dies, so the caller must refill inputs before every run (it has to in any case).
+ * 4. A node whose operator has `scratchBytes(node, graph) > 0` adds a buffer `scratch:<node name>`
+ *    (kind 'scratch', no tensors) live only at that node's step.
+ * 5. bytes = tensorBytes(root tensor) rounded up to ARENA_ALIGNMENT (16), so every tensor starts on a
+ *    16-byte boundary (enough for any dtype and for the M7's cache lines / DSP loads).
+ *
+ * Buffers come out in creation order (graph inputs, then each node's outputs and scratch in node
+ * order), tensors of a buffer in joining order: the result is a pure function of the graph.
+ */
+
+import type { Graph, Node } from '../ir/graph.js';
+import { elementCount, tensorBytes } from '../ir/graph.js';
+import { getOp } from '../ops/index.js';
+
+/** Byte alignment of every buffer's offset and size in the arena. */
+export const ARENA_ALIGNMENT = 16;
+
+export interface Buffer {
+  /** Root tensor name, or `scratch:<node name>` for a scratch buffer. */
+  id: string;
+  /** Tensors stored in this buffer (root first, then aliases / in-place outputs); empty for scratch. */
+  tensors: string[];
+  /** Size in bytes, a multiple of ARENA_ALIGNMENT. */
+  bytes: number;
+  /** First step at which the buffer is live (inclusive). */
+  first: number;
+  /** Last step at which the buffer is live (inclusive). */
+  last: number;
+  kind: 'tensor' | 'scratch';
+}
+
+/** What the planner needs to know about an IR operator (a subset of OpDef). */
+export interface OpInfo {
+  alias?: boolean;
+  inPlace?: boolean;
+  scratchBytes?(node: Node, graph: Graph): number;
+}
+
+export type OpInfoLookup = (opName: string) => OpInfo;
+
+/** `n` rounded up to a multiple of `alignment`. */
+export function alignUp(n: number, alignment = ARENA_ALIGNMENT): number {
+  return Math.ceil(n / alignment) * alignment;
+}
+
+/** The buffers of `graph`'s runtime tensors and scratch memory, with their lifetimes (see above). */
+export function computeBuffers(graph: Graph, opInfo: OpInfoLookup = getOp): Buffer[] {
+  const state = new Liveness(graph);
+  for (const name of graph.inputs) if (state.isRuntime(name)) state.open(name, 0);
+  graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op)));
+  return state.finish();
+}
+
+function visitNode(state: Liveness, node: Node, step: number, info: OpInfo): void {
+  for (const input of node.inputs) if (state.isRuntime(input)) state.read(input, step, node);
+  node.outputs.forEach((output, k) => {
+    if (output === '') return;
+    if (!state.isRuntime(output)) {
+      throw new Error(`internal: node '${node.name}' (${node.op}) writes constant tensor '${output}'`);
+    }
+    const overwrite = k === 0 && !info.alias && info.inPlace === true && state.canOverwrite(node, step);
+    if (k === 0 && info.alias) state.alias(node, step);
+    else if (overwrite) state.join(output, state.bufferOf(node.inputs[0]));
+    else state.open(output, step);
+  });
+  const scratch = info.scratchBytes ? info.scratchBytes(node, state.graph) : 0;
+  if (scratch > 0) state.openScratch(node, scratch, step);
+}
+
+/** Mutable bookkeeping of one computeBuffers run. */
+class Liveness {
+  readonly graph: Graph;
+  private readonly steps: number;
+  private readonly lastRead = new Map<string, number>();
+  private readonly graphOutputs: Set<string>;
+  private readonly buffers: Buffer[] = [];
+  private readonly byTensor = new Map<string, Buffer>();
+  private readonly ids = new Set<string>();
+
+  constructor(graph: Graph) {
+    this.graph = graph;
+    this.steps = graph.nodes.length;
+    this.graphOutputs = new Set(graph.outputs);
+    graph.nodes.forEach((node, step) => {
+      for (const input of node.inputs) if (input !== '') this.lastRead.set(input, step);
+    });
+  }
+
+  /** True for a named tensor without constant data (throws on unknown names). */
+  isRuntime(name: string): boolean {
+    return name !== '' && !this.graph.isConstant(name);
+  }
+
+  bufferOf(tensor: string): Buffer {
+    const buffer = this.byTensor.get(tensor);
+    if (!buffer) throw new Error(`internal: tensor '${tensor}' is used before it is produced`);
+    return buffer;
+  }
+
+  open(tensor: string, step: number): void {
+    if (this.byTensor.has(tensor)) throw new Error(`internal: tensor '${tensor}' is produced twice`);
+    const bytes = alignUp(tensorBytes(this.graph.tensor(tensor)));
+    this.add({ id: tensor, tensors: [tensor], bytes, first: step, last: step, kind: 'tensor' });
+  }
+
+  openScratch(node: Node, bytes: number, step: number): void {
+    const id = `scratch:${node.name}`;
+    this.add({ id, tensors: [], bytes: alignUp(bytes), first: step, last: step, kind: 'scratch' });
+  }
+
+  join(tensor: string, buffer: Buffer): void {
+    if (this.byTensor.has(tensor)) throw new Error(`internal: tensor '${tensor}' is produced twice`);
+    buffer.tensors.push(tensor);
+    this.byTensor.set(tensor, buffer);
+  }
+
+  read(tensor: string, step: number, node: Node): void {
+    const buffer = this.byTensor.get(tensor);
+    if (!buffer) {
+      throw new Error(`internal: node '${node.name}' reads tensor '${tensor}' before anything produces it`);
+    }
+    buffer.last = Math.max(buffer.last, step);
+  }
+
+  /** Rule 2: output 0 of an alias node shares input 0's buffer. */
+  alias(node: Node, step: number): void {
+    const input = node.inputs[0];
+    const output = node.outputs[0];
+    if (input === undefined || !this.isRuntime(input)) {
+      const what = `alias node '${node.name}' (${node.op})`;
+      throw new Error(`internal: ${what} needs a runtime input 0 (constants must be folded first)`);
+    }
+    const buffer = this.bufferOf(input);
+    if (alignUp(tensorBytes(this.graph.tensor(output))) > buffer.bytes) {
+      throw new Error(`internal: alias node '${node.name}' (${node.op}) output is larger than its input`);
+    }
+    this.join(output, buffer);
+    buffer.last = Math.max(buffer.last, step);
+  }
+
+  /** Rule 3: may output 0 of in-place node `node` overwrite input 0's buffer? */
+  canOverwrite(node: Node, step: number): boolean {
+    const input = node.inputs[0];
+    if (input === undefined || !this.isRuntime(input)) return false;
+    const buffer = this.bufferOf(input);
+    const readLater = (t: string) => this.graphOutputs.has(t) || (this.lastRead.get(t) ?? -1) > step;
+    if (buffer.tensors.some(readLater)) return false;
+    const out = this.graph.tensor(node.outputs[0]);
+    const outBytes = tensorBytes(out);
+    if (outBytes !== tensorBytes(this.graph.tensor(input)) || alignUp(outBytes) > buffer.bytes) return false;
+    return node.inputs.every((other, j) => {
+      if (j === 0 || !this.isRuntime(other) || this.byTensor.get(other) !== buffer) return true;
+      const t = this.graph.tensor(other);
+      return tensorBytes(t) === outBytes && elementCount(t.shape) === elementCount(out.shape);
+    });
+  }
+
+  /** Applies rule 1's "graph outputs live to the end" and returns the buffers in creation order. */
+  finish(): Buffer[] {
+    const end = Math.max(this.steps - 1, 0);
+    for (const name of this.graph.outputs) {
+      if (!this.isRuntime(name)) continue;
+      const buffer = this.byTensor.get(name);
+      if (!buffer) throw new Error(`internal: graph output '${name}' is never produced`);
+      buffer.last = Math.max(buffer.last, end);
+    }
+    return this.buffers;
+  }
+
+  private add(buffer: Buffer): void {
+    if (this.ids.has(buffer.id)) throw new Error(`internal: two planner buffers are named '${buffer.id}'`);
+    this.ids.add(buffer.id);
+    this.buffers.push(buffer);
+    for (const t of buffer.tensors) this.byTensor.set(t, buffer);
+  }
+}
