@@ -1,0 +1,161 @@
+/**
+ * GraphBuilder: what every importer uses to build a Graph.
+ *
+ * `add` runs the operator's shape inference and, when every input is a constant and the operator can be
+ * evaluated, folds the node into constants on the spot — so constant folding needs no pass of its own and
+ * importers never see the difference. Identity-like operators register aliases; `finish` resolves them for
+ * the graph outputs (renaming a tensor to the output's name, or adding a copy when the output would
+ * otherwise be a graph input or a constant).
+ */
+
+import { DType, TensorData } from '../ir/dtype.js';
+import { Graph, Node, SourceRef, Tensor } from '../ir/graph.js';
+import { describeNode, fail } from '../diagnostics.js';
+import { getOp } from '../ops/index.js';
+import type { ImportContext } from '../ops/op.js';
+
+export class GraphBuilder implements ImportContext {
+  readonly graph: Graph;
+  private readonly aliases = new Map<string, string>();
+  private readonly nodeNames = new Set<string>();
+  /** The model node being imported; named in diagnostics and recorded as each IR node's source. */
+  current: SourceRef = { op: '(graph)', name: '(graph)' };
+
+  constructor(name: string) {
+    this.graph = new Graph(name);
+  }
+
+  resolve(name: string): string {
+    let n = name;
+    for (let guard = 0; this.aliases.has(n); guard++) {
+      if (guard > 100000) throw new Error('internal: alias cycle');
+      n = this.aliases.get(n)!;
+    }
+    return n;
+  }
+
+  tensor(name: string): Tensor {
+    const resolved = this.resolve(name);
+    const t = this.graph.tensors.get(resolved);
+    if (!t) this.invalid(`input '${name}' is not produced by any node, initializer or graph input`);
+    return t;
+  }
+
+  constant(name: string): TensorData | undefined {
+    return name === '' ? undefined : this.tensor(name).data;
+  }
+
+  addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string {
+    const name = this.graph.freshName(base);
+    this.graph.addTensor({ name, dtype, shape: [...shape], data });
+    return name;
+  }
+
+  add(op: string, inputs: string[], attrs: object, outputs?: string[]): string[] {
+    return this.addNode(op, inputs, attrs, outputs, true);
+  }
+
+  private addNode(op: string, inputs: string[], attrs: object, outputs: string[] | undefined, fold: boolean): string[] {
+    const def = getOp(op);
+    const resolvedInputs = inputs.map((i) => (i === '' ? '' : this.resolve(i)));
+    const inputTensors = resolvedInputs.map((i) => (i === '' ? undefined : this.tensor(i)));
+    const node: Node = {
+      name: this.freshNodeName(op),
+      op,
+      inputs: resolvedInputs,
+      outputs: [],
+      attrs: attrs as Record<string, unknown>,
+      source: this.current,
+    };
+    const types = def.infer({ attrs: node.attrs, inputs: inputTensors, node });
+    const names = types.map((_, i) => {
+      const wanted = outputs?.[i];
+      if (wanted !== undefined && wanted !== '') {
+        if (this.graph.has(wanted) || this.aliases.has(wanted)) this.invalid(`output '${wanted}' is defined twice`);
+        return wanted;
+      }
+      return this.graph.freshName(`${this.current.name}_${op}${i ? `_${i}` : ''}`);
+    });
+    const present = inputTensors.filter((t): t is Tensor => t !== undefined);
+    const foldable = fold && def.evaluate !== undefined && present.length > 0 && present.every((t) => t.data !== undefined);
+    if (foldable) {
+      const data = def.evaluate!(node.attrs, inputTensors, types);
+      types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i] }));
+      return names;
+    }
+    types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape] }));
+    node.outputs = names;
+    this.graph.nodes.push(node);
+    return names;
+  }
+
+  alias(name: string, target: string): void {
+    if (this.graph.has(name) || this.aliases.has(name)) this.invalid(`output '${name}' is defined twice`);
+    this.aliases.set(name, this.resolve(target));
+  }
+
+  unsupported(what: string): never {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(this.current)}: ${what} is not supported`);
+  }
+
+  invalid(what: string): never {
+    fail('E_MODEL_INVALID', `${describeNode(this.current)}: ${what}`);
+  }
+
+  /** Sets the graph outputs, resolving aliases so each output keeps the model's name. */
+  finish(outputNames: string[]): Graph {
+    this.current = { op: '(graph)', name: '(graph outputs)' };
+    const g = this.graph;
+    for (const name of outputNames) {
+      const target = this.resolve(name);
+      if (!g.has(target)) fail('E_MODEL_INVALID', `graph output '${name}' is not produced by any node`);
+      if (target === name) {
+        g.outputs.push(name);
+        continue;
+      }
+      const t = g.tensor(target);
+      const renamable = t.data === undefined && !g.inputs.includes(target) && !g.outputs.includes(target);
+      if (renamable) {
+        renameTensor(g, target, name);
+        g.outputs.push(name);
+      } else {
+        this.aliases.delete(name);
+        this.addNode('copy', [target], {}, [name], false);
+        g.outputs.push(name);
+      }
+    }
+    for (const o of [...g.outputs]) {
+      if (g.tensor(o).data === undefined) continue;
+      // An output that folded to a constant still needs a buffer of its own in the arena.
+      const value = g.freshName(`${o}_value`);
+      renameTensor(g, o, value);
+      g.outputs = g.outputs.map((x) => (x === value ? o : x));
+      this.addNode('copy', [value], {}, [o], false);
+    }
+    return g;
+  }
+
+  private freshNodeName(op: string): string {
+    let base = this.current.name.startsWith('#') ? `${op}${this.current.name.slice(1)}` : this.current.name;
+    if (this.nodeNames.has(base)) {
+      let i = 1;
+      while (this.nodeNames.has(`${base}_${i}`)) i++;
+      base = `${base}_${i}`;
+    }
+    this.nodeNames.add(base);
+    return base;
+  }
+}
+
+/** Renames a tensor everywhere in the graph. */
+export function renameTensor(g: Graph, from: string, to: string): void {
+  const t = g.tensor(from);
+  g.tensors.delete(from);
+  g.tensors.set(to, { ...t, name: to });
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    n.outputs = n.outputs.map((o) => (o === from ? to : o));
+  }
+  g.inputs = g.inputs.map((i) => (i === from ? to : i));
+  g.outputs = g.outputs.map((o) => (o === from ? to : o));
+}
