@@ -1,0 +1,102 @@
+/*
+ * 2-D pooling kernels, NHWC.
+ *
+ *   utvm_max_pool2d_{f32,s8,u8}   maximum over the window's taps that lie inside the input;
+ *   utvm_avg_pool2d_f32           sum over the taps inside the input, divided once by the window's count;
+ *   utvm_global_avg_pool2d_f32    mean over all of H x W for each channel.
+ * Padding cells are never read. For average pooling the divisor of each window is the number of its
+ * taps that fall inside the "counted" rectangle [-count_pad_top, in_h + count_pad_bottom) x
+ * [-count_pad_left, in_w + count_pad_right): count_pad_* = 0 counts only real cells (ONNX
+ * count_include_pad=0); the model's explicit pads count them (count_include_pad=1), while the extra
+ * bottom/right padding added for ceil_mode never counts. All fields are computed at compile time.
+ */
+#ifndef UTVM_POOL2D_H
+#define UTVM_POOL2D_H
+
+#include "utvm/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    /* Input: [batch, in_h, in_w, channels]. Each >= 1. */
+    int32_t batch;
+    int32_t in_h;
+    int32_t in_w;
+    int32_t channels;
+    /* Output: [batch, out_h, out_w, channels]. Each >= 1. */
+    int32_t out_h;
+    int32_t out_w;
+    /* Window, in taps. Each >= 1. */
+    int32_t kernel_h;
+    int32_t kernel_w;
+    /* Step between output positions, in input cells. Each >= 1. */
+    int32_t stride_h;
+    int32_t stride_w;
+    /* Step between window taps, in input cells. Each >= 1. */
+    int32_t dilation_h;
+    int32_t dilation_w;
+    /* Padding before the first row / column, in cells. >= 0. */
+    int32_t pad_top;
+    int32_t pad_left;
+    /* Average pooling only (ignored by max pooling): padding cells, per side, that count in the
+       divisor (see above). Each >= 0. */
+    int32_t count_pad_top;
+    int32_t count_pad_left;
+    int32_t count_pad_bottom;
+    int32_t count_pad_right;
+} utvm_pool2d_params;
+
+/*
+ * The window taps k in [0, kernel) whose cell start + k * dilation lies in [lo, hi): they are exactly
+ * k in [*first, *end) (an empty range has *first == *end). dilation >= 1, kernel >= 1.
+ */
+static inline void utvm_pool_taps(int32_t start, int32_t lo, int32_t hi, int32_t kernel, int32_t dilation,
+                                  int32_t *first, int32_t *end)
+{
+    int32_t f = start >= lo ? 0 : (lo - start + dilation - 1) / dilation;
+    int32_t e = start >= hi ? 0 : (hi - start + dilation - 1) / dilation;
+    if (e > kernel) e = kernel;
+    if (f > e) f = e;
+    *first = f;
+    *end = e;
+}
+
+/*
+ * input:  [batch, in_h, in_w, channels], contiguous.
+ * output: [batch, out_h, out_w, channels], contiguous; must not overlap the input.
+ * A window with no tap inside the input yields the type's lowest value (-INFINITY for float).
+ */
+void utvm_max_pool2d_f32(const utvm_pool2d_params *p, const float *input, float *output);
+void utvm_max_pool2d_s8(const utvm_pool2d_params *p, const int8_t *input, int8_t *output);
+void utvm_max_pool2d_u8(const utvm_pool2d_params *p, const uint8_t *input, uint8_t *output);
+
+/*
+ * input:  [batch, in_h, in_w, channels], contiguous.
+ * output: [batch, out_h, out_w, channels], contiguous; must not overlap the input.
+ * A window whose divisor is 0 yields 0.
+ */
+void utvm_avg_pool2d_f32(const utvm_pool2d_params *p, const float *input, float *output);
+
+typedef struct {
+    /* Images in the batch, >= 1. */
+    int32_t batch;
+    /* Cells per image (in_h * in_w), >= 1. */
+    int32_t size;
+    /* Channels (innermost dimension), >= 1. */
+    int32_t channels;
+} utvm_global_pool2d_params;
+
+/*
+ * output[n][c] = mean over i < size of input[n][i][c].
+ * input:  [batch, size, channels], contiguous.
+ * output: [batch, channels], contiguous; used as the accumulator, so it must not overlap the input.
+ */
+void utvm_global_avg_pool2d_f32(const utvm_global_pool2d_params *p, const float *input, float *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UTVM_POOL2D_H */

@@ -1,0 +1,58 @@
+/*
+ * Activations on float32: one flat loop each over `count` contiguous elements.
+ *
+ * in, out: float32, count elements; out may be the same buffer as in (in place), but must not
+ * partially overlap it. count: >= 0.
+ */
+#ifndef UTVM_UNARY_H
+#define UTVM_UNARY_H
+
+#include <math.h> /* INFINITY: the "no clamp" bound in generated parameter structs */
+
+#include "utvm/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    /* Slope for negative inputs. Any finite float (ONNX default 0.01). */
+    float alpha;
+} utvm_leaky_relu_params_f32;
+
+typedef struct {
+    /* Slope. Any finite float (ONNX default 0.2). */
+    float alpha;
+    /* Offset. Any finite float (ONNX default 0.5). */
+    float beta;
+} utvm_hard_sigmoid_params_f32;
+
+/* out = max(in, 0). */
+void utvm_relu_f32(const float *in, float *out, int32_t count);
+
+/* out = in < 0 ? alpha * in : in. */
+void utvm_leaky_relu_f32(const utvm_leaky_relu_params_f32 *p, const float *in, float *out, int32_t count);
+
+/*
+ * out = min(max(in, p->min), p->max): bounds may be -INFINITY/INFINITY for none; when min > max every
+ * output is max (ONNX Clip). NaN inputs stay NaN.
+ */
+void utvm_clip_f32(const utvm_clamp_f32 *p, const float *in, float *out, int32_t count);
+
+/* out = 1 / (1 + exp(-in)). */
+void utvm_sigmoid_f32(const float *in, float *out, int32_t count);
+
+/* out = tanh(in). */
+void utvm_tanh_f32(const float *in, float *out, int32_t count);
+
+/* out = max(0, min(1, alpha * in + beta)). */
+void utvm_hard_sigmoid_f32(const utvm_hard_sigmoid_params_f32 *p, const float *in, float *out, int32_t count);
+
+/* out = in * max(0, min(1, in / 6 + 0.5)). */
+void utvm_hard_swish_f32(const float *in, float *out, int32_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UTVM_UNARY_H */

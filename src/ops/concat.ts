@@ -1,0 +1,118 @@
+/**
+ * concat: joins tensors of the same rank and dtype along one axis (ONNX Concat, opsets 1–13).
+ *
+ * Attributes: `axis`, already normalised to [0, rank). Every input must match the others on every
+ * other dim. Lowering is one `utvm_copy_strided` per non-empty input: viewing each tensor as
+ * [outer, extent_i · inner], input i is `outer` contiguous blocks of `extent_i · inner` elements that
+ * land in the output at element offset `(sum of earlier extents) · inner`, one output row apart. Any
+ * element type works (the kernel copies bytes). Constant concats (int64 shape vectors built by PyTorch
+ * exports) fold through `evaluate`. Across a transpose the axis is remapped through the permutation.
+ */
+
+import { bytesOf, allocData } from '../ir/dtype.js';
+import type { TensorData } from '../ir/dtype.js';
+import { describeNode, fail } from '../diagnostics.js';
+import { elementCount } from '../ir/graph.js';
+import type { Tensor } from '../ir/graph.js';
+import { defineOp } from './op.js';
+import type { KernelCall } from './op.js';
+import { normalizeAxis } from './onnx-constants.js';
+import type { GraphEditor } from './op.js';
+import { inversePerm, transpose } from './transpose.js';
+
+export interface ConcatAttrs {
+  axis: number;
+}
+
+/** outer = product of dims before `axis`, inner = product of dims after it. */
+function split(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  return { outer: elementCount(shape.slice(0, axis)), inner: elementCount(shape.slice(axis + 1)) };
+}
+
+/** A constant `c'` with transpose(c', perm) == c, added through the editor; returns its name. */
+function transposeConstant(editor: GraphEditor, t: Tensor, perm: number[]): string {
+  const inv = inversePerm(perm);
+  const shape = inv.map((p) => t.shape[p]);
+  const [data] = transpose.evaluate!({ perm: inv }, [t], [{ dtype: t.dtype, shape }]);
+  return editor.addConstant(`${t.name}_t`, t.dtype, shape, data);
+}
+
+export const concat = defineOp<ConcatAttrs>({
+  name: 'concat',
+  infer({ attrs, inputs, node }) {
+    const xs = inputs.map((t) => t ?? fail('E_MODEL_INVALID', `${describeNode(node.source)}: an input is missing`));
+    if (xs.length === 0) fail('E_MODEL_INVALID', `${describeNode(node.source)}: Concat needs at least one input`);
+    const first = xs[0];
+    const rank = first.shape.length;
+    if (attrs.axis < 0 || attrs.axis >= rank) {
+      fail('E_SHAPE', `${describeNode(node.source)}: axis ${attrs.axis} is out of range for rank ${rank}`);
+    }
+    let extent = 0;
+    for (const x of xs) {
+      const sameDims = x.shape.length === rank && x.shape.every((d, i) => i === attrs.axis || d === first.shape[i]);
+      if (!sameDims) {
+        fail('E_SHAPE', `${describeNode(node.source)}: cannot concatenate [${first.shape}] and [${x.shape}] on axis ${attrs.axis}`);
+      }
+      if (x.dtype !== first.dtype) {
+        fail('E_MODEL_INVALID', `${describeNode(node.source)}: inputs mix ${first.dtype} and ${x.dtype}`);
+      }
+      extent += x.shape[attrs.axis];
+    }
+    const shape = [...first.shape];
+    shape[attrs.axis] = extent;
+    return [{ dtype: first.dtype, shape, quant: first.quant }];
+  },
+  evaluate(attrs, inputs, outputs) {
+    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
+    const { outer, inner } = split(outputs[0].shape, attrs.axis);
+    const row = outputs[0].shape[attrs.axis] * inner;
+    let offset = 0;
+    for (const x of inputs as Tensor[]) {
+      const block = x.shape[attrs.axis] * inner;
+      const data = x.data as TensorData;
+      for (let b = 0; b < outer; b++) {
+        (out as Float64Array).set(data.subarray(b * block, (b + 1) * block) as Float64Array, b * row + offset);
+      }
+      offset += block;
+    }
+    return [out];
+  },
+  lower({ node, input, output }) {
+    const y = output(0);
+    const { outer, inner } = split(y.shape, node.attrs.axis);
+    const size = bytesOf(y.dtype);
+    const calls: KernelCall[] = [];
+    let offset = 0;
+    for (let i = 0; i < node.inputs.length; i++) {
+      const x = input(i);
+      const block = x.shape[node.attrs.axis] * inner;
+      if (block > 0) {
+        const params = { outer, block_bytes: block * size, dst_stride_bytes: y.shape[node.attrs.axis] * inner * size };
+        calls.push({
+          kernel: 'utvm_copy_strided',
+          header: 'utvm/copy.h',
+          args: [{ params, type: 'utvm_copy_strided_params' }, { tensor: x.name }, { tensor: y.name, elementOffset: offset }],
+        });
+      }
+      offset += block;
+    }
+    return calls;
+  },
+  commuteTranspose(node, perm, editor) {
+    // concat_a(transpose(x_i, perm)) == transpose(concat_{perm[a]}(x_i), perm); constants are
+    // pre-transposed by the inverse permutation so that the outer transpose restores them.
+    const inputs = node.inputs.map((name) => {
+      const t = editor.graph.tensor(name);
+      return t.data === undefined ? name : transposeConstant(editor, t, perm);
+    });
+    return { attrs: { axis: perm[node.attrs.axis] }, inputs };
+  },
+  onnx: {
+    Concat(node, ctx) {
+      if (node.inputs.length === 0 || node.inputs.some((i) => i === '')) ctx.invalid('Concat needs at least one input and no omitted ones');
+      const rank = ctx.tensor(node.inputs[0]).shape.length;
+      const axis = normalizeAxis(ctx, node.attrs.int('axis', node.opset < 4 ? 1 : undefined), rank);
+      ctx.add('concat', node.inputs, { axis }, node.outputs.slice(0, 1));
+    },
+  },
+});

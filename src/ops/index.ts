@@ -1,0 +1,67 @@
+/**
+ * The one list of IR operators. Adding an operator: write src/ops/<op>.ts and add one line below.
+ */
+
+import type { OpDef } from './op.js';
+import { batchnorm, batchnormCoefficients } from './batchnorm.js';
+import { conv2d } from './conv2d.js';
+import { pool2d } from './pool2d.js';
+import { reshape } from './reshape.js';
+import { add, div, mul, sub } from './binary.js';
+import { gemm } from './gemm.js';
+import { matmul } from './matmul.js';
+import { softmax } from './softmax.js';
+import { clip, hardSigmoid, hardSwish, leakyRelu, relu, sigmoid, tanh } from './unary.js';
+import { transpose } from './transpose.js';
+import { concat } from './concat.js';
+import { pad } from './pad.js';
+import { reduceMean } from './reduce-mean.js';
+import { copy } from './copy.js';
+import { cast, gather, slice } from './shape-ops.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ALL_OPS: OpDef<any>[] = [
+  batchnorm,
+  batchnormCoefficients,
+  conv2d,
+  pool2d,
+  reshape,
+  add,
+  sub,
+  mul,
+  div,
+  gemm,
+  matmul,
+  softmax,
+  relu,
+  leakyRelu,
+  clip,
+  sigmoid,
+  tanh,
+  hardSigmoid,
+  hardSwish,
+  transpose,
+  concat,
+  pad,
+  reduceMean,
+  copy,
+  cast,
+  gather,
+  slice,
+];
+
+const BY_NAME = new Map<string, OpDef<unknown>>();
+for (const op of ALL_OPS) {
+  if (BY_NAME.has(op.name)) throw new Error(`internal: operator '${op.name}' registered twice`);
+  BY_NAME.set(op.name, op as OpDef<unknown>);
+}
+
+export function getOp(name: string): OpDef<unknown> {
+  const op = BY_NAME.get(name);
+  if (!op) throw new Error(`internal: unknown IR operator '${name}'`);
+  return op;
+}
+
+export function allOps(): readonly OpDef<unknown>[] {
+  return ALL_OPS as OpDef<unknown>[];
+}

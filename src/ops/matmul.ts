@@ -1,0 +1,134 @@
+/**
+ * matmul: numpy matmul. A 1-D A is a row [1, K] and a 1-D B a column [K, 1] (the added dim is dropped
+ * from the result); dims before the last two are batch dims and broadcast like elementwise operators.
+ * ONNX MatMul (opsets 1–13).
+ *
+ * Lowering picks one of two kernels at compile time:
+ *   - when B is a constant with no batch (2-D, 1-D, or batch dims all 1): a dense layer over
+ *     M = (product of A's batch dims) · rows, through gemm's `fullyConnectedCall` with B re-laid out
+ *     as [N, K] — the same kernel and code path as a Gemm with constant weights;
+ *   - otherwise `utvm_matmul_f32`: contiguous [M, K] · [K, N] products, one per output batch, with each
+ *     operand's batch offsets described by broadcast strides computed here (utvm_broadcast_params,
+ *     collapsed to the fewest dims).
+ */
+
+import { allocData, TensorData } from '../ir/dtype.js';
+import { elementCount, Tensor } from '../ir/graph.js';
+import { describeNode, fail } from '../diagnostics.js';
+import type { CValue } from '../emit/c-value.js';
+import type { ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
+import { defineOp } from './op.js';
+import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary.js';
+import { fullyConnectedCall } from './gemm.js';
+
+export type MatMulAttrs = Record<string, never>;
+
+export interface MatMulShapes {
+  /** Batch dims of A and B (after 1-D promotion) and of the output. */
+  batchA: number[];
+  batchB: number[];
+  batch: number[];
+  m: number;
+  k: number;
+  n: number;
+  /** The output shape (promoted dims dropped). */
+  out: number[];
+}
+
+/** The shapes of A·B, or an error message when they do not agree. */
+export function matmulShapes(a: readonly number[], b: readonly number[]): MatMulShapes | string {
+  if (a.length === 0 || b.length === 0) return 'matmul of a scalar is not defined';
+  const pa = a.length === 1 ? [1, a[0]] : [...a];
+  const pb = b.length === 1 ? [b[0], 1] : [...b];
+  const [m, k] = pa.slice(-2);
+  const [kb, n] = pb.slice(-2);
+  if (k !== kb) return `inner dimensions differ: [${a}] · [${b}]`;
+  const batchA = pa.slice(0, -2);
+  const batchB = pb.slice(0, -2);
+  const batch = broadcastShapes(batchA, batchB);
+  if (!batch) return `batch dimensions of [${a}] and [${b}] do not broadcast`;
+  const out = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
+  return { batchA, batchB, batch, m, k, n, out };
+}
+
+function shapesOf(a: Tensor, b: Tensor, where: string): MatMulShapes {
+  const s = matmulShapes(a.shape, b.shape);
+  if (typeof s === 'string') fail('E_SHAPE', `${where}: ${s}`);
+  return s;
+}
+
+function evaluateMatMul(a: Tensor, b: Tensor, out: TensorType, s: MatMulShapes): TensorData {
+  const y = allocData(out.dtype, elementCount(out.shape)) as Float32Array;
+  const A = a.data as Float32Array;
+  const B = b.data as Float32Array;
+  const { m, k, n } = s;
+  const sa = broadcastStrides(s.batchA, s.batch).map((v) => v * m * k);
+  const sb = broadcastStrides(s.batchB, s.batch).map((v) => v * k * n);
+  forEachBroadcast(s.batch, sa, sb, (o, ia, ib) => {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += Number(A[ia + i * k + p]) * Number(B[ib + p * n + j]);
+        y[o * m * n + i * n + j] = acc;
+      }
+    }
+  });
+  return y;
+}
+
+/** B as [N, K] (a dense layer's weights) when it is a constant without batch, else undefined. */
+function denseWeights(b: Tensor, s: MatMulShapes): Float32Array | undefined {
+  if (b.data === undefined || elementCount(s.batchB) !== 1) return undefined;
+  const B = b.data as Float32Array;
+  const w = new Float32Array(s.n * s.k);
+  for (let j = 0; j < s.n; j++) for (let p = 0; p < s.k; p++) w[j * s.k + p] = B[p * s.n + j];
+  return w;
+}
+
+function lowerMatMul(ctx: LowerContext<MatMulAttrs>): KernelCall[] {
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  const y = ctx.output(0);
+  const where = describeNode(ctx.node.source);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+    fail('E_UNSUPPORTED_TYPE', `${where}: matmul of ${a.dtype === 'float32' ? b.dtype : a.dtype} tensors is not supported at run time (float32 only)`);
+  }
+  const s = shapesOf(a, b, where);
+  const w = denseWeights(b, s);
+  if (w) {
+    const weights = ctx.addConstant(`${b.name}_nk`, 'float32', [s.n, s.k], w);
+    const batches = elementCount(s.batchA) * s.m;
+    return [fullyConnectedCall({ input: a.name, weights, output: y.name, batches, inFeatures: s.k, outFeatures: s.n })];
+  }
+  const sa = broadcastStrides(s.batchA, s.batch).map((v) => v * s.m * s.k);
+  const sb = broadcastStrides(s.batchB, s.batch).map((v) => v * s.k * s.n);
+  const batch = broadcastParams(s.batch, sa, sb);
+  if (!batch) fail('E_UNSUPPORTED_ATTR', `${where}: matmul with more than ${MAX_RANK} distinct batch dims is not supported`);
+  const params: CValue = { m: s.m, k: s.k, n: s.n, batch };
+  return [
+    {
+      kernel: 'utvm_matmul_f32',
+      header: 'utvm/matmul.h',
+      args: [{ params, type: 'utvm_matmul_params_f32' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
+    },
+  ];
+}
+
+function importMatMul(node: OnnxNode, ctx: ImportContext): void {
+  if (node.inputs.length !== 2 || node.inputs.includes('')) ctx.invalid('MatMul needs exactly two inputs');
+  ctx.add('matmul', node.inputs, {}, node.outputs);
+}
+
+export const matmul = defineOp<MatMulAttrs>({
+  name: 'matmul',
+  infer({ inputs, node }) {
+    const [a, b] = inputs;
+    const where = describeNode(node.source);
+    if (!a || !b) fail('E_MODEL_INVALID', `${where}: matmul needs two inputs`);
+    if (a.dtype !== b.dtype) fail('E_MODEL_INVALID', `${where}: inputs have different element types (${a.dtype} and ${b.dtype})`);
+    return [{ dtype: a.dtype, shape: shapesOf(a, b, where).out }];
+  },
+  evaluate: (_attrs, inputs, outputs) => [evaluateMatMul(inputs[0]!, inputs[1]!, outputs[0], matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes)],
+  lower: lowerMatMul,
+  onnx: { MatMul: importMatMul },
+});

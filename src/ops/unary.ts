@@ -1,0 +1,165 @@
+/**
+ * Activations: relu, leaky_relu, clip, sigmoid, tanh, hard_sigmoid, hard_swish.
+ *
+ * One family file because the seven operators share everything but the scalar function and their
+ * (typed) attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
+ * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
+ * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 only at run time.
+ *
+ * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
+ * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
+ */
+
+import { allocData, numberAt } from '../ir/dtype.js';
+import { describeNode, fail } from '../diagnostics.js';
+import { f32 } from '../emit/c-value.js';
+import type { CValue } from '../emit/c-value.js';
+import { constantScalar } from './onnx-constants.js';
+import type { CArg, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from './op.js';
+import { defineOp } from './op.js';
+
+export type NoAttrs = Record<string, never>;
+export interface LeakyReluAttrs {
+  alpha: number;
+}
+export interface ClipAttrs {
+  /** Lower bound; -Infinity when absent. */
+  min: number;
+  /** Upper bound; Infinity when absent. When min > max every output is max (ONNX). */
+  max: number;
+}
+export interface HardSigmoidAttrs {
+  alpha: number;
+  beta: number;
+}
+
+/** The scalar reference functions, with the same operation order as the C kernels. */
+export const UNARY_FNS = {
+  relu: (x: number) => (x < 0 ? 0 : x),
+  leaky_relu: (x: number, a: LeakyReluAttrs) => (x < 0 ? a.alpha * x : x),
+  clip: (x: number, a: ClipAttrs) => {
+    const lo = x < a.min ? a.min : x;
+    return lo > a.max ? a.max : lo;
+  },
+  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+  tanh: (x: number) => Math.tanh(x),
+  hard_sigmoid: (x: number, a: HardSigmoidAttrs) => Math.max(0, Math.min(1, a.alpha * x + a.beta)),
+  hard_swish: (x: number) => x * Math.max(0, Math.min(1, x / 6 + 0.5)),
+};
+
+interface UnarySpec<A> {
+  name: keyof typeof UNARY_FNS;
+  fn: (x: number, attrs: A) => number;
+  /** The params struct for kernels with attributes. */
+  params?: (attrs: A) => { type: string; value: CValue };
+  onnx: Record<string, OnnxImporter>;
+}
+
+function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
+  const x = ctx.input(0);
+  const y = ctx.output(0);
+  if (x.dtype !== 'float32') {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: ${spec.name} of ${x.dtype} tensors is not supported at run time (float32 only)`);
+  }
+  const args: CArg[] = [];
+  if (spec.params) {
+    const p = spec.params(ctx.node.attrs);
+    args.push({ params: p.value, type: p.type });
+  }
+  args.push({ tensor: x.name }, { tensor: y.name }, { value: x.shape.reduce((n, d) => n * d, 1) });
+  return [{ kernel: `utvm_${spec.name}_f32`, header: 'utvm/unary.h', args }];
+}
+
+function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
+  return defineOp<A>({
+    name: spec.name,
+    inPlace: true,
+    infer({ inputs, node }) {
+      const x = inputs[0];
+      if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${spec.name} needs an input`);
+      return [{ dtype: x.dtype, shape: [...x.shape] }];
+    },
+    evaluate(attrs, inputs, outputs) {
+      const data = inputs[0]!.data!;
+      const out = allocData(outputs[0].dtype, data.length);
+      if (out instanceof BigInt64Array) {
+        for (let i = 0; i < data.length; i++) out[i] = BigInt(Math.trunc(spec.fn(numberAt(data, i), attrs)));
+      } else {
+        for (let i = 0; i < data.length; i++) out[i] = spec.fn(numberAt(data, i), attrs);
+      }
+      return [out];
+    },
+    lower: (ctx) => lowerUnary(spec, ctx),
+    commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
+    onnx: spec.onnx,
+  });
+}
+
+/** An importer for an ONNX operator with one input and the given IR attributes. */
+function simple<A>(irOp: string, attrs: (node: OnnxNode) => A) {
+  return (node: OnnxNode, ctx: ImportContext): void => {
+    if (node.inputs.length < 1 || node.inputs[0] === '') ctx.invalid(`${node.opType} needs an input`);
+    ctx.add(irOp, [node.inputs[0]], attrs(node) as object, node.outputs.slice(0, 1));
+  };
+}
+
+function importClip(node: OnnxNode, ctx: ImportContext): void {
+  if (node.inputs.length < 1 || node.inputs[0] === '') ctx.invalid('Clip needs an input');
+  let min: number;
+  let max: number;
+  if (node.opset < 11) {
+    min = node.attrs.float('min', -Infinity);
+    max = node.attrs.float('max', Infinity);
+  } else {
+    min = constantScalar(node, ctx, 1, 'min') ?? -Infinity;
+    max = constantScalar(node, ctx, 2, 'max') ?? Infinity;
+  }
+  ctx.add('clip', [node.inputs[0]], { min, max }, node.outputs.slice(0, 1));
+}
+
+export const relu = unaryOp<NoAttrs>({
+  name: 'relu',
+  fn: UNARY_FNS.relu,
+  onnx: { Relu: simple('relu', () => ({})) },
+});
+
+export const leakyRelu = unaryOp<LeakyReluAttrs>({
+  name: 'leaky_relu',
+  fn: UNARY_FNS.leaky_relu,
+  params: (a) => ({ type: 'utvm_leaky_relu_params_f32', value: { alpha: f32(a.alpha) } }),
+  onnx: { LeakyRelu: simple('leaky_relu', (n) => ({ alpha: n.attrs.float('alpha', 0.01) })) },
+});
+
+export const clip = unaryOp<ClipAttrs>({
+  name: 'clip',
+  fn: UNARY_FNS.clip,
+  params: (a) => ({ type: 'utvm_clamp_f32', value: { min: f32(a.min), max: f32(a.max) } }),
+  onnx: { Clip: importClip },
+});
+
+export const sigmoid = unaryOp<NoAttrs>({
+  name: 'sigmoid',
+  fn: UNARY_FNS.sigmoid,
+  onnx: { Sigmoid: simple('sigmoid', () => ({})) },
+});
+
+export const tanh = unaryOp<NoAttrs>({
+  name: 'tanh',
+  fn: UNARY_FNS.tanh,
+  onnx: { Tanh: simple('tanh', () => ({})) },
+});
+
+export const hardSigmoid = unaryOp<HardSigmoidAttrs>({
+  name: 'hard_sigmoid',
+  fn: UNARY_FNS.hard_sigmoid,
+  params: (a) => ({ type: 'utvm_hard_sigmoid_params_f32', value: { alpha: f32(a.alpha), beta: f32(a.beta) } }),
+  onnx: {
+    HardSigmoid: simple('hard_sigmoid', (n) => ({ alpha: n.attrs.float('alpha', 0.2), beta: n.attrs.float('beta', 0.5) })),
+  },
+});
+
+export const hardSwish = unaryOp<NoAttrs>({
+  name: 'hard_swish',
+  fn: UNARY_FNS.hard_swish,
+  onnx: { HardSwish: simple('hard_swish', () => ({})) },
+});
