@@ -1,0 +1,123 @@
+/**
+ * Moves transposes towards the outputs and cancels them: how NCHW models end up NHWC inside.
+ *
+ * Importers of layout-sensitive operators (convolution, pooling) wrap the NHWC IR operator in a pair of
+ * transposes: NCHW→NHWC before, NHWC→NCHW after. Between two such operators the pairs meet and cancel.
+ * Where a layout-agnostic operator (elementwise, concat on an axis, softmax...) sits between them, this
+ * pass moves the transpose below it, using the operator's `commuteTranspose` to remap its axes and
+ * rewrite its constant operands, so that the pairs still meet. What is left are the transposes the model
+ * really needs (usually one at the input and, for NCHW outputs, one at the output).
+ *
+ * Rules, applied until nothing changes:
+ *   1. transpose(transpose(x, p1), p2) → transpose(x, p1∘p2); an identity transpose disappears
+ *      (unless it produces a graph output from a graph input, where a copy is needed anyway).
+ *   2. op(transpose(x_i, p)...) → transpose(op'(x_i...), p) when every runtime input of op comes from a
+ *      transpose with the same perm p and op.commuteTranspose agrees.
+ */
+
+import { Graph, Node } from '../ir/graph.js';
+import { DType, TensorData } from '../ir/dtype.js';
+import { getOp } from '../ops/index.js';
+import type { GraphEditor } from '../ops/op.js';
+import { applyPerm, isIdentityPerm } from '../ops/transpose.js';
+
+function permOf(n: Node): number[] {
+  return (n.attrs as { perm: number[] }).perm;
+}
+
+function editorFor(g: Graph): GraphEditor {
+  return {
+    graph: g,
+    addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string {
+      const name = g.freshName(base);
+      g.addTensor({ name, dtype, shape: [...shape], data });
+      return name;
+    },
+  };
+}
+
+/** Rule 1 on node index i; returns true when the graph changed. */
+function mergeTransposes(g: Graph, i: number, producers: Map<string, Node>): boolean {
+  const node = g.nodes[i];
+  const src = producers.get(node.inputs[0]);
+  if (src && src.op === 'transpose') {
+    const p1 = permOf(src);
+    const p2 = permOf(node);
+    node.inputs = [src.inputs[0]];
+    node.attrs = { perm: p2.map((p) => p1[p]) };
+    return true;
+  }
+  if (!isIdentityPerm(permOf(node))) return false;
+  const input = node.inputs[0];
+  const out = node.outputs[0];
+  const isOutput = g.outputs.includes(out);
+  if (isOutput && (g.inputs.includes(input) || g.outputs.includes(input) || g.isConstant(input))) return false;
+  g.nodes.splice(i, 1);
+  if (isOutput) {
+    // Keep the output's name: the producer of `input` now writes it.
+    renameProduced(g, input, out);
+  } else {
+    g.replaceUses(out, input);
+    g.tensors.delete(out);
+  }
+  return true;
+}
+
+function renameProduced(g: Graph, from: string, to: string): void {
+  const t = g.tensor(from);
+  g.tensors.delete(to);
+  g.tensors.delete(from);
+  g.tensors.set(to, { ...t, name: to });
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map((x) => (x === from ? to : x));
+    n.outputs = n.outputs.map((x) => (x === from ? to : x));
+  }
+  g.outputs = g.outputs.map((x) => (x === from ? to : x));
+}
+
+/** Rule 2 on node index i; returns true when the graph changed. */
+function commute(g: Graph, i: number, producers: Map<string, Node>): boolean {
+  const node = g.nodes[i];
+  const def = getOp(node.op);
+  if (!def.commuteTranspose) return false;
+  const runtime = node.inputs.filter((x) => x !== '' && !g.isConstant(x));
+  if (runtime.length === 0) return false;
+  const sources = runtime.map((x) => producers.get(x));
+  if (sources.some((s) => !s || s.op !== 'transpose')) return false;
+  const perm = permOf(sources[0]!);
+  if (sources.some((s) => permOf(s!).join() !== perm.join())) return false;
+  const rewritten = def.commuteTranspose(node, perm, editorFor(g));
+  if (!rewritten) return false;
+  const inputs = rewritten.inputs.map((x) => {
+    const s = x === '' || g.isConstant(x) ? undefined : producers.get(x);
+    return s && s.op === 'transpose' ? s.inputs[0] : x;
+  });
+  const inputTensors = inputs.map((x) => (x === '' ? undefined : g.tensor(x)));
+  const inner: Node = { ...node, inputs, attrs: rewritten.attrs as Record<string, unknown>, outputs: [] };
+  const types = def.infer({ attrs: inner.attrs, inputs: inputTensors, node: inner });
+  const after: Node[] = [];
+  inner.outputs = node.outputs.map((o, k) => {
+    const name = g.freshName(`${o}_nhwc`);
+    g.addTensor({ name, ...types[k], shape: [...types[k].shape] });
+    const expected = applyPerm(types[k].shape, perm).join();
+    if (expected !== g.tensor(o).shape.join()) throw new Error(`internal: commuteTranspose of ${node.name} changed shapes`);
+    after.push({ name: g.freshNodeName(`${node.name}_to_layout`), op: 'transpose', inputs: [name], outputs: [o], attrs: { perm: [...perm] }, source: node.source });
+    return name;
+  });
+  g.nodes.splice(i, 1, inner, ...after);
+  return true;
+}
+
+export function sinkTransposes(input: Graph): Graph {
+  const g = input.clone();
+  for (let changed = true, guard = 0; changed; guard++) {
+    if (guard > 10000) throw new Error('internal: sinkTransposes does not converge');
+    changed = false;
+    for (let i = 0; i < g.nodes.length && !changed; i++) {
+      const producers = g.producers();
+      changed = g.nodes[i].op === 'transpose' ? mergeTransposes(g, i, producers) : commute(g, i, producers);
+    }
+    if (changed) g.removeDeadCode();
+  }
+  return g;
+}
