@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * The utvm-aot command line (yargs): the only place that touches process state and the disk.
+ *
+ *   export <model>   write a C project (all or nothing)
+ *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
+ *   run <model>      compile, build and run on a target with input files
+ *
+ * Exit codes: 0 ok; 1 the model or the inputs are at fault (a UtvmError); 2 usage; 3 internal error.
+ */
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CompileOptions, compile, defaultModelName } from './compile.js';
+import { UtvmError, fail } from './diagnostics.js';
+import { boardNames } from './emit/boards.js';
+import { DirCase, listDirCases, readModelFile, readTensorFile, writeProject, writeTensorFile } from './io/files.js';
+import { formatInspect, inspectReport } from './inspect.js';
+import { runOnHost } from './run/host.js';
+import type { ProgramTensor } from './emit/program.js';
+import type { TensorValue } from './io/tensor-value.js';
+
+interface CommonArgs {
+  model: string;
+  name?: string;
+}
+
+function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
+  const bytes = readModelFile(args.model);
+  const name = args.name ?? defaultModelName(args.model);
+  return compile(bytes, args.model, { name, board, ...extra });
+}
+
+function sampleInputs(path: string | undefined, model: string, name: string | undefined): Partial<CompileOptions> {
+  if (!path) return {};
+  const probe = compileFile({ model, name }, 'host');
+  if (probe.program.inputs.length !== 1) fail('E_USAGE', '--sample-input needs a model with exactly one input');
+  return { sampleInputs: [readTensorFile(path, probe.program.inputs[0])], sampleOrigin: path };
+}
+
+function cmdExport(args: CommonArgs & { board: string; output?: string; sampleInput?: string }): void {
+  const result = compileFile(args, args.board, sampleInputs(args.sampleInput, args.model, args.name));
+  const out = args.output ?? `out/${result.program.name}`;
+  writeProject(out, result.files);
+  const p = result.program;
+  console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${result.files.size} files)`);
+  console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
+  console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/build && cmake --build ${out}/build`);
+}
+
+function cmdInspect(args: CommonArgs & { json?: boolean }): void {
+  const result = compileFile(args, 'host');
+  const report = inspectReport(args.model, result.graph, result.plan, result.program);
+  console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
+}
+
+interface RunArgs extends CommonArgs {
+  target: string;
+  input?: string[];
+  output?: string[];
+  inputDir?: string;
+  outputDir?: string;
+}
+
+function runCases(args: RunArgs, cases: DirCase[], inputs: ProgramTensor[]): TensorValue[][] {
+  const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, inputs[i])));
+  const result = compileFile(args, 'host');
+  return runOnHost(result.files, result.program.name, result.program.inputs, result.program.outputs, values);
+}
+
+function cmdRun(args: RunArgs): void {
+  if (args.target !== 'host') fail('E_USAGE', `--target ${args.target} is not available yet; use --target host`);
+  const probe = compileFile(args, 'host').program;
+  let cases: DirCase[];
+  if (args.inputDir || args.outputDir) {
+    if (!args.inputDir || !args.outputDir) fail('E_USAGE', '--input-dir and --output-dir go together');
+    if (args.input || args.output) fail('E_USAGE', 'use either --input/--output or --input-dir/--output-dir');
+    cases = listDirCases(args.inputDir, args.outputDir, probe.inputs.length, probe.outputs.length);
+    if (cases.length === 0) fail('E_INPUT_FILE', `${args.inputDir}: no input cases found`);
+  } else {
+    const ins = args.input ?? [];
+    const outs = args.output ?? [];
+    if (ins.length !== probe.inputs.length) fail('E_USAGE', `the model has ${probe.inputs.length} input(s); ${ins.length} --input file(s) given`);
+    if (outs.length !== probe.outputs.length) fail('E_USAGE', `the model has ${probe.outputs.length} output(s); ${outs.length} --output file(s) given`);
+    cases = [{ name: 'case', inputs: ins, outputs: outs }];
+  }
+  const results = runCases(args, cases, probe.inputs);
+  cases.forEach((c, k) => c.outputs.forEach((path, i) => writeTensorFile(path, results[k][i])));
+  console.log(`ran ${cases.length} case(s) on ${args.target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
+}
+
+function guard<A>(fn: (a: A) => void): (a: A) => void {
+  return (a: A) => {
+    try {
+      fn(a);
+    } catch (e) {
+      if (e instanceof UtvmError) {
+        console.error(`utvm-aot: error ${e.code}: ${e.message}`);
+        process.exit(e.exitCode);
+      }
+      console.error(`utvm-aot: internal error (please report it): ${(e as Error).stack ?? e}`);
+      process.exit(3);
+    }
+  };
+}
+
+export function main(argv: string[]): void {
+  const boards = boardNames();
+  yargs(argv)
+    .scriptName('utvm-aot')
+    .usage('$0 <command> <model> [options]\n\nAhead-of-time compiler: ONNX models → self-contained C for Cortex-M7 (and the host).')
+    .command(
+      'export <model>',
+      'write a C project (model, kernels, main.c, CMakeLists.txt, Makefile)',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true, describe: 'model file (.onnx)' })
+          .option('board', { type: 'string', default: 'host', choices: boards, describe: 'target board' })
+          .option('output', { alias: 'o', type: 'string', describe: 'output folder (default out/<name>)' })
+          .option('name', { type: 'string', describe: 'C prefix of the API and file names (default: from the file name)' })
+          .option('sample-input', { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' }),
+      guard((a) => cmdExport(a as never)),
+    )
+    .command(
+      'inspect <model>',
+      'show operators, shapes, the memory plan, arena and weight bytes',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+          .option('name', { type: 'string' }),
+      guard((a) => cmdInspect(a as never)),
+    )
+    .command(
+      'run <model>',
+      'compile, build and run the model on inputs (.npy: dtype and shape checked; other: raw bytes, size checked)',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true })
+          .option('target', { type: 'string', default: 'host', describe: 'where to run: host' })
+          .option('input', { type: 'string', array: true, describe: 'one file per model input, in order' })
+          .option('output', { type: 'string', array: true, describe: 'one file per model output, in order' })
+          .option('input-dir', { type: 'string', describe: 'run every case in this folder in one process' })
+          .option('output-dir', { type: 'string', describe: 'where the outputs of --input-dir go' })
+          .option('name', { type: 'string' })
+          .epilogue(
+            'With --input-dir: a one-input model reads <dir>/<case>.npy|.bin and writes <out>/<case>.npy|.bin\n' +
+              '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
+              'and writes <out>/<case>/output_<K>.*.',
+          ),
+      guard((a) => cmdRun(a as never)),
+    )
+    .demandCommand(1, 'name a command: export, inspect or run')
+    .strict()
+    .fail((msg, err) => {
+      if (err) throw err;
+      console.error(`utvm-aot: ${msg}\nrun 'utvm-aot --help' for usage`);
+      process.exit(2);
+    })
+    .help()
+    .version(false)
+    .parse();
+}
+
+main(hideBin(process.argv));

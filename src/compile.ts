@@ -1,0 +1,122 @@
+/**
+ * compile(model bytes, options) → the exported project as a FileMap, with the graph and memory plan that
+ * produced it. Pure: nothing here touches the disk (src/cli.ts writes the FileMap, all or nothing).
+ *
+ *   import (onnx.ts / tflite.ts) → passes (passes/index.ts) → checks → memory plan (plan/) →
+ *   lowering (emit/program.ts) → C sources and project files (emit/project.ts)
+ */
+
+import { describeNode, fail } from './diagnostics.js';
+import { bytesOf, isRuntimeDType } from './ir/dtype.js';
+import { Graph, elementCount } from './ir/graph.js';
+import { importOnnx } from './import/onnx.js';
+import { getOp } from './ops/index.js';
+import { runPipeline } from './passes/index.js';
+import { MemoryPlan, planMemory } from './plan/index.js';
+import { Program, buildProgram } from './emit/program.js';
+import { FileMap, assembleProject } from './emit/project.js';
+import { Board, loadBoard } from './emit/boards.js';
+import type { TensorValue } from './io/tensor-value.js';
+import { allocData } from './ir/dtype.js';
+
+export interface CompileOptions {
+  /** Prefix of the C API and file names: a C identifier. */
+  name: string;
+  board: string;
+  /** One value per model input, compiled into the firmware's main.c; a fixed pattern when absent. */
+  sampleInputs?: TensorValue[];
+  sampleOrigin?: string;
+  /** Graph inputs given fixed values at compile time (they become constants). */
+  bindInputs?: Map<string, TensorValue>;
+}
+
+export interface CompileResult {
+  graph: Graph;
+  plan: MemoryPlan;
+  program: Program;
+  board: Board;
+  files: FileMap;
+}
+
+/** A C identifier made from a model file name: "models/My-Net.onnx" → "my_net". */
+export function defaultModelName(fileName: string): string {
+  const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+  let id = base.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/_+/g, '_');
+  if (!/^[a-z_]/.test(id)) id = `model_${id}`;
+  return id;
+}
+
+export function checkModelName(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 48) {
+    fail('E_USAGE', `--name '${name}' is not a C identifier (letters, digits and _, not starting with a digit, at most 48 characters)`);
+  }
+}
+
+function isTflite(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'TFL3';
+}
+
+/** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
+export function loadGraph(bytes: Uint8Array, fileName: string, name: string, bindInputs?: Map<string, TensorValue>): Graph {
+  if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
+    fail('E_MODEL_FORMAT', `${fileName}: TensorFlow Lite models are not supported yet; export the model to ONNX`);
+  }
+  const bound = new Map([...(bindInputs ?? new Map<string, TensorValue>())].map(([k, v]) => [k, { name: k, ...v }]));
+  return runPipeline(importOnnx(bytes, fileName, name, { bindInputs: bound }));
+}
+
+/** Everything the C code cannot run is reported here, before any file is produced. */
+export function checkLowerable(g: Graph, fileName: string): void {
+  for (const node of g.nodes) {
+    const def = getOp(node.op);
+    if (!def.lower && !def.alias) {
+      fail('E_UNSUPPORTED_OP', `${fileName}: ${describeNode(node.source)} needs constant inputs here (it is supported only when it folds at compile time)`);
+    }
+    for (const name of [...node.inputs, ...node.outputs]) {
+      if (name === '') continue;
+      const t = g.tensor(name);
+      if (t.data === undefined && !isRuntimeDType(t.dtype)) {
+        fail('E_UNSUPPORTED_TYPE', `${fileName}: ${describeNode(node.source)} computes tensor '${name}' of type ${t.dtype} at run time; supported run-time types: float32`);
+      }
+    }
+  }
+  for (const name of g.inputs) {
+    const t = g.tensor(name);
+    if (!isRuntimeDType(t.dtype)) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' has type ${t.dtype}; supported: float32`);
+  }
+}
+
+/** The fixed pattern fed when no sample input is given: the baseline's byte pattern, scaled for floats. */
+export function patternInput(dtype: TensorValue['dtype'], shape: number[]): TensorValue {
+  const n = elementCount(shape);
+  const data = allocData(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const byte = ((i * 37 + 11) % 256) - 128;
+    (data as unknown as number[])[i] = dtype === 'float32' ? byte / 128 : byte;
+  }
+  return { dtype, shape: [...shape], data };
+}
+
+export function compile(bytes: Uint8Array, fileName: string, options: CompileOptions): CompileResult {
+  checkModelName(options.name);
+  const board = loadBoard(options.board);
+  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs);
+  checkLowerable(graph, fileName);
+  const plan = planMemory(graph);
+  const program = buildProgram(graph, plan);
+  const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
+  samples.forEach((s, i) => {
+    const t = program.inputs[i];
+    if (elementCount(s.shape) * bytesOf(s.dtype) !== t.bytes || s.dtype !== t.dtype) {
+      fail('E_INPUT_FILE', `sample input ${i} is ${s.dtype}[${s.shape}] but the model's input '${t.name}' is ${t.dtype}[${t.shape}]`);
+    }
+  });
+  const files = assembleProject(program, {
+    board,
+    sourceName: fileName.replace(/^.*[\\/]/, ''),
+    lowerBound: plan.lowerBound,
+    samples,
+    sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
+  });
+  return { graph, plan, program, board, files };
+}

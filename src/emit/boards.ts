@@ -1,0 +1,36 @@
+/**
+ * Boards as data: boards/<name>/board.json describes each target; this file loads and checks them.
+ */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail } from '../diagnostics.js';
+import { packageDir, packageFile, packageRoot } from './templates.js';
+
+export interface Board {
+  name: string;
+  description: string;
+  kind: 'host' | 'mcu' | 'emulator';
+  /** Folder under templates/project/ holding this board's project templates. */
+  template: string;
+  /** Output path → template file name (under templates/project/<template>/). */
+  files: Record<string, string>;
+}
+
+const HOST_FILES = { 'main.c': 'main.c.hbs', Makefile: 'Makefile.hbs', 'CMakeLists.txt': 'CMakeLists.txt.hbs' };
+
+export function boardNames(): string[] {
+  return packageDir('boards').filter((d) => existsSync(join(packageRoot(), 'boards', d, 'board.json')));
+}
+
+export function loadBoard(name: string): Board {
+  if (!boardNames().includes(name)) fail('E_USAGE', `unknown board '${name}'; available boards: ${boardNames().join(', ')}`);
+  const raw = JSON.parse(packageFile(`boards/${name}/board.json`)) as Partial<Board>;
+  return {
+    name,
+    description: raw.description ?? '',
+    kind: raw.kind ?? 'host',
+    template: raw.template ?? name,
+    files: raw.files ?? HOST_FILES,
+  };
+}

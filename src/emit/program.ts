@@ -1,0 +1,176 @@
+/**
+ * Lowering: a planned Graph → a Program, the complete, C-ready description of model.c.
+ *
+ * Each node's operator turns it into kernel calls (`OpDef.lower`); this file resolves their arguments to
+ * C expressions (arena offsets from the memory plan, weight array names), gives parameter structs and
+ * weight arrays stable identifiers, and records which kernels and headers the model uses. Nothing here
+ * knows any template: src/emit/model.ts renders the Program.
+ */
+
+import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
+import { Graph, Tensor, elementCount } from '../ir/graph.js';
+import { getOp } from '../ops/index.js';
+import type { CArg, KernelCall, LowerContext } from '../ops/op.js';
+import type { MemoryPlan } from '../plan/index.js';
+import { cIdentifier, formatCValue } from './c-value.js';
+
+export interface ProgramConstant {
+  id: string;
+  tensor: string;
+  ctype: string;
+  dtype: DType;
+  count: number;
+  data: TensorData;
+}
+
+export interface ProgramParams {
+  id: string;
+  type: string;
+  initializer: string;
+}
+
+export interface ProgramStep {
+  node: string;
+  op: string;
+  /** Human-readable summary for the comment above the calls. */
+  summary: string;
+  params: ProgramParams[];
+  /** C call statements without the trailing semicolon. */
+  calls: string[];
+  kernels: string[];
+}
+
+export interface ProgramTensor {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  bytes: number;
+  offset: number;
+  scale: number;
+  zeroPoint: number;
+}
+
+export interface Program {
+  name: string;
+  arenaBytes: number;
+  constants: ProgramConstant[];
+  steps: ProgramStep[];
+  headers: string[];
+  kernels: string[];
+  inputs: ProgramTensor[];
+  outputs: ProgramTensor[];
+  weightBytes: number;
+}
+
+class Identifiers {
+  private readonly used = new Set<string>();
+  take(base: string): string {
+    let id = cIdentifier(base);
+    if (this.used.has(id)) {
+      let i = 1;
+      while (this.used.has(`${id}_${i}`)) i++;
+      id = `${id}_${i}`;
+    }
+    this.used.add(id);
+    return id;
+  }
+}
+
+function ioTensor(g: Graph, plan: MemoryPlan, name: string): ProgramTensor {
+  const t = g.tensor(name);
+  return {
+    name,
+    dtype: t.dtype,
+    shape: [...t.shape],
+    bytes: elementCount(t.shape) * bytesOf(t.dtype),
+    offset: plan.offsetOf(name),
+    scale: t.quant?.scale[0] ?? 0,
+    zeroPoint: t.quant?.zeroPoint[0] ?? 0,
+  };
+}
+
+function describe(g: Graph, node: Graph['nodes'][number]): string {
+  const shapes = (names: string[]) => names.filter((n) => n !== '').map((n) => `[${g.tensor(n).shape}]`).join(', ');
+  return `${node.name}: ${node.op}${node.source.op !== node.op ? ` (${node.source.op})` : ''} ${shapes(node.inputs)} -> ${shapes(node.outputs)}`;
+}
+
+export function buildProgram(input: Graph, plan: MemoryPlan): Program {
+  const g = input.clone();
+  const ids = new Identifiers();
+  const constants = new Map<string, ProgramConstant>();
+  const scratchOffsets = new Map(plan.buffers.filter((b) => b.kind === 'scratch').map((b) => [b.id, b.offset]));
+
+  const pointer = (arg: { tensor: string; elementOffset?: number }): string => {
+    const t: Tensor = g.tensor(arg.tensor);
+    const off = arg.elementOffset ?? 0;
+    if (t.data !== undefined) {
+      let c = constants.get(t.name);
+      if (!c) {
+        c = { id: ids.take(`w_${t.name}`), tensor: t.name, ctype: cTypeOf(t.dtype), dtype: t.dtype, count: elementCount(t.shape), data: t.data };
+        constants.set(t.name, c);
+      }
+      return off ? `(${c.id} + ${off})` : c.id;
+    }
+    const byteOffset = plan.offsetOf(t.name) + off * bytesOf(t.dtype);
+    return `(${cTypeOf(t.dtype)} *)(arena + ${byteOffset})`;
+  };
+
+  const steps: ProgramStep[] = [];
+  const headersOf = new Set<string>();
+  for (const node of g.nodes) {
+    const def = getOp(node.op);
+    if (!def.lower) continue;
+    const ctx: LowerContext<Record<string, unknown>> = {
+      node,
+      graph: g,
+      input: (i) => {
+        const n = node.inputs[i];
+        if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
+        return g.tensor(n);
+      },
+      optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
+      output: (i) => g.tensor(node.outputs[i]),
+      addConstant: (base, dtype, shape, data) => {
+        const name = g.freshName(base);
+        g.addTensor({ name, dtype, shape: [...shape], data });
+        return name;
+      },
+    };
+    const calls: KernelCall[] = def.lower(ctx);
+    const params: ProgramParams[] = [];
+    const argText = (a: CArg): string => {
+      if ('tensor' in a) return pointer(a);
+      if ('params' in a) {
+        const id = ids.take(`${node.name}_params`);
+        params.push({ id, type: a.type, initializer: formatCValue(a.params) });
+        return `&${id}`;
+      }
+      if ('value' in a) return formatCValue(a.value);
+      const off = scratchOffsets.get(`scratch:${node.name}`);
+      if (off === undefined) throw new Error(`internal: no scratch buffer planned for ${node.name}`);
+      return `(void *)(arena + ${off})`;
+    };
+    steps.push({
+      node: node.name,
+      op: node.op,
+      summary: describe(g, node),
+      params,
+      calls: calls.map((c) => `${c.kernel}(${c.args.map(argText).join(', ')})`),
+      kernels: calls.map((c) => c.kernel),
+    });
+    for (const c of calls) headersOf.add(c.header);
+  }
+  const kernels = [...new Set(steps.flatMap((s) => s.kernels))].sort();
+  const constantList = [...constants.values()];
+  return {
+    name: g.name,
+    arenaBytes: plan.arenaBytes,
+    constants: constantList,
+    steps,
+    headers: [...headersOf].sort(),
+    kernels,
+    inputs: g.inputs.map((n) => ioTensor(g, plan, n)),
+    outputs: g.outputs.map((n) => ioTensor(g, plan, n)),
+    weightBytes: constantList.reduce((s, c) => s + c.count * bytesOf(c.dtype), 0),
+  };
+}

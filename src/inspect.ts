@@ -1,0 +1,73 @@
+/**
+ * `utvm-aot inspect`: what the compiler made of a model — operators and shapes, the memory plan (drawn
+ * over time), arena bytes against the lower bound, and weight bytes. Text for people, JSON for tools.
+ */
+
+import { bytesOf } from './ir/dtype.js';
+import { elementCount, Graph } from './ir/graph.js';
+import type { Program } from './emit/program.js';
+import { MemoryPlan, printPlan } from './plan/index.js';
+
+export interface InspectReport {
+  model: string;
+  name: string;
+  inputs: { name: string; dtype: string; shape: number[] }[];
+  outputs: { name: string; dtype: string; shape: number[] }[];
+  operators: { name: string; op: string; source: string; inputs: string[]; outputs: string[]; kernels: string[] }[];
+  arenaBytes: number;
+  lowerBound: number;
+  strategy: string;
+  weightBytes: number;
+  kernels: string[];
+  buffers: { id: string; tensors: string[]; bytes: number; offset: number; first: number; last: number; kind: string }[];
+}
+
+const shapeText = (g: Graph, n: string) => `${g.tensor(n).dtype}[${g.tensor(n).shape}]`;
+
+export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program): InspectReport {
+  const kernelsOf = new Map(p.steps.map((s) => [s.node, s.kernels]));
+  const io = (names: string[]) => names.map((n) => ({ name: n, dtype: g.tensor(n).dtype, shape: [...g.tensor(n).shape] }));
+  return {
+    model: fileName,
+    name: g.name,
+    inputs: io(g.inputs),
+    outputs: io(g.outputs),
+    operators: g.nodes.map((n) => ({
+      name: n.name,
+      op: n.op,
+      source: `${n.source.op} '${n.source.name}'`,
+      inputs: n.inputs.filter((x) => x !== '').map((x) => `${x}: ${shapeText(g, x)}${g.isConstant(x) ? ' (constant)' : ''}`),
+      outputs: n.outputs.map((x) => `${x}: ${shapeText(g, x)}`),
+      kernels: kernelsOf.get(n.name) ?? [],
+    })),
+    arenaBytes: plan.arenaBytes,
+    lowerBound: plan.lowerBound,
+    strategy: plan.strategy,
+    weightBytes: p.weightBytes,
+    kernels: p.kernels,
+    buffers: plan.buffers.map((b) => ({ id: b.id, tensors: b.tensors, bytes: b.bytes, offset: b.offset, first: b.first, last: b.last, kind: b.kind })),
+  };
+}
+
+function pct(a: number, b: number): string {
+  return b === 0 ? '0.0' : (((a - b) / b) * 100).toFixed(1);
+}
+
+export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): string {
+  const lines: string[] = [];
+  lines.push(`model: ${r.model} (C prefix '${r.name}')`);
+  for (const t of r.inputs) lines.push(`input  ${t.name}: ${t.dtype}[${t.shape}] (${elementCount(t.shape) * bytesOf(t.dtype as never)} bytes)`);
+  for (const t of r.outputs) lines.push(`output ${t.name}: ${t.dtype}[${t.shape}]`);
+  lines.push('', `operators (${r.operators.length}, in execution order):`);
+  r.operators.forEach((o, i) => {
+    const kernel = o.kernels.length ? `  -> ${o.kernels.join(', ')}` : '  (alias: no kernel, no memory)';
+    lines.push(`  ${String(i).padStart(3)} ${o.name}: ${o.op} from ${o.source}${kernel}`);
+    for (const x of o.inputs) lines.push(`        in  ${x}`);
+    for (const x of o.outputs) lines.push(`        out ${x}`);
+  });
+  lines.push('', 'memory plan:', printPlan(plan, g));
+  lines.push('', `arena: ${r.arenaBytes} bytes (lower bound ${r.lowerBound} bytes, +${pct(r.arenaBytes, r.lowerBound)} %, strategy ${r.strategy})`);
+  lines.push(`weights: ${r.weightBytes} bytes`);
+  lines.push(`kernels: ${r.kernels.join(', ')}`);
+  return lines.join('\n');
+}
