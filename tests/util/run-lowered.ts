@@ -1,0 +1,119 @@
+/**
+ * Runs one IR node's lowered kernel calls on the host, in isolation from the emitter and planner.
+ *
+ *   const g = new Graph('t');  ...add tensors and the node's outputs...
+ *   const { calls, outputs } = runLowered(g, node, { x: new Float32Array([...]) });
+ *
+ * The node is lowered with a LowerContext over `g` (constants added by `lower` land in `g`); a C main
+ * is written that defines every tensor the calls touch as a static array (constants and the given
+ * input values as initialisers, everything else zeroed), the parameter structs exactly as the emitter
+ * prints them (formatCValue), the calls in order, and prints every output element. It is compiled with
+ * gcc -std=c99 -Wall -Wextra -Werror against runtime-c and run; the outputs come back as typed arrays.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c-value.js';
+import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
+import { Graph, Node, elementCount } from '../../src/ir/graph.js';
+import { getOp } from '../../src/ops/index.js';
+import type { KernelCall, LowerContext } from '../../src/ops/op.js';
+
+export const RUNTIME_C = fileURLToPath(new URL('../../../runtime-c', import.meta.url));
+
+/** Lowers `node` in `g`, exactly as the compiler would. */
+export function lowerNode(g: Graph, node: Node): KernelCall[] {
+  const ctx: LowerContext<Record<string, unknown>> = {
+    node,
+    graph: g,
+    input: (i) => g.tensor(node.inputs[i]),
+    optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
+    output: (i) => g.tensor(node.outputs[i]),
+    addConstant: (base, dtype, shape, data) => {
+      const name = g.freshName(base);
+      g.addTensor({ name, dtype, shape: [...shape], data });
+      return name;
+    },
+  };
+  const def = getOp(node.op);
+  if (!def.lower) throw new Error(`operator '${node.op}' has no lower`);
+  return def.lower(ctx as LowerContext<unknown>);
+}
+
+function literal(dtype: string, v: number | bigint): string {
+  if (dtype === 'float32') return formatFloat(Number(v));
+  return String(v);
+}
+
+function arrayDecl(g: Graph, name: string, values: TensorData | undefined, isConst: boolean): string {
+  const t = g.tensor(name);
+  const count = Math.max(1, elementCount(t.shape));
+  const init = values ? ` = {${Array.from(values as ArrayLike<number>, (v) => literal(t.dtype, v)).join(', ')}}` : '';
+  return `static ${isConst ? 'const ' : ''}${cTypeOf(t.dtype)} ${cIdentifier(`t_${name}`)}[${count}]${init};`;
+}
+
+function argText(g: Graph, arg: KernelCall['args'][number], paramId: string): string {
+  if ('params' in arg) return `&${paramId}`;
+  if ('value' in arg) return formatCValue(arg.value);
+  if ('scratch' in arg) throw new Error('run-lowered: scratch buffers are not supported');
+  const off = arg.elementOffset ?? 0;
+  return `${cIdentifier(`t_${arg.tensor}`)}${off ? ` + ${off}` : ''}`;
+}
+
+/** Lowers `node` and runs its calls; `inputs` gives values for runtime tensors. Returns the outputs. */
+export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorData>): { calls: KernelCall[]; outputs: TensorData[] } {
+  const calls = lowerNode(g, node);
+  const used = new Set<string>(node.outputs);
+  for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);
+  const lines = ['#include <stdio.h>', '#include <math.h>', '#include <stdint.h>'];
+  for (const h of new Set(calls.map((c) => c.header))) lines.push(`#include "${h}"`);
+  for (const name of used) {
+    const t = g.tensor(name);
+    lines.push(arrayDecl(g, name, t.data ?? inputs[name], t.data !== undefined));
+  }
+  const body: string[] = [];
+  calls.forEach((c, k) => {
+    c.args.forEach((a, j) => {
+      if ('params' in a) lines.push(`static const ${a.type} p${k}_${j} = ${formatCValue(a.params as CValue)};`);
+    });
+    body.push(`  ${c.kernel}(${c.args.map((a, j) => argText(g, a, `p${k}_${j}`)).join(', ')});`);
+  });
+  lines.push('int main(void) {', ...body);
+  for (const o of node.outputs) {
+    const t = g.tensor(o);
+    const fmt = t.dtype === 'float32' ? '"%.9g\\n", (double)' : '"%ld\\n", (long)';
+    lines.push(`  for (int i = 0; i < ${elementCount(t.shape)}; i++) printf(${fmt}${cIdentifier(`t_${o}`)}[i]);`);
+  }
+  lines.push('  return 0;', '}');
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-lowered-'));
+  try {
+    writeFileSync(join(dir, 'main.c'), lines.join('\n'));
+    const exe = join(dir, 'main');
+    const sources = [...new Set(calls.map((c) => join(RUNTIME_C, 'src', `${c.kernel}.c`)))];
+    execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${RUNTIME_C}/include`, join(dir, 'main.c'), ...sources, '-lm', '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const values = execFileSync(exe).toString().trim().split('\n').filter((l) => l !== '').map(Number);
+    let at = 0;
+    const outputs = node.outputs.map((o) => {
+      const t = g.tensor(o);
+      const n = elementCount(t.shape);
+      const data = allocData(t.dtype, n);
+      for (let i = 0; i < n; i++) (data as Float64Array)[i] = values[at++];
+      return data;
+    });
+    return { calls, outputs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Adds a node to `g`, running `infer` to create its outputs (named `<name>_out<i>`). */
+export function addNode(g: Graph, op: string, inputs: string[], attrs: object, name = 'n'): Node {
+  const node: Node = { name, op, inputs, outputs: [], attrs: attrs as Record<string, unknown>, source: { op, name } };
+  const types = getOp(op).infer({ attrs: node.attrs, inputs: inputs.map((i) => (i === '' ? undefined : g.tensor(i))), node });
+  node.outputs = types.map((t, i) => g.addTensor({ name: `${name}_out${i}`, ...t, shape: [...t.shape] }).name);
+  g.nodes.push(node);
+  return node;
+}
