@@ -7,6 +7,13 @@ import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
 import { packageDir, packageFile, packageRoot } from './templates.js';
 
+export interface BoardMemory {
+  name: string;
+  origin: number;
+  size: number;
+  kind: 'flash' | 'ram';
+}
+
 export interface Board {
   name: string;
   description: string;
@@ -15,6 +22,17 @@ export interface Board {
   template: string;
   /** Output path → template file name (under templates/project/<template>/). */
   files: Record<string, string>;
+  /** Files of boards/<name>/ (paths relative to it) copied into <project>/board/. */
+  boardFiles: string[];
+  core?: string;
+  fpu?: string;
+  clockHz?: number;
+  cflags: string[];
+  memories: BoardMemory[];
+  /** Which memory holds what: keys arena, weights, code, data, stack. */
+  placement: Record<string, string>;
+  stackBytes?: number;
+  console?: Record<string, string | number>;
 }
 
 const HOST_FILES = { 'main.c': 'main.c.hbs', Makefile: 'Makefile.hbs', 'CMakeLists.txt': 'CMakeLists.txt.hbs' };
@@ -27,10 +45,15 @@ export function loadBoard(name: string): Board {
   if (!boardNames().includes(name)) fail('E_USAGE', `unknown board '${name}'; available boards: ${boardNames().join(', ')}`);
   const raw = JSON.parse(packageFile(`boards/${name}/board.json`)) as Partial<Board>;
   return {
+    ...raw,
     name,
     description: raw.description ?? '',
     kind: raw.kind ?? 'host',
     template: raw.template ?? name,
     files: raw.files ?? HOST_FILES,
+    boardFiles: raw.boardFiles ?? [],
+    cflags: raw.cflags ?? [],
+    memories: raw.memories ?? [],
+    placement: raw.placement ?? {},
   };
 }

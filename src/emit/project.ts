@@ -67,6 +67,7 @@ export function assembleProject(p: Program, o: ProjectOptions): FileMap {
     sampleOrigin: o.sampleOrigin,
     board: o.board,
   };
+  for (const f of o.board.boardFiles) files.set(`board/${f.replace(/^.*\//, '')}`, packageFile(`boards/${o.board.name}/${f}`));
   for (const [out, template] of Object.entries(o.board.files)) files.set(out, render(`project/${o.board.template}/${template}`, view));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
