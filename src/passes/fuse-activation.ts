@@ -30,7 +30,8 @@ export function fuseActivations(input: Graph): Graph {
   for (let i = 0; i < g.nodes.length; i++) {
     const act = g.nodes[i];
     const clamp = clampOf(act);
-    if (!clamp) continue;
+    // A Clip with min > max outputs max everywhere (ONNX); a clamp cannot express that, so leave it.
+    if (!clamp || clamp.min > clamp.max) continue;
     const producers = g.producers();
     const consumers = g.consumers();
     const src = producers.get(act.inputs[0]);

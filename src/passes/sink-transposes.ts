@@ -10,7 +10,8 @@
  *
  * Rules, applied until nothing changes:
  *   1. transpose(transpose(x, p1), p2) → transpose(x, p1∘p2); an identity transpose disappears
- *      (unless it produces a graph output from a graph input, where a copy is needed anyway).
+ *      (unless it produces a graph output from a graph input, where a copy is needed anyway); one that
+ *      only moves size-1 dims becomes a reshape (an alias: no copy).
  *   2. op(transpose(x_i, p)...) → transpose(op'(x_i...), p) when every runtime input of op comes from a
  *      transpose with the same perm p and op.commuteTranspose agrees.
  */
@@ -19,7 +20,7 @@ import { Graph, Node } from '../ir/graph.js';
 import { DType, TensorData } from '../ir/dtype.js';
 import { getOp } from '../ops/index.js';
 import type { GraphEditor } from '../ops/op.js';
-import { applyPerm, isIdentityPerm } from '../ops/transpose.js';
+import { applyPerm, isIdentityPerm, simplifyTranspose } from '../ops/transpose.js';
 
 function permOf(n: Node): number[] {
   return (n.attrs as { perm: number[] }).perm;
@@ -47,8 +48,13 @@ function mergeTransposes(g: Graph, i: number, producers: Map<string, Node>): boo
     node.attrs = { perm: p2.map((p) => p1[p]) };
     return true;
   }
-  if (!isIdentityPerm(permOf(node))) return false;
   const input = node.inputs[0];
+  if (!isIdentityPerm(permOf(node))) {
+    // A transpose that only moves size-1 dims keeps the element order: it is a reshape (an alias).
+    if (!isIdentityPerm(simplifyTranspose(g.tensor(input).shape, permOf(node)).perm)) return false;
+    g.nodes[i] = { ...node, op: 'reshape', attrs: { shape: [...g.tensor(node.outputs[0]).shape] } };
+    return true;
+  }
   const out = node.outputs[0];
   const isOutput = g.outputs.includes(out);
   if (isOutput && (g.inputs.includes(input) || g.outputs.includes(input) || g.isConstant(input))) return false;

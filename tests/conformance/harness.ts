@@ -18,6 +18,18 @@ export const ONNX_NODE_DIR = resolve(process.env.UTVM_SHARED ?? join(process.cwd
 export const RTOL = 1e-4;
 export const ATOL = 1e-5;
 
+/**
+ * Tests whose expected outputs are stored rounded, compared at ONNX's own backend-test tolerance
+ * (rtol 1e-3). onnxruntime gives the same values as we do for these (checked by hand).
+ */
+export const TOLERANCE_OVERRIDES: Record<string, { rtol: number; atol: number; why: string }> = {
+  test_averagepool_2d_ceil_last_window_starts_on_pad: {
+    rtol: 1e-3,
+    atol: 1e-5,
+    why: 'expected values stored with 4 significant digits (0.1511 for 0.151055...)',
+  },
+};
+
 export interface ConformanceEntry {
   /** e.g. "node/test_conv_with_strides_padding" */
   dir: string;
@@ -64,7 +76,7 @@ export interface CaseResult {
   message: string;
 }
 
-function compareOutput(actual: TensorValue, expected: TensorValue, label: string): string | undefined {
+function compareOutput(actual: TensorValue, expected: TensorValue, label: string, rtol = RTOL, atol = ATOL): string | undefined {
   if (actual.shape.join() !== expected.shape.join()) return `${label}: shape [${actual.shape}] != expected [${expected.shape}]`;
   let worst = -1;
   let worstExcess = 0;
@@ -72,7 +84,7 @@ function compareOutput(actual: TensorValue, expected: TensorValue, label: string
     const a = Number(actual.data[i]);
     const e = Number(expected.data[i]);
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    const excess = Math.abs(a - e) - (ATOL + RTOL * Math.abs(e));
+    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
     if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
       worst = i;
       worstExcess = excess;
@@ -133,7 +145,8 @@ export function runConformanceCase(e: ConformanceEntry): CaseResult {
   }
   for (let s = 0; s < sets.length; s++) {
     for (let k = 0; k < sets[s].outputs.length; k++) {
-      const problem = compareOutput(outputs[s][k], sets[s].outputs[k], `data set ${s} output ${k}`);
+      const tol = TOLERANCE_OVERRIDES[e.name] ?? { rtol: RTOL, atol: ATOL };
+      const problem = compareOutput(outputs[s][k], sets[s].outputs[k], `data set ${s} output ${k}`, tol.rtol, tol.atol);
       if (problem) return { ok: false, message: problem };
     }
   }

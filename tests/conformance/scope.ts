@@ -40,7 +40,7 @@ export function scopeOf(e: ConformanceEntry): Scope {
   if (outside.length > 0) return { inScope: false, reason: `operator(s) outside the float32 set: ${[...new Set(outside)].join(', ')}` };
   const types = [...typesOf(e.inputs), ...typesOf(e.outputs)].filter((t) => t !== 'float32' && t !== 'int64');
   if (types.length > 0) return { inScope: false, reason: `tensor type(s) outside float32: ${[...new Set(types)].join(', ')}` };
-  if (/_3d/.test(e.name)) return { inScope: false, reason: '3-D spatial operator (the compiler handles 1-D and 2-D)' };
+  if (/pool_3d|conv\w*_3d/.test(e.name)) return { inScope: false, reason: '3-D spatial operator (the compiler handles 1-D and 2-D)' };
   const feature = FEATURE_EXCLUSIONS[e.name];
   if (feature) return { inScope: false, reason: feature };
   return { inScope: true };

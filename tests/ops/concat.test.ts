@@ -1,6 +1,7 @@
 /**
  * concat: ONNX Concat import (negative axis, errors), shape inference, constant folding of int64 shape
- * vectors, the per-input `utvm_copy_strided` lowering run in C, and moving across a transpose.
+ * vectors, the per-input `utvm_copy_strided` lowering run in C, and moving across a transpose — also
+ * end to end with Pad and ReduceMean between two NCHW convolutions, against onnxruntime.
  */
 
 import { test } from 'uvu';
@@ -8,7 +9,10 @@ import * as assert from 'uvu/assert';
 import { importOnnx } from '../../src/import/onnx.js';
 import { Graph } from '../../src/ir/graph.js';
 import { concat } from '../../src/ops/concat.js';
+import { runModel } from '../../src/run/index.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
+import { runOnnxRuntime } from '../util/ort.js';
+import { mulberry32, randomFloats } from '../util/random.js';
 import { addNode, runLowered } from '../util/run-lowered.js';
 
 function concatModel(shapes: number[][], axis: number | undefined, opset = 13) {
@@ -88,6 +92,31 @@ test('commuteTranspose remaps the axis and pre-transposes constant inputs', () =
   assert.is(r.inputs[0], 'x');
   assert.equal(g.tensor(r.inputs[1]).shape, [1, 1, 2]);
   assert.equal(Array.from(g.tensor(r.inputs[1]).data as Float32Array), [7, 8]);
+});
+
+test('end to end: Conv → Pad → Conv → Concat(constant) → ReduceMean → Flatten matches onnxruntime', async () => {
+  const rng = mulberry32(3);
+  const m = new OnnxModelBuilder({ opset: 13 });
+  const x = m.input('x', 'float32', [1, 3, 6, 6]);
+  const [c] = m.node('Conv', [x, m.initializer('w', 'float32', [4, 3, 3, 3], randomFloats(rng, 108, -1, 1))], { pads: [1, 1, 1, 1] });
+  const [p] = m.node('Pad', [c, m.initializer('pads', 'int64', [8], [0, 0, 1, 2, 0, 0, 2, 1])], { mode: 'reflect' });
+  const [c2] = m.node('Conv', [p, m.initializer('w2', 'float32', [2, 4, 1, 1], randomFloats(rng, 8, -1, 1))]);
+  const [cat] = m.node('Concat', [c2, m.initializer('k', 'float32', [1, 1, 9, 9], randomFloats(rng, 81, -1, 1))], { axis: 1 });
+  const [red] = m.node('ReduceMean', [cat], { axes: [2, 3], keepdims: 1 });
+  const [fl] = m.node('Flatten', [red]);
+  m.output(fl, 'float32');
+  m.output(cat, 'float32');
+  const bytes = m.encode();
+  const data = randomFloats(rng, 108, -1, 1);
+  const expected = await runOnnxRuntime(bytes, [{ name: 'x', dtype: 'float32', shape: [1, 3, 6, 6], data }]);
+  const [actual] = runModel(bytes, 'e.onnx', [[{ dtype: 'float32', shape: [1, 3, 6, 6], data }]], { target: 'host' });
+  actual.forEach((o, k) => {
+    assert.equal(o.shape, expected[k].shape);
+    (o.data as Float32Array).forEach((v, i) => {
+      const e = (expected[k].data as Float32Array)[i];
+      assert.ok(Math.abs(v - e) <= 1e-5 + 1e-4 * Math.abs(e), `output ${k} [${i}] ${v} vs ${e}`);
+    });
+  });
 });
 
 test.run();
