@@ -12,7 +12,7 @@ const pattern = process.argv[2] ?? '\\.test\\.js$';
 const child = spawnSync(process.execPath, [uvu, 'dist/tests', pattern], {
   cwd: root,
   encoding: 'utf8',
-  env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  env: { ...process.env, NO_COLOR: '1' },
   maxBuffer: 1 << 28,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
