@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
 const pattern = process.argv[2] ?? '\\.test\\.js$';
-const child = spawnSync(process.execPath, [uvu, 'dist/tests', pattern], {
+const child = spawnSync(process.execPath, [uvu, 'dist/tests', pattern, '--no-color'], {
   cwd: root,
   encoding: 'utf8',
-  env: { ...process.env, NO_COLOR: '1' },
+  env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined },
   maxBuffer: 1 << 28,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
