@@ -20,7 +20,7 @@ import { Graph, Node } from '../ir/graph.js';
 import { DType, TensorData } from '../ir/dtype.js';
 import { getOp } from '../ops/index.js';
 import type { GraphEditor } from '../ops/op.js';
-import { applyPerm, isIdentityPerm, simplifyTranspose } from '../ops/transpose.js';
+import { applyPerm, inversePerm, isIdentityPerm, simplifyTranspose } from '../ops/transpose.js';
 
 function permOf(n: Node): number[] {
   return (n.attrs as { perm: number[] }).perm;
@@ -81,23 +81,46 @@ function renameProduced(g: Graph, from: string, to: string): void {
   g.outputs = g.outputs.map((x) => (x === from ? to : x));
 }
 
+/**
+ * For each runtime input y of node i, a tensor x with y == transpose(x, perm): the input of y's producer
+ * when that is a transpose by `perm`, or else the output of a transpose of y by the inverse perm that
+ * already exists elsewhere (a residual branch: the block input also feeds the NHWC convolution). Such a
+ * transpose is moved before node i when it comes later. Null when some input has neither.
+ */
+function untransposedInputs(g: Graph, i: number, producers: Map<string, Node>): { perm: number[]; of: Map<string, string> } | null {
+  const runtime = g.nodes[i].inputs.filter((x) => x !== '' && !g.isConstant(x));
+  const first = runtime.map((x) => producers.get(x)).find((s) => s?.op === 'transpose');
+  if (!first) return null;
+  const perm = permOf(first);
+  const inverse = inversePerm(perm).join();
+  const of = new Map<string, string>();
+  for (const y of runtime) {
+    const s = producers.get(y);
+    if (s && s.op === 'transpose' && permOf(s).join() === perm.join()) {
+      of.set(y, s.inputs[0]);
+      continue;
+    }
+    const j = g.nodes.findIndex((n) => n.op === 'transpose' && n.inputs[0] === y && permOf(n).join() === inverse);
+    if (j < 0) return null;
+    of.set(y, g.nodes[j].outputs[0]);
+    if (j > i) g.nodes.splice(i, 0, ...g.nodes.splice(j, 1));
+  }
+  return { perm, of };
+}
+
 /** Rule 2 on node index i; returns true when the graph changed. */
 function commute(g: Graph, i: number, producers: Map<string, Node>): boolean {
-  const node = g.nodes[i];
-  const def = getOp(node.op);
+  const def = getOp(g.nodes[i].op);
   if (!def.commuteTranspose) return false;
-  const runtime = node.inputs.filter((x) => x !== '' && !g.isConstant(x));
-  if (runtime.length === 0) return false;
-  const sources = runtime.map((x) => producers.get(x));
-  if (sources.some((s) => !s || s.op !== 'transpose')) return false;
-  const perm = permOf(sources[0]!);
-  if (sources.some((s) => permOf(s!).join() !== perm.join())) return false;
+  const name = g.nodes[i].name;
+  const found = untransposedInputs(g, i, producers);
+  if (!found) return false;
+  const at = g.nodes.findIndex((n) => n.name === name);
+  const node = g.nodes[at];
+  const { perm, of } = found;
   const rewritten = def.commuteTranspose(node, perm, editorFor(g));
   if (!rewritten) return false;
-  const inputs = rewritten.inputs.map((x) => {
-    const s = x === '' || g.isConstant(x) ? undefined : producers.get(x);
-    return s && s.op === 'transpose' ? s.inputs[0] : x;
-  });
+  const inputs = rewritten.inputs.map((x) => of.get(x) ?? x);
   const inputTensors = inputs.map((x) => (x === '' ? undefined : g.tensor(x)));
   const inner: Node = { ...node, inputs, attrs: rewritten.attrs as Record<string, unknown>, outputs: [] };
   const types = def.infer({ attrs: inner.attrs, inputs: inputTensors, node: inner });
@@ -110,7 +133,7 @@ function commute(g: Graph, i: number, producers: Map<string, Node>): boolean {
     after.push({ name: g.freshNodeName(`${node.name}_to_layout`), op: 'transpose', inputs: [name], outputs: [o], attrs: { perm: [...perm] }, source: node.source });
     return name;
   });
-  g.nodes.splice(i, 1, inner, ...after);
+  g.nodes.splice(at, 1, inner, ...after);
   return true;
 }
 
