@@ -16,6 +16,7 @@ import { MemoryPlan, planMemory } from './plan/index.js';
 import { Program, buildProgram } from './emit/program.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
+import { checkFit } from './emit/fit.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 
@@ -104,6 +105,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   checkLowerable(graph, fileName);
   const plan = planMemory(graph);
   const program = buildProgram(graph, plan);
+  checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
   samples.forEach((s, i) => {
     const t = program.inputs[i];

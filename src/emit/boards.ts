@@ -33,9 +33,21 @@ export interface Board {
   placement: Record<string, string>;
   stackBytes?: number;
   console?: Record<string, string | number>;
+  /** Emulator boards: the command and arguments that run the firmware (the ELF is appended as -kernel). */
+  emulator?: { command: string; args: string[] };
+  /** OpenOCD configuration for `make flash` (e.g. "board/st_nucleo_f7.cfg"); absent for boards not flashed. */
+  openocd?: string;
 }
 
 const HOST_FILES = { 'main.c': 'main.c.hbs', Makefile: 'Makefile.hbs', 'CMakeLists.txt': 'CMakeLists.txt.hbs' };
+/** Every firmware project gets these (templates/project/firmware/); board.json "files" may add more. */
+const FIRMWARE_FILES = {
+  'main.c': 'main.c.hbs',
+  'CMakeLists.txt': 'CMakeLists.txt.hbs',
+  Makefile: 'Makefile.hbs',
+  'cmake/arm-none-eabi.cmake': 'arm-none-eabi.cmake.hbs',
+  'utvm_profile.h': 'utvm_profile.h.hbs',
+};
 
 export function boardNames(): string[] {
   return packageDir('boards').filter((d) => existsSync(join(packageRoot(), 'boards', d, 'board.json')));
@@ -50,7 +62,7 @@ export function loadBoard(name: string): Board {
     description: raw.description ?? '',
     kind: raw.kind ?? 'host',
     template: raw.template ?? name,
-    files: raw.files ?? HOST_FILES,
+    files: raw.template === 'firmware' ? { ...FIRMWARE_FILES, ...raw.files } : (raw.files ?? HOST_FILES),
     boardFiles: raw.boardFiles ?? [],
     cflags: raw.cflags ?? [],
     memories: raw.memories ?? [],

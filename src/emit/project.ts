@@ -66,6 +66,12 @@ export function assembleProject(p: Program, o: ProjectOptions): FileMap {
     samples: sampleView(p, o.samples),
     sampleOrigin: o.sampleOrigin,
     board: o.board,
+    /* firmware templates: board C files, layer names (profiling), stack, OpenOCD config, batch mode */
+    boardSources: o.board.boardFiles.map((f) => f.replace(/^.*\//, '')).filter((f) => f.endsWith('.c')),
+    layers: p.steps.map((s) => JSON.stringify(s.node)),
+    stackBytes: o.board.stackBytes ?? 0,
+    openocd: o.board.openocd ?? '',
+    hostFiles: o.board.kind === 'emulator',
   };
   for (const f of o.board.boardFiles) files.set(`board/${f.replace(/^.*\//, '')}`, packageFile(`boards/${o.board.name}/${f}`));
   for (const [out, template] of Object.entries(o.board.files)) files.set(out, render(`project/${o.board.template}/${template}`, view));

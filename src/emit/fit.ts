@@ -1,0 +1,78 @@
+/**
+ * The fit check: refuses, at export time and from the memory plan, a model that cannot fit the board —
+ * naming the memory and the overflow — instead of leaving it to a linker error.
+ *
+ *   arena   → the memory board.json's placement.arena names, minus what shares it: the stack when
+ *            placement.stack is the same memory, and DATA_RESERVE for .data/.bss when placement.data is.
+ *   weights → the memory placement.weights names, minus CODE_RESERVE for the code, the firmware's own
+ *            constants and .data's load image (when placement.code is the same memory), minus the sample
+ *            input compiled into main.c, and minus the arena/stack/data when those are placed there too
+ *            (an emulator board whose "flash" is RAM).
+ *
+ * Boards without memories (host) are not checked. The reserves are measured, with margin: the CIFAR-10
+ * sample's firmware for stm32f746-nucleo has 9.5 KB of code (6 kernels, main.c, board code, the libgcc
+ * and libm pieces) and 108 bytes of .data + 4 of .bss; an emulator board's batch buffers add 17 KB of .bss.
+ */
+
+import { fail } from '../diagnostics.js';
+import type { Board, BoardMemory } from './boards.js';
+import type { Program } from './program.js';
+
+/** Flash kept for code (kernels, main.c, board code, libc/libm pieces) and small constants. */
+export const CODE_RESERVE = 64 * 1024;
+/** RAM kept for .data and .bss (main.c's buffers, libc state) when they share the arena's memory. */
+export const DATA_RESERVE = 24 * 1024;
+
+export interface FitReport {
+  /** The memories the arena and the weights go to, and the bytes of each they may use. */
+  arenaMemory: string;
+  arenaAvailable: number;
+  weightsMemory: string;
+  weightsAvailable: number;
+}
+
+function memory(board: Board, role: string): BoardMemory {
+  const name = board.placement[role];
+  const m = board.memories.find((x) => x.name === name);
+  if (!m) throw new Error(`internal: board '${board.name}' places ${role} in '${name}', which is not in its memories`);
+  return m;
+}
+
+/** What else board.json places in memory `m` (besides `role`), as [what, bytes] pairs. */
+function sharers(board: Board, m: BoardMemory, role: 'arena' | 'weights', p: Program): [string, number][] {
+  const shares = (other: string) => board.placement[other] === m.name;
+  const out: [string, number][] = [];
+  if (role === 'weights' && shares('code')) out.push(['reserved for code', CODE_RESERVE]);
+  if (role === 'weights') out.push(['for the sample input', p.inputs.reduce((s, t) => s + t.bytes, 0)]);
+  if (role === 'weights' && shares('arena')) out.push(['for the arena', p.arenaBytes]);
+  if (shares('stack')) out.push(['for the stack', board.stackBytes ?? 0]);
+  if (shares('data')) out.push(['reserved for .data/.bss', DATA_RESERVE]);
+  return out.filter(([, bytes]) => bytes > 0);
+}
+
+/** Checks one placement: `needs` bytes of `what` against what is left of its memory. Returns what is left. */
+function check(board: Board, p: Program, role: 'arena' | 'weights', what: string, needs: number): { memory: string; available: number } {
+  const m = memory(board, role);
+  const others = sharers(board, m, role, p);
+  const available = Math.max(0, m.size - others.reduce((s, [, bytes]) => s + bytes, 0));
+  if (needs > available) {
+    const breakdown = others.length === 0 ? '' : `; ${m.name} is ${m.size} bytes, ${others.map(([w, bytes]) => `${bytes} ${w}`).join(', ')}`;
+    fail(
+      'E_DOES_NOT_FIT',
+      `model '${p.name}' does not fit board '${board.name}': ${what} ${needs} bytes but ${m.name} has ${available} (over by ${needs - available} bytes${breakdown})`,
+    );
+  }
+  return { memory: m.name, available };
+}
+
+/**
+ * Throws E_DOES_NOT_FIT when the program's arena or weights do not fit the board, e.g.
+ *   model 'big' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes)
+ * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."). No-op for the host.
+ */
+export function checkFit(board: Board, p: Program): FitReport | undefined {
+  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) return undefined;
+  const arena = check(board, p, 'arena', 'the arena needs', p.arenaBytes);
+  const weights = check(board, p, 'weights', 'the weights need', p.weightBytes);
+  return { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available };
+}
