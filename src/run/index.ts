@@ -6,8 +6,9 @@
 import { compile, defaultModelName } from '../compile.js';
 import type { TensorValue } from '../io/tensor-value.js';
 import { runOnHost } from './host.js';
+import { QEMU_BOARD, runOnQemu } from './qemu.js';
 
-export type Target = 'host';
+export type Target = 'host' | 'qemu';
 
 export interface RunOptions {
   target: Target;
@@ -17,6 +18,8 @@ export interface RunOptions {
 
 export function runModel(model: Uint8Array, fileName: string, cases: TensorValue[][], options: RunOptions): TensorValue[][] {
   const name = options.name ?? defaultModelName(fileName);
-  const result = compile(model, fileName, { name, board: 'host', bindInputs: options.bindInputs });
+  const board = options.target === 'qemu' ? QEMU_BOARD : 'host';
+  const result = compile(model, fileName, { name, board, bindInputs: options.bindInputs });
+  if (options.target === 'qemu') return runOnQemu(result.files, result.board, name, result.program.inputs, result.program.outputs, cases);
   return runOnHost(result.files, name, result.program.inputs, result.program.outputs, cases);
 }

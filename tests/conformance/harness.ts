@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeTensorProtoBytes } from '../../src/import/onnx-tensor.js';
-import { runModel } from '../../src/run/index.js';
+import { Target, runModel } from '../../src/run/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import onnxProto from 'onnx-proto';
@@ -124,21 +124,22 @@ function parameterInputs(model: Uint8Array): { names: string[]; all: string[] } 
   return { names: all.filter((n) => names.has(n)), all };
 }
 
-function runSet(model: Uint8Array, name: string, set: { inputs: TensorValue[] }): TensorValue[] {
+function runSet(model: Uint8Array, name: string, set: { inputs: TensorValue[] }, target: Target): TensorValue[] {
   const { names, all } = parameterInputs(model);
   const bindInputs = new Map(names.map((n) => [n, set.inputs[all.indexOf(n)]]));
   const runtime = set.inputs.filter((_, i) => !names.includes(all[i]));
-  return runModel(model, `${name}.onnx`, [runtime], { target: 'host', name: 'model', bindInputs })[0];
+  return runModel(model, `${name}.onnx`, [runtime], { target, name: 'model', bindInputs })[0];
 }
 
-export function runConformanceCase(e: ConformanceEntry): CaseResult {
+/** Runs one test on `target`: 'host' (native gcc build) or 'qemu' (the emulated Cortex-M7). */
+export function runConformanceCase(e: ConformanceEntry, target: Target = 'host'): CaseResult {
   const dir = caseDir(e);
   let outputs: TensorValue[][];
   let sets: ReturnType<typeof dataSets>;
   try {
     const model = readFileSync(join(dir, 'model.onnx'));
     sets = dataSets(dir);
-    outputs = sets.map((s) => runSet(model, e.name, s));
+    outputs = sets.map((s) => runSet(model, e.name, s, target));
   } catch (err) {
     if (err instanceof UtvmError) return { ok: false, message: `${err.code}: ${err.message}` };
     return { ok: false, message: `internal error: ${(err as Error).stack}` };

@@ -1,0 +1,173 @@
+/**
+ * bench: the cost of a model on the emulated Cortex-M7 (board qemu-mps2-an500).
+ *
+ *   1. compile for the board; build the firmware twice with its Makefile: plain, and with
+ *      `make UTVM_PROFILE=1` (-DUTVM_PROFILE=1: per-layer counters around every step);
+ *   2. run each build's sample mode (the fixed input pattern compiled into flash) in QEMU under
+ *      -icount shift=0, and parse the console lines `cycles per inference: N <unit>` and
+ *      `layer <i> <name>: N <unit>`;
+ *   3. add what the compiler knows (MACs per layer from the graph, arena bytes from the plan) and what the
+ *      linker produced (flash bytes from `arm-none-eabi-size -A`; the weights' share from the sizes of
+ *      the weight arrays' symbols in `arm-none-eabi-nm -S`).
+ *
+ * The total is the unprofiled build's count (the profiled build adds a few instructions per layer). Both
+ * are deterministic: QEMU counts instructions, not time, so the same build gives the same numbers.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile } from './compile.js';
+import { fail } from './diagnostics.js';
+import { Graph, elementCount } from './ir/graph.js';
+import type { Program } from './emit/program.js';
+import type { FileMap } from './emit/project.js';
+import { writeFileMap } from './run/host.js';
+import { QEMU_BOARD, buildFirmware, runFirmware } from './run/qemu.js';
+
+export interface BenchLayer {
+  index: number;
+  node: string;
+  op: string;
+  macs: number;
+  /** From the profiled build. */
+  instructions: number;
+}
+
+export interface BenchReport {
+  model: string;
+  board: string;
+  unit: string;
+  /** Per inference, from the unprofiled build (second run: warm). */
+  instructions: number;
+  /** Per inference, from the profiled build. */
+  profiledInstructions: number;
+  macs: number;
+  layers: BenchLayer[];
+  arenaBytes: number;
+  flash: { code: number; weights: number; total: number };
+  ram: { data: number; bss: number };
+}
+
+/** Multiply-accumulates of one graph node: convolutions and dense layers; 0 for everything else. */
+export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
+  const out = g.tensor(node.outputs[0]).shape;
+  if (node.op === 'conv2d') {
+    const [, kh, kw, ci] = g.tensor(node.inputs[1]).shape;
+    return elementCount(out) * kh * kw * ci;
+  }
+  if (node.op === 'gemm') {
+    const m = out[0];
+    return m > 0 ? elementCount(out) * (elementCount(g.tensor(node.inputs[0]).shape) / m) : 0;
+  }
+  if (node.op === 'matmul') {
+    const a = g.tensor(node.inputs[0]).shape;
+    return elementCount(out) * a[a.length - 1];
+  }
+  return 0;
+}
+
+/** `cycles per inference: N unit` and `layer i name: N unit` lines of the firmware's console. */
+export function parseConsole(text: string): { total?: number; unit?: string; layers: Map<number, { name: string; count: number }> } {
+  const layers = new Map<number, { name: string; count: number }>();
+  let total: number | undefined;
+  let unit: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const t = /^cycles per inference: (\d+) (\w+)\s*$/.exec(line);
+    if (t) {
+      total = Number(t[1]);
+      unit = t[2];
+    }
+    const l = /^layer (\d+) (.*): (\d+) (\w+)\s*$/.exec(line);
+    if (l) layers.set(Number(l[1]), { name: l[2], count: Number(l[3]) });
+  }
+  return { total, unit, layers };
+}
+
+function tool(name: string, args: string[]): string {
+  try {
+    return execFileSync(name, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  } catch (e) {
+    fail('E_BUILD', `${name} failed: ${(e as Error).message.split('\n')[0]}; install gcc-arm-none-eabi`);
+  }
+}
+
+const FLASH_SECTIONS = ['.isr_vector', '.text', '.rodata', '.ARM.exidx', '.preinit_array', '.init_array', '.fini_array', '.data'];
+
+/** Flash and RAM bytes from `arm-none-eabi-size -A`; the weights from their symbols' sizes. */
+export function elfSizes(elf: string, p: Program): Pick<BenchReport, 'flash' | 'ram'> {
+  const sections = new Map<string, number>();
+  for (const line of tool('arm-none-eabi-size', ['-A', elf]).split('\n')) {
+    const m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (m) sections.set(m[1], Number(m[2]));
+  }
+  const total = FLASH_SECTIONS.reduce((s, name) => s + (sections.get(name) ?? 0), 0);
+  const ids = new Set(p.constants.map((c) => c.id));
+  let weights = 0;
+  for (const line of tool('arm-none-eabi-nm', ['-S', elf]).split('\n')) {
+    const m = /^[0-9a-f]+ ([0-9a-f]+) [rRdD] (\S+)$/.exec(line.trim());
+    if (m && ids.has(m[2])) weights += parseInt(m[1], 16);
+  }
+  return { flash: { code: total - weights, weights, total }, ram: { data: sections.get('.data') ?? 0, bss: sections.get('.bss') ?? 0 } };
+}
+
+function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof compile>['board'], profile: boolean) {
+  const label = profile ? 'profiled' : 'benchmark';
+  const name = program.name;
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-bench-'));
+  try {
+    writeFileMap(dir, files);
+    const elf = buildFirmware(dir, name, profile ? ['UTVM_PROFILE=1'] : []);
+    const run = runFirmware(board, elf, []);
+    if (run.status !== 0) fail('E_BUILD', `the ${label} firmware failed on the emulator (exit code ${run.status}):\n${run.stdout.trim().split('\n').slice(-8).join('\n')}`);
+    const parsed = parseConsole(run.stdout);
+    if (parsed.total === undefined) fail('E_BUILD', `the ${label} firmware printed no 'cycles per inference:' line:\n${run.stdout.trim().split('\n').slice(-8).join('\n')}`);
+    return { ...parsed, total: parsed.total, sizes: elfSizes(elf, program) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function bench(model: Uint8Array, fileName: string, name: string): BenchReport {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD });
+  const plain = buildAndRun(result.files, result.program, result.board, false);
+  const profiled = buildAndRun(result.files, result.program, result.board, true);
+  const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
+  const layers = result.program.steps.map((s, i) => {
+    const node = byName.get(s.node);
+    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, instructions: profiled.layers.get(i)?.count ?? 0 };
+  });
+  return {
+    model: fileName,
+    board: QEMU_BOARD,
+    unit: plain.unit ?? 'instructions',
+    instructions: plain.total,
+    profiledInstructions: profiled.total,
+    macs: layers.reduce((s, l) => s + l.macs, 0),
+    layers,
+    arenaBytes: result.program.arenaBytes,
+    flash: plain.sizes.flash,
+    ram: plain.sizes.ram,
+  };
+}
+
+function group(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function formatBench(r: BenchReport): string {
+  const lines = [
+    `${r.model} on ${r.board} (QEMU -icount shift=0: 1 instruction = 1 ns)`,
+    `  ${r.unit} per inference: ${group(r.instructions)} (profiled build: ${group(r.profiledInstructions)})`,
+    `  MACs: ${group(r.macs)}${r.macs > 0 ? ` (${(r.instructions / r.macs).toFixed(2)} ${r.unit} per MAC)` : ''}`,
+    `  arena: ${group(r.arenaBytes)} bytes`,
+    `  flash: ${group(r.flash.total)} bytes (code ${group(r.flash.code)}, weights ${group(r.flash.weights)}); RAM .data ${group(r.ram.data)}, .bss ${group(r.ram.bss)}`,
+    '',
+    `  ${'#'.padStart(3)}  ${'layer'.padEnd(28)} ${'op'.padEnd(16)} ${'MACs'.padStart(12)} ${r.unit.padStart(14)}`,
+  ];
+  for (const l of r.layers) {
+    lines.push(`  ${String(l.index).padStart(3)}  ${l.node.slice(0, 28).padEnd(28)} ${l.op.padEnd(16)} ${group(l.macs).padStart(12)} ${group(l.instructions).padStart(14)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,133 @@
+/**
+ * Running a compiled model on the emulated Cortex-M7 (board qemu-mps2-an500): write the firmware project
+ * to a temporary folder, build it with its generated Makefile (arm-none-eabi-gcc), and run every case in
+ * one emulator process. The firmware reads its command line (`--batch <list>`), the input files and
+ * writes the output files through Arm semihosting, so no data crosses a serial port. Every emulator run
+ * has a time limit: a hung or crashed firmware fails with E_BUILD instead of blocking the caller.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fail } from '../diagnostics.js';
+import type { Board } from '../emit/boards.js';
+import type { FileMap } from '../emit/project.js';
+import type { ProgramTensor } from '../emit/program.js';
+import type { TensorValue } from '../io/tensor-value.js';
+import { checkCase, fromBytes, toBytes, writeFileMap } from './host.js';
+
+export const QEMU_BOARD = 'qemu-mps2-an500';
+
+/** Seconds one emulator run may take before it is killed (UTVM_QEMU_TIMEOUT overrides). */
+export const DEFAULT_QEMU_TIMEOUT_S = 300;
+
+const DEFAULT_EMULATOR = {
+  command: 'qemu-system-arm',
+  args: ['-M', 'mps2-an500', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0', '-semihosting-config', 'enable=on,target=native'],
+};
+
+export interface FirmwareRun {
+  stdout: string;
+  status: number;
+}
+
+function errorText(e: unknown): string {
+  const err = e as { stderr?: Buffer | string; stdout?: Buffer | string; message?: string };
+  const text = `${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`.trim() || (err.message ?? String(e));
+  const lines = text.split('\n').filter((l) => /error|undefined|overflow|will not fit|No such|not found/i.test(l));
+  return (lines.length > 0 ? lines : text.split('\n')).slice(0, 12).join('\n');
+}
+
+/** Builds the firmware in `dir` with make (`make` → build/<name>.elf); returns the ELF's path. */
+export function buildFirmware(dir: string, name: string, makeArgs: string[] = []): string {
+  try {
+    execFileSync('make', ['-s', '-C', dir, ...makeArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') fail('E_BUILD', 'make is not installed; install make and gcc-arm-none-eabi');
+    fail('E_BUILD', `the generated firmware did not build:\n${errorText(e)}`);
+  }
+  const elf = join(dir, 'build', `${name}.elf`);
+  if (!existsSync(elf)) fail('E_BUILD', `the firmware build finished without producing build/${name}.elf`);
+  return elf;
+}
+
+/** A QEMU option value with its commas doubled (QEMU's escape for ',' inside -opt key=value lists). */
+function qemuValue(text: string): string {
+  return text.replace(/,/g, ',,');
+}
+
+export function qemuTimeoutSeconds(): number {
+  const env = Number(process.env.UTVM_QEMU_TIMEOUT);
+  return Number.isFinite(env) && env > 0 ? env : DEFAULT_QEMU_TIMEOUT_S;
+}
+
+/**
+ * Runs `elf` in the emulator with `args` as its semihosting command line (argv[0] is the ELF's name).
+ * Returns the console output and the firmware's exit code; fails with E_BUILD on a timeout.
+ */
+export function runFirmware(board: Board, elf: string, args: string[], timeoutS = qemuTimeoutSeconds()): FirmwareRun {
+  const emu = board.emulator ?? DEFAULT_EMULATOR;
+  const semihostingArgs = ['firmware', ...args].map((a) => `,arg=${qemuValue(a)}`).join('');
+  const argv = emu.args.map((a) => (a.startsWith('enable=on') ? `${a}${semihostingArgs}` : a));
+  const run = spawnSync(emu.command, [...argv, '-kernel', elf], {
+    encoding: 'utf8',
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (run.error && (run.error as { code?: string }).code === 'ENOENT') {
+    fail('E_BUILD', `${emu.command} is not installed; install qemu-system-arm (apt-get install qemu-system-arm)`);
+  }
+  if (run.error && (run.error as { code?: string }).code === 'ETIMEDOUT') fail('E_BUILD', `the emulator timed out after ${timeoutS} s`);
+  if (run.signal) fail('E_BUILD', `the emulator was killed by ${run.signal}`);
+  if (run.error) fail('E_BUILD', `the emulator could not run: ${run.error.message}`);
+  return { stdout: run.stdout ?? '', status: run.status ?? -1 };
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+/** Runs every case through one emulator process (`--batch <list>`). */
+export function runOnQemu(
+  files: FileMap,
+  board: Board,
+  name: string,
+  inputs: ProgramTensor[],
+  outputs: ProgramTensor[],
+  cases: TensorValue[][],
+): TensorValue[][] {
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-qemu-'));
+  try {
+    writeFileMap(dir, files);
+    const elf = buildFirmware(dir, name);
+    const lines: string[] = [];
+    cases.forEach((c, k) => {
+      checkCase(inputs, c, `case ${k}`);
+      const ins = c.map((v, i) => {
+        const p = join(dir, `case${k}_in${i}.bin`);
+        writeFileSync(p, toBytes(v));
+        return p;
+      });
+      lines.push([...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`))].join('\t'));
+    });
+    writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
+    const run = runFirmware(board, elf, ['--batch', join(dir, 'cases.txt')]);
+    if (run.status !== 0) {
+      fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);
+    }
+    return cases.map((_, k) =>
+      outputs.map((t, i) => {
+        const path = join(dir, `case${k}_out${i}.bin`);
+        if (!existsSync(path)) fail('E_BUILD', `the firmware did not write output ${i} of case ${k}:\n${lastLines(run.stdout, 8)}`);
+        const bytes = readFileSync(path);
+        if (bytes.length !== t.bytes) fail('E_BUILD', `output ${i} of case ${k} has ${bytes.length} bytes, expected ${t.bytes}`);
+        return fromBytes(t, bytes);
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
