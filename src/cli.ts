@@ -4,20 +4,22 @@
  *
  *   export <model>   write a C project (all or nothing)
  *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
- *   run <model>      compile, build and run on a target with input files
+ *   run <model>      compile, build and run on a target (host or qemu) with input files
+ *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *
  * Exit codes: 0 ok; 1 the model or the inputs are at fault (a UtvmError); 2 usage; 3 internal error.
  */
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { CompileOptions, compile, defaultModelName } from './compile.js';
+import { CompileOptions, CompileResult, compile, defaultModelName } from './compile.js';
 import { UtvmError, fail } from './diagnostics.js';
 import { boardNames } from './emit/boards.js';
 import { DirCase, listDirCases, readModelFile, readTensorFile, writeProject, writeTensorFile } from './io/files.js';
 import { formatInspect, inspectReport } from './inspect.js';
+import { bench, formatBench } from './bench.js';
 import { runOnHost } from './run/host.js';
-import type { ProgramTensor } from './emit/program.js';
+import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
 import type { TensorValue } from './io/tensor-value.js';
 
 interface CommonArgs {
@@ -45,13 +47,18 @@ function cmdExport(args: CommonArgs & { board: string; output?: string; sampleIn
   const p = result.program;
   console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${result.files.size} files)`);
   console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
-  console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/build && cmake --build ${out}/build`);
+  console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
 }
 
 function cmdInspect(args: CommonArgs & { json?: boolean }): void {
   const result = compileFile(args, 'host');
   const report = inspectReport(args.model, result.graph, result.plan, result.program);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
+}
+
+function cmdBench(args: CommonArgs & { json?: boolean }): void {
+  const report = bench(readModelFile(args.model), args.model, args.name ?? defaultModelName(args.model));
+  console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
 interface RunArgs extends CommonArgs {
@@ -62,15 +69,17 @@ interface RunArgs extends CommonArgs {
   outputDir?: string;
 }
 
-function runCases(args: RunArgs, cases: DirCase[], inputs: ProgramTensor[]): TensorValue[][] {
-  const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, inputs[i])));
-  const result = compileFile(args, 'host');
-  return runOnHost(result.files, result.program.name, result.program.inputs, result.program.outputs, values);
+function runCases(result: CompileResult, cases: DirCase[]): TensorValue[][] {
+  const { program, board, files } = result;
+  const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, program.inputs[i])));
+  if (board.kind === 'emulator') return runOnQemu(files, board, program.name, program.inputs, program.outputs, values);
+  return runOnHost(files, program.name, program.inputs, program.outputs, values);
 }
 
 function cmdRun(args: RunArgs): void {
-  if (args.target !== 'host') fail('E_USAGE', `--target ${args.target} is not available yet; use --target host`);
-  const probe = compileFile(args, 'host').program;
+  if (args.target !== 'host' && args.target !== 'qemu') fail('E_USAGE', `unknown --target '${args.target}'; use host or qemu`);
+  const result = compileFile(args, args.target === 'qemu' ? QEMU_BOARD : 'host');
+  const probe = result.program;
   let cases: DirCase[];
   if (args.inputDir || args.outputDir) {
     if (!args.inputDir || !args.outputDir) fail('E_USAGE', '--input-dir and --output-dir go together');
@@ -84,7 +93,7 @@ function cmdRun(args: RunArgs): void {
     if (outs.length !== probe.outputs.length) fail('E_USAGE', `the model has ${probe.outputs.length} output(s); ${outs.length} --output file(s) given`);
     cases = [{ name: 'case', inputs: ins, outputs: outs }];
   }
-  const results = runCases(args, cases, probe.inputs);
+  const results = runCases(result, cases);
   cases.forEach((c, k) => c.outputs.forEach((path, i) => writeTensorFile(path, results[k][i])));
   console.log(`ran ${cases.length} case(s) on ${args.target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
 }
@@ -102,6 +111,17 @@ function guard<A>(fn: (a: A) => void): (a: A) => void {
       process.exit(3);
     }
   };
+}
+
+/** yargs' usage messages, said the way the rest of utvm-aot speaks. */
+function usageMessage(msg: string, argv: string[]): string {
+  if (/^Not enough non-option arguments/.test(msg)) return 'missing the model file (utvm-aot <command> <model> [options])';
+  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!unknown) return msg;
+  const words = unknown[1].split(', ');
+  if (words.every((w) => argv.includes(w))) return `unknown command: ${words.join(', ')} (commands: export, inspect, run, bench)`;
+  const shown = words.map((w) => argv.find((a) => a.replace(/^-+/, '').split('=')[0] === w) ?? w);
+  return `unknown option: ${shown.map((a) => a.split('=')[0]).join(', ')}`;
 }
 
 export function main(argv: string[]): void {
@@ -137,7 +157,7 @@ export function main(argv: string[]): void {
       (y) =>
         y
           .positional('model', { type: 'string', demandOption: true })
-          .option('target', { type: 'string', default: 'host', describe: 'where to run: host' })
+          .option('target', { type: 'string', default: 'host', choices: ['host', 'qemu'], describe: 'where to run: host (native build) or qemu (emulated Cortex-M7, board qemu-mps2-an500)' })
           .option('input', { type: 'string', array: true, describe: 'one file per model input, in order' })
           .option('output', { type: 'string', array: true, describe: 'one file per model output, in order' })
           .option('input-dir', { type: 'string', describe: 'run every case in this folder in one process' })
@@ -150,11 +170,21 @@ export function main(argv: string[]): void {
           ),
       guard((a) => cmdRun(a as never)),
     )
-    .demandCommand(1, 'name a command: export, inspect or run')
+    .command(
+      'bench <model>',
+      'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+          .option('name', { type: 'string' }),
+      guard((a) => cmdBench(a as never)),
+    )
+    .demandCommand(1, 'name a command: export, inspect, run or bench')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      console.error(`utvm-aot: ${msg}\nrun 'utvm-aot --help' for usage`);
+      console.error(`utvm-aot: ${usageMessage(msg, argv)}\nrun 'utvm-aot --help' for usage`);
       process.exit(2);
     })
     .help()

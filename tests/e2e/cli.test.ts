@@ -105,14 +105,14 @@ test('run with an .npy of the wrong shape → exit 1', () => {
 test('an unknown option → exit 2', () => {
   const dir = caseDir();
   const r = utvm(['export', CIFAR, '-o', join(dir, 'out'), '--bogus']);
-  assertFails(r, 2, ['utvm-aot: Unknown argument: bogus', USAGE_HINT]);
+  assertFails(r, 2, ['utvm-aot: unknown option: --bogus', USAGE_HINT]);
   assertOnly(dir, []);
 });
 
 test('a missing model argument → exit 2', () => {
-  assertFails(utvm(['export']), 2, ['utvm-aot: Not enough non-option arguments: got 0, need at least 1', USAGE_HINT]);
-  assertFails(utvm(['inspect']), 2, ['utvm-aot: Not enough non-option arguments: got 0, need at least 1', USAGE_HINT]);
-  assertFails(utvm([]), 2, ['utvm-aot: name a command: export, inspect or run', USAGE_HINT]);
+  assertFails(utvm(['export']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
+  assertFails(utvm(['inspect']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
+  assertFails(utvm([]), 2, ['utvm-aot: name a command: export, inspect, run or bench', USAGE_HINT]);
 });
 
 test('a model file that does not exist → exit 1', () => {
