@@ -60,7 +60,7 @@ export class GraphBuilder implements ImportContext {
     const resolvedInputs = inputs.map((i) => (i === '' ? '' : this.resolve(i)));
     const inputTensors = resolvedInputs.map((i) => (i === '' ? undefined : this.tensor(i)));
     const node: Node = {
-      name: this.freshNodeName(op),
+      name: `${this.current.name}:${op}`,
       op,
       inputs: resolvedInputs,
       outputs: [],
@@ -84,6 +84,7 @@ export class GraphBuilder implements ImportContext {
       return names;
     }
     types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape] }));
+    node.name = this.freshNodeName(op);
     node.outputs = names;
     this.graph.nodes.push(node);
     return names;
@@ -135,8 +136,10 @@ export class GraphBuilder implements ImportContext {
     return g;
   }
 
+  /** The model node's own name; layout helpers (transpose, reshape) get it with their operator appended. */
   private freshNodeName(op: string): string {
-    let base = this.current.name.startsWith('#') ? `${op}${this.current.name.slice(1)}` : this.current.name;
+    const model = this.current.name.startsWith('#') ? `${op}${this.current.name.slice(1)}` : this.current.name;
+    let base = (op === 'transpose' || op === 'reshape') && !model.startsWith(op) ? `${model}_${op}` : model;
     if (this.nodeNames.has(base)) {
       let i = 1;
       while (this.nodeNames.has(`${base}_${i}`)) i++;

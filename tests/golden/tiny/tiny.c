@@ -71,17 +71,17 @@ static void tiny_execute(uint8_t *arena)
 {
     (void)arena;
 
-    /* conv_1: transpose (Conv) [1,2,4,4] -> [1,4,4,2] */
-    static const utvm_transpose_params conv_1_params = {.out_shape = {1, 1, 1, 1, 16, 2}, .in_strides = {0, 0, 0, 0, 1, 16}, .element_bytes = 4};
-    UTVM_PROFILE_BEGIN(0, "conv_1");
-    utvm_transpose(&conv_1_params, (float *)(arena + 128), (float *)(arena + 0));
-    UTVM_PROFILE_END(0, "conv_1");
+    /* conv_transpose: transpose (Conv) [1,2,4,4] -> [1,4,4,2] */
+    static const utvm_transpose_params conv_transpose_params = {.out_shape = {1, 1, 1, 1, 16, 2}, .in_strides = {0, 0, 0, 0, 1, 16}, .element_bytes = 4};
+    UTVM_PROFILE_BEGIN(0, "conv_transpose");
+    utvm_transpose(&conv_transpose_params, (float *)(arena + 128), (float *)(arena + 0));
+    UTVM_PROFILE_END(0, "conv_transpose");
 
-    /* conv_2: conv2d (Conv) [1,4,4,2], [3,3,3,2], [3] -> [1,2,2,3] */
-    static const utvm_conv2d_params_f32 conv_2_params = {.batch = 1, .in_h = 4, .in_w = 4, .in_c = 2, .out_h = 2, .out_w = 2, .out_c = 3, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 2, .dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1, .groups = 1, .clamp = {.min = 0.0f, .max = INFINITY}};
-    UTVM_PROFILE_BEGIN(1, "conv_2");
-    utvm_conv2d_f32(&conv_2_params, (float *)(arena + 0), w_conv_transpose, w_b, (float *)(arena + 128));
-    UTVM_PROFILE_END(1, "conv_2");
+    /* conv: conv2d (Conv) [1,4,4,2], [3,3,3,2], [3] -> [1,2,2,3] */
+    static const utvm_conv2d_params_f32 conv_params = {.batch = 1, .in_h = 4, .in_w = 4, .in_c = 2, .out_h = 2, .out_w = 2, .out_c = 3, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 2, .dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1, .groups = 1, .clamp = {.min = 0.0f, .max = INFINITY}};
+    UTVM_PROFILE_BEGIN(1, "conv");
+    utvm_conv2d_f32(&conv_params, (float *)(arena + 0), w_conv_transpose, w_b, (float *)(arena + 128));
+    UTVM_PROFILE_END(1, "conv");
 
     /* fc: matmul (MatMul) [1,12], [12,2] -> [1,2] */
     static const utvm_fully_connected_params_f32 fc_params = {.batches = 1, .in_features = 12, .out_features = 2, .clamp = {.min = (-INFINITY), .max = INFINITY}};
