@@ -116,7 +116,7 @@ test('a firmware that never ends is killed after the time limit', () => {
     writeFileSync(join(dir, 'main.c'), 'int main(void)\n{\n    volatile int spin = 1;\n    while (spin) {\n    }\n    return 0;\n}\n');
     const elf = join(dir, 'hang.elf');
     execFileSync('arm-none-eabi-gcc', [
-      ...board.cflags, '-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', `-I${src}`, join(dir, 'main.c'), join(src, 'board.c'), join(src, 'startup.c'),
+      ...board.cflags, '-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', `-I${src}`, `-I${join(src, '..', 'common')}`, join(dir, 'main.c'), join(src, 'board.c'), join(src, 'startup.c'),
       '--specs=nano.specs', '--specs=nosys.specs', '-nostartfiles', '-T', join(src, 'linker.ld'), '-Wl,--gc-sections', '-o', elf,
     ], { stdio: 'pipe' });
     const started = Date.now();

@@ -1,5 +1,6 @@
 /*
- * board.h: the board API every utvm-aot MCU or emulator board implements in its board.c. The firmware
+ * board.h: the board API every utvm-aot MCU or emulator board implements in its board.c (one header for all
+ * boards: boards/common/board.h). The firmware
  * main.c (templates/project/firmware/main.c.hbs) uses nothing else of the board.
  */
 #ifndef BOARD_H
