@@ -58,24 +58,31 @@ export function checkCase(inputs: ProgramTensor[], values: TensorValue[], label:
   });
 }
 
+/**
+ * Writes every case's inputs as raw files into `dir` and the batch list `dir/cases.txt` that the host
+ * runner and the firmware read: one line per case, input paths then output paths, tab-separated.
+ * Outputs go to `dir/case<k>_out<i>.bin`.
+ */
+export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): void {
+  const lines = cases.map((c, k) => {
+    checkCase(inputs, c, `case ${k}`);
+    const ins = c.map((v, i) => {
+      const p = join(dir, `case${k}_in${i}.bin`);
+      writeFileSync(p, toBytes(v));
+      return p;
+    });
+    return [...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`))].join('\t');
+  });
+  writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
+}
+
 /** Runs every case through one host process. */
 export function runOnHost(files: FileMap, name: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): TensorValue[][] {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-run-'));
   try {
     writeFileMap(dir, files);
     const exe = buildHost(dir, name);
-    const lines: string[] = [];
-    cases.forEach((c, k) => {
-      checkCase(inputs, c, `case ${k}`);
-      const ins = c.map((v, i) => {
-        const p = join(dir, `case${k}_in${i}.bin`);
-        writeFileSync(p, toBytes(v));
-        return p;
-      });
-      const outs = outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`));
-      lines.push([...ins, ...outs].join('\t'));
-    });
-    writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
+    writeBatch(dir, inputs, outputs, cases);
     try {
       execFileSync(exe, ['--batch', join(dir, 'cases.txt')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     } catch (e) {

@@ -7,7 +7,7 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
@@ -15,7 +15,7 @@ import type { Board } from '../emit/boards.js';
 import type { FileMap } from '../emit/project.js';
 import type { ProgramTensor } from '../emit/program.js';
 import type { TensorValue } from '../io/tensor-value.js';
-import { checkCase, fromBytes, toBytes, writeFileMap } from './host.js';
+import { fromBytes, writeBatch, writeFileMap } from './host.js';
 
 export const QEMU_BOARD = 'qemu-mps2-an500';
 
@@ -103,17 +103,7 @@ export function runOnQemu(
   try {
     writeFileMap(dir, files);
     const elf = buildFirmware(dir, name);
-    const lines: string[] = [];
-    cases.forEach((c, k) => {
-      checkCase(inputs, c, `case ${k}`);
-      const ins = c.map((v, i) => {
-        const p = join(dir, `case${k}_in${i}.bin`);
-        writeFileSync(p, toBytes(v));
-        return p;
-      });
-      lines.push([...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`))].join('\t'));
-    });
-    writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
+    writeBatch(dir, inputs, outputs, cases);
     const run = runFirmware(board, elf, ['--batch', join(dir, 'cases.txt')]);
     if (run.status !== 0) {
       fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);
