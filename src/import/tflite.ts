@@ -1,0 +1,291 @@
+/**
+ * TensorFlow Lite importer: .tflite bytes → Graph (NHWC already: no layout work needed).
+ *
+ * 1. Read and check the flatbuffer (tflite-schema.ts): identifier, offsets, vector lengths.
+ * 2. Check the model: one subgraph, operator codes in range, tensor types int8/int32/float32, static
+ *    shapes (a −1 batch in shape_signature is compiled as 1), buffers of the right size, quantization
+ *    parameters we understand (per-tensor or per-channel affine).
+ * 3. Operators in order through TFLITE_OPS (tflite-ops.ts); each IR node's source is
+ *    { op: 'CONV_2D', name: '#<operator index>' }. IR tensor names are the TFLite tensor names (made
+ *    unique), and each operator's outputs keep the model's dtype and quantization.
+ * `tfliteOperatorOutputs` gives, for TFLite operator i, the IR tensor that holds its output — the key to
+ * per-layer comparisons with TFLite Micro. Pure: bytes in, Graph out.
+ */
+
+import { fail, UtvmError } from '../diagnostics.js';
+import { DType, TensorData, allocData } from '../ir/dtype.js';
+import { Graph, Quant, Tensor, elementCount } from '../ir/graph.js';
+import { GraphBuilder } from './builder.js';
+import { TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteSubgraph, TfliteTensor, builtinName, readTfliteModel } from './tflite-schema.js';
+import { readOptions } from './tflite-options.js';
+import { TFLITE_OPS, TfliteOpContext, supportedTfliteOps } from './tflite-ops.js';
+
+export { supportedTfliteOps } from './tflite-ops.js';
+
+/** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
+const SCHEMA_VERSION = 3;
+
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8' };
+
+export interface TfliteImport {
+  graph: Graph;
+  /** For each TFLite operator (in model order), the IR name of its first output. */
+  operatorOutputs: string[];
+}
+
+/** Unique IR names for the subgraph's tensors: the TFLite names, suffixed _1, _2 ... when repeated. */
+function tensorNames(sg: TfliteSubgraph): string[] {
+  const used = new Set<string>();
+  return sg.tensors.map((t, i) => {
+    const base = t.name === '' ? `tensor_${i}` : t.name;
+    let name = base;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  });
+}
+
+function checkModel(model: TfliteModel, fileName: string): TfliteSubgraph {
+  if (model.version !== SCHEMA_VERSION) {
+    fail('E_UNSUPPORTED_ATTR', `${fileName}: TensorFlow Lite schema version ${model.version} is not supported (version ${SCHEMA_VERSION} is)`);
+  }
+  if (model.subgraphs.length !== 1) {
+    fail('E_UNSUPPORTED_ATTR', `${fileName}: the model has ${model.subgraphs.length} subgraphs; exactly one is supported (no control flow)`);
+  }
+  const sg = model.subgraphs[0];
+  const n = sg.tensors.length;
+  const checkIndex = (i: number, what: string, optional: boolean) => {
+    if ((optional && i === -1) || (i >= 0 && i < n)) return;
+    fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: ${what} refers to tensor ${i} of ${n}`);
+  };
+  sg.inputs.forEach((i, k) => checkIndex(i, `subgraph input ${k}`, false));
+  sg.outputs.forEach((i, k) => checkIndex(i, `subgraph output ${k}`, false));
+  sg.operators.forEach((op, k) => {
+    if (op.opcodeIndex >= model.operatorCodes.length) {
+      fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: operator #${k} uses operator code ${op.opcodeIndex} of ${model.operatorCodes.length}`);
+    }
+    op.inputs.forEach((i, j) => checkIndex(i, `operator #${k} input ${j}`, true));
+    op.outputs.forEach((i, j) => checkIndex(i, `operator #${k} output ${j}`, false));
+    if (op.outputs.length === 0) fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: operator #${k} has no output`);
+  });
+  for (const t of sg.tensors) {
+    if (t.buffer >= model.buffers.length) {
+      fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: tensor '${t.name}' uses buffer ${t.buffer} of ${model.buffers.length}`);
+    }
+  }
+  return sg;
+}
+
+function irDType(t: TfliteTensor, fileName: string): DType {
+  const dtype = DTYPES[t.type];
+  if (!dtype) {
+    const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor '${t.name}' has type ${name}; supported: FLOAT32, INT8, INT32`);
+  }
+  return dtype;
+}
+
+function irShape(t: TfliteTensor, fileName: string): number[] {
+  const sig = t.shapeSignature;
+  t.shape.forEach((d, i) => {
+    const dynamic = sig !== undefined && sig[i] === -1;
+    if (dynamic && i !== 0) fail('E_SHAPE', `${fileName}: tensor '${t.name}' has an unknown dimension ${i} (shape_signature [${sig}]); only the batch dimension may be dynamic`);
+    if (!Number.isInteger(d) || d < 1) fail('E_SHAPE', `${fileName}: tensor '${t.name}' has shape [${t.shape}]; dimensions must be positive`);
+  });
+  return [...t.shape];
+}
+
+function irQuant(t: TfliteTensor, fileName: string): Quant | undefined {
+  const q = t.quantization;
+  if (!q) return undefined;
+  if (q.detailsType !== 0) fail('E_UNSUPPORTED_ATTR', `${fileName}: tensor '${t.name}' uses custom quantization details; only affine quantization is supported`);
+  if (q.scale.length === 0) return undefined;
+  const zp = q.zeroPoint.length === 0 ? q.scale.map(() => 0) : q.zeroPoint;
+  if (zp.length !== q.scale.length) fail('E_MODEL_INVALID', `${fileName}: tensor '${t.name}' has ${q.scale.length} scales but ${zp.length} zero points`);
+  const quant: Quant = { scale: q.scale.map((s) => Math.fround(s)), zeroPoint: [...zp] };
+  if (q.scale.length > 1) {
+    const axis = q.quantizedDimension;
+    if (axis < 0 || axis >= t.shape.length || t.shape[axis] !== q.scale.length) {
+      fail('E_MODEL_INVALID', `${fileName}: tensor '${t.name}' [${t.shape}] has ${q.scale.length} scales along axis ${axis}`);
+    }
+    quant.axis = axis;
+  }
+  return quant;
+}
+
+/** Little-endian buffer bytes → typed data (copied: buffers need not be aligned). */
+function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData {
+  const data = allocData(dtype, count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < count; i++) {
+    if (dtype === 'float32') (data as Float32Array)[i] = view.getFloat32(4 * i, true);
+    else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
+    else (data as Int8Array)[i] = view.getInt8(i);
+  }
+  return data;
+}
+
+/** Builds the graph, one TFLite operator at a time. */
+class TfliteImporter {
+  readonly b: GraphBuilder;
+  readonly names: string[];
+  private readonly added = new Set<number>();
+
+  constructor(
+    readonly model: TfliteModel,
+    readonly sg: TfliteSubgraph,
+    readonly fileName: string,
+    graphName: string,
+  ) {
+    this.b = new GraphBuilder(graphName);
+    this.names = tensorNames(sg);
+  }
+
+  tensorInfo(i: number): { dtype: DType; shape: number[]; quant?: Quant; data?: Uint8Array } {
+    const t = this.sg.tensors[i];
+    const dtype = irDType(t, this.fileName);
+    const shape = irShape(t, this.fileName);
+    const bytes = this.model.buffers[t.buffer];
+    return { dtype, shape, quant: irQuant(t, this.fileName), data: t.buffer > 0 && bytes.length > 0 ? bytes : undefined };
+  }
+
+  /** The IR name of tensor i, adding it as a constant when it has data and is not in the graph yet. */
+  ref(i: number): string {
+    const name = this.names[i];
+    if (this.added.has(i)) return name;
+    const t = this.sg.tensors[i];
+    const info = this.tensorInfo(i);
+    if (info.data === undefined) {
+      fail('E_MODEL_INVALID', `${this.fileName}: tensor '${t.name}' is read before any operator writes it and has no data`);
+    }
+    if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor '${t.name}' is a variable; variables are not supported`);
+    if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor '${t.name}' is sparse; sparse tensors are not supported`);
+    const count = elementCount(info.shape);
+    const bytes = count * (info.dtype === 'int8' ? 1 : 4);
+    if (info.data.length !== bytes) {
+      fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor '${t.name}' [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
+    }
+    const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, data: decodeData(info.data, info.dtype, count) };
+    if (info.quant) tensor.quant = info.quant;
+    this.b.graph.addTensor(tensor);
+    this.added.add(i);
+    return name;
+  }
+
+  addInputs(): void {
+    for (const i of this.sg.inputs) {
+      const info = this.tensorInfo(i);
+      if (info.data !== undefined) continue;
+      const tensor: Tensor = { name: this.names[i], dtype: info.dtype, shape: info.shape };
+      if (info.quant) tensor.quant = info.quant;
+      this.b.graph.addTensor(tensor);
+      this.b.graph.inputs.push(tensor.name);
+      this.added.add(i);
+    }
+    if (this.b.graph.inputs.length === 0) fail('E_MODEL_INVALID', `${this.fileName}: the model has no runtime input`);
+  }
+
+  importOperator(op: TfliteOperator, index: number): void {
+    const code = this.model.operatorCodes[op.opcodeIndex];
+    const opName = builtinName(code.builtinCode);
+    const outName = this.names[op.outputs[0]];
+    const where = `operator #${index} ${opName} (output '${outName}')`;
+    this.b.current = { op: opName, name: `#${index}` };
+    const def = TFLITE_OPS[opName];
+    if (!def) {
+      const what = code.customCode !== undefined ? `custom operator '${code.customCode}'` : `operator '${opName}' (builtin ${code.builtinCode}) version ${code.version}`;
+      fail('E_UNSUPPORTED_OP', `${this.fileName}: ${what} (operator #${index}, output '${outName}') is not supported; supported TensorFlow Lite operators: ${supportedTfliteOps().join(', ')}`);
+    }
+    if (code.version > def.maxVersion || code.version < 1) {
+      fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
+    }
+    if (op.outputs.length !== 1) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${op.outputs.length} outputs are not supported`);
+    const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
+    def.import(this.context(op, opName, options, where));
+    this.finishOutput(op, where);
+  }
+
+  private context(op: TfliteOperator, opName: string, options: ReturnType<typeof readOptions>, where: string): TfliteOpContext {
+    const self = this;
+    return {
+      b: this.b,
+      opName,
+      options,
+      input: (i) => (i < op.inputs.length && op.inputs[i] >= 0 ? self.ref(op.inputs[i]) : ''),
+      inputTensor(i) {
+        const name = this.input(i);
+        if (name === '') this.invalid(`input ${i} is missing`);
+        return self.b.tensor(name);
+      },
+      output: (i) => self.names[op.outputs[i]],
+      outputType: (i) => self.tensorInfo(op.outputs[i]),
+      typeLike(name, i) {
+        const info = self.tensorInfo(op.outputs[i]);
+        const t = self.b.graph.tensor(name);
+        t.dtype = info.dtype;
+        if (info.quant) t.quant = info.quant;
+      },
+      unsupported: (what) => fail('E_UNSUPPORTED_ATTR', `${self.fileName}: ${where}: ${what} is not supported`),
+      invalid: (what) => fail('E_MODEL_INVALID', `${self.fileName}: ${where}: ${what}`),
+    };
+  }
+
+  /** The output as the model types it: same shape as inferred, the model's dtype and quantization. */
+  private finishOutput(op: TfliteOperator, where: string): void {
+    const i = op.outputs[0];
+    const name = this.names[i];
+    const t = this.b.graph.tensors.get(this.b.resolve(name));
+    if (!t) throw new Error(`internal: ${where} did not produce '${name}'`);
+    const info = this.tensorInfo(i);
+    if (t.shape.join() !== info.shape.join()) {
+      fail('E_SHAPE', `${this.fileName}: ${where}: the output shape is [${t.shape}] but the model says [${info.shape}]`);
+    }
+    if (t.dtype !== info.dtype && t.data === undefined) {
+      fail('E_MODEL_INVALID', `${this.fileName}: ${where}: the output is ${t.dtype} but the model says ${info.dtype}`);
+    }
+    if (info.quant) t.quant = info.quant;
+    else delete t.quant;
+    this.added.add(i);
+  }
+}
+
+/** Imports a .tflite model with the names of its operators' outputs. Throws UtvmError for what the user must fix. */
+export function importTfliteModel(bytes: Uint8Array, fileName: string, graphName: string): TfliteImport {
+  try {
+    const model = readTfliteModel(bytes, fileName);
+    const sg = checkModel(model, fileName);
+    const im = new TfliteImporter(model, sg, fileName, graphName);
+    im.addInputs();
+    sg.operators.forEach((op, i) => im.importOperator(op, i));
+    const operatorOutputs = sg.operators.map((op) => im.names[op.outputs[0]]);
+    const outputs = sg.outputs.map((i) => im.names[i]);
+    for (const i of sg.outputs) {
+      if (!im.b.graph.has(im.b.resolve(im.names[i]))) im.ref(i); // a constant output
+    }
+    const graph = im.b.finish(outputs);
+    return { graph, operatorOutputs };
+  } catch (e) {
+    if (e instanceof UtvmError) {
+      if (e.message.startsWith(fileName)) throw e;
+      throw new UtvmError(e.code, `${fileName}: ${e.message}`);
+    }
+    if (e instanceof RangeError) {
+      // Every read is bounds-checked; this is a last line of defence against a malformed file.
+      fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file (${e.message})`);
+    }
+    throw e;
+  }
+}
+
+/** Imports a .tflite model. */
+export function importTflite(bytes: Uint8Array, fileName: string, graphName: string): Graph {
+  return importTfliteModel(bytes, fileName, graphName).graph;
+}
+
+/** For TFLite operator i, the IR tensor holding its output (before the pass pipeline; names survive it). */
+export function tfliteOperatorOutputs(bytes: Uint8Array, fileName = 'model.tflite'): string[] {
+  const model = readTfliteModel(bytes, fileName);
+  const sg = checkModel(model, fileName);
+  const names = tensorNames(sg);
+  return sg.operators.map((op) => names[op.outputs[0]]);
+}
