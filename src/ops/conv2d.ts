@@ -9,6 +9,7 @@
  * (weights re-laid out to [KH, KW, C_out] at compile time, so its inner loop runs over contiguous
  * channels); anything else → the general grouped kernel. An absent bias is passed as NULL, which both
  * kernels document as "no bias". An absent clamp is [-inf, +inf].
+ * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d-s8.ts instead.
  *
  * The ONNX importer (Conv, 1-D and 2-D) resolves auto_pad into explicit pads at compile time, lifts 1-D
  * convolutions to 2-D through reshapes and wraps the NHWC operator in NCHW↔NHWC transposes. The window
@@ -21,6 +22,7 @@ import type { Tensor } from '../ir/graph.js';
 import { f32 } from '../emit/c-value.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from './op.js';
 import { defineOp } from './op.js';
+import { checkS8Types, lowerConv2dS8 } from './conv2d-s8.js';
 
 export interface Conv2dAttrs {
   strides: [number, number];
@@ -177,6 +179,7 @@ function depthwiseWeights(w: Tensor): Float32Array {
 function lowerConv(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source } = ctx.node;
   const x = ctx.input(0);
+  if (x.dtype === 'int8') return lowerConv2dS8(ctx);
   const w = ctx.input(1);
   const b = ctx.optionalInput(2);
   const y = ctx.output(0);
@@ -238,6 +241,7 @@ export const conv2d = defineOp<Conv2dAttrs>({
   infer({ attrs, inputs, node }) {
     const x = inputs[0]!;
     const shape = inferConv(attrs, x, inputs[1]!, inputs[2], describeNode(node.source));
+    if (x.dtype === 'int8') checkS8Types('conv2d', inputs, describeNode(node.source));
     return [{ dtype: x.dtype, shape }];
   },
   lower: lowerConv,

@@ -11,6 +11,7 @@
  *   - `utvm_gemm_f32` otherwise: transposes and C's broadcast become element strides, alpha and beta
  *     stay parameters.
  * The fused activation `clamp` (Relu/Clip folded in by the fusion pass) is applied by both kernels.
+ * int8 A (TFLite FULLY_CONNECTED: int8 weights, int32 bias) is lowered by src/ops/gemm-s8.ts.
  */
 
 import { allocData, TensorData } from '../ir/dtype.js';
@@ -20,6 +21,7 @@ import { f32 } from '../emit/c-value.js';
 import type { CValue } from '../emit/c-value.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
 import { defineOp } from './op.js';
+import { lowerGemmS8 } from './gemm-s8.js';
 
 export interface GemmAttrs {
   transA: boolean;
@@ -96,12 +98,15 @@ function inferGemm(attrs: GemmAttrs, inputs: (Tensor | undefined)[], where: stri
     }
   }
   for (const t of [b, c]) {
-    if (t && t.dtype !== a.dtype) fail('E_MODEL_INVALID', `${where}: inputs have different element types (${a.dtype} and ${t.dtype})`);
+    // int8 (TFLite FULLY_CONNECTED): int8 A and B, int32 bias C.
+    const expected = a.dtype === 'int8' && t === c ? 'int32' : a.dtype;
+    if (t && t.dtype !== expected) fail('E_MODEL_INVALID', `${where}: inputs have different element types (${a.dtype} and ${t.dtype})`);
   }
   return [{ dtype: a.dtype, shape: [m, n] }];
 }
 
 function evaluateGemm(attrs: GemmAttrs, a: Tensor, b: Tensor, c: Tensor | undefined, out: TensorType): TensorData {
+  if (a.dtype === 'int8') fail('E_UNSUPPORTED_TYPE', 'gemm: folding a constant int8 product at compile time is not supported');
   const { m, k, n } = gemmDims(a.shape, b.shape, attrs);
   const y = allocData(out.dtype, m * n) as Float32Array;
   const A = a.data as Float32Array;
@@ -183,6 +188,7 @@ function generalGemmCall(ctx: LowerContext<GemmAttrs>): KernelCall {
 function lowerGemm(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const attrs = ctx.node.attrs;
   const a = ctx.input(0);
+  if (a.dtype === 'int8') return lowerGemmS8(ctx);
   const b = ctx.input(1);
   for (const t of [a, b, ctx.optionalInput(2)]) {
     if (t && t.dtype !== 'float32') {

@@ -1,0 +1,255 @@
+/**
+ * conv2d on int8 tensors: TensorFlow Lite's quantized CONV_2D / DEPTHWISE_CONV_2D, prepared at compile time.
+ *
+ * Semantics (TFLite's reference integer_ops ConvPerChannel / DepthwiseConvPerChannel, which CMSIS-NN
+ * reproduces bit for bit): acc = bias[c] + Σ w · (x − input_zero_point) over the taps inside the input
+ * (a padded cell counts as the zero point: it adds nothing), then
+ * out = clamp(multiplyByQuantizedMultiplier(acc, m[c], shift[c]) + output_zero_point, act_min, act_max).
+ *
+ * What TFLite Micro computes in Prepare happens here: per-channel multipliers and shifts from
+ * `quantizeMultiplier(input_scale · weight_scale[c] / output_scale)` in double from the float32 scales
+ * (PopulateConvolutionQuantizationParams; a per-tensor weight scale is the same formula for every
+ * channel), the int8 range of the fused activation (`quantizedActivationRange`), the offsets. Where the
+ * window never leaves the input (1×1, no padding) the input offset is folded into the bias:
+ * bias'[c] = bias[c] + input_offset · Σ w[c] — the same int32 sum, reordered, so exact.
+ *
+ * Kernel choice, plain `if`s: 1×1 kernel, no padding, groups 1 (any stride) → utvm_conv2d_1x1_s8;
+ * groups == C_in → utvm_depthwise_conv2d_s8 (weights re-laid out to [KH, KW, C_out], any depth
+ * multiplier); anything else (grouped, dilated, padded) → utvm_conv2d_s8.
+ *
+ * The output's quantization is not inferred: the importer sets it on the output tensor (TFLite stores
+ * it there), and lowering reads it. The helpers for the quantization checks and the multiplier arrays
+ * are shared with the int8 dense layer (src/ops/gemm-s8.ts).
+ */
+
+import { describeNode, fail } from '../diagnostics.js';
+import type { CValue } from '../emit/c-value.js';
+import type { DType } from '../ir/dtype.js';
+import type { Tensor } from '../ir/graph.js';
+import { QuantizedMultiplier, quantizeMultiplier, quantizedActivationRange } from '../ir/quant.js';
+import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
+import type { Conv2dAttrs } from './conv2d.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
+
+/** Checks the element types of an int8 layer's inputs at shape inference: int8 x and w, int32 bias. */
+export function checkS8Types(op: string, inputs: (Tensor | undefined)[], where: string): void {
+  const [x, w, b] = inputs;
+  const expect = (t: Tensor | undefined, dtype: DType, role: string) => {
+    if (t && t.dtype !== dtype) {
+      fail('E_UNSUPPORTED_TYPE', `${where}: int8 ${op} needs ${dtype} ${role}, '${t.name}' is ${t.dtype}`);
+    }
+  };
+  expect(x, 'int8', 'input');
+  expect(w, 'int8', 'weights');
+  expect(b, 'int32', 'bias');
+}
+
+/** Scale and zero point of a per-tensor quantized activation. */
+export interface ActivationQuant {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** The per-tensor quantization of an int8 activation tensor, checked. */
+export function activationQuant(t: Tensor, where: string): ActivationQuant {
+  const q = t.quant;
+  if (!q || q.scale.length === 0) fail('E_MODEL_INVALID', `${where}: int8 tensor '${t.name}' has no quantization parameters`);
+  if (q.scale.length !== 1 || q.zeroPoint.length !== 1) {
+    fail('E_UNSUPPORTED_ATTR', `${where}: activation '${t.name}' is quantized per channel (${q.scale.length} scales); only per-tensor activations are supported`);
+  }
+  const scale = Math.fround(q.scale[0]);
+  const zeroPoint = q.zeroPoint[0];
+  if (!(scale > 0) || !Number.isFinite(scale)) fail('E_MODEL_INVALID', `${where}: tensor '${t.name}' has scale ${scale}; it must be positive`);
+  if (!Number.isInteger(zeroPoint) || zeroPoint < -128 || zeroPoint > 127) {
+    fail('E_MODEL_INVALID', `${where}: int8 tensor '${t.name}' has zero point ${zeroPoint}, outside [-128, 127]`);
+  }
+  return { scale, zeroPoint };
+}
+
+/**
+ * The weight scales of an int8 layer: one (per tensor) or one per output channel along `axis`. Weight
+ * zero points must be 0 (TFLite's int8 weights are symmetric).
+ */
+export function weightScales(w: Tensor, channels: number, axis: number, where: string): number[] {
+  const q = w.quant;
+  if (!q || q.scale.length === 0) fail('E_MODEL_INVALID', `${where}: int8 weights '${w.name}' have no quantization parameters`);
+  if (q.scale.length !== 1 && q.scale.length !== channels) {
+    fail('E_MODEL_INVALID', `${where}: weights '${w.name}' have ${q.scale.length} scales for ${channels} output channels`);
+  }
+  if (q.scale.length > 1 && q.axis !== undefined && q.axis !== axis) {
+    fail('E_UNSUPPORTED_ATTR', `${where}: weights '${w.name}' are quantized along axis ${q.axis}; expected the output-channel axis ${axis}`);
+  }
+  if (q.zeroPoint.some((z) => z !== 0)) {
+    fail('E_UNSUPPORTED_ATTR', `${where}: weights '${w.name}' have a non-zero zero point; int8 weights must be symmetric (zero point 0)`);
+  }
+  const scales = q.scale.map((s) => Math.fround(s));
+  if (scales.some((s) => !(s >= 0) || !Number.isFinite(s))) fail('E_MODEL_INVALID', `${where}: weights '${w.name}' have a negative or non-finite scale`);
+  return scales;
+}
+
+/** Constant int8 weights / int32 bias data, or a clear error when the tensor is computed at run time. */
+export function constantData<T extends Int8Array | Int32Array>(t: Tensor, role: string, where: string): T {
+  if (t.data === undefined) fail('E_UNSUPPORTED_ATTR', `${where}: int8 layers need constant ${role}; '${t.name}' is computed at run time`);
+  return t.data as T;
+}
+
+/** Fails unless every shift is one the C requantization handles ([-31, 30]). */
+function checkShifts(ms: QuantizedMultiplier[], where: string): void {
+  for (const m of ms) {
+    if (m.shift > 30) fail('E_UNSUPPORTED_ATTR', `${where}: the output multiplier needs a left shift of ${m.shift} (> 30): the output scale is far too small for the input and weight scales`);
+  }
+}
+
+/**
+ * The requantization arguments of a kernel: the `requant`-style scalar fields and the multiplier and
+ * shift array arguments — int32 constants, one per channel, or NULL (value 0) when every channel shares
+ * one multiplier, which then sits in the scalar fields.
+ */
+export function requantization<A>(
+  ctx: LowerContext<A>,
+  multipliers: QuantizedMultiplier[],
+  output: ActivationQuant,
+  clamp: Clamp | undefined,
+  where: string,
+): { fields: { output_offset: number; multiplier: number; shift: number; act_min: number; act_max: number }; args: CArg[] } {
+  checkShifts(multipliers, where);
+  const range = quantizedActivationRange(clamp, output.scale, output.zeroPoint);
+  if (range.min > range.max) fail('E_UNSUPPORTED_ATTR', `${where}: the fused activation leaves no int8 value (range [${range.min}, ${range.max}])`);
+  const shared = multipliers.length === 1;
+  const fields = {
+    output_offset: output.zeroPoint,
+    multiplier: shared ? multipliers[0].multiplier : 0,
+    shift: shared ? multipliers[0].shift : 0,
+    act_min: range.min,
+    act_max: range.max,
+  };
+  if (shared) return { fields, args: [{ value: 0 }, { value: 0 }] };
+  const node = ctx.node.name;
+  const m = ctx.addConstant(`${node}_multiplier`, 'int32', [multipliers.length], Int32Array.from(multipliers, (x) => x.multiplier));
+  const s = ctx.addConstant(`${node}_shift`, 'int32', [multipliers.length], Int32Array.from(multipliers, (x) => x.shift));
+  return { fields, args: [{ tensor: m }, { tensor: s }] };
+}
+
+/**
+ * bias'[c] = bias[c] + inputOffset · Σ_k w[c][k] for weights stored [channels, perChannel] (int32
+ * wrap-around, as the kernel's int32 sum). Returns undefined when every entry is zero (no bias needed).
+ */
+export function foldedBias(w: Int8Array, channels: number, bias: Int32Array | undefined, inputOffset: number): Int32Array | undefined {
+  const perChannel = w.length / channels;
+  const out = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let k = 0; k < perChannel; k++) sum += w[c * perChannel + k];
+    out[c] = ((bias ? bias[c] : 0) + inputOffset * sum) | 0;
+  }
+  return out.some((v) => v !== 0) ? out : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The convolution
+
+/** Per-channel multipliers as TFLite Micro's PopulateConvolutionQuantizationParams computes them. */
+export function convMultipliers(inputScale: number, scales: number[], outputScale: number): QuantizedMultiplier[] {
+  // double(input_scale) · double(weight_scale) / double(output_scale): a float32 × float32 product is
+  // exact in double, so JavaScript's left-to-right evaluation gives the same double as C++.
+  return scales.map((s) => quantizeMultiplier((inputScale * s) / outputScale));
+}
+
+/** OHWI weights [O, KH, KW, 1] re-laid out to [KH, KW, O] for the depthwise kernel. */
+function depthwiseWeightsS8(w: Int8Array, o: number, taps: number): Int8Array {
+  const out = new Int8Array(o * taps);
+  for (let oc = 0; oc < o; oc++) for (let k = 0; k < taps; k++) out[k * o + oc] = w[oc * taps + k];
+  return out;
+}
+
+/** What the three kernel choices share: the node's tensors and the prepared requantization. */
+interface ConvS8 {
+  ctx: LowerContext<Conv2dAttrs>;
+  x: Tensor;
+  y: Tensor;
+  w: Tensor;
+  weights: Int8Array;
+  bias?: Tensor;
+  /** Minus the input zero point. */
+  inputOffset: number;
+  requant: ReturnType<typeof requantization>;
+}
+
+/** The kernel call: (params, input, weights, bias, multipliers, shifts, output). */
+function convCall(c: ConvS8, kernel: string, type: string, params: CValue, weights: string, bias: CArg): KernelCall[] {
+  const args: CArg[] = [{ params, type }, { tensor: c.x.name }, { tensor: weights }, bias, ...c.requant.args, { tensor: c.y.name }];
+  return [{ kernel, header: 'utvm/conv2d_s8.h', args }];
+}
+
+const biasArg = (c: ConvS8): CArg => (c.bias ? { tensor: c.bias.name } : { value: 0 });
+
+/** [batch, in_h, in_w, in_c, out_h, out_w] of the parameter structs. */
+function geometry(c: ConvS8) {
+  const [batch, inH, inW, inC] = c.x.shape;
+  return { batch, in_h: inH, in_w: inW, in_c: inC, out_h: c.y.shape[1], out_w: c.y.shape[2] };
+}
+
+/** The window fields of the general and depthwise parameter structs. */
+function window(c: ConvS8) {
+  const { strides, dilations, pads } = c.ctx.node.attrs;
+  return {
+    kernel_h: c.w.shape[1], kernel_w: c.w.shape[2], stride_h: strides[0], stride_w: strides[1],
+    dilation_h: dilations[0], dilation_w: dilations[1], pad_top: pads[0], pad_left: pads[1],
+  };
+}
+
+/** 1×1, no padding: the input offset folds into the bias. */
+function lower1x1(c: ConvS8): KernelCall[] {
+  const outC = c.w.shape[0];
+  let bias = biasArg(c);
+  if (c.inputOffset !== 0) {
+    const folded = foldedBias(c.weights, outC, c.bias?.data as Int32Array | undefined, c.inputOffset);
+    bias = folded ? { tensor: c.ctx.addConstant(`${c.ctx.node.name}_bias`, 'int32', [outC], folded) } : { value: 0 };
+  }
+  const { strides } = c.ctx.node.attrs;
+  const params = { ...geometry(c), out_c: outC, stride_h: strides[0], stride_w: strides[1], requant: c.requant.fields };
+  return convCall(c, 'utvm_conv2d_1x1_s8', 'utvm_conv2d_1x1_params_s8', params, c.w.name, bias);
+}
+
+/** groups == C_in: weights re-laid out to [KH, KW, C_out]. */
+function lowerDepthwise(c: ConvS8): KernelCall[] {
+  const [outC, kernelH, kernelW] = c.w.shape;
+  const inC = c.x.shape[3];
+  const dw = c.ctx.addConstant(`${c.w.name}_dw`, 'int8', [kernelH, kernelW, outC], depthwiseWeightsS8(c.weights, outC, kernelH * kernelW));
+  const params = {
+    ...geometry(c), depth_multiplier: outC / inC, ...window(c), input_offset: c.inputOffset, requant: c.requant.fields,
+  };
+  return convCall(c, 'utvm_depthwise_conv2d_s8', 'utvm_depthwise_conv2d_params_s8', params, dw, biasArg(c));
+}
+
+function lowerGeneral(c: ConvS8): KernelCall[] {
+  const params = {
+    ...geometry(c), out_c: c.w.shape[0], ...window(c), groups: c.ctx.node.attrs.groups,
+    input_offset: c.inputOffset, requant: c.requant.fields,
+  };
+  return convCall(c, 'utvm_conv2d_s8', 'utvm_conv2d_params_s8', params, c.w.name, biasArg(c));
+}
+
+export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
+  const { attrs, source } = ctx.node;
+  const where = describeNode(source);
+  const x = ctx.input(0);
+  const w = ctx.input(1);
+  const bias = ctx.optionalInput(2);
+  const y = ctx.output(0);
+  checkS8Types('conv2d', [x, w, bias], where);
+  if (y.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${where}: int8 conv2d must output int8, '${y.name}' is ${y.dtype}`);
+  const xq = activationQuant(x, where);
+  const yq = activationQuant(y, where);
+  const scales = weightScales(w, w.shape[0], 0, where);
+  const weights = constantData<Int8Array>(w, 'weights', where);
+  if (bias) constantData<Int32Array>(bias, 'bias', where);
+  const requant = requantization(ctx, convMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
+  const c: ConvS8 = { ctx, x, y, w, weights, bias, inputOffset: -xq.zeroPoint, requant };
+  const [kernelH, kernelW] = [w.shape[1], w.shape[2]];
+  if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);
+  if (attrs.groups === x.shape[3]) return lowerDepthwise(c);
+  return lowerGeneral(c);
+}
