@@ -17,7 +17,7 @@ void utvm_softmax_f32(const utvm_softmax_params_f32 *p, const float *in, float *
             }
             float sum = 0.0f;
             for (int32_t j = 0; j < n; j++) {
-                const float e = expf(in[base + j * inner] - max);
+                const float e = expf((in[base + j * inner] - max) * p->beta);
                 out[base + j * inner] = e;
                 sum += e;
             }

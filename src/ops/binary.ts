@@ -5,9 +5,11 @@
  *   - `infer` broadcasts the two shapes (right-aligned; a dim of 1 stretches);
  *   - `evaluate` works on float32/float64/int8/uint8/int16/int32/int64 constants, since shape arithmetic
  *     in exported models (Shape → Gather → Mul → Concat → Reshape) folds through these operators;
- *   - `lower` (float32 only) picks a variant at compile time: `utvm_<op>_f32` when both inputs have the
- *     output's element count (a flat loop), otherwise `utvm_<op>_broadcast_f32` with the output shape and
+ *   - `lower` picks a variant at compile time: `utvm_<op>_f32` when both inputs have the output's
+ *     element count (a flat loop), otherwise `utvm_<op>_broadcast_f32` with the output shape and
  *     per-input strides (0 on broadcast dims) collapsed to the fewest dims and padded to UTVM_MAX_RANK;
+ *     int8 add/mul go to the quantized kernels the same way (src/ops/binary-s8.ts). A fused activation
+ *     (`clamp`, real units, from TFLite) is part of the int8 kernels and a clip after the float ones;
  *   - `commuteTranspose` lets the layout pass move a transpose across the node: runtime inputs must all
  *     be transposed by the same perm (the pass guarantees it), constants are re-laid out.
  * ONNX Add/Sub/Mul/Div opsets 6–14 (opset 6's `broadcast`/`axis` legacy broadcasting included).
@@ -18,15 +20,20 @@
 import { allocData, TensorData } from '../ir/dtype.js';
 import { elementCount, Node, Tensor } from '../ir/graph.js';
 import { describeNode, fail } from '../diagnostics.js';
-import type { GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from './op.js';
+import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from './op.js';
 import { defineOp } from './op.js';
+import { lowerBinaryS8 } from './binary-s8.js';
+import { clipInPlace } from './unary.js';
 import { applyPerm, inversePerm, transpose } from './transpose.js';
 
 /** UTVM_MAX_RANK of runtime-c/include/utvm/types.h. */
 export const MAX_RANK = 6;
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
-export type BinaryAttrs = Record<string, never>;
+export interface BinaryAttrs {
+  /** Fused activation in real units (TFLite ADD/MUL); absent = none. */
+  clamp?: Clamp;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Broadcasting (shared with matmul)
@@ -179,25 +186,28 @@ function lowerBinary(kind: BinaryKind, ctx: LowerContext<BinaryAttrs>): KernelCa
   const a = ctx.input(0);
   const b = ctx.input(1);
   const y = ctx.output(0);
+  const where = describeNode(ctx.node.source);
+  const broadcast = () => {
+    const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
+    if (!params) fail('E_UNSUPPORTED_ATTR', `${where}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
+    return params;
+  };
+  if (a.dtype === 'int8') return lowerBinaryS8(kind, ctx, broadcast);
   if (y.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 only)`);
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 add/mul only)`);
   }
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
-  if (elementCount(a.shape) === count && elementCount(b.shape) === count) {
-    return [{ kernel: `utvm_${kind}_f32`, header, args: [{ tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
-  }
-  const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
-  if (!params) {
-    fail('E_UNSUPPORTED_ATTR', `${describeNode(ctx.node.source)}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
-  }
-  return [
-    {
-      kernel: `utvm_${kind}_broadcast_f32`,
-      header,
-      args: [{ params, type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
-    },
-  ];
+  const call: KernelCall =
+    elementCount(a.shape) === count && elementCount(b.shape) === count
+      ? { kernel: `utvm_${kind}_f32`, header, args: [{ tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }
+      : {
+          kernel: `utvm_${kind}_broadcast_f32`,
+          header,
+          args: [{ params: broadcast(), type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
+        };
+  const clamp = ctx.node.attrs.clamp;
+  return clamp ? [call, clipInPlace(clamp, y.name, count)] : [call];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -277,7 +287,12 @@ function binaryOp(kind: BinaryKind): OpDef<BinaryAttrs> {
       if (!shape) fail('E_SHAPE', `${describeNode(node.source)}: shapes [${a.shape}] and [${b.shape}] do not broadcast`);
       return [{ dtype: a.dtype, shape }];
     },
-    evaluate: (_attrs, inputs, outputs) => [evaluateBinary(kind, inputs[0]!, inputs[1]!, outputs[0])],
+    evaluate(attrs, inputs, outputs) {
+      if (attrs.clamp || inputs.some((t) => t?.quant)) {
+        fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized or activated constants is not supported`);
+      }
+      return [evaluateBinary(kind, inputs[0]!, inputs[1]!, outputs[0])];
+    },
     lower: (ctx) => lowerBinary(kind, ctx),
     commuteTranspose(node, perm, editor) {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);

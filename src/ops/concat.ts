@@ -5,8 +5,10 @@
  * other dim. Lowering is one `utvm_copy_strided` per non-empty input: viewing each tensor as
  * [outer, extent_i · inner], input i is `outer` contiguous blocks of `extent_i · inner` elements that
  * land in the output at element offset `(sum of earlier extents) · inner`, one output row apart. Any
- * element type works (the kernel copies bytes). Constant concats (int64 shape vectors built by PyTorch
- * exports) fold through `evaluate`. Across a transpose the axis is remapped through the permutation.
+ * element type works (the kernel copies bytes). A quantized int8 input whose scale or zero point differs
+ * from the output's is requantized into its slice instead (`utvm_requantize_s8`, TFLite's Requantize
+ * arithmetic). Constant concats (int64 shape vectors built by PyTorch exports) fold through `evaluate`.
+ * Across a transpose the axis is remapped through the permutation.
  */
 
 import { bytesOf, allocData } from '../ir/dtype.js';
@@ -17,6 +19,7 @@ import type { Tensor } from '../ir/graph.js';
 import { defineOp } from './op.js';
 import type { KernelCall } from './op.js';
 import { normalizeAxis } from './onnx-constants.js';
+import { perTensorQuant, requantizeFields, sameQuant } from './common-s8.js';
 import type { GraphEditor } from './op.js';
 import { inversePerm, transpose } from './transpose.js';
 
@@ -63,6 +66,12 @@ export const concat = defineOp<ConcatAttrs>({
     return [{ dtype: first.dtype, shape, quant: first.quant }];
   },
   evaluate(attrs, inputs, outputs) {
+    const q = outputs[0].quant;
+    const differs = (x: Tensor) => (x.quant?.scale[0] ?? 0) !== (q?.scale[0] ?? 0) || (x.quant?.zeroPoint[0] ?? 0) !== (q?.zeroPoint[0] ?? 0);
+    if ((inputs as Tensor[]).some(differs)) {
+      // Folding would need TFLite's requantization of each input; such constant concats do not occur in practice.
+      fail('E_UNSUPPORTED_ATTR', 'a constant concatenation of inputs with different quantizations is not supported');
+    }
     const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
     const { outer, inner } = split(outputs[0].shape, attrs.axis);
     const row = outputs[0].shape[attrs.axis] * inner;
@@ -82,11 +91,20 @@ export const concat = defineOp<ConcatAttrs>({
     const { outer, inner } = split(y.shape, node.attrs.axis);
     const size = bytesOf(y.dtype);
     const calls: KernelCall[] = [];
+    const qy = y.dtype === 'int8' && y.quant ? perTensorQuant(y, node.source) : undefined;
     let offset = 0;
     for (let i = 0; i < node.inputs.length; i++) {
       const x = input(i);
       const block = x.shape[node.attrs.axis] * inner;
-      if (block > 0) {
+      const qx = qy ? perTensorQuant(x, node.source) : undefined;
+      if (block > 0 && qx && qy && !sameQuant(qx, qy)) {
+        const params = { rows: outer, row_size: block, out_row_stride: y.shape[node.attrs.axis] * inner, ...requantizeFields(qx, qy, node.source) };
+        calls.push({
+          kernel: 'utvm_requantize_s8',
+          header: 'utvm/quantize.h',
+          args: [{ params, type: 'utvm_requantize_params_s8' }, { tensor: x.name }, { tensor: y.name, elementOffset: offset }],
+        });
+      } else if (block > 0) {
         const params = { outer, block_bytes: block * size, dst_stride_bytes: y.shape[node.attrs.axis] * inner * size };
         calls.push({
           kernel: 'utvm_copy_strided',

@@ -18,6 +18,7 @@ import { pad } from './pad.js';
 import { reduceMean } from './reduce-mean.js';
 import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
+import { dequantize, quantize } from './quantize.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ALL_OPS: OpDef<any>[] = [
@@ -48,6 +49,8 @@ const ALL_OPS: OpDef<any>[] = [
   cast,
   gather,
   slice,
+  quantize,
+  dequantize,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -6,7 +6,9 @@
  * crops apply first and the other modes mirror/repeat/wrap the cropped tensor. Lowering resolves the
  * crops at compile time (input pointer offset + kept extents), merges runs of unpadded dims and calls
  * the generic byte-wise kernel `utvm_pad`; constant mode passes the fill as a one-element constant of
- * the tensor's dtype. Across a transpose the pads are permuted.
+ * the tensor's dtype. For a quantized int8 tensor `value` is a real number and the fill is its
+ * quantization (TFLite's PAD: 0 → the zero point); input and output must share the quantization.
+ * Across a transpose the pads are permuted.
  *
  * ONNX opsets: 1 (`paddings` attribute), 2–10 (`pads` and `value` attributes), 11+ (`pads` and
  * `constant_value` inputs, which must be constants), 18+ (`axes` input), 19+ ('wrap' mode).
@@ -16,6 +18,9 @@ import { allocData, bytesOf, fromNumbers } from '../ir/dtype.js';
 import type { TensorData } from '../ir/dtype.js';
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
+import type { Node, Tensor } from '../ir/graph.js';
+import { perTensorQuant, sameQuant } from './common-s8.js';
+import { quantizeValue } from './quantize.js';
 import { defineOp } from './op.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { stridesOf } from './transpose.js';
@@ -149,9 +154,10 @@ export const pad = defineOp<PadAttrs>({
       fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: padding ${dims.length} separate dims is not supported (at most 6)`);
     }
     const mode = node.attrs.mode;
+    const fillValue = x.dtype === 'int8' && x.quant ? quantizedFill(node, x, output(0)) : node.attrs.value;
     const fill =
       mode === 'constant'
-        ? { tensor: addConstant(`${node.name}_fill`, x.dtype, [1], fromNumbers(x.dtype, [node.attrs.value])) }
+        ? { tensor: addConstant(`${node.name}_fill`, x.dtype, [1], fromNumbers(x.dtype, [fillValue])) }
         : { value: 0 };
     const params = {
       out_shape: leftPad(dims.map((d) => d.out), 1),
@@ -181,6 +187,16 @@ export const pad = defineOp<PadAttrs>({
   },
   onnx: { Pad: importPad },
 });
+
+/** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */
+function quantizedFill(node: Node<PadAttrs>, x: Tensor, y: Tensor): number {
+  const qx = perTensorQuant(x, node.source);
+  const qy = perTensorQuant(y, node.source);
+  if (!sameQuant(qx, qy)) {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: int8 pad whose output quantization differs from its input's is not supported`);
+  }
+  return quantizeValue(node.attrs.value, qy);
+}
 
 function importPad(node: OnnxNode, ctx: ImportContext): void {
   const x = ctx.tensor(node.inputs[0]);

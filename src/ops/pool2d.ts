@@ -9,8 +9,10 @@
  * inside the input, or — with countIncludePad — inside the input plus the model's explicit pads (the
  * extra ceil padding never counts).
  *
- * Lowering: `utvm_max_pool2d_{f32,s8,u8}` by element type, `utvm_avg_pool2d_f32`, and
- * `utvm_global_avg_pool2d_f32` when an unpadded average window covers the whole image.
+ * Lowering: `utvm_max_pool2d_{f32,u8}` by element type, `utvm_avg_pool2d_f32`, and
+ * `utvm_global_avg_pool2d_f32` when an unpadded average window covers the whole image; int8 goes to
+ * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d-s8.ts). A fused activation
+ * (`clamp`, real units, from TFLite) is part of the int8 kernels; on float32 it runs as a clip after.
  * ONNX importers: MaxPool (no Indices output), AveragePool, GlobalAveragePool, GlobalMaxPool; 1-D and
  * 2-D, every auto_pad mode; 3-D is unsupported.
  */
@@ -18,8 +20,10 @@
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { effectiveKernel, readOnnxWindow, windowOutputSize, windowTo2d, wrapNchw } from './conv2d.js';
-import type { ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from './op.js';
+import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from './op.js';
 import { defineOp } from './op.js';
+import { lowerPoolS8 } from './pool2d-s8.js';
+import { clipInPlace } from './unary.js';
 
 export interface Pool2dAttrs {
   kind: 'max' | 'avg';
@@ -32,11 +36,12 @@ export interface Pool2dAttrs {
   countIncludePad: boolean;
   /** Extra [bottom, right] padding added for ceil_mode; never counted. Absent = [0, 0]. */
   ceilPads?: [number, number];
+  /** Fused activation in real units (TFLite); absent = none. */
+  clamp?: Clamp;
 }
 
 const MAX_KERNELS: Record<string, string> = {
   float32: 'utvm_max_pool2d_f32',
-  int8: 'utvm_max_pool2d_s8',
   uint8: 'utvm_max_pool2d_u8',
 };
 
@@ -69,18 +74,7 @@ function lowerPool(ctx: LowerContext<Pool2dAttrs>): KernelCall[] {
   const { attrs, source } = ctx.node;
   const x = ctx.input(0);
   const y = ctx.output(0);
-  const kernel = attrs.kind === 'max' ? MAX_KERNELS[x.dtype] : x.dtype === 'float32' ? 'utvm_avg_pool2d_f32' : undefined;
-  if (!kernel) {
-    fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: ${attrs.kind} pooling of ${x.dtype} tensors is not supported`);
-  }
   const [batch, inH, inW, channels] = x.shape;
-  if (isGlobalAverage(attrs, x.shape, y.shape)) {
-    return [{
-      kernel: 'utvm_global_avg_pool2d_f32',
-      header: 'utvm/pool2d.h',
-      args: [{ params: { batch, size: inH * inW, channels }, type: 'utvm_global_pool2d_params' }, { tensor: x.name }, { tensor: y.name }],
-    }];
-  }
   const counted = attrs.kind === 'avg' && attrs.countIncludePad ? attrs.pads : [0, 0, 0, 0];
   const params = {
     batch, in_h: inH, in_w: inW, channels, out_h: y.shape[1], out_w: y.shape[2],
@@ -90,11 +84,22 @@ function lowerPool(ctx: LowerContext<Pool2dAttrs>): KernelCall[] {
     pad_top: attrs.pads[0], pad_left: attrs.pads[1],
     count_pad_top: counted[0], count_pad_left: counted[1], count_pad_bottom: counted[2], count_pad_right: counted[3],
   };
-  return [{
-    kernel,
-    header: 'utvm/pool2d.h',
-    args: [{ params, type: 'utvm_pool2d_params' }, { tensor: x.name }, { tensor: y.name }],
-  }];
+  if (x.dtype === 'int8') return lowerPoolS8(ctx, params);
+  const kernel = attrs.kind === 'max' ? MAX_KERNELS[x.dtype] : x.dtype === 'float32' ? 'utvm_avg_pool2d_f32' : undefined;
+  if (!kernel) {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: ${attrs.kind} pooling of ${x.dtype} tensors is not supported`);
+  }
+  if (attrs.clamp && x.dtype !== 'float32') {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(source)}: a fused activation on ${x.dtype} pooling is not supported`);
+  }
+  const call: KernelCall = isGlobalAverage(attrs, x.shape, y.shape)
+    ? {
+        kernel: 'utvm_global_avg_pool2d_f32',
+        header: 'utvm/pool2d.h',
+        args: [{ params: { batch, size: inH * inW, channels }, type: 'utvm_global_pool2d_params' }, { tensor: x.name }, { tensor: y.name }],
+      }
+    : { kernel, header: 'utvm/pool2d.h', args: [{ params, type: 'utvm_pool2d_params' }, { tensor: x.name }, { tensor: y.name }] };
+  return attrs.clamp ? [call, clipInPlace(attrs.clamp, y.name, elementCount(y.shape))] : [call];
 }
 
 /**

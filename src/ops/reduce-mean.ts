@@ -8,7 +8,8 @@
  *
  * Lowering splits the dims into kept and reduced groups, merges adjacent dims of the same group, drops
  * size-1 dims and calls `utvm_reduce_mean_f32` with each group's shape and input strides and
- * scale = 1/count, all computed here. Across a transpose (keepdims only) the axes are remapped.
+ * scale = 1/count, all computed here; int8 (TFLite's MEAN) calls `utvm_reduce_mean_s8` with TFLite's
+ * requantization (src/ops/reduce-mean-s8.ts). Across a transpose (keepdims only) the axes are remapped.
  */
 
 import { allocData, numberAt } from '../ir/dtype.js';
@@ -16,6 +17,7 @@ import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { f32 } from '../emit/c-value.js';
 import { defineOp } from './op.js';
+import { lowerReduceMeanS8 } from './reduce-mean-s8.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { stridesOf } from './transpose.js';
 import { constantInts, normalizeAxes } from './onnx-constants.js';
@@ -67,6 +69,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
+    if (x.quant) fail('E_UNSUPPORTED_ATTR', 'folding a mean of a quantized constant is not supported');
     const data = x.data!;
     const count = elementCount(attrs.axes.map((a) => x.shape[a]));
     const sums = new Float64Array(elementCount(outputs[0].shape));
@@ -92,10 +95,11 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     }
     return [out];
   },
-  lower({ node, input, output }) {
+  lower(ctx) {
+    const { node, input, output } = ctx;
     const x = input(0);
-    if (x.dtype !== 'float32') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ReduceMean on ${x.dtype} (only float32 at run time)`);
+    if (x.dtype !== 'float32' && x.dtype !== 'int8') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ReduceMean on ${x.dtype} (only float32 and int8 at run time)`);
     }
     const groups = groupDims(x.shape, node.attrs.axes);
     const kept = groups.filter((g) => !g.reduced);
@@ -104,13 +108,14 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
       fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: more than 6 separate kept or reduced dims is not supported`);
     }
     const count = elementCount(node.attrs.axes.map((a) => x.shape[a]));
-    const params = {
+    const shapes = {
       kept_shape: leftPad(kept.map((g) => g.size), 1),
       kept_strides: leftPad(kept.map((g) => g.stride), 0),
       reduced_shape: leftPad(reduced.map((g) => g.size), 1),
       reduced_strides: leftPad(reduced.map((g) => g.stride), 0),
-      scale: f32(1 / count),
     };
+    if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count);
+    const params = { ...shapes, scale: f32(1 / count) };
     return [
       {
         kernel: 'utvm_reduce_mean_f32',

@@ -1,10 +1,12 @@
 /**
- * softmax over one axis: y = exp(x - max) / sum(exp(x - max)) along `axis`.
+ * softmax over one axis: y = exp(beta · (x - max)) / sum(exp(beta · (x - max))) along `axis` (beta: 1
+ * unless given, TFLite's SoftmaxOptions).
  *
  * The tensor is viewed as [outer, n, inner] around the axis (n = its size, inner = the product of the
  * dims after it), computed at compile time; the kernel `utvm_softmax_f32` walks each of the outer·inner
  * lines with stride `inner`, subtracts the line's max for stability, exponentiates, and scales by 1/sum.
- * In place, and it commutes with a transpose by remapping the axis.
+ * In place, and it commutes with a transpose by remapping the axis. int8 (TFLite's quantized SOFTMAX)
+ * lowers to `utvm_softmax_s8` (src/ops/softmax-s8.ts).
  *
  * ONNX Softmax: opsets 1–12 coerce the input to 2-D at `axis` (default 1) and normalise over the
  * flattened trailing block — imported as reshape → softmax(axis 1) → reshape back (reshapes are free
@@ -18,10 +20,14 @@ import { describeNode, fail } from '../diagnostics.js';
 import { normalizeAxis } from './onnx-constants.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { defineOp } from './op.js';
+import { lowerSoftmaxS8 } from './softmax-s8.js';
+import { f32 } from '../emit/c-value.js';
 
 export interface SoftmaxAttrs {
   /** The normalised axis, in [0, rank). */
   axis: number;
+  /** Multiplies x − max before exp (TFLite's beta, a float32); absent = 1. */
+  beta?: number;
 }
 
 /** The [outer, n, inner] view of `shape` around `axis`. */
@@ -33,7 +39,7 @@ export function softmaxView(shape: readonly number[], axis: number): { outer: nu
   };
 }
 
-function evaluateSoftmax(x: TensorData, shape: readonly number[], axis: number): Float64Array {
+function evaluateSoftmax(x: TensorData, shape: readonly number[], axis: number, beta: number): Float64Array {
   const { outer, n, inner } = softmaxView(shape, axis);
   const y = new Float64Array(x.length);
   for (let o = 0; o < outer; o++) {
@@ -43,7 +49,7 @@ function evaluateSoftmax(x: TensorData, shape: readonly number[], axis: number):
       for (let j = 0; j < n; j++) max = Math.max(max, numberAt(x, base + j * inner));
       let sum = 0;
       for (let j = 0; j < n; j++) {
-        const e = Math.exp(numberAt(x, base + j * inner) - max);
+        const e = Math.exp((numberAt(x, base + j * inner) - max) * beta);
         y[base + j * inner] = e;
         sum += e;
       }
@@ -85,34 +91,41 @@ export const softmax = defineOp<SoftmaxAttrs>({
     if (!(attrs.axis >= 0 && attrs.axis < x.shape.length)) {
       fail('E_MODEL_INVALID', `${describeNode(node.source)}: softmax axis ${attrs.axis} is out of range for rank ${x.shape.length}`);
     }
-    if (x.dtype !== 'float32' && x.dtype !== 'float64') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported (float32 only)`);
+    if (x.dtype !== 'float32' && x.dtype !== 'float64' && x.dtype !== 'int8') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported (float32 and int8 only)`);
     }
-    return [{ dtype: x.dtype, shape: [...x.shape] }];
+    // int8: TFLite's only output quantization (importers set the model's, which must equal it).
+    const quant = x.dtype === 'int8' ? { scale: [1 / 256], zeroPoint: [-128] } : undefined;
+    return [{ dtype: x.dtype, shape: [...x.shape], ...(quant ? { quant } : {}) }];
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
-    const y = evaluateSoftmax(x.data!, x.shape, attrs.axis);
+    if (x.dtype === 'int8') fail('E_UNSUPPORTED_ATTR', 'folding an int8 softmax of a constant is not supported');
+    const y = evaluateSoftmax(x.data!, x.shape, attrs.axis, attrs.beta ?? 1);
     const out = allocData(outputs[0].dtype, y.length) as Float32Array | Float64Array;
     out.set(y);
     return [out];
   },
-  lower({ node, input, output }) {
+  lower(ctx) {
+    const { node, input, output } = ctx;
     const x = input(0);
+    const view = softmaxView(x.shape, node.attrs.axis);
+    if (x.dtype === 'int8') return lowerSoftmaxS8(ctx, view);
     if (x.dtype !== 'float32') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported at run time (float32 only)`);
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported at run time (float32 and int8 only)`);
     }
+    const params = { ...view, beta: f32(node.attrs.beta ?? 1) };
     return [
       {
         kernel: 'utvm_softmax_f32',
         header: 'utvm/softmax.h',
-        args: [{ params: softmaxView(x.shape, node.attrs.axis), type: 'utvm_softmax_params_f32' }, { tensor: x.name }, { tensor: output(0).name }],
+        args: [{ params, type: 'utvm_softmax_params_f32' }, { tensor: x.name }, { tensor: output(0).name }],
       },
     ];
   },
   commuteTranspose(node, perm) {
     // y = softmax(transpose(x, perm), a): the axis a of the transposed tensor is axis perm[a] of x.
-    return { attrs: { axis: perm[node.attrs.axis] }, inputs: [...node.inputs] };
+    return { attrs: { ...node.attrs, axis: perm[node.attrs.axis] }, inputs: [...node.inputs] };
   },
   onnx: { Softmax: importSoftmax },
 });

@@ -4,7 +4,9 @@
  * One family file because the seven operators share everything but the scalar function and their
  * (typed) attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
  * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
- * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 only at run time.
+ * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 at run time, plus
+ * int8 sigmoid (TFLite's LOGISTIC: `utvm_logistic_s8`, src/ops/sigmoid-s8.ts), whose output quantization
+ * defaults to TFLite's (scale 1/256, zero point −128).
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
@@ -15,8 +17,9 @@ import { describeNode, fail } from '../diagnostics.js';
 import { f32 } from '../emit/c-value.js';
 import type { CValue } from '../emit/c-value.js';
 import { constantScalar } from './onnx-constants.js';
-import type { CArg, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from './op.js';
+import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from './op.js';
 import { defineOp } from './op.js';
+import { lowerLogisticS8 } from './sigmoid-s8.js';
 
 export type NoAttrs = Record<string, never>;
 export interface LeakyReluAttrs {
@@ -58,6 +61,7 @@ interface UnarySpec<A> {
 function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
   const x = ctx.input(0);
   const y = ctx.output(0);
+  if (x.dtype === 'int8' && spec.name === 'sigmoid') return lowerLogisticS8(ctx);
   if (x.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: ${spec.name} of ${x.dtype} tensors is not supported at run time (float32 only)`);
   }
@@ -77,9 +81,13 @@ function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
     infer({ inputs, node }) {
       const x = inputs[0];
       if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${spec.name} needs an input`);
+      if (x.dtype === 'int8' && spec.name === 'sigmoid') {
+        return [{ dtype: x.dtype, shape: [...x.shape], quant: { scale: [1 / 256], zeroPoint: [-128] } }];
+      }
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
     evaluate(attrs, inputs, outputs) {
+      if (inputs[0]!.quant) fail('E_UNSUPPORTED_ATTR', `folding a ${spec.name} of a quantized constant is not supported`);
       const data = inputs[0]!.data!;
       const out = allocData(outputs[0].dtype, data.length);
       if (out instanceof BigInt64Array) {
@@ -100,6 +108,15 @@ function simple<A>(irOp: string, attrs: (node: OnnxNode) => A) {
   return (node: OnnxNode, ctx: ImportContext): void => {
     if (node.inputs.length < 1 || node.inputs[0] === '') ctx.invalid(`${node.opType} needs an input`);
     ctx.add(irOp, [node.inputs[0]], attrs(node) as object, node.outputs.slice(0, 1));
+  };
+}
+
+/** A float32 clamp of `count` elements of `tensor`, in place: a fused activation run after its layer. */
+export function clipInPlace(clamp: Clamp, tensor: string, count: number): KernelCall {
+  return {
+    kernel: 'utvm_clip_f32',
+    header: 'utvm/unary.h',
+    args: [{ params: { min: f32(clamp.min), max: f32(clamp.max) }, type: 'utvm_clamp_f32' }, { tensor }, { tensor }, { value: count }],
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { f32 } from '../../src/emit/c-value.js';
 import { Node, Tensor } from '../../src/ir/graph.js';
 import { softmax, softmaxView } from '../../src/ops/softmax.js';
 import { transpose } from '../../src/ops/transpose.js';
@@ -73,7 +74,7 @@ test('lowering passes the [outer, n, inner] view', () => {
     {
       kernel: 'utvm_softmax_f32',
       header: 'utvm/softmax.h',
-      args: [{ params: { outer: 1, n: 2, inner: 12 }, type: 'utvm_softmax_params_f32' }, { tensor: 'x' }, { tensor: 'y' }],
+      args: [{ params: { outer: 1, n: 2, inner: 12, beta: f32(1) }, type: 'utvm_softmax_params_f32' }, { tensor: 'x' }, { tensor: 'y' }],
     },
   ]);
 });
@@ -101,7 +102,7 @@ test('C: softmax over a strided axis, in place, with large values', () => {
   const out = runCKernel({
     headers: ['utvm/softmax.h'],
     kernels: ['utvm_softmax_f32'],
-    globals: [cFloats('x', x), 'static const utvm_softmax_params_f32 p = {.outer = 2, .n = 3, .inner = 2};'],
+    globals: [cFloats('x', x), 'static const utvm_softmax_params_f32 p = {.outer = 2, .n = 3, .inner = 2, .beta = 1.0f};'],
     body: ['float y[12];', 'for (int i = 0; i < 12; i++) y[i] = x[i];', 'utvm_softmax_f32(&p, y, y);', printFloats('y', 12)],
   });
   const want = evalSoftmax([2, 3, 2], x, 1);

@@ -65,8 +65,18 @@ function argText(g: Graph, arg: KernelCall['args'][number], paramId: string): st
 
 /** Lowers `node` and runs its calls; `inputs` gives values for runtime tensors. Returns the outputs. */
 export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorData>): { calls: KernelCall[]; outputs: TensorData[] } {
-  const calls = lowerNode(g, node);
-  const used = new Set<string>(node.outputs);
+  const [run] = runLoweredMany(g, [node], inputs);
+  return run;
+}
+
+/**
+ * Lowers several nodes of `g` and runs all their calls in one program (one compile for many cases: the
+ * nodes should not share tensors). Returns, per node, its calls and outputs.
+ */
+export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, TensorData>): { calls: KernelCall[]; outputs: TensorData[] }[] {
+  const perNode = nodes.map((node) => lowerNode(g, node));
+  const calls = perNode.flat();
+  const used = new Set<string>(nodes.flatMap((n) => n.outputs));
   for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);
   const lines = ['#include <stdio.h>', '#include <math.h>', '#include <stdint.h>'];
   for (const h of new Set(calls.map((c) => c.header))) lines.push(`#include "${h}"`);
@@ -82,7 +92,7 @@ export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorDa
     body.push(`  ${c.kernel}(${c.args.map((a, j) => argText(g, a, `p${k}_${j}`)).join(', ')});`);
   });
   lines.push('int main(void) {', ...body);
-  for (const o of node.outputs) {
+  for (const o of nodes.flatMap((n) => n.outputs)) {
     const t = g.tensor(o);
     const fmt = t.dtype === 'float32' ? '"%.9g\\n", (double)' : '"%ld\\n", (long)';
     lines.push(`  for (int i = 0; i < ${elementCount(t.shape)}; i++) printf(${fmt}${cIdentifier(`t_${o}`)}[i]);`);
@@ -94,16 +104,18 @@ export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorDa
     const exe = join(dir, 'main');
     const sources = [...new Set(calls.map((c) => join(RUNTIME_C, 'src', `${c.kernel}.c`)))];
     execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${RUNTIME_C}/include`, join(dir, 'main.c'), ...sources, '-lm', '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const values = execFileSync(exe).toString().trim().split('\n').filter((l) => l !== '').map(Number);
+    const values = execFileSync(exe, { maxBuffer: 1 << 28 }).toString().trim().split('\n').filter((l) => l !== '').map(Number);
     let at = 0;
-    const outputs = node.outputs.map((o) => {
-      const t = g.tensor(o);
-      const n = elementCount(t.shape);
-      const data = allocData(t.dtype, n);
-      for (let i = 0; i < n; i++) (data as Float64Array)[i] = values[at++];
-      return data;
+    return nodes.map((node, i) => {
+      const outputs = node.outputs.map((o) => {
+        const t = g.tensor(o);
+        const n = elementCount(t.shape);
+        const data = allocData(t.dtype, n);
+        for (let k = 0; k < n; k++) (data as Float64Array)[k] = values[at++];
+        return data;
+      });
+      return { calls: perNode[i], outputs };
     });
-    return { calls, outputs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,14 +1,20 @@
 /*
- * Elementwise arithmetic on float32: add, sub, mul, div.
+ * Elementwise arithmetic: add, sub, mul, div on float32; add and mul on int8.
  *
  * Two variants per operator, chosen by the compiler:
- *   utvm_<op>_f32           both inputs have the output's element count: one flat loop;
- *   utvm_<op>_broadcast_f32 numpy broadcasting, described by utvm_broadcast_params.
+ *   utvm_<op>_<type>           both inputs have the output's element count: one flat loop;
+ *   utvm_<op>_broadcast_<type> numpy broadcasting, described by utvm_broadcast_params.
  * The output may be the same buffer as either input (in place); it must not partially overlap them.
+ *
+ * The int8 kernels are TensorFlow Lite's quantized ADD and MUL (CMSIS-NN's arm_elementwise_add_s8 /
+ * arm_elementwise_mul_s8): every offset, multiplier, shift and activation bound is computed by the
+ * compiler from the tensors' scales and zero points and passed in utvm_add_params_s8 /
+ * utvm_mul_params_s8.
  */
 #ifndef UTVM_BINARY_H
 #define UTVM_BINARY_H
 
+#include "utvm/quant.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus
@@ -68,6 +74,82 @@ void utvm_add_broadcast_f32(const utvm_broadcast_params *p, const float *a, cons
 void utvm_sub_broadcast_f32(const utvm_broadcast_params *p, const float *a, const float *b, float *out);
 void utvm_mul_broadcast_f32(const utvm_broadcast_params *p, const float *a, const float *b, float *out);
 void utvm_div_broadcast_f32(const utvm_broadcast_params *p, const float *a, const float *b, float *out);
+
+/*
+ * int8 ADD: both inputs are brought to a common scale with 20 bits of headroom, summed, and requantized:
+ *   a' = requantize((a + input1_offset) << left_shift, input1_multiplier, input1_shift)   (same for b)
+ *   out = clamp(requantize(a' + b', output_multiplier, output_shift) + output_offset, act_min, act_max)
+ */
+typedef struct {
+    /* Minus the zero point of input a / b. Range: [-127, 128]. */
+    int32_t input1_offset;
+    /* Fixed-point multiplier of scale_a / (2 * max(scale_a, scale_b)). Range: [2^30, 2^31). */
+    int32_t input1_multiplier;
+    /* Its power-of-two exponent. Range: [-31, 0]. */
+    int32_t input1_shift;
+    int32_t input2_offset;
+    int32_t input2_multiplier;
+    int32_t input2_shift;
+    /* Headroom shift applied to both offset inputs: 20 for int8. */
+    int32_t left_shift;
+    /* Fixed-point multiplier of 2 * max(scale_a, scale_b) / (2^left_shift * scale_out). Range: [2^30, 2^31). */
+    int32_t output_multiplier;
+    /* Its power-of-two exponent. Range: [-31, 0]. */
+    int32_t output_shift;
+    /* Zero point of the output. Range: [-128, 127]. */
+    int32_t output_offset;
+    /* Activation range in output units. Range: -128 <= act_min <= act_max <= 127. */
+    int32_t act_min;
+    int32_t act_max;
+} utvm_add_params_s8;
+
+/*
+ * int8 MUL: out = clamp(requantize((a + input1_offset) * (b + input2_offset), output_multiplier,
+ * output_shift) + output_offset, act_min, act_max).
+ */
+typedef struct {
+    /* Minus the zero point of input a / b. Range: [-127, 128]. */
+    int32_t input1_offset;
+    int32_t input2_offset;
+    /* Zero point of the output. Range: [-128, 127]. */
+    int32_t output_offset;
+    /* Fixed-point multiplier of scale_a * scale_b / scale_out. Range: [2^30, 2^31). */
+    int32_t output_multiplier;
+    /* Its power-of-two exponent (positive = left shift). Range: [-31, 30]. */
+    int32_t output_shift;
+    /* Activation range in output units. Range: -128 <= act_min <= act_max <= 127. */
+    int32_t act_min;
+    int32_t act_max;
+} utvm_mul_params_s8;
+
+/* out[i] = a[i] <op> b[i] for i in [0, count): int8, count elements each, contiguous. count >= 0. */
+void utvm_add_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
+void utvm_mul_s8(const utvm_mul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
+
+/* As the float32 broadcast kernels, with the int8 arithmetic of utvm_add_s8 / utvm_mul_s8. */
+void utvm_add_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
+                           const int8_t *b, int8_t *out);
+void utvm_mul_broadcast_s8(const utvm_mul_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
+                           const int8_t *b, int8_t *out);
+
+/* One int8 ADD element (utvm_add_params_s8 above). */
+static inline int8_t utvm_add_element_s8(const utvm_add_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t a_scaled = utvm_requantize((a + p->input1_offset) * (1 << p->left_shift), p->input1_multiplier,
+                                             p->input1_shift);
+    const int32_t b_scaled = utvm_requantize((b + p->input2_offset) * (1 << p->left_shift), p->input2_multiplier,
+                                             p->input2_shift);
+    const int32_t sum = utvm_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
+    return utvm_sat_s8(sum, p->act_min, p->act_max);
+}
+
+/* One int8 MUL element (utvm_mul_params_s8 above). */
+static inline int8_t utvm_mul_element_s8(const utvm_mul_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t product = (a + p->input1_offset) * (b + p->input2_offset);
+    const int32_t y = utvm_requantize(product, p->output_multiplier, p->output_shift) + p->output_offset;
+    return utvm_sat_s8(y, p->act_min, p->act_max);
+}
 
 #ifdef __cplusplus
 }

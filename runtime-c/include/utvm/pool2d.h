@@ -3,7 +3,11 @@
  *
  *   utvm_max_pool2d_{f32,s8,u8}   maximum over the window's taps that lie inside the input;
  *   utvm_avg_pool2d_f32           sum over the taps inside the input, divided once by the window's count;
+ *   utvm_avg_pool2d_s8            int8 sum divided by the count with rounding half away from zero
+ *                                 (TensorFlow Lite's and CMSIS-NN's arm_avgpool_s8 rounding);
  *   utvm_global_avg_pool2d_f32    mean over all of H x W for each channel.
+ * The int8 kernels clamp every output to the fused activation's range (utvm_pool2d_params_s8); input
+ * and output share one quantization, so no requantization happens.
  * Padding cells are never read. For average pooling the divisor of each window is the number of its
  * taps that fall inside the "counted" rectangle [-count_pad_top, in_h + count_pad_bottom) x
  * [-count_pad_left, in_w + count_pad_right): count_pad_* = 0 counts only real cells (ONNX
@@ -63,13 +67,23 @@ static inline void utvm_pool_taps(int32_t start, int32_t lo, int32_t hi, int32_t
     *end = e;
 }
 
+typedef struct {
+    /* The window geometry, as for the float kernels. */
+    utvm_pool2d_params window;
+    /* Activation range in output units (the fused activation; [-128, 127] for none).
+       Range: -128 <= act_min <= act_max <= 127. */
+    int32_t act_min;
+    int32_t act_max;
+} utvm_pool2d_params_s8;
+
 /*
  * input:  [batch, in_h, in_w, channels], contiguous.
  * output: [batch, out_h, out_w, channels], contiguous; must not overlap the input.
- * A window with no tap inside the input yields the type's lowest value (-INFINITY for float).
+ * A window with no tap inside the input yields the type's lowest value (-INFINITY for float; for int8
+ * the lowest value clamped to the activation range).
  */
 void utvm_max_pool2d_f32(const utvm_pool2d_params *p, const float *input, float *output);
-void utvm_max_pool2d_s8(const utvm_pool2d_params *p, const int8_t *input, int8_t *output);
+void utvm_max_pool2d_s8(const utvm_pool2d_params_s8 *p, const int8_t *input, int8_t *output);
 void utvm_max_pool2d_u8(const utvm_pool2d_params *p, const uint8_t *input, uint8_t *output);
 
 /*
@@ -78,6 +92,15 @@ void utvm_max_pool2d_u8(const utvm_pool2d_params *p, const uint8_t *input, uint8
  * A window whose divisor is 0 yields 0.
  */
 void utvm_avg_pool2d_f32(const utvm_pool2d_params *p, const float *input, float *output);
+
+/*
+ * output = clamp(round_half_away(sum / count), act_min, act_max), sum over the window's taps inside the
+ * input (int32), count = the divisor described above (TFLite: the taps inside the input).
+ * input:  int8 [batch, in_h, in_w, channels], contiguous.
+ * output: int8 [batch, out_h, out_w, channels], contiguous; must not overlap the input.
+ * A window whose divisor is 0 yields 0 clamped to the activation range.
+ */
+void utvm_avg_pool2d_s8(const utvm_pool2d_params_s8 *p, const int8_t *input, int8_t *output);
 
 typedef struct {
     /* Images in the batch, >= 1. */

@@ -8,6 +8,7 @@
 #ifndef UTVM_REDUCE_H
 #define UTVM_REDUCE_H
 
+#include "utvm/quant.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus
@@ -34,6 +35,31 @@ typedef struct {
  * output: float32, contiguous, product(kept_shape) elements. Must not overlap the input.
  */
 void utvm_reduce_mean_f32(const utvm_reduce_params_f32 *p, const float *input, float *output);
+
+typedef struct {
+    /* Kept and reduced dims and their input strides, as in utvm_reduce_params_f32. */
+    int32_t kept_shape[UTVM_MAX_RANK];
+    int32_t kept_strides[UTVM_MAX_RANK];
+    int32_t reduced_shape[UTVM_MAX_RANK];
+    int32_t reduced_strides[UTVM_MAX_RANK];
+    /* Added to each int32 sum: -input_zero_point * (number of reduced elements). */
+    int32_t sum_offset;
+    /* Fixed-point multiplier and shift of input_scale / output_scale / count, as TensorFlow Lite's
+       int8 MEAN folds the count into them. multiplier: [0, 2^31). shift: [-31, 30]. */
+    int32_t multiplier;
+    int32_t shift;
+    /* Zero point of the output. Range: [-128, 127]. */
+    int32_t output_zero_point;
+} utvm_reduce_params_s8;
+
+/*
+ * int8 MEAN (TensorFlow Lite's reference QuantizedMeanOrSum):
+ * output[k] = clamp(requantize(sum + sum_offset, multiplier, shift) + output_zero_point, -128, 127),
+ * sum = the int32 sum over the reduced dims of input[k's offset + reduced offset].
+ * input:  int8, any layout described by the strides.
+ * output: int8, contiguous, product(kept_shape) elements. Must not overlap the input.
+ */
+void utvm_reduce_mean_s8(const utvm_reduce_params_s8 *p, const int8_t *input, int8_t *output);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,19 @@
 /*
- * Softmax along one axis, float32.
+ * Softmax along one axis, float32 and int8.
  *
  * The tensor is viewed as [outer, n, inner] around the axis; each of the outer * inner lines of n
- * elements (stride inner) is normalised: y = exp(x - max) / sum(exp(x - max)).
+ * elements (stride inner) is normalised: y = exp(beta * (x - max)) / sum(exp(beta * (x - max))).
+ *
+ * utvm_softmax_s8 is TensorFlow Lite's int8 softmax as CMSIS-NN's arm_softmax_s8 computes it: the
+ * differences x - max are scaled to fixed point with 5 integer bits (input_multiplier, input_left_shift:
+ * beta * input_scale folded in at compile time), exponentiated with gemmlowp's exp_on_negative_values,
+ * summed with 12 integer bits, inverted with one_over_one_plus_x, and written with output scale 1/256
+ * and zero point -128. Differences below diff_min contribute nothing and give -128.
  */
 #ifndef UTVM_SOFTMAX_H
 #define UTVM_SOFTMAX_H
 
+#include "utvm/fixedpoint.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus
@@ -20,6 +27,8 @@ typedef struct {
     int32_t n;
     /* Product of the dims after the axis (the stride of the axis, in elements). Range: >= 1. */
     int32_t inner;
+    /* Multiplies every difference x - max before exp (TFLite's beta). Any finite float; 1 for none. */
+    float beta;
 } utvm_softmax_params_f32;
 
 /*
@@ -27,6 +36,29 @@ typedef struct {
  * not partially overlap it.
  */
 void utvm_softmax_f32(const utvm_softmax_params_f32 *p, const float *in, float *out);
+
+typedef struct {
+    /* Product of the dims before the axis. Range: >= 1. */
+    int32_t outer;
+    /* Size of the axis. Range: [1, 4095] (the fixed-point sum of exponentials must fit in int32). */
+    int32_t n;
+    /* Product of the dims after the axis (the stride of the axis, in elements). Range: >= 1. */
+    int32_t inner;
+    /* Fixed-point multiplier of beta * input_scale * 2^26 (TFLite's PreprocessSoftmaxScaling with
+       5 integer bits). Range: [2^30, 2^31). */
+    int32_t input_multiplier;
+    /* Left shift applied to x - max before the multiplier. Range: [0, 30]. */
+    int32_t input_left_shift;
+    /* Smallest difference x - max that contributes: -CalculateInputRadius(5, input_left_shift), so
+       that |diff_min| * 2^input_left_shift < 2^31. Range: <= 0. */
+    int32_t diff_min;
+} utvm_softmax_params_s8;
+
+/*
+ * in, out: int8 [outer, n, inner], row-major; the output is quantized with scale 1/256 and zero point
+ * -128. out may be the same buffer as in (in place), but must not partially overlap it.
+ */
+void utvm_softmax_s8(const utvm_softmax_params_s8 *p, const int8_t *in, int8_t *out);
 
 #ifdef __cplusplus
 }

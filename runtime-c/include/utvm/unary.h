@@ -1,14 +1,15 @@
 /*
- * Activations on float32: one flat loop each over `count` contiguous elements.
+ * Activations: one flat loop each over `count` contiguous elements.
  *
- * in, out: float32, count elements; out may be the same buffer as in (in place), but must not
- * partially overlap it. count: >= 0.
+ * in, out: count elements; out may be the same buffer as in (in place), but must not partially overlap
+ * it. count: >= 0. All float32 but utvm_logistic_s8 (int8 LOGISTIC of TensorFlow Lite, below).
  */
 #ifndef UTVM_UNARY_H
 #define UTVM_UNARY_H
 
 #include <math.h> /* INFINITY: the "no clamp" bound in generated parameter structs */
 
+#include "utvm/fixedpoint.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus
@@ -50,6 +51,25 @@ void utvm_hard_sigmoid_f32(const utvm_hard_sigmoid_params_f32 *p, const float *i
 
 /* out = in * max(0, min(1, in / 6 + 0.5)). */
 void utvm_hard_swish_f32(const float *in, float *out, int32_t count);
+
+typedef struct {
+    /* Zero point of the input. Range: [-128, 127]. */
+    int32_t input_zero_point;
+    /* Inputs with |x - input_zero_point| >= radius saturate to -128 / 127 (TFLite's
+       CalculateInputRadius(4, input_left_shift)). Range: >= 0. */
+    int32_t input_range_radius;
+    /* Fixed-point multiplier of input_scale * 2^27 (frexp mantissa). Range: [2^30, 2^31). */
+    int32_t input_multiplier;
+    /* Its power-of-two exponent (positive = left shift). Range: [0, 30]. */
+    int32_t input_left_shift;
+} utvm_logistic_params_s8;
+
+/*
+ * int8 logistic, TensorFlow Lite's reference integer kernel: x - zero_point rescaled to fixed point with
+ * 4 integer bits, gemmlowp's fixed-point logistic, output scale 1/256 and zero point -128.
+ * in, out: int8, count elements.
+ */
+void utvm_logistic_s8(const utvm_logistic_params_s8 *p, const int8_t *in, int8_t *out, int32_t count);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,141 @@
+/**
+ * quantize, dequantize: conversions between float32 and int8 (TensorFlow Lite's QUANTIZE and DEQUANTIZE).
+ *
+ *   quantize    float32 → int8: q = clamp(round_half_away(x / scale) + zero_point, −128, 127), the
+ *               division in float32 (TFLite's AffineQuantize) → `utvm_quantize_f32_s8`;
+ *               int8 → int8 (TFLite's QUANTIZE between two quantizations, "requantize"):
+ *               q' = clamp(MultiplyByQuantizedMultiplier(q − zp, in_scale / out_scale) + zp', −128, 127)
+ *               → `utvm_requantize_s8`.
+ *   dequantize  int8 → float32: x = scale · (q − zero_point), rounded once to float32
+ *               → `utvm_dequantize_s8_f32`.
+ *
+ * The quantization of the int8 side is the tensor's `quant` (per tensor). `quantize` cannot infer its
+ * output's quantization from its input, so its attributes may carry it: importers pass
+ * `{ dtype: 'int8', quant }` (the output tensor's), which `infer` copies onto the output; an importer may
+ * also set the output tensor's `quant` after adding the node, and lowering always reads the tensor.
+ * Constant inputs fold through `evaluate` with the same arithmetic as the kernels.
+ */
+
+import { describeNode, fail } from '../diagnostics.js';
+import { allocData, numberAt } from '../ir/dtype.js';
+import type { DType } from '../ir/dtype.js';
+import { elementCount } from '../ir/graph.js';
+import type { Quant, Tensor } from '../ir/graph.js';
+import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
+import { f32 } from '../emit/c-value.js';
+import { PerTensorQuant, perTensorQuant, requantizeFields } from './common-s8.js';
+import type { KernelCall, TensorType } from './op.js';
+import { defineOp } from './op.js';
+
+export interface QuantizeAttrs {
+  /** Output element type: int8 (the default; anything else is unsupported). */
+  dtype?: DType;
+  /** Output quantization (per tensor); absent when the importer sets the output tensor's `quant` itself. */
+  quant?: Quant;
+}
+
+export interface DequantizeAttrs {
+  /** Output element type: float32 (the default; anything else is unsupported). */
+  dtype?: DType;
+}
+
+/** TFLite's AffineQuantize of one float32 value. */
+export function quantizeValue(x: number, q: PerTensorQuant): number {
+  const ratio = Math.fround(Math.fround(x) / q.scale);
+  if (Number.isNaN(ratio)) return -128;
+  return clampInt8(roundHalfAwayFromZero(Math.max(-1000, Math.min(1000, ratio))) + q.zeroPoint);
+}
+
+/** TFLite's Dequantize of one int8 value. */
+export function dequantizeValue(v: number, q: PerTensorQuant): number {
+  return Math.fround(q.scale * (v - q.zeroPoint));
+}
+
+/** TFLite's Requantize of one int8 value (int8 → int8). */
+export function requantizeValue(v: number, from: PerTensorQuant, to: PerTensorQuant, source = { op: 'QUANTIZE', name: '(value)' }): number {
+  const r = requantizeFields(from, to, source);
+  return clampInt8(multiplyByQuantizedMultiplier(v + r.input_offset, r.multiplier, r.shift) + r.output_offset);
+}
+
+function outputQuant(attrs: QuantizeAttrs): Quant | undefined {
+  const q = attrs.quant;
+  return q ? { ...q, scale: q.scale.map((v) => Math.fround(v)), zeroPoint: [...q.zeroPoint] } : undefined;
+}
+
+export const quantize = defineOp<QuantizeAttrs>({
+  name: 'quantize',
+  inPlace: true,
+  infer({ attrs, inputs, node }) {
+    const x = inputs[0];
+    if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: quantize needs an input`);
+    if ((x.dtype !== 'float32' && x.dtype !== 'int8') || (attrs.dtype ?? 'int8') !== 'int8') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: quantize from ${x.dtype} to ${attrs.dtype} is not supported (float32 or int8 to int8)`);
+    }
+    const out: TensorType = { dtype: 'int8', shape: [...x.shape] };
+    const quant = outputQuant(attrs);
+    if (quant) out.quant = quant;
+    return [out];
+  },
+  evaluate(attrs, inputs, outputs) {
+    const x = inputs[0]!;
+    const source = { op: 'QUANTIZE', name: '(constant)' };
+    const to = perTensorQuant({ name: 'output', dtype: 'int8', shape: outputs[0].shape, quant: outputs[0].quant ?? outputQuant(attrs) }, source);
+    const out = allocData('int8', elementCount(x.shape));
+    const from = x.dtype === 'int8' ? perTensorQuant(x, source) : undefined;
+    for (let i = 0; i < out.length; i++) {
+      const v = numberAt(x.data!, i);
+      out[i] = from ? requantizeValue(v, from, to, source) : quantizeValue(v, to);
+    }
+    return [out];
+  },
+  lower({ node, input, output }): KernelCall[] {
+    const x = input(0);
+    const y = output(0);
+    const to = perTensorQuant(y, node.source);
+    const count = elementCount(x.shape);
+    if (x.dtype === 'float32') {
+      return [{
+        kernel: 'utvm_quantize_f32_s8',
+        header: 'utvm/quantize.h',
+        args: [{ params: { scale: f32(to.scale), zero_point: to.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: y.name }, { value: count }],
+      }];
+    }
+    const from = perTensorQuant(x, node.source);
+    const params = { rows: 1, row_size: count, out_row_stride: count, ...requantizeFields(from, to, node.source) };
+    return [{
+      kernel: 'utvm_requantize_s8',
+      header: 'utvm/quantize.h',
+      args: [{ params, type: 'utvm_requantize_params_s8' }, { tensor: x.name }, { tensor: y.name }],
+    }];
+  },
+  commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
+});
+
+export const dequantize = defineOp<DequantizeAttrs>({
+  name: 'dequantize',
+  infer({ attrs, inputs, node }) {
+    const x = inputs[0];
+    if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: dequantize needs an input`);
+    if (x.dtype !== 'int8' || (attrs.dtype ?? 'float32') !== 'float32') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: dequantize from ${x.dtype} to ${attrs.dtype} is not supported (int8 to float32)`);
+    }
+    return [{ dtype: 'float32', shape: [...x.shape] }];
+  },
+  evaluate(_attrs, inputs) {
+    const x = inputs[0]! as Tensor;
+    const q = perTensorQuant(x, { op: 'DEQUANTIZE', name: '(constant)' });
+    const out = allocData('float32', elementCount(x.shape));
+    for (let i = 0; i < out.length; i++) out[i] = dequantizeValue(numberAt(x.data!, i), q);
+    return [out];
+  },
+  lower({ node, input, output }): KernelCall[] {
+    const x = input(0);
+    const q = perTensorQuant(x, node.source);
+    return [{
+      kernel: 'utvm_dequantize_s8_f32',
+      header: 'utvm/quantize.h',
+      args: [{ params: { scale: f32(q.scale), zero_point: q.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: output(0).name }, { value: elementCount(x.shape) }],
+    }];
+  },
+  commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
+});
