@@ -10,6 +10,7 @@ import { describeNode, fail } from './diagnostics.js';
 import { bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
+import { importTflite } from './import/tflite.js';
 import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
@@ -29,6 +30,11 @@ export interface CompileOptions {
   sampleOrigin?: string;
   /** Graph inputs given fixed values at compile time (they become constants). */
   bindInputs?: Map<string, TensorValue>;
+  /**
+   * Debugging: every runtime tensor gets arena space of its own (no reuse, no in-place kernels), so the
+   * arena holds every intermediate tensor after a run (build with -DUTVM_DEBUG to read it: src/run/debug.ts).
+   */
+  debugTensors?: boolean;
 }
 
 export interface CompileResult {
@@ -60,7 +66,8 @@ function isTflite(bytes: Uint8Array): boolean {
 /** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
 export function loadGraph(bytes: Uint8Array, fileName: string, name: string, bindInputs?: Map<string, TensorValue>): Graph {
   if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
-    fail('E_MODEL_FORMAT', `${fileName}: TensorFlow Lite models are not supported yet; export the model to ONNX`);
+    if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
+    return runPipeline(importTflite(bytes, fileName, name));
   }
   const bound = new Map([...(bindInputs ?? new Map<string, TensorValue>())].map(([k, v]) => [k, { name: k, ...v }]));
   return runPipeline(importOnnx(bytes, fileName, name, { bindInputs: bound }));
@@ -103,7 +110,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const board = loadBoard(options.board);
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs);
   checkLowerable(graph, fileName);
-  const plan = planMemory(graph);
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors });
   const program = buildProgram(graph, plan);
   checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));

@@ -7,6 +7,11 @@
  *   2. place.ts     — placement: every strategy of PLACEMENT_STRATEGIES, the smallest arena wins;
  *   3. here         — the result as a MemoryPlan, checked for clashes (an internal error if any).
  * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
+ *
+ * `{ reuse: false }` (the compiler's `debugTensors` option) gives every runtime tensor arena space of its
+ * own that nothing else overwrites: no in-place kernels, and every tensor buffer live over the whole run
+ * (scratch buffers keep their one-step lifetimes). After a run, the arena then holds every intermediate
+ * tensor, so a test can compare each layer's output (tests/mlperf, src/run/debug.ts).
  */
 
 import type { Graph } from '../ir/graph.js';
@@ -38,9 +43,36 @@ export interface MemoryPlan {
   offsetOf(tensor: string): number;
 }
 
-/** Plans the arena of `graph` (nodes in execution order). `opInfo` is for tests with fake operators. */
-export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp): MemoryPlan {
-  const buffers = computeBuffers(graph, opInfo);
+export interface PlanOptions {
+  /** Let buffers share addresses when their lifetimes are disjoint, and kernels run in place (default true). */
+  reuse?: boolean;
+}
+
+/** The lookup `opInfo` with in-place execution switched off (aliases and scratch kept). */
+function withoutInPlace(opInfo: OpInfoLookup): OpInfoLookup {
+  return (op) => {
+    const info = opInfo(op);
+    const scratch = info.scratchBytes;
+    return { alias: info.alias, inPlace: false, scratchBytes: scratch ? (node, g) => scratch.call(info, node, g) : undefined };
+  };
+}
+
+/**
+ * Plans the arena of `graph` (nodes in execution order). `opInfo` is for tests with fake operators;
+ * `options.reuse === false` keeps every runtime tensor in a place of its own (see above).
+ */
+export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp, options: PlanOptions = {}): MemoryPlan {
+  const reuse = options.reuse ?? true;
+  const buffers = computeBuffers(graph, reuse ? opInfo : withoutInPlace(opInfo));
+  if (!reuse) {
+    const end = Math.max(graph.nodes.length - 1, 0);
+    for (const b of buffers) {
+      if (b.kind === 'tensor') {
+        b.first = 0;
+        b.last = end;
+      }
+    }
+  }
   const placement = placeBuffers(buffers);
   const conflicts = checkPlan(buffers, placement.offsets);
   if (conflicts.length > 0) {

@@ -7,7 +7,7 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
@@ -90,6 +90,9 @@ function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
+/** UTVM_BATCH_LIST_BYTES of templates/project/firmware/main.c.hbs. */
+const BATCH_LIST_LIMIT = 1 << 20;
+
 /** Runs every case through one emulator process (`--batch <list>`). */
 export function runOnQemu(
   files: FileMap,
@@ -104,6 +107,8 @@ export function runOnQemu(
     writeFileMap(dir, files);
     const elf = buildFirmware(dir, name);
     writeBatch(dir, inputs, outputs, cases);
+    const listBytes = statSync(join(dir, 'cases.txt')).size;
+    if (listBytes >= BATCH_LIST_LIMIT) fail('E_USAGE', `${cases.length} cases are too many for one emulator run (their list takes ${listBytes} bytes; the firmware reads at most ${BATCH_LIST_LIMIT - 1}): split them`);
     const run = runFirmware(board, elf, ['--batch', join(dir, 'cases.txt')]);
     if (run.status !== 0) {
       fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);

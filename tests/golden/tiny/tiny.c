@@ -108,6 +108,17 @@ const void *tiny_output(int32_t index)
     return tiny_arena + tiny_output_offsets[index];
 }
 
+#ifdef UTVM_DEBUG
+/*
+ * Debug builds only (-DUTVM_DEBUG): the first byte of the arena (TINY_ARENA_SIZE bytes), so a test
+ * runner can dump the whole arena after a run. Compiled with debugTensors, every tensor has its own place.
+ */
+const uint8_t *tiny_arena_base(void)
+{
+    return tiny_arena;
+}
+#endif
+
 utvm_status tiny_run(void)
 {
     if (!tiny_ready) return UTVM_ERROR_NOT_INITIALIZED;
