@@ -53,8 +53,9 @@ export interface BenchReport {
 /** Multiply-accumulates of one graph node: convolutions and dense layers; 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
   const out = g.tensor(node.outputs[0]).shape;
-  if (node.op === 'conv2d') {
-    const [, kh, kw, ci] = g.tensor(node.inputs[1]).shape;
+  if (node.op === 'conv2d' || node.op === 'conv2d_add') {
+    // conv2d_add (a convolution fused with a residual ADD): inputs [other, x, w, bias].
+    const [, kh, kw, ci] = g.tensor(node.inputs[node.op === 'conv2d' ? 1 : 2]).shape;
     return elementCount(out) * kh * kw * ci;
   }
   if (node.op === 'gemm') {

@@ -10,7 +10,7 @@
 import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
 import { Graph, Tensor, elementCount } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
-import type { CArg, KernelCall, LowerContext } from '../ops/op.js';
+import type { CArg, KernelCall, LowerContext, LowerTarget } from '../ops/op.js';
 import type { MemoryPlan } from '../plan/index.js';
 import { cIdentifier, formatCValue } from './c-value.js';
 
@@ -94,7 +94,7 @@ function describe(g: Graph, node: Graph['nodes'][number]): string {
   return `${node.name}: ${node.op}${node.source.op !== node.op ? ` (${node.source.op})` : ''} ${shapes(node.inputs)} -> ${shapes(node.outputs)}`;
 }
 
-export function buildProgram(input: Graph, plan: MemoryPlan): Program {
+export function buildProgram(input: Graph, plan: MemoryPlan, target: LowerTarget = { dsp: false }): Program {
   const g = input.clone();
   const ids = new Identifiers();
   const constants = new Map<string, ProgramConstant>();
@@ -135,6 +135,7 @@ export function buildProgram(input: Graph, plan: MemoryPlan): Program {
         g.addTensor({ name, dtype, shape: [...shape], data });
         return name;
       },
+      target,
     };
     const calls: KernelCall[] = def.lower(ctx);
     const params: ProgramParams[] = [];

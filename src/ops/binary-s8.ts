@@ -10,15 +10,19 @@
  * The fused activation (`clamp`, real units) becomes the int8 range of the output quantization.
  * Same element counts → the flat kernels utvm_{add,mul}_s8; otherwise the broadcast variants with the
  * strides of the float path (utvm_broadcast_params).
+ *
+ * A flat ADD of at least ADD_LUT_MIN_COUNT elements runs utvm_add_lut_s8 instead (every target): each
+ * input's rescaling requantize((v − zero point) · 2^20, m, s) depends on one int8 value, so it is
+ * computed here for all 256 values into two int32 tables (`addLuts`) — exact, and 2 KB of flash.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import type { SourceRef } from '../ir/graph.js';
-import { QuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
+import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
 import type { PerTensorQuant } from './common-s8.js';
 import { activationRangeS8, perTensorQuant, requireInt8 } from './common-s8.js';
-import type { Clamp, KernelCall, LowerContext } from './op.js';
+import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
 
 /** TFLite's left shift of int8 ADD inputs (15 for int16). */
 export const ADD_LEFT_SHIFT = 20;
@@ -50,6 +54,40 @@ export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQu
     output_offset: y.zeroPoint,
     ...activationRangeS8(clamp, y),
   };
+}
+
+/** Flat ADDs from this many elements use the table kernel (below it the tables outweigh the data). */
+export const ADD_LUT_MIN_COUNT = 1024;
+
+/** lut[v & 255] = requantize((v + offset) · 2^left_shift, multiplier, shift) for every int8 v. */
+export function addLut(offset: number, multiplier: number, shift: number): Int32Array {
+  const lut = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const v = i < 128 ? i : i - 256;
+    lut[i] = multiplyByQuantizedMultiplier((v + offset) * 2 ** ADD_LEFT_SHIFT, multiplier, shift);
+  }
+  return lut;
+}
+
+/**
+ * The call of a flat int8 ADD of `count` elements: utvm_add_lut_s8 (tables added as constants) when `lut`
+ * (by default: count >= ADD_LUT_MIN_COUNT), else utvm_add_s8. `a`, `b`, `out` are the tensor arguments.
+ */
+export function flatAddCall<A>(
+  ctx: LowerContext<A>,
+  params: Record<string, number>,
+  a: CArg,
+  b: CArg,
+  out: CArg,
+  count: number,
+  lut = count >= ADD_LUT_MIN_COUNT,
+): KernelCall {
+  const p: CArg = { params, type: 'utvm_add_params_s8' };
+  if (!lut) return { kernel: 'utvm_add_s8', header: 'utvm/binary.h', args: [p, a, b, out, { value: count }] };
+  const name = ctx.node.name;
+  const lutA = ctx.addConstant(`${name}_lut_a`, 'int32', [256], addLut(params.input1_offset, params.input1_multiplier, params.input1_shift));
+  const lutB = ctx.addConstant(`${name}_lut_b`, 'int32', [256], addLut(params.input2_offset, params.input2_multiplier, params.input2_shift));
+  return { kernel: 'utvm_add_lut_s8', header: 'utvm/add_lut_s8.h', args: [p, { tensor: lutA }, { tensor: lutB }, a, b, out, { value: count }] };
 }
 
 /** The utvm_mul_params_s8 fields for inputs a, b and output y. */
@@ -90,7 +128,9 @@ export function lowerBinaryS8(
   const p = { params, type: `utvm_${kind}_params_s8` };
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
-  if (elementCount(a.shape) === count && elementCount(b.shape) === count) {
+  const flat = elementCount(a.shape) === count && elementCount(b.shape) === count;
+  if (flat && kind === 'add') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count)];
+  if (flat) {
     return [{ kernel: `utvm_${kind}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{

@@ -13,9 +13,13 @@
  * window never leaves the input (1×1, no padding) the input offset is folded into the bias:
  * bias'[c] = bias[c] + input_offset · Σ w[c] — the same int32 sum, reordered, so exact.
  *
- * Kernel choice, plain `if`s: 1×1 kernel, no padding, groups 1 (any stride) → utvm_conv2d_1x1_s8;
- * groups == C_in → utvm_depthwise_conv2d_s8 (weights re-laid out to [KH, KW, C_out], any depth
- * multiplier); anything else (grouped, dilated, padded) → utvm_conv2d_s8.
+ * Kernel choice, plain `if`s: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7), groups 1
+ * (any kernel, stride, dilation, padding: 1×1 and first layers included) → utvm_conv2d_s8_dsp, weights
+ * packed for SMLAD (src/ops/dsp-layout.ts), bias padded to an even count, im2col columns in a scratch
+ * buffer (`conv2dS8ScratchBytes`: declared for every int8 groups-1 convolution, whatever the target, so
+ * the memory plan is the same on the host and the Cortex-M7). Otherwise: 1×1 kernel, no padding,
+ * groups 1 (any stride) → utvm_conv2d_1x1_s8; groups == C_in → utvm_depthwise_conv2d_s8 (weights
+ * re-laid out to [KH, KW, C_out], any depth multiplier); anything else → utvm_conv2d_s8.
  *
  * The output's quantization is not inferred: the importer sets it on the output tensor (TFLite stores
  * it there), and lowering reads it. The helpers for the quantization checks and the multiplier arrays
@@ -25,10 +29,12 @@
 import { describeNode, fail } from '../diagnostics.js';
 import type { CValue } from '../emit/c-value.js';
 import type { DType } from '../ir/dtype.js';
-import type { Tensor } from '../ir/graph.js';
+import type { Graph, Node, Tensor } from '../ir/graph.js';
 import { QuantizedMultiplier, quantizeMultiplier, quantizedActivationRange } from '../ir/quant.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
 import type { Conv2dAttrs } from './conv2d.js';
+import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
+import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -221,7 +227,8 @@ function lowerDepthwise(c: ConvS8): KernelCall[] {
   const params = {
     ...geometry(c), depth_multiplier: outC / inC, ...window(c), input_offset: c.inputOffset, requant: c.requant.fields,
   };
-  return convCall(c, 'utvm_depthwise_conv2d_s8', 'utvm_depthwise_conv2d_params_s8', params, dw, biasArg(c));
+  const calls = convCall(c, 'utvm_depthwise_conv2d_s8', 'utvm_depthwise_conv2d_params_s8', params, dw, biasArg(c));
+  return calls.map((k) => depthwiseDspVariant(c.ctx, k, c.weights));
 }
 
 function lowerGeneral(c: ConvS8): KernelCall[] {
@@ -230,6 +237,35 @@ function lowerGeneral(c: ConvS8): KernelCall[] {
     input_offset: c.inputOffset, requant: c.requant.fields,
   };
   return convCall(c, 'utvm_conv2d_s8', 'utvm_conv2d_params_s8', params, c.w.name, biasArg(c));
+}
+
+/** Bytes of the DSP kernel's scratch: two int16 columns of K4 values, + K4 staging bytes when C_in % 4 ≠ 0. */
+export function conv2dS8ScratchBytes(node: Node<Conv2dAttrs>, graph: Graph): number {
+  const x = graph.tensor(node.inputs[0]);
+  const w = graph.tensor(node.inputs[1]);
+  if (x.dtype !== 'int8' || node.attrs.groups !== 1) return 0;
+  const inC = x.shape[3];
+  const k4 = depth4(w.shape[1] * w.shape[2] * inC);
+  return 4 * k4 + (inC % 4 !== 0 ? k4 : 0);
+}
+
+/** groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words, bias padded to even, scratch. */
+function lowerDsp(c: ConvS8): KernelCall[] {
+  const [outC, kernelH, kernelW, inC] = c.w.shape;
+  const k = kernelH * kernelW * inC;
+  const name = c.ctx.node.name;
+  const packed = packRowsS8(c.weights, outC, k, 2);
+  const w = c.ctx.addConstant(`${c.w.name}_dsp`, 'int32', [packed.length], packed);
+  const bias: CArg = c.bias
+    ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
+    : { value: 0 };
+  const params = {
+    ...geometry(c), out_c: outC, ...window(c), groups: 1, input_offset: c.inputOffset, requant: c.requant.fields,
+  };
+  const args: CArg[] = [
+    { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
+  ];
+  return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args }];
 }
 
 export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
@@ -249,6 +285,7 @@ export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const requant = requantization(ctx, convMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
   const c: ConvS8 = { ctx, x, y, w, weights, bias, inputOffset: -xq.zeroPoint, requant };
   const [kernelH, kernelW] = [w.shape[1], w.shape[2]];
+  if (ctx.target?.dsp === true && attrs.groups === 1) return lowerDsp(c);
   if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);
   if (attrs.groups === x.shape[3]) return lowerDepthwise(c);
   return lowerGeneral(c);

@@ -22,7 +22,7 @@ import type { Tensor } from '../ir/graph.js';
 import { f32 } from '../emit/c-value.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from './op.js';
 import { defineOp } from './op.js';
-import { checkS8Types, lowerConv2dS8 } from './conv2d-s8.js';
+import { checkS8Types, conv2dS8ScratchBytes, lowerConv2dS8 } from './conv2d-s8.js';
 
 export interface Conv2dAttrs {
   strides: [number, number];
@@ -245,5 +245,6 @@ export const conv2d = defineOp<Conv2dAttrs>({
     return [{ dtype: x.dtype, shape }];
   },
   lower: lowerConv,
+  scratchBytes: conv2dS8ScratchBytes,
   onnx: { Conv: importConv },
 });

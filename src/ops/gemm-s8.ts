@@ -14,6 +14,10 @@
  *   - per-channel weights: double(input_scale) · double(weight_scale[n]) / double(output_scale), as conv.
  * The input offset is the same for every k, so it is folded into the bias at compile time
  * (bias'[n] = bias[n] + input_offset · Σ_k W[n][k], int32 wrap-around: the same sum, reordered).
+ *
+ * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7) utvm_fully_connected_s8_dsp,
+ * four output features per pass with SMLAD, the weights packed and interleaved four rows at a time and
+ * the folded bias padded to a multiple of 4 (src/ops/dsp-layout.ts); elsewhere utvm_fully_connected_s8.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
@@ -21,6 +25,7 @@ import { QuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
 import { elementCount } from '../ir/graph.js';
 import type { CArg, KernelCall, LowerContext } from './op.js';
 import type { GemmAttrs } from './gemm.js';
+import { packRowsS8, paddedBias } from './dsp-layout.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from './conv2d-s8.js';
 
 /** The dense layer's multipliers: one for per-tensor weights, else one per output feature. */
@@ -59,24 +64,26 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const weights = weightsNK(constantData<Int8Array>(b, 'weights', where), attrs.transB, k, n);
   const bias = c ? constantData<Int32Array>(c, 'bias', where) : undefined;
   const q = requantization(ctx, fullyConnectedMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
-  const wName = attrs.transB ? b.name : ctx.addConstant(`${b.name}_nk`, 'int8', [n, k], weights);
   const inputOffset = -xq.zeroPoint;
-  let biasArg: CArg = c ? { tensor: c.name } : { value: 0 };
-  if (inputOffset !== 0) {
-    const folded = foldedBias(weights, n, bias, inputOffset);
-    biasArg = folded ? { tensor: ctx.addConstant(`${name}_bias`, 'int32', [n], folded) } : { value: 0 };
+  const folded = inputOffset !== 0 ? foldedBias(weights, n, bias, inputOffset) : bias;
+  const params: CArg = { type: 'utvm_fully_connected_params_s8', params: { batches: m, in_features: k, out_features: n, ...q.fields } };
+  if (ctx.target?.dsp === true) {
+    const n4 = Math.ceil(n / 4) * 4;
+    const packed = packRowsS8(weights, n, k, 4);
+    const wDsp = ctx.addConstant(`${b.name}_dsp`, 'int32', [packed.length], packed);
+    const biasDsp: CArg = folded ? { tensor: ctx.addConstant(`${name}_bias_dsp`, 'int32', [n4], paddedBias(folded, n4)) } : { value: 0 };
+    return [{
+      kernel: 'utvm_fully_connected_s8_dsp',
+      header: 'utvm/fully_connected_s8_dsp.h',
+      args: [params, { tensor: a.name }, { tensor: wDsp }, biasDsp, ...q.args, { tensor: y.name }],
+    }];
   }
-  const { fields } = q;
+  const wName = attrs.transB ? b.name : ctx.addConstant(`${b.name}_nk`, 'int8', [n, k], weights);
+  let biasArg: CArg = c ? { tensor: c.name } : { value: 0 };
+  if (inputOffset !== 0) biasArg = folded ? { tensor: ctx.addConstant(`${name}_bias`, 'int32', [n], folded) } : { value: 0 };
   return [{
     kernel: 'utvm_fully_connected_s8',
     header: 'utvm/fully_connected_s8.h',
-    args: [
-      { type: 'utvm_fully_connected_params_s8', params: { batches: m, in_features: k, out_features: n, ...fields } },
-      { tensor: a.name },
-      { tensor: wName },
-      biasArg,
-      ...q.args,
-      { tensor: y.name },
-    ],
+    args: [params, { tensor: a.name }, { tensor: wName }, biasArg, ...q.args, { tensor: y.name }],
   }];
 }

@@ -58,6 +58,13 @@ export interface LowerContext<A> {
   output(i: number): Tensor;
   /** Adds a constant (e.g. weights re-laid out for the kernel); returns its name for a `{ tensor }` arg. */
   addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
+  /** The target's instruction set: `dsp` when the core has the ARMv7E-M DSP extension (fast kernel variants). */
+  target?: LowerTarget;
+}
+
+/** What lowering may assume about the core the C code runs on (from the board; absent = portable). */
+export interface LowerTarget {
+  dsp: boolean;
 }
 
 /** A fused activation as a clamp of the output: Relu is [0, +inf], Clip is [min, max]. */

@@ -120,7 +120,7 @@ test('int8 models: input and output quantization as the README gives it; per-cha
 test('int8 models import: int8 input/output with their quantization, per-channel filters on IR axis 0', () => {
   for (const m of MLPERF_MODELS) {
     const bytes = modelBytes(m.folder, m.int8);
-    const g = loadGraph(bytes, m.int8, 'm');
+    const g = loadGraph(bytes, m.int8, 'm', undefined, { keepTensors: true });
     const [x, y] = [g.tensor(g.inputs[0]), g.tensor(g.outputs[0])];
     assert.equal([x.dtype, x.shape, y.dtype, y.shape], ['int8', m.input, 'int8', m.output], m.folder);
     assert.ok(x.quant && y.quant, 'input and output quantization');

@@ -20,12 +20,12 @@ import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c
 import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
 import { getOp } from '../../src/ops/index.js';
-import type { KernelCall, LowerContext } from '../../src/ops/op.js';
+import type { KernelCall, LowerContext, LowerTarget } from '../../src/ops/op.js';
 
 export const RUNTIME_C = fileURLToPath(new URL('../../../runtime-c', import.meta.url));
 
-/** Lowers `node` in `g`, exactly as the compiler would. */
-export function lowerNode(g: Graph, node: Node): KernelCall[] {
+/** Lowers `node` in `g`, exactly as the compiler would (for `target`; portable when absent). */
+export function lowerNode(g: Graph, node: Node, target?: LowerTarget): KernelCall[] {
   const ctx: LowerContext<Record<string, unknown>> = {
     node,
     graph: g,
@@ -37,6 +37,7 @@ export function lowerNode(g: Graph, node: Node): KernelCall[] {
       g.addTensor({ name, dtype, shape: [...shape], data });
       return name;
     },
+    target,
   };
   const def = getOp(node.op);
   if (!def.lower) throw new Error(`operator '${node.op}' has no lower`);
@@ -58,27 +59,34 @@ function arrayDecl(g: Graph, name: string, values: TensorData | undefined, isCon
 function argText(g: Graph, arg: KernelCall['args'][number], paramId: string): string {
   if ('params' in arg) return `&${paramId}`;
   if ('value' in arg) return formatCValue(arg.value);
-  if ('scratch' in arg) throw new Error('run-lowered: scratch buffers are not supported');
+  if ('scratch' in arg) return `(void *)scratch_${paramId}`;
   const off = arg.elementOffset ?? 0;
   return `${cIdentifier(`t_${arg.tensor}`)}${off ? ` + ${off}` : ''}`;
 }
 
 /** Lowers `node` and runs its calls; `inputs` gives values for runtime tensors. Returns the outputs. */
-export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorData>): { calls: KernelCall[]; outputs: TensorData[] } {
-  const [run] = runLoweredMany(g, [node], inputs);
+export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorData>, options: RunOptions = {}): { calls: KernelCall[]; outputs: TensorData[] } {
+  const [run] = runLoweredMany(g, [node], inputs, options);
   return run;
+}
+
+/** `target`: lower for it (e.g. { dsp: true }: the Cortex-M7 kernel variants, built here on the host). */
+export interface RunOptions {
+  target?: LowerTarget;
 }
 
 /**
  * Lowers several nodes of `g` and runs all their calls in one program (one compile for many cases: the
- * nodes should not share tensors). Returns, per node, its calls and outputs.
+ * nodes should not share tensors). Returns, per node, its calls and outputs. A node's scratch buffer
+ * (`scratchBytes`) is a static array filled with 0xA5 before the calls, so no kernel relies on zeros.
  */
-export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, TensorData>): { calls: KernelCall[]; outputs: TensorData[] }[] {
-  const perNode = nodes.map((node) => lowerNode(g, node));
+export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, TensorData>, options: RunOptions = {}): { calls: KernelCall[]; outputs: TensorData[] }[] {
+  const perNode = nodes.map((node) => lowerNode(g, node, options.target));
+  const nodeOf = perNode.flatMap((cs, i) => cs.map(() => nodes[i]));
   const calls = perNode.flat();
   const used = new Set<string>(nodes.flatMap((n) => n.outputs));
   for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);
-  const lines = ['#include <stdio.h>', '#include <math.h>', '#include <stdint.h>'];
+  const lines = ['#include <stdio.h>', '#include <math.h>', '#include <stdint.h>', '#include <string.h>'];
   for (const h of new Set(calls.map((c) => c.header))) lines.push(`#include "${h}"`);
   for (const name of used) {
     const t = g.tensor(name);
@@ -88,6 +96,11 @@ export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, T
   calls.forEach((c, k) => {
     c.args.forEach((a, j) => {
       if ('params' in a) lines.push(`static const ${a.type} p${k}_${j} = ${formatCValue(a.params as CValue)};`);
+      if ('scratch' in a) {
+        const bytes = getOp(nodeOf[k].op).scratchBytes?.(nodeOf[k], g) ?? 0;
+        lines.push(`static int32_t scratch_p${k}_${j}[${Math.max(1, Math.ceil(bytes / 4))}];`);
+        body.push(`  memset(scratch_p${k}_${j}, 0xA5, sizeof scratch_p${k}_${j});`);
+      }
     });
     body.push(`  ${c.kernel}(${c.args.map((a, j) => argText(g, a, `p${k}_${j}`)).join(', ')});`);
   });

@@ -1,0 +1,83 @@
+/**
+ * The Cortex-M DSP variant of the int8 depthwise convolution: utvm_depthwise_conv2d_3x3_s8_dsp
+ * (runtime-c/include/utvm/depthwise_conv2d_s8_dsp.h), chosen at lowering when the target has the DSP
+ * extension and the layer is a 3x3 window with depth multiplier 1 and no dilation (any stride and
+ * padding), every requantization shift is <= 0 and every channel's |bias| + 256 · Σ|w| < 2^30 — every
+ * depthwise layer of the MLPerf Tiny models.
+ *
+ * It takes the portable call that src/ops/conv2d-s8.ts prepared (same parameter struct) and swaps the
+ * kernel, its weights and its output stage: one record per channel {bias, multiplier, right shift,
+ * rounding constant} (`channelRecords`, which also checks the kernel's exactness conditions), and OHWI
+ * int8 weights [C, 3, 3, 1] as int32 words [ceil(C / 4), 9, 2], each tap of four channels c .. c+3 as
+ * {w[c], w[c+2]} and {w[c+1], w[c+3]} in 16-bit lanes, the order in which SXTAB16 splits one 32-bit
+ * load of four input channels.
+ */
+
+import type { CArg, KernelCall, LowerContext } from './op.js';
+
+/** The packed weights of the DSP kernel from OHWI weights [channels, 3, 3, 1] (see above). */
+export function packDepthwise3x3(w: Int8Array, channels: number): Int32Array {
+  const blocks = Math.ceil(channels / 4);
+  const out = new Int32Array(blocks * 18);
+  const at = (c: number, tap: number) => (c < channels ? w[c * 9 + tap] : 0);
+  const pack = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  for (let b = 0; b < blocks; b++) {
+    for (let tap = 0; tap < 9; tap++) {
+      const c = 4 * b;
+      out[b * 18 + tap * 2] = pack(at(c, tap), at(c + 2, tap));
+      out[b * 18 + tap * 2 + 1] = pack(at(c + 1, tap), at(c + 3, tap));
+    }
+  }
+  return out;
+}
+
+/** Values of an int32 argument: the constant tensor's data, or `fill` repeated when the arg is NULL (value 0). */
+function int32Values<A>(ctx: LowerContext<A>, arg: CArg, count: number, fill: number): number[] {
+  if ('tensor' in arg) return Array.from(ctx.graph.tensor(arg.tensor).data as Int32Array);
+  return new Array<number>(count).fill(fill);
+}
+
+/**
+ * The kernel's per-channel records {bias, multiplier, r = -shift, 2^(r-1) or 0} as a constant, or
+ * undefined when a channel does not qualify: a left shift, or |bias| + 256 · Σ|w| ≥ 2^30 (the kernel's
+ * rounding shortcut needs |high| + 2^(r-1) < 2^31; |high| ≤ |acc| since the multiplier is below 1).
+ */
+function channelRecords<A>(ctx: LowerContext<A>, call: KernelCall, weights: Int8Array, channels: number): string | undefined {
+  const requant = (call.args[0] as { params: Record<string, Record<string, number>> }).params.requant;
+  const bias = int32Values(ctx, call.args[3], channels, 0);
+  const multipliers = int32Values(ctx, call.args[4], channels, requant.multiplier);
+  const shifts = int32Values(ctx, call.args[5], channels, requant.shift);
+  const records = new Int32Array(4 * channels);
+  for (let c = 0; c < channels; c++) {
+    let sumW = 0;
+    for (let k = 0; k < 9; k++) sumW += Math.abs(weights[c * 9 + k]);
+    if (shifts[c] > 0 || Math.abs(bias[c]) + 256 * sumW >= 2 ** 30) return undefined;
+    const r = -shifts[c];
+    records.set([bias[c], multipliers[c], r, r > 0 ? 2 ** (r - 1) : 0], 4 * c);
+  }
+  return ctx.addConstant(`${ctx.node.name}_dw3x3_channels`, 'int32', [channels, 4], records);
+}
+
+/** True when the depthwise parameter struct fits the 3x3 DSP kernel. */
+export function fitsDepthwise3x3Dsp(params: Record<string, unknown>): boolean {
+  return params.kernel_h === 3 && params.kernel_w === 3 && params.depth_multiplier === 1 &&
+    params.dilation_h === 1 && params.dilation_w === 1;
+}
+
+/**
+ * `call` (a utvm_depthwise_conv2d_s8 call: params, input, weights, bias, multipliers, shifts, output)
+ * as its DSP variant when the target has the extension and the shape fits; else `call` itself.
+ * `weights` are the layer's OHWI int8 weights.
+ */
+export function depthwiseDspVariant<A>(ctx: LowerContext<A>, call: KernelCall, weights: Int8Array): KernelCall {
+  const params = call.args[0];
+  if (!ctx.target?.dsp || !('params' in params)) return call;
+  const fields = params.params as Record<string, unknown>;
+  if (!fitsDepthwise3x3Dsp(fields)) return call;
+  const channels = fields.in_c as number;
+  const records = channelRecords(ctx, call, weights, channels);
+  if (!records) return call;
+  const packed = ctx.addConstant(`${ctx.node.name}_dw3x3`, 'int32', [Math.ceil(channels / 4), 9, 2], packDepthwise3x3(weights, channels));
+  const args = [call.args[0], call.args[1], { tensor: packed }, { tensor: records }, call.args[6]];
+  return { kernel: 'utvm_depthwise_conv2d_3x3_s8_dsp', header: 'utvm/depthwise_conv2d_s8_dsp.h', args };
+}

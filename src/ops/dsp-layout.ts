@@ -1,0 +1,43 @@
+/**
+ * Weight layouts of the Cortex-M7 (DSP) int8 kernels, made at compile time: int8 weight rows [rows, K]
+ * packed four bytes to an int32 word (little-endian: byte k of a word is weight 4j + k) and interleaved
+ * `group` rows at a time, so the kernel's inner loop reads `group` consecutive aligned words per step of
+ * four weights and extends each with SXTB16 (utvm/dsp.h). Rows are padded to K4 = K rounded up to 4 and
+ * the row count to a multiple of `group`, with zeros (a zero weight adds nothing: exact).
+ *
+ *   word index ((b · K4/4) + j) · group + r  ←  bytes w[b·group + r][4j .. 4j + 3]
+ */
+
+/** K rounded up to a multiple of 4. */
+export function depth4(k: number): number {
+  return Math.ceil(k / 4) * 4;
+}
+
+/** `rows` × `k` int8 weights (row-major) → packed, interleaved int32 words (see above). */
+export function packRowsS8(w: Int8Array, rows: number, k: number, group: number): Int32Array {
+  const chunks = depth4(k) / 4;
+  const blocks = Math.ceil(rows / group);
+  const out = new Int32Array(blocks * chunks * group);
+  for (let b = 0; b < blocks; b++) {
+    for (let j = 0; j < chunks; j++) {
+      for (let r = 0; r < group; r++) {
+        const row = b * group + r;
+        let word = 0;
+        for (let i = 0; i < 4; i++) {
+          const kk = 4 * j + i;
+          const v = row < rows && kk < k ? w[row * k + kk] : 0;
+          word |= (v & 0xff) << (8 * i);
+        }
+        out[(b * chunks + j) * group + r] = word;
+      }
+    }
+  }
+  return out;
+}
+
+/** An int32 bias padded with zeros to `count` entries (all zeros when absent). */
+export function paddedBias(bias: Int32Array | undefined, count: number): Int32Array {
+  const out = new Int32Array(count);
+  if (bias) out.set(bias.subarray(0, Math.min(bias.length, count)));
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * The Cortex-M7 (DSP) int8 convolution utvm_conv2d_s8_dsp against the portable kernels, bit for bit: the
+ * same graphs lowered for `{ dsp: true }` (SMLAD kernel, packed weights, im2col scratch — built on the
+ * host with the portable twins of the DSP instructions, utvm/dsp.h) and for the portable target (the
+ * kernels that tests/ops/conv2d-s8.test.ts checks against TFLite's reference). Randomised shapes include
+ * the odd ones: channels not a multiple of 4, odd output channels and pixels, width 1, stride 2 with
+ * padding, dilation, batch 2, the kws and vww first layers. Also: the packed layout, the scratch size, the
+ * variant choice, and the Cortex-M7 build with the real instructions.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Graph, Node, elementCount } from '../../src/ir/graph.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
+import { conv2dS8ScratchBytes } from '../../src/ops/conv2d-s8.js';
+import { packRowsS8 } from '../../src/ops/dsp-layout.js';
+import { mulberry32, randomInts, Rng } from '../util/random.js';
+import { runLoweredMany } from '../util/run-lowered.js';
+import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
+
+interface Shape {
+  name: string;
+  xs: number[];
+  ws: number[];
+  attrs: Partial<Conv2dAttrs>;
+  bias?: boolean;
+  perTensor?: boolean;
+}
+
+const attrsOf = (over: Partial<Conv2dAttrs>): Conv2dAttrs => ({ strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], groups: 1, ...over });
+
+const SHAPES: Shape[] = [
+  { name: 'ic first layer: 3x3 over 3 channels, padding', xs: [1, 8, 7, 3], ws: [16, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'vww first layer: 3x3 stride 2 over 3 channels', xs: [1, 9, 9, 3], ws: [8, 3, 3, 3], attrs: { strides: [2, 2], pads: [0, 0, 1, 1], clamp: { min: 0, max: 6 } } },
+  { name: 'kws first layer: 10x4 stride 2 over 1 channel', xs: [1, 13, 10, 1], ws: [6, 10, 4, 1], attrs: { strides: [2, 2], pads: [4, 1, 5, 2] } },
+  { name: '3x3, 16 channels, padding', xs: [1, 6, 5, 16], ws: [16, 3, 3, 16], attrs: { pads: [1, 1, 1, 1] } },
+  { name: '3x3 stride 2 with padding, 8 → 12', xs: [1, 7, 6, 8], ws: [12, 3, 3, 8], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
+  { name: '1x1, 8 → 16 (vww-like)', xs: [1, 5, 5, 8], ws: [16, 1, 1, 8], attrs: {} },
+  { name: '1x1 stride 2, odd pixels', xs: [1, 5, 5, 16], ws: [32, 1, 1, 16], attrs: { strides: [2, 2] } },
+  { name: '1x1, 7 channels, 9 outputs (odd both ways)', xs: [1, 4, 5, 7], ws: [9, 1, 1, 7], attrs: {} },
+  { name: '1x1, no bias, per-tensor weights', xs: [2, 3, 3, 12], ws: [5, 1, 1, 12], attrs: {}, bias: false, perTensor: true },
+  { name: 'width 1, 5 channels, batch 2', xs: [2, 7, 1, 5], ws: [3, 3, 1, 5], attrs: { pads: [1, 0, 1, 0] } },
+  { name: 'one output channel', xs: [1, 4, 4, 4], ws: [1, 3, 3, 4], attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'dilation 2, uneven padding', xs: [1, 7, 6, 4], ws: [3, 3, 2, 4], attrs: { dilations: [2, 2], pads: [2, 1, 1, 0] } },
+  { name: 'dilation (1, 2) over 3 channels', xs: [1, 6, 8, 3], ws: [5, 2, 3, 3], attrs: { dilations: [1, 2], pads: [1, 2, 0, 2] } },
+  { name: 'kernel larger than the input, relu', xs: [1, 2, 3, 6], ws: [7, 5, 5, 6], attrs: { pads: [2, 2, 2, 2], clamp: { min: 0, max: Infinity } } },
+  { name: 'single pixel out, 2 channels', xs: [1, 3, 3, 2], ws: [4, 3, 3, 2], attrs: {} },
+  { name: 'stride (1, 3), 20 channels', xs: [1, 4, 9, 20], ws: [6, 2, 2, 20], attrs: { strides: [1, 3], pads: [0, 0, 1, 1] } },
+];
+
+/** A random conv2d node over new tensors `<id>_*` of `g`; returns it and its input values. */
+function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int8Array } {
+  const [o, kh, kw, cg] = s.ws;
+  const inScale = 0.01 + 0.1 * rng();
+  const wScales = Array.from({ length: s.perTensor ? 1 : o }, () => Math.fround(0.002 + 0.02 * rng()));
+  const x = int8Input(g, `${id}_x`, s.xs, q1(inScale, randomInts(rng, 1, -128, 127)[0]), randomInt8(rng, elementCount(s.xs)));
+  g.addTensor({ name: `${id}_w`, dtype: 'int8', shape: s.ws, data: randomInt8(rng, elementCount(s.ws), -127, 127), quant: { scale: wScales, zeroPoint: wScales.map(() => 0), axis: 0 } });
+  const inputs = [`${id}_x`, `${id}_w`];
+  if (s.bias !== false) {
+    g.addTensor({ name: `${id}_b`, dtype: 'int32', shape: [o], data: Int32Array.from(randomInts(rng, o, -20000, 20000)) });
+    inputs.push(`${id}_b`);
+  }
+  const outScale = (Math.fround(inScale) * wScales[0] * 20000 * Math.sqrt(kh * kw * cg)) / 128;
+  const node = addQuantNode(g, 'conv2d', inputs, attrsOf(s.attrs), id, q1(outScale, randomInts(rng, 1, -128, 127)[0]));
+  return { node, x };
+}
+
+const scratchOf = (node: Node, g: Graph): number => conv2dS8ScratchBytes(node as unknown as Node<Conv2dAttrs>, g);
+
+/** Every shape (plus `extra` random ones) in one graph, run for both targets. */
+function runBoth(shapes: Shape[], seed: number) {
+  const rng = mulberry32(seed);
+  const g = new Graph('t');
+  const inputs: Record<string, Int8Array> = {};
+  const nodes = shapes.map((s, i) => {
+    const { node, x } = addCase(g, rng, `c${i}`, s);
+    inputs[`c${i}_x`] = x;
+    return node;
+  });
+  const dsp = runLoweredMany(g, nodes, inputs, { target: { dsp: true } });
+  const portable = runLoweredMany(g, nodes, inputs);
+  return { dsp, portable };
+}
+
+test('DSP conv = portable conv, bit for bit, on every shape', () => {
+  const { dsp, portable } = runBoth(SHAPES, 7001);
+  SHAPES.forEach((s, i) => {
+    assert.is(dsp[i].calls.length, 1);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_s8_dsp', s.name);
+    assert.is.not(portable[i].calls[0].kernel, 'utvm_conv2d_s8_dsp');
+    const a = dsp[i].outputs[0] as Int8Array;
+    const b = portable[i].outputs[0] as Int8Array;
+    assert.is(a.length, b.length);
+    for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
+    const inside = Array.from(b).filter((v) => v > -128 && v < 127).length;
+    assert.ok(inside >= b.length / 4, `${s.name}: ${inside} of ${b.length} outputs inside (-128, 127)`);
+  });
+});
+
+test('DSP conv = portable conv on 24 random shapes', () => {
+  const rng = mulberry32(99);
+  const pick = (lo: number, hi: number) => randomInts(rng, 1, lo, hi)[0];
+  const shapes: Shape[] = Array.from({ length: 24 }, (_, i) => {
+    const [kh, kw, sh, sw] = [pick(1, 4), pick(1, 4), pick(1, 2), pick(1, 2)];
+    const pads: [number, number, number, number] = [pick(0, kh - 1), pick(0, kw - 1), pick(0, kh - 1), pick(0, kw - 1)];
+    const xs = [pick(1, 2), pick(kh, 7), pick(1, 6), pick(1, 10)];
+    if (xs[2] + pads[1] + pads[3] < kw) xs[2] = kw;
+    return { name: `random ${i}`, xs, ws: [pick(1, 9), kh, kw, xs[3]], attrs: { strides: [sh, sw], pads }, bias: i % 5 !== 0, perTensor: i % 7 === 0 };
+  });
+  const { dsp, portable } = runBoth(shapes, 4242);
+  shapes.forEach((s, i) => {
+    const a = dsp[i].outputs[0] as Int8Array;
+    const b = portable[i].outputs[0] as Int8Array;
+    for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name} ${JSON.stringify(s)}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
+  });
+});
+
+test('grouped convolutions keep their portable kernels on a DSP core', () => {
+  const g = new Graph('t');
+  const { node, x } = addCase(g, mulberry32(5), 'g', { name: 'groups', xs: [1, 4, 4, 4], ws: [4, 3, 3, 2], attrs: { groups: 2, pads: [1, 1, 1, 1] } });
+  const [run] = runLoweredMany(g, [node], { g_x: x }, { target: { dsp: true } });
+  assert.is(run.calls[0].kernel, 'utvm_conv2d_s8');
+  assert.is(scratchOf(node, g), 0);
+});
+
+test('packed weights: 4 bytes a word, 2 rows interleaved, zero-padded', () => {
+  // 3 rows of 5 weights: K4 = 8 (2 words a row), rows padded to 4.
+  const w = Int8Array.from([1, 2, 3, 4, 5, -1, -2, -3, -4, -5, 10, 20, 30, 40, 50]);
+  const p = packRowsS8(w, 3, 5, 2);
+  const word = (b: number[]) => (b[0] & 255) | ((b[1] & 255) << 8) | ((b[2] & 255) << 16) | (b[3] << 24);
+  assert.equal(Array.from(p), [
+    word([1, 2, 3, 4]), word([-1, -2, -3, -4]), word([5, 0, 0, 0]), word([-5, 0, 0, 0]),
+    word([10, 20, 30, 40]), 0, word([50, 0, 0, 0]), 0,
+  ]);
+});
+
+test('scratch: two int16 columns of K4, plus K4 staging bytes when C_in % 4 != 0', () => {
+  const g = new Graph('t');
+  const a = addCase(g, mulberry32(1), 'a', SHAPES[0]).node; // K = 27 → K4 = 28, C_in 3
+  const b = addCase(g, mulberry32(2), 'b', SHAPES[3]).node; // K = 144, C_in 16
+  assert.is(scratchOf(a, g), 4 * 28 + 28);
+  assert.is(scratchOf(b, g), 4 * 144);
+});
+
+test('utvm_conv2d_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
+  compileForCortexM7(['utvm_conv2d_s8_dsp']);
+});
+
+test.run();

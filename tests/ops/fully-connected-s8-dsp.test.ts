@@ -1,0 +1,94 @@
+/**
+ * The Cortex-M7 (DSP) int8 fully connected layer utvm_fully_connected_s8_dsp against the portable
+ * utvm_fully_connected_s8, bit for bit: the same graphs lowered for `{ dsp: true }` (four features per
+ * pass with SMLAD, packed weights, folded bias padded to 4 — built on the host with the portable twins of
+ * the DSP instructions, utvm/dsp.h) and for the portable target (checked against TFLite's reference in
+ * tests/ops/fully-connected-s8.test.ts). Shapes include features not a multiple of 4 on both sides, one
+ * feature, batch 2, W given as [K, N], per-tensor and per-channel weights, no bias, zero point 0.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Graph, Node } from '../../src/ir/graph.js';
+import type { GemmAttrs } from '../../src/ops/gemm.js';
+import { mulberry32, randomInts, Rng } from '../util/random.js';
+import { runLoweredMany } from '../util/run-lowered.js';
+import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
+
+interface Shape {
+  m: number;
+  k: number;
+  n: number;
+  bias?: boolean;
+  perChannel?: boolean;
+  transB?: boolean;
+  zeroPoint0?: boolean;
+  relu?: boolean;
+}
+
+const SHAPES: Shape[] = [
+  { m: 1, k: 640, n: 128 },
+  { m: 1, k: 128, n: 8, perChannel: true },
+  { m: 1, k: 8, n: 128 },
+  { m: 1, k: 64, n: 12, relu: true },
+  { m: 1, k: 256, n: 2 },
+  { m: 1, k: 13, n: 7, perChannel: true },
+  { m: 2, k: 5, n: 3, bias: false },
+  { m: 1, k: 1, n: 1 },
+  { m: 1, k: 3, n: 5, transB: false },
+  { m: 3, k: 30, n: 9, perChannel: true, transB: false },
+  { m: 1, k: 20, n: 6, zeroPoint0: true },
+  { m: 1, k: 11, n: 4, bias: false, zeroPoint0: true },
+];
+
+function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int8Array } {
+  const inScale = 0.01 + 0.1 * rng();
+  const scales = Array.from({ length: s.perChannel ? s.n : 1 }, () => Math.fround(0.002 + 0.02 * rng()));
+  const zx = s.zeroPoint0 ? 0 : randomInts(rng, 1, -128, 127)[0];
+  const x = int8Input(g, `${id}_x`, [s.m, s.k], q1(inScale, zx), randomInt8(rng, s.m * s.k));
+  const transB = s.transB ?? true;
+  g.addTensor({
+    name: `${id}_w`, dtype: 'int8', shape: transB ? [s.n, s.k] : [s.k, s.n], data: randomInt8(rng, s.n * s.k, -127, 127),
+    quant: { scale: scales, zeroPoint: scales.map(() => 0), axis: transB ? 0 : 1 },
+  });
+  const inputs = [`${id}_x`, `${id}_w`];
+  if (s.bias !== false) {
+    g.addTensor({ name: `${id}_b`, dtype: 'int32', shape: [s.n], data: Int32Array.from(randomInts(rng, s.n, -20000, 20000)) });
+    inputs.push(`${id}_b`);
+  }
+  const attrs: GemmAttrs = { transA: false, transB, alpha: 1, beta: 1, clamp: s.relu ? { min: 0, max: Infinity } : undefined };
+  const outScale = (Math.fround(inScale) * scales[0] * 20000 * Math.sqrt(s.k)) / 128;
+  return { node: addQuantNode(g, 'gemm', inputs, attrs, id, q1(outScale, randomInts(rng, 1, -128, 127)[0])), x };
+}
+
+test('DSP fully connected = portable fully connected, bit for bit', () => {
+  const rng = mulberry32(31337);
+  const g = new Graph('t');
+  const inputs: Record<string, Int8Array> = {};
+  const nodes = SHAPES.map((s, i) => {
+    const { node, x } = addCase(g, rng, `f${i}`, s);
+    inputs[`f${i}_x`] = x;
+    return node;
+  });
+  const dsp = runLoweredMany(g, nodes, inputs, { target: { dsp: true } });
+  const portable = runLoweredMany(g, nodes, inputs);
+  SHAPES.forEach((s, i) => {
+    const what = JSON.stringify(s);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_fully_connected_s8_dsp', what);
+    assert.is(portable[i].calls[0].kernel, 'utvm_fully_connected_s8', what);
+    const a = dsp[i].outputs[0] as Int8Array;
+    const b = portable[i].outputs[0] as Int8Array;
+    assert.is(a.length, s.m * s.n);
+    for (let j = 0; j < b.length; j++) if (a[j] !== b[j]) assert.unreachable(`${what}: [${j}] dsp ${a[j]} != portable ${b[j]}`);
+    if (b.length >= 8) {
+      const inside = Array.from(b).filter((v) => v > -128 && v < 127).length;
+      assert.ok(inside >= b.length / 4, `${what}: ${inside} of ${b.length} outputs inside (-128, 127)`);
+    }
+  });
+});
+
+test('utvm_fully_connected_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
+  compileForCortexM7(['utvm_fully_connected_s8_dsp']);
+});
+
+test.run();
