@@ -46,8 +46,13 @@ export interface ModelSources {
   source: string;
 }
 
-export function renderModel(p: Program, sourceName: string, lowerBound: number): ModelSources {
+/**
+ * `kernelPrefix`: model.c includes <name>_kernels.h first, which renames every kernel to <name>_utvm_*
+ * (the library and make formats: several models in one firmware).
+ */
+export function renderModel(p: Program, sourceName: string, lowerBound: number, kernelPrefix = false): ModelSources {
   const view = {
+    kernelPrefix,
     name: p.name,
     NAME: p.name.toUpperCase(),
     version: compilerVersion(),

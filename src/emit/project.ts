@@ -15,7 +15,7 @@ import type { TensorValue } from '../io/tensor-value.js';
 export type FileMap = Map<string, string>;
 
 /** runtime-c headers reachable from `roots` through #include "utvm/..." lines. */
-function headerClosure(roots: string[]): string[] {
+export function headerClosure(roots: string[]): string[] {
   const seen = new Set<string>();
   const todo = [...roots];
   while (todo.length > 0) {

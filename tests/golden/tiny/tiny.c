@@ -47,9 +47,11 @@ static const float w_fw_nhwc_nk[24] TINY_ALIGNED(16) = {
     0.29833207f, 0.63703597f, 0.09574529f, 0.9209968f, 0.032146983f, 0.31048876f, 0.18846916f, 0.4485432f,
 };
 
+#ifndef TINY_NO_STATIC_ARENA
 /* ---- the arena ---- */
 static uint8_t tiny_arena[TINY_ARENA_SIZE] TINY_ALIGNED(16) TINY_ARENA_SECTION;
 static int tiny_ready;
+#endif
 
 const utvm_tensor_desc tiny_inputs[TINY_NUM_INPUTS] = {
     {.name = "x", .dtype = UTVM_FLOAT32, .rank = 4, .shape = {1, 2, 4, 4, 0, 0}, .bytes = 128, .scale = 0.0f, .zero_point = 0},
@@ -90,6 +92,35 @@ static void tiny_execute(uint8_t *arena)
     UTVM_PROFILE_END(2, "fc");
 }
 
+utvm_status tiny_check_arena(const void *arena, size_t size)
+{
+    if (arena == NULL) return UTVM_ERROR_BAD_ARGUMENT;
+    if ((uintptr_t)arena % TINY_ARENA_ALIGN != 0u) return UTVM_ERROR_ARENA_MISALIGNED;
+    if (size < TINY_ARENA_SIZE) return UTVM_ERROR_ARENA_TOO_SMALL;
+    return UTVM_OK;
+}
+
+void *tiny_arena_input(void *arena, int32_t index)
+{
+    if (arena == NULL || index < 0 || index >= TINY_NUM_INPUTS) return NULL;
+    return (uint8_t *)arena + tiny_input_offsets[index];
+}
+
+const void *tiny_arena_output(const void *arena, int32_t index)
+{
+    if (arena == NULL || index < 0 || index >= TINY_NUM_OUTPUTS) return NULL;
+    return (const uint8_t *)arena + tiny_output_offsets[index];
+}
+
+utvm_status tiny_run_with_arena(void *arena, size_t size)
+{
+    utvm_status status = tiny_check_arena(arena, size);
+    if (status != UTVM_OK) return status;
+    tiny_execute((uint8_t *)arena);
+    return UTVM_OK;
+}
+
+#ifndef TINY_NO_STATIC_ARENA
 utvm_status tiny_init(void)
 {
     tiny_ready = 1;
@@ -142,3 +173,4 @@ utvm_status tiny_invoke(const void *const inputs[], void *const outputs[])
     }
     return UTVM_OK;
 }
+#endif /* TINY_NO_STATIC_ARENA */
