@@ -6,6 +6,7 @@
  *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
  *   run <model>      compile, build and run on a target (host or qemu) with input files
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
+ *   validate <model> compare the compiled model's outputs with onnxruntime-node's (src/validate.ts)
  *
  * Exit codes: 0 ok; 1 the model or the inputs are at fault (a UtvmError); 2 usage; 3 internal error.
  */
@@ -21,6 +22,9 @@ import { bench, formatBench } from './bench.js';
 import { runOnHost } from './run/host.js';
 import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
 import type { TensorValue } from './io/tensor-value.js';
+import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
+import { measureExport } from './run/measure.js';
+import { formatValidate, validate, validateJson } from './validate.js';
 
 interface CommonArgs {
   model: string;
@@ -40,14 +44,21 @@ function sampleInputs(path: string | undefined, model: string, name: string | un
   return { sampleInputs: [readTensorFile(path, probe.program.inputs[0])], sampleOrigin: path };
 }
 
-function cmdExport(args: CommonArgs & { board: string; output?: string; sampleInput?: string }): void {
-  const result = compileFile(args, args.board, sampleInputs(args.sampleInput, args.model, args.name));
+function cmdExport(args: CommonArgs & { board: string; output?: string; sampleInput?: string; format: ExportFormat }): void {
+  const result = compileFile(args, args.board, { ...sampleInputs(args.sampleInput, args.model, args.name), format: args.format });
   const out = args.output ?? `out/${result.program.name}`;
-  writeProject(out, result.files);
   const p = result.program;
-  console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${result.files.size} files)`);
+  let files = result.files;
+  if (args.format === 'library' || args.format === 'make') {
+    const m = measureExport(files, librarySources(p), libraryCpuFlags(result.board));
+    files = m.files;
+    if (!m.measured) console.error('utvm-aot: note: arm-none-eabi-gcc is not installed: metadata.json has no code bytes');
+  }
+  writeProject(out, files);
+  console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${files.size} files)`);
   console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
-  console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
+  if (args.format === 'library' || args.format === 'make') libraryUsage(args.format, out, p.name).forEach((l) => console.log(l));
+  else console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
 }
 
 function cmdInspect(args: CommonArgs & { json?: boolean }): void {
@@ -98,17 +109,45 @@ function cmdRun(args: RunArgs): void {
   console.log(`ran ${cases.length} case(s) on ${args.target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
 }
 
-function guard<A>(fn: (a: A) => void): (a: A) => void {
+interface ValidateArgs extends CommonArgs {
+  target: string;
+  input?: string[];
+  seed: number;
+  cases: number;
+  json?: boolean;
+}
+
+/** Exit 0 when every output is within tolerance (src/validate.ts), 1 when one is not. */
+async function cmdValidate(args: ValidateArgs): Promise<void> {
+  if (args.target !== 'host' && args.target !== 'qemu') fail('E_USAGE', `unknown --target '${args.target}'; use host or qemu`);
+  const name = args.name ?? defaultModelName(args.model);
+  let inputs: TensorValue[] | undefined;
+  if (args.input) {
+    const probe = compileFile(args, 'host');
+    if (args.input.length !== probe.program.inputs.length) fail('E_USAGE', `the model has ${probe.program.inputs.length} input(s); ${args.input.length} --input file(s) given`);
+    inputs = args.input.map((f, i) => readTensorFile(f, probe.program.inputs[i]));
+  }
+  const report = await validate(readModelFile(args.model), args.model, { name, target: args.target, inputs, seed: args.seed, cases: args.cases });
+  console.log(args.json ? JSON.stringify(validateJson(report), null, 2) : formatValidate(report));
+  if (!report.ok) process.exitCode = 1;
+}
+
+function reportError(e: unknown): never {
+  if (e instanceof UtvmError) {
+    console.error(`utvm-aot: error ${e.code}: ${e.message}`);
+    process.exit(e.exitCode);
+  }
+  console.error(`utvm-aot: internal error (please report it): ${(e as Error).stack ?? e}`);
+  process.exit(3);
+}
+
+function guard<A>(fn: (a: A) => void | Promise<void>): (a: A) => void {
   return (a: A) => {
     try {
-      fn(a);
+      const done = fn(a);
+      if (done) done.catch(reportError);
     } catch (e) {
-      if (e instanceof UtvmError) {
-        console.error(`utvm-aot: error ${e.code}: ${e.message}`);
-        process.exit(e.exitCode);
-      }
-      console.error(`utvm-aot: internal error (please report it): ${(e as Error).stack ?? e}`);
-      process.exit(3);
+      reportError(e);
     }
   };
 }
@@ -119,7 +158,7 @@ function usageMessage(msg: string, argv: string[]): string {
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!unknown) return msg;
   const words = unknown[1].split(', ');
-  if (words.every((w) => argv.includes(w))) return `unknown command: ${words.join(', ')} (commands: export, inspect, run, bench)`;
+  if (words.every((w) => argv.includes(w))) return `unknown command: ${words.join(', ')} (commands: export, inspect, run, bench, validate)`;
   const shown = words.map((w) => argv.find((a) => a.replace(/^-+/, '').split('=')[0] === w) ?? w);
   return `unknown option: ${shown.map((a) => a.split('=')[0]).join(', ')}`;
 }
@@ -138,7 +177,8 @@ export function main(argv: string[]): void {
           .option('board', { type: 'string', default: 'host', choices: boards, describe: 'target board' })
           .option('output', { alias: 'o', type: 'string', describe: 'output folder (default out/<name>)' })
           .option('name', { type: 'string', describe: 'C prefix of the API and file names (default: from the file name)' })
-          .option('sample-input', { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' }),
+          .option('sample-input', { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' })
+          .option('format', { type: 'string', default: 'project', choices: EXPORT_FORMATS, describe: 'project (main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' }),
       guard((a) => cmdExport(a as never)),
     )
     .command(
@@ -180,7 +220,22 @@ export function main(argv: string[]): void {
           .option('name', { type: 'string' }),
       guard((a) => cmdBench(a as never)),
     )
-    .demandCommand(1, 'name a command: export, inspect, run or bench')
+    .command(
+      'validate <model>',
+      "compare the compiled model's outputs with onnxruntime-node's on the same inputs (quantized outputs: within 1 LSB; float: rtol 1e-4, atol 1e-5)",
+      (y) =>
+        y
+          .positional('model', { type: 'string', demandOption: true })
+          .option('input', { type: 'string', array: true, describe: 'one file per model input, in order (default: random inputs from --seed)' })
+          .option('target', { type: 'string', default: 'host', choices: ['host', 'qemu'], describe: 'where our build runs: host or qemu (emulated Cortex-M7)' })
+          .option('seed', { type: 'number', default: 0, describe: 'seed of the random inputs' })
+          .option('cases', { type: 'number', default: 4, describe: 'number of random input cases' })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+          .option('name', { type: 'string' })
+          .epilogue('Exit status: 0 every output within tolerance, 1 not (or the model is at fault), 2 usage (also: onnxruntime-node missing).'),
+      guard((a) => cmdValidate(a as never)),
+    )
+    .demandCommand(1, 'name a command: export, inspect, run, bench or validate')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;

@@ -20,6 +20,7 @@ import { Board, loadBoard } from './emit/boards.js';
 import { checkFit } from './emit/fit.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
+import { ExportFormat, assembleLibrary } from './emit/library.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -35,6 +36,8 @@ export interface CompileOptions {
    * arena holds every intermediate tensor after a run (build with -DUTVM_DEBUG to read it: src/run/debug.ts).
    */
   debugTensors?: boolean;
+  /** What `files` holds: a whole project (default), a CMake library or a Makefile fragment (src/emit/library.ts). */
+  format?: ExportFormat;
 }
 
 export interface CompileResult {
@@ -64,13 +67,19 @@ function isTflite(bytes: Uint8Array): boolean {
 }
 
 /** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
-export function loadGraph(bytes: Uint8Array, fileName: string, name: string, bindInputs?: Map<string, TensorValue>): Graph {
+export function loadGraph(
+  bytes: Uint8Array,
+  fileName: string,
+  name: string,
+  bindInputs?: Map<string, TensorValue>,
+  pipeline: { keepTensors?: boolean } = {},
+): Graph {
   if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
     if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
-    return runPipeline(importTflite(bytes, fileName, name));
+    return runPipeline(importTflite(bytes, fileName, name), pipeline);
   }
   const bound = new Map([...(bindInputs ?? new Map<string, TensorValue>())].map(([k, v]) => [k, { name: k, ...v }]));
-  return runPipeline(importOnnx(bytes, fileName, name, { bindInputs: bound }));
+  return runPipeline(importOnnx(bytes, fileName, name, { bindInputs: bound }), pipeline);
 }
 
 /** Everything the C code cannot run is reported here, before any file is produced. */
@@ -108,10 +117,10 @@ export function patternInput(dtype: TensorValue['dtype'], shape: number[]): Tens
 export function compile(bytes: Uint8Array, fileName: string, options: CompileOptions): CompileResult {
   checkModelName(options.name);
   const board = loadBoard(options.board);
-  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs);
+  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors });
   checkLowerable(graph, fileName);
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors });
-  const program = buildProgram(graph, plan);
+  const program = buildProgram(graph, plan, { dsp: board.core === 'cortex-m7' });
   checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
   samples.forEach((s, i) => {
@@ -120,6 +129,11 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
       fail('E_INPUT_FILE', `sample input ${i} is ${s.dtype}[${s.shape}] but the model's input '${t.name}' is ${t.dtype}[${t.shape}]`);
     }
   });
+  if (options.format === 'library' || options.format === 'make') {
+    const libOptions = { board: board.name, format: options.format, name: options.name, debugTensors: options.debugTensors ?? false };
+    const files = assembleLibrary(program, { format: options.format, board, sourceName: fileName.replace(/^.*[\\/]/, ''), lowerBound: plan.lowerBound, options: libOptions });
+    return { graph, plan, program, board, files };
+  }
   const files = assembleProject(program, {
     board,
     sourceName: fileName.replace(/^.*[\\/]/, ''),

@@ -5,6 +5,7 @@
 import type { OpDef } from './op.js';
 import { batchnorm, batchnormCoefficients } from './batchnorm.js';
 import { conv2d } from './conv2d.js';
+import { conv2dAdd } from './conv2d-add-s8.js';
 import { pool2d } from './pool2d.js';
 import { reshape } from './reshape.js';
 import { add, div, mul, sub } from './binary.js';
@@ -19,12 +20,14 @@ import { reduceMean } from './reduce-mean.js';
 import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
+import { convert } from './convert.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ALL_OPS: OpDef<any>[] = [
   batchnorm,
   batchnormCoefficients,
   conv2d,
+  conv2dAdd,
   pool2d,
   reshape,
   add,
@@ -51,6 +54,7 @@ const ALL_OPS: OpDef<any>[] = [
   slice,
   quantize,
   dequantize,
+  convert,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

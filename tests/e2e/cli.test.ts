@@ -112,7 +112,7 @@ test('an unknown option → exit 2', () => {
 test('a missing model argument → exit 2', () => {
   assertFails(utvm(['export']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
   assertFails(utvm(['inspect']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
-  assertFails(utvm([]), 2, ['utvm-aot: name a command: export, inspect, run or bench', USAGE_HINT]);
+  assertFails(utvm([]), 2, ['utvm-aot: name a command: export, inspect, run, bench or validate', USAGE_HINT]);
 });
 
 test('a model file that does not exist → exit 1', () => {
