@@ -5,7 +5,7 @@
  * reads 490 int8 MFCC features (49 frames x 10), runs the model in an arena this application owns
  * (kws is built with KWS_NO_STATIC_ARENA: the library has no writable global), prints the keyword
  * heard and what the device does about it, and writes the raw int8 scores when asked.
- * The same code runs on the host and on the Cortex-M7 (platform_host.c / platform_m7.c).
+ * The same code runs on the host and on the Cortex-M7 (samples/common/platform_host.c / platform_m7.c).
  */
 #include <stddef.h>
 #include <stdint.h>

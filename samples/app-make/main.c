@@ -5,7 +5,7 @@
  *   app IMAGE.bin [SCORES.bin]
  * reads a 3x32x32 float32 image (NCHW) straight into the model's input buffer, runs the model in its
  * built-in static arena, prints the class and what the device does about it, and writes the 10 raw float32
- * scores when asked. The same code runs on the host and on the Cortex-M7 (platform_host.c / platform_m7.c).
+ * scores when asked. The same code runs on the host and on the Cortex-M7 (samples/common/platform_host.c / platform_m7.c).
  */
 #include <stddef.h>
 #include <stdint.h>
