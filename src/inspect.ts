@@ -49,10 +49,6 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
   };
 }
 
-function pct(a: number, b: number): string {
-  return b === 0 ? '0.0' : (((a - b) / b) * 100).toFixed(1);
-}
-
 export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): string {
   const lines: string[] = [];
   lines.push(`model: ${r.model} (C prefix '${r.name}')`);
@@ -65,8 +61,8 @@ export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): str
     for (const x of o.inputs) lines.push(`        in  ${x}`);
     for (const x of o.outputs) lines.push(`        out ${x}`);
   });
-  lines.push('', 'memory plan:', printPlan(plan, g));
-  lines.push('', `arena: ${r.arenaBytes} bytes (lower bound ${r.lowerBound} bytes, +${pct(r.arenaBytes, r.lowerBound)} %, strategy ${r.strategy})`);
+  // printPlan ends with the summary line `arena: N bytes, lower bound: M bytes (+X.X %)`; its header names the strategy.
+  lines.push('', 'memory plan:', printPlan(plan, g).trimEnd());
   lines.push(`weights: ${r.weightBytes} bytes`);
   lines.push(`kernels: ${r.kernels.join(', ')}`);
   return lines.join('\n');
