@@ -61,8 +61,8 @@ function cmdExport(args: CommonArgs & { board: string; output?: string; sampleIn
   else console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
 }
 
-function cmdInspect(args: CommonArgs & { json?: boolean }): void {
-  const result = compileFile(args, 'host');
+function cmdInspect(args: CommonArgs & { json?: boolean; board: string }): void {
+  const result = compileFile(args, args.board);
   const report = inspectReport(args.model, result.graph, result.plan, result.program);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
 }
@@ -187,6 +187,7 @@ export function main(argv: string[]): void {
       (y) =>
         y
           .positional('model', { type: 'string', demandOption: true })
+          .option('board', { type: 'string', default: 'host', choices: boards, describe: 'target board: its kernels decide the scratch buffers, so the plan' })
           .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
           .option('name', { type: 'string' }),
       guard((a) => cmdInspect(a as never)),

@@ -14,6 +14,7 @@ import { compareFloats, describeComparison } from '../util/compare.js';
 import { runOnnxRuntime } from '../util/ort.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { CIFAR, CIFAR_INPUT, ROOT, linesOf, listFiles, utvm } from '../util/cli.js';
+import { MLPERF_DIR, MLPERF_MODELS } from '../util/mlperf.js';
 
 const TOL = { rtol: 1e-4, atol: 1e-5 };
 const SHAPE = [1, 3, 32, 32];
@@ -110,6 +111,19 @@ test('inspect prints the arena and lower bound lines; --json agrees and parses',
   assert.is(report.lowerBound, lower, 'the same lower bound in text and JSON');
   assert.equal(report.inputs[0].shape, SHAPE);
   assert.ok(report.buffers.length > 0, 'buffers listed');
+});
+
+test('inspect --board shows the plan of that board: the Cortex-M7 picks the DSP kernels and their scratch', () => {
+  const kws = join(MLPERF_DIR, MLPERF_MODELS.kws.int8);
+  const kernelsOf = (board: string) => {
+    const r = utvm(['inspect', kws, '--board', board, '--json']);
+    assert.is(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { kernels: string[] }).kernels;
+  };
+  assert.ok(kernelsOf('qemu-mps2-an500').includes('utvm_conv2d_s8_dsp'), 'DSP conv on the emulated Cortex-M7');
+  assert.ok(!kernelsOf('host').some((k) => k.endsWith('_dsp')), 'portable kernels on the host');
+  const bad = utvm(['inspect', kws, '--board', 'nope']);
+  assert.is(bad.status, 2, 'an unknown board is a usage error');
 });
 
 test.run();
