@@ -130,8 +130,8 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string): BenchReport {
-  const result = compile(model, fileName, { name, board: QEMU_BOARD });
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: 'tflite' | 'onnx'): BenchReport {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
   const plain = buildAndRun(result.files, result.program, result.board, false);
   const profiled = buildAndRun(result.files, result.program, result.board, true);
   const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));

@@ -29,12 +29,21 @@ import { formatValidate, validate, validateJson } from './validate.js';
 interface CommonArgs {
   model: string;
   name?: string;
+  rounding?: 'tflite' | 'onnx';
 }
+
+/** --rounding of export, run, validate and bench (compile option `rounding`, src/ops/onnx-rounding.ts). */
+const ROUNDING_OPTION = {
+  type: 'string',
+  default: 'tflite',
+  choices: ['tflite', 'onnx'],
+  describe: "int8 requantization: tflite (CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
+} as const;
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const bytes = readModelFile(args.model);
   const name = args.name ?? defaultModelName(args.model);
-  return compile(bytes, args.model, { name, board, ...extra });
+  return compile(bytes, args.model, { name, board, rounding: args.rounding, ...extra });
 }
 
 function sampleInputs(path: string | undefined, model: string, name: string | undefined): Partial<CompileOptions> {
@@ -68,7 +77,7 @@ function cmdInspect(args: CommonArgs & { json?: boolean; board: string }): void 
 }
 
 function cmdBench(args: CommonArgs & { json?: boolean }): void {
-  const report = bench(readModelFile(args.model), args.model, args.name ?? defaultModelName(args.model));
+  const report = bench(readModelFile(args.model), args.model, args.name ?? defaultModelName(args.model), args.rounding);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
@@ -127,7 +136,8 @@ async function cmdValidate(args: ValidateArgs): Promise<void> {
     if (args.input.length !== probe.program.inputs.length) fail('E_USAGE', `the model has ${probe.program.inputs.length} input(s); ${args.input.length} --input file(s) given`);
     inputs = args.input.map((f, i) => readTensorFile(f, probe.program.inputs[i]));
   }
-  const report = await validate(readModelFile(args.model), args.model, { name, target: args.target, inputs, seed: args.seed, cases: args.cases });
+  const options = { name, target: args.target as 'host' | 'qemu', inputs, seed: args.seed, cases: args.cases, rounding: args.rounding };
+  const report = await validate(readModelFile(args.model), args.model, options);
   console.log(args.json ? JSON.stringify(validateJson(report), null, 2) : formatValidate(report));
   if (!report.ok) process.exitCode = 1;
 }
@@ -178,7 +188,8 @@ export function main(argv: string[]): void {
           .option('output', { alias: 'o', type: 'string', describe: 'output folder (default out/<name>)' })
           .option('name', { type: 'string', describe: 'C prefix of the API and file names (default: from the file name)' })
           .option('sample-input', { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' })
-          .option('format', { type: 'string', default: 'project', choices: EXPORT_FORMATS, describe: 'project (main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' }),
+          .option('format', { type: 'string', default: 'project', choices: EXPORT_FORMATS, describe: 'project (main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' })
+          .option('rounding', ROUNDING_OPTION),
       guard((a) => cmdExport(a as never)),
     )
     .command(
@@ -204,6 +215,7 @@ export function main(argv: string[]): void {
           .option('input-dir', { type: 'string', describe: 'run every case in this folder in one process' })
           .option('output-dir', { type: 'string', describe: 'where the outputs of --input-dir go' })
           .option('name', { type: 'string' })
+          .option('rounding', ROUNDING_OPTION)
           .epilogue(
             'With --input-dir: a one-input model reads <dir>/<case>.npy|.bin and writes <out>/<case>.npy|.bin\n' +
               '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
@@ -218,7 +230,8 @@ export function main(argv: string[]): void {
         y
           .positional('model', { type: 'string', demandOption: true })
           .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-          .option('name', { type: 'string' }),
+          .option('name', { type: 'string' })
+          .option('rounding', ROUNDING_OPTION),
       guard((a) => cmdBench(a as never)),
     )
     .command(
@@ -233,6 +246,7 @@ export function main(argv: string[]): void {
           .option('cases', { type: 'number', default: 4, describe: 'number of random input cases' })
           .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
           .option('name', { type: 'string' })
+          .option('rounding', ROUNDING_OPTION)
           .epilogue('Exit status: 0 every output within tolerance, 1 not (or the model is at fault), 2 usage (also: onnxruntime-node missing).'),
       guard((a) => cmdValidate(a as never)),
     )

@@ -38,6 +38,11 @@ export interface CompileOptions {
   debugTensors?: boolean;
   /** What `files` holds: a whole project (default), a CMake library or a Makefile fragment (src/emit/library.ts). */
   format?: ExportFormat;
+  /**
+   * Requantization of the int8 kernels: 'tflite' (default: CMSIS-NN's fixed point, bit-exact with TFLite
+   * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/ops/onnx-rounding.ts).
+   */
+  rounding?: 'tflite' | 'onnx';
 }
 
 export interface CompileResult {
@@ -72,7 +77,7 @@ export function loadGraph(
   fileName: string,
   name: string,
   bindInputs?: Map<string, TensorValue>,
-  pipeline: { keepTensors?: boolean } = {},
+  pipeline: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {},
 ): Graph {
   if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
     if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
@@ -117,10 +122,10 @@ export function patternInput(dtype: TensorValue['dtype'], shape: number[]): Tens
 export function compile(bytes: Uint8Array, fileName: string, options: CompileOptions): CompileResult {
   checkModelName(options.name);
   const board = loadBoard(options.board);
-  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors });
+  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors });
-  const program = buildProgram(graph, plan, { dsp: board.core === 'cortex-m7' });
+  const program = buildProgram(graph, plan, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
   checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
   samples.forEach((s, i) => {

@@ -39,6 +39,8 @@ export interface ValidateOptions {
   seed?: number;
   /** Number of random cases (ignored when `inputs` are given). Default 4. */
   cases?: number;
+  /** Requantization of the int8 kernels (compile option `rounding`); default 'tflite'. */
+  rounding?: 'tflite' | 'onnx';
 }
 
 export interface OutputDiff {
@@ -210,7 +212,7 @@ function judge(d: OutputDiff, a: number, e: number): void {
 
 export async function validate(model: Uint8Array, fileName: string, options: ValidateOptions, ort?: OrtModule): Promise<ValidateReport> {
   const runtime = ort ?? (await loadOnnxRuntime());
-  const result = compile(model, fileName, { name: options.name, board: options.target === 'qemu' ? QEMU_BOARD : 'host' });
+  const result = compile(model, fileName, { name: options.name, board: options.target === 'qemu' ? QEMU_BOARD : 'host', rounding: options.rounding });
   const { program, files, board } = result;
   const cases = options.inputs
     ? [options.inputs]

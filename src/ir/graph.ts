@@ -18,6 +18,8 @@ export interface Quant {
   zeroPoint: number[];
   /** Channel axis for per-channel quantization. */
   axis?: number;
+  /** The ONNX model stores this tensor as uint8 (its int8 form is the stored value − 128): the onnx rounding reads it so. */
+  uint8?: boolean;
 }
 
 export interface Tensor {

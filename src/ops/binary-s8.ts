@@ -23,6 +23,7 @@ import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier 
 import type { PerTensorQuant } from './common-s8.js';
 import { activationRangeS8, perTensorQuant, requireInt8 } from './common-s8.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
+import { lowerAddS8Onnx, onnxRounding } from './onnx-rounding.js';
 
 /** TFLite's left shift of int8 ADD inputs (15 for int16). */
 export const ADD_LEFT_SHIFT = 20;
@@ -129,6 +130,7 @@ export function lowerBinaryS8(
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
   const flat = elementCount(a.shape) === count && elementCount(b.shape) === count;
+  if (flat && kind === 'add' && onnxRounding(ctx)) return lowerAddS8Onnx(ctx, activationRangeS8(attrs.clamp, qy), count);
   if (flat && kind === 'add') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count)];
   if (flat) {
     return [{ kernel: `utvm_${kind}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];

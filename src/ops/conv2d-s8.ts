@@ -35,6 +35,7 @@ import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
 import type { Conv2dAttrs } from './conv2d.js';
 import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
+import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -285,6 +286,10 @@ export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const requant = requantization(ctx, convMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
   const c: ConvS8 = { ctx, x, y, w, weights, bias, inputOffset: -xq.zeroPoint, requant };
   const [kernelH, kernelW] = [w.shape[1], w.shape[2]];
+  if (onnxRounding(ctx)) {
+    const params = { ...geometry(c), out_c: w.shape[0], ...window(c), groups: attrs.groups, input_offset: c.inputOffset, requant: requant.fields };
+    return lowerConv2dS8Onnx(ctx, { x, w, bias, y, params, scales: onnxOutputScales(xq.scale, scales, yq.scale, w.shape[0]) });
+  }
   if (ctx.target?.dsp === true && attrs.groups === 1) return lowerDsp(c);
   if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);
   if (attrs.groups === x.shape[3]) return lowerDepthwise(c);

@@ -26,6 +26,7 @@ import { elementCount } from '../ir/graph.js';
 import type { CArg, KernelCall, LowerContext } from './op.js';
 import type { GemmAttrs } from './gemm.js';
 import { packRowsS8, paddedBias } from './dsp-layout.js';
+import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from './conv2d-s8.js';
 
 /** The dense layer's multipliers: one for per-tensor weights, else one per output feature. */
@@ -67,6 +68,10 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const inputOffset = -xq.zeroPoint;
   const folded = inputOffset !== 0 ? foldedBias(weights, n, bias, inputOffset) : bias;
   const params: CArg = { type: 'utvm_fully_connected_params_s8', params: { batches: m, in_features: k, out_features: n, ...q.fields } };
+  if (onnxRounding(ctx)) {
+    const fp = onnxOutputScales(xq.scale, scales, yq.scale, n);
+    return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
+  }
   if (ctx.target?.dsp === true) {
     const n4 = Math.ceil(n / 4) * 4;
     const packed = packRowsS8(weights, n, k, 4);

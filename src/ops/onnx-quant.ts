@@ -74,7 +74,8 @@ export function readNodeQuant(
 /** The IR quantization of the int8 form: uint8 zero points move by −128. */
 export function int8Quant(q: NodeQuant): Quant {
   const shift = q.dtype === 'uint8' ? -128 : 0;
-  return { scale: [...q.scale], zeroPoint: q.zeroPoint.map((z) => z + shift), ...(q.axis !== undefined ? { axis: q.axis } : {}) };
+  const uint8 = q.dtype === 'uint8' ? { uint8: true } : {};
+  return { scale: [...q.scale], zeroPoint: q.zeroPoint.map((z) => z + shift), ...(q.axis !== undefined ? { axis: q.axis } : {}), ...uint8 };
 }
 
 function sameQuant(a: Quant | undefined, b: Quant): boolean {

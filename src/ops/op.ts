@@ -65,6 +65,8 @@ export interface LowerContext<A> {
 /** What lowering may assume about the core the C code runs on (from the board; absent = portable). */
 export interface LowerTarget {
   dsp: boolean;
+  /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/ops/onnx-rounding.ts). */
+  rounding?: 'tflite' | 'onnx';
 }
 
 /** A fused activation as a clamp of the output: Relu is [0, +inf], Clip is [min, max]. */

@@ -11,6 +11,7 @@ import { describeNode, fail } from '../diagnostics.js';
 import { QuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
 import { perTensorQuant, requireInt8 } from './common-s8.js';
 import type { KernelCall, LowerContext } from './op.js';
+import { lowerReduceMeanS8Onnx, onnxRounding } from './onnx-rounding.js';
 
 /** TFLite's multiplier and shift of an int8 mean over `count` elements. */
 export function meanS8Multiplier(inputScale: number, outputScale: number, count: number): QuantizedMultiplier {
@@ -37,6 +38,7 @@ export function lowerReduceMeanS8(ctx: LowerContext<unknown>, groups: Record<str
     fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: int8 mean over ${count} elements with scales ${qx.scale} → ${qy.scale} is not supported`);
   }
   const params = { ...groups, sum_offset: sumOffset, multiplier: m.multiplier, shift: m.shift, output_zero_point: qy.zeroPoint };
+  if (onnxRounding(ctx)) return lowerReduceMeanS8Onnx(ctx, params, qx.scale, qy.scale, count);
   return [{
     kernel: 'utvm_reduce_mean_s8',
     header: 'utvm/reduce.h',

@@ -15,6 +15,8 @@ export interface Pass {
   run(g: Graph): Graph;
   /** Removes intermediate tensors (fusion across layers): skipped when every tensor is kept (debugTensors). */
   dropsTensors?: boolean;
+  /** Fuses requantizations the way only the fixed-point kernels do: skipped in the onnx rounding mode. */
+  fixedPointOnly?: boolean;
 }
 
 export const PIPELINE: Pass[] = [
@@ -26,10 +28,14 @@ export const PIPELINE: Pass[] = [
   { name: 'qdq', run: foldQdq },
   { name: 'fold-flatten-transpose', run: foldFlattenTranspose },
   { name: 'sink-transposes-again', run: sinkTransposes },
-  { name: 'fuse-residual-add', run: fuseResidualAdds, dropsTensors: true },
+  { name: 'fuse-residual-add', run: fuseResidualAdds, dropsTensors: true, fixedPointOnly: true },
 ];
 
-/** Runs the pipeline; `keepTensors` skips the passes that drop intermediate tensors. */
-export function runPipeline(g: Graph, options: { keepTensors?: boolean } = {}): Graph {
-  return PIPELINE.filter((p) => !(options.keepTensors && p.dropsTensors)).reduce((acc, p) => p.run(acc), g);
+/**
+ * Runs the pipeline; `keepTensors` skips the passes that drop intermediate tensors, the onnx `rounding`
+ * those that only the fixed-point kernels implement (onnxruntime rounds after the conv and after the add).
+ */
+export function runPipeline(g: Graph, options: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {}): Graph {
+  const skip = (p: Pass) => (options.keepTensors && p.dropsTensors) || (options.rounding === 'onnx' && p.fixedPointOnly);
+  return PIPELINE.filter((p) => !skip(p)).reduce((acc, p) => p.run(acc), g);
 }

@@ -94,7 +94,7 @@ function int8Operand(g: Graph, name: string): string | null {
   const out = new Int8Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = Math.max(-128, Math.min(127, Math.round(src[i] / q.scale[0]) + q.zeroPoint[0]));
   const s8 = g.freshName(`${name}_s8`);
-  g.addTensor({ name: s8, dtype: 'int8', shape: [...t.shape], data: out, quant: { scale: [q.scale[0]], zeroPoint: [q.zeroPoint[0]] } });
+  g.addTensor({ name: s8, dtype: 'int8', shape: [...t.shape], data: out, quant: { scale: [q.scale[0]], zeroPoint: [q.zeroPoint[0]], ...(q.uint8 ? { uint8: true } : {}) } });
   return s8;
 }
 

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
 import { ValidateReport, formatValidate, loadOnnxRuntime, validate } from '../../src/validate.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
+import type { Rounding } from '../../src/ops/onnx-rounding.js';
 import { NETS } from './quantized-emit.js';
 import { NetSpec, QuantizedModel, Ranges, calibrate, walkNet } from './quantized-models.js';
 
@@ -48,19 +49,20 @@ function assertWithin(r: ValidateReport, label: string, maxLsb: number): void {
 const EDGE_KERNELS = new Set(['utvm_quantize_f32_s8', 'utvm_dequantize_s8_f32']);
 
 /** The float kernels (other than the edge conversions) the compiled model calls. */
-export function floatKernels(bytes: Uint8Array): string[] {
-  const { program } = compile(bytes, 'q.onnx', { name: 'q', board: 'host' });
+export function floatKernels(bytes: Uint8Array, rounding?: Rounding): string[] {
+  const { program } = compile(bytes, 'q.onnx', { name: 'q', board: 'host', rounding });
   return program.kernels.filter((k) => /_f32/.test(k) && !EDGE_KERNELS.has(k));
 }
 
 /**
  * Validates `model` on host and QEMU; returns the host report. With `int8Only`, the model must run on
- * int8 kernels only (float kernels only for the quantize/dequantize at its edges).
+ * int8 kernels only (float kernels only for the quantize/dequantize at its edges). `rounding` is the
+ * compile option (default 'tflite').
  */
-export async function checkQuantized(model: QuantizedModel, int8Only = true, maxLsb = 1): Promise<ValidateReport> {
-  if (int8Only) assert.equal(floatKernels(model.bytes), [], `${model.label}: runs on int8 kernels (no float fallback)`);
+export async function checkQuantized(model: QuantizedModel, int8Only = true, maxLsb = 1, rounding: Rounding = 'tflite'): Promise<ValidateReport> {
+  if (int8Only) assert.equal(floatKernels(model.bytes, rounding), [], `${model.label}: runs on int8 kernels (no float fallback)`);
   const ort = await loadOnnxRuntime();
-  const options = { name: 'qmodel', seed: SEED, cases: CASES };
+  const options = { name: 'qmodel', seed: SEED, cases: CASES, rounding };
   const host = await validate(model.bytes, `${model.label}.onnx`, { ...options, target: 'host' }, ort);
   assertWithin(host, model.label, maxLsb);
   const qemu = await validate(model.bytes, `${model.label}.onnx`, { ...options, target: 'qemu' }, ort);
@@ -70,7 +72,7 @@ export async function checkQuantized(model: QuantizedModel, int8Only = true, max
   );
   const o = host.outputs[0];
   console.log(
-    `  ${model.label}: max ${o.maxLsb} LSB, ${o.differing}/${o.total} elements differ (${((100 * o.differing) / o.total).toFixed(1)} %), ` +
+    `  ${model.label} (${rounding} rounding): max ${o.maxLsb} LSB, ${o.differing}/${o.total} elements differ (${((100 * o.differing) / o.total).toFixed(1)} %), ` +
       `top-1 ${o.top1Agree}/${host.cases}; host = QEMU bit for bit`,
   );
   return host;
