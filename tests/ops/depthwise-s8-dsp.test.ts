@@ -125,18 +125,19 @@ test('other depthwise shapes keep the portable kernel on a DSP core', () => {
   });
 });
 
-test('packed weights: per block of 4 channels and tap, {w[c], w[c+2]} and {w[c+1], w[c+3]}, zero-padded', () => {
+test('packed weights: per block of 4 channels and tap, {2w[c], 2w[c+2]} and {2w[c+1], 2w[c+3]}, zero-padded', () => {
   // 5 channels, OHWI [5, 3, 3, 1]: w[c][tap] = 10 * c + tap (c = 4 gives negative values).
   const w = Int8Array.from({ length: 45 }, (_, i) => (Math.floor(i / 9) === 4 ? -(i % 9) - 1 : 10 * Math.floor(i / 9) + (i % 9)));
   const p = packDepthwise3x3(w, 5);
   assert.is(p.length, 2 * 9 * 2);
-  const pair = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  const pair = (lo: number, hi: number) => (((2 * hi) << 16) | ((2 * lo) & 0xffff)) | 0;
   assert.is(p[0], pair(0, 20));
   assert.is(p[1], pair(10, 30));
   assert.is(p[2 * 8], pair(8, 28));
   assert.is(p[18], pair(-1, 0));
   assert.is(p[19], 0);
   assert.is(p[18 + 2 * 8], pair(-9, 0));
+  assert.is(packDepthwise3x3(Int8Array.from({ length: 9 }, () => -128), 1)[0], pair(-128, 0));
 });
 
 test('the DSP depthwise kernel builds for the Cortex-M7 with the real instructions', () => {
