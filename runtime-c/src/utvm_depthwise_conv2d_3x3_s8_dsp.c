@@ -49,12 +49,12 @@ DW_INLINE int32_t load_lanes(const int8_t *in, int32_t n)
     return (int32_t)x;
 }
 
-/* Tap (ky, kx) of four channels if it lies inside `t`; `in` is the window's top-left cell at channel c. */
-DW_INLINE void tap(acc4 *acc, const dw_layer *L, const int8_t *in, const int32_t *w, int32_t n, dw_taps t,
+/* Tap (ky, kx) of four channels if it lies inside `t`; `r` is the window's row ky at channel c. */
+DW_INLINE void tap(acc4 *acc, const dw_layer *L, const int8_t *r, const int32_t *w, int32_t n, dw_taps t,
                    int32_t ky, int32_t kx)
 {
     if (ky < t.ky0 || ky >= t.ky1 || kx < t.kx0 || kx >= t.kx1) return;
-    const int32_t x = load_lanes(in + ky * L->row + kx * L->cell, n);
+    const int32_t x = load_lanes(r + kx * L->cell, n);
     const int32_t *wt = w + 2 * (ky * 3 + kx);
     const int32_t x02 = utvm_dsp_sxtab16(L->offset2, x);
     const int32_t x13 = utvm_dsp_sxtab16_ror8(L->offset2, x);
@@ -64,19 +64,29 @@ DW_INLINE void tap(acc4 *acc, const dw_layer *L, const int8_t *in, const int32_t
     acc->a3 = utvm_dsp_smlatt(x13, wt[1], acc->a3);
 }
 
-/* The taps of `t` for channels c .. c + n - 1: `in` and `w` at channel c's block. */
+/* The three taps of row ky in `t`; `r` is the window's row ky at channel c. */
+DW_INLINE void tap_row(acc4 *acc, const dw_layer *L, const int8_t *r, const int32_t *w, int32_t n, dw_taps t,
+                       int32_t ky)
+{
+    tap(acc, L, r, w, n, t, ky, 0);
+    tap(acc, L, r, w, n, t, ky, 1);
+    tap(acc, L, r, w, n, t, ky, 2);
+}
+
+/*
+ * The taps of `t` for channels c .. c + n - 1: `in` and `w` at channel c's block. The empty asm hides
+ * where `in` comes from, so that gcc addresses the taps from it (LDR [r, cell], [r, cell, LSL #1])
+ * instead of keeping nine offsets from the pixel's start in spilled registers.
+ */
 DW_INLINE acc4 block(const dw_layer *L, const int8_t *in, const int32_t *w, int32_t n, dw_taps t)
 {
+#if defined(__GNUC__)
+    __asm__("" : "+r"(in));
+#endif
     acc4 acc = {0, 0, 0, 0};
-    tap(&acc, L, in, w, n, t, 0, 0);
-    tap(&acc, L, in, w, n, t, 0, 1);
-    tap(&acc, L, in, w, n, t, 0, 2);
-    tap(&acc, L, in, w, n, t, 1, 0);
-    tap(&acc, L, in, w, n, t, 1, 1);
-    tap(&acc, L, in, w, n, t, 1, 2);
-    tap(&acc, L, in, w, n, t, 2, 0);
-    tap(&acc, L, in, w, n, t, 2, 1);
-    tap(&acc, L, in, w, n, t, 2, 2);
+    tap_row(&acc, L, in, w, n, t, 0);
+    tap_row(&acc, L, in + L->row, w, n, t, 1);
+    tap_row(&acc, L, in + 2 * L->row, w, n, t, 2);
     return acc;
 }
 
@@ -89,21 +99,30 @@ DW_INLINE acc4 block(const dw_layer *L, const int8_t *in, const int32_t *w, int3
  * where both give 0 for r >= 1), and adding output_offset * 2^r before the shift adds output_offset
  * after it. The compiler checks that the sum stays inside int32 (see the header).
  */
-DW_INLINE int32_t out_value(int32_t acc, const int32_t *rec)
+#define OUT_VALUE(acc, rec, k, v)                                                \
+    do {                                                                         \
+        int32_t bias2_, mult_, r_, round_;                                       \
+        UTVM_DSP_READ_PAIR(rec, 4 * (k), bias2_, mult_);                         \
+        UTVM_DSP_READ_PAIR(rec, 4 * (k) + 2, r_, round_);                        \
+        (v) = out_value(acc, bias2_, mult_, r_, round_);                         \
+    } while (0)
+
+DW_INLINE int32_t out_value(int32_t acc, int32_t bias2, int32_t mult, int32_t r, int32_t round)
 {
-    const int32_t x2 = acc + rec[0];
-    const int32_t t = utvm_dsp_smmlar(x2, rec[1], rec[3] + (x2 >> 31));
-    return utvm_dsp_ssat8(t >> rec[2]);
+    const int32_t x2 = acc + bias2;
+    const int32_t t = utvm_dsp_smmlar(x2, mult, round + (x2 >> 31));
+    return utvm_dsp_ssat8(t >> r);
 }
 
 /* The four outputs of a block as one word of bytes (channel c in byte 0), clamped to the activation range. */
 DW_INLINE int32_t out_word(const dw_layer *L, const acc4 *acc, const int32_t *rec)
 {
-    uint32_t v = (uint32_t)out_value(acc->a0, rec) & 0xFFu;
-    v |= ((uint32_t)out_value(acc->a1, rec + 4) & 0xFFu) << 8;
-    v |= ((uint32_t)out_value(acc->a2, rec + 8) & 0xFFu) << 16;
-    v |= (uint32_t)out_value(acc->a3, rec + 12) << 24;
-    int32_t word = (int32_t)v;
+    int32_t v0, v1, v2, v3;
+    OUT_VALUE(acc->a0, rec, 0, v0);
+    OUT_VALUE(acc->a1, rec, 1, v1);
+    OUT_VALUE(acc->a2, rec, 2, v2);
+    OUT_VALUE(acc->a3, rec, 3, v3);
+    int32_t word = utvm_dsp_pack_s8x4(v0, v1, v2, v3);
     if (L->clamp) word = utvm_dsp_min_s8x4(utvm_dsp_max_s8x4(word, L->lo4), L->hi4);
     return word;
 }

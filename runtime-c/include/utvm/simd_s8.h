@@ -43,6 +43,20 @@ static inline int32_t utvm_dsp_max_s8x4(int32_t a, int32_t b)
     return r;
 }
 
+/* Four values in [-128, 127] as the bytes of one word, v0 in byte 0: PKHBT (lanes v0, v2 and v1, v3),
+   UXTB16 of each, ORR with a shift by 8. */
+static inline int32_t utvm_dsp_pack_s8x4(int32_t v0, int32_t v1, int32_t v2, int32_t v3)
+{
+    uint32_t p02, p13;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(p02) : "r"(v0), "r"(v2));
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(p13) : "r"(v1), "r"(v3));
+    return (int32_t)(__uxtb16(p02) | (__uxtb16(p13) << 8));
+}
+
+/* The two words at p + k and p + k + 1 (k a constant, p word-aligned): one LDRD. */
+#define UTVM_DSP_READ_PAIR(p, k, a, b) \
+    __asm__("ldrd %0, %1, [%2, %3]" : "=r"(a), "=r"(b) : "r"(p), "i"(4 * (k)), "m"(*(const int32_t(*)[2])((p) + (k))))
+
 static inline int32_t utvm_dsp_min_s8x4(int32_t a, int32_t b)
 {
     int32_t r;
@@ -74,6 +88,13 @@ static inline int32_t utvm_dsp_ssat8(int32_t x) { return x < -128 ? -128 : (x > 
 
 /* Byte k of x as int8. */
 static inline int32_t utvm_dsp_lane_s8(int32_t x, int k) { return (int32_t)(int8_t)(uint8_t)((uint32_t)x >> (8 * k)); }
+
+#define UTVM_DSP_READ_PAIR(p, k, a, b) ((a) = (p)[(k)], (b) = (p)[(k) + 1])
+
+static inline int32_t utvm_dsp_pack_s8x4(int32_t v0, int32_t v1, int32_t v2, int32_t v3)
+{
+    return (int32_t)(((uint32_t)v0 & 0xFFu) | (((uint32_t)v1 & 0xFFu) << 8) | (((uint32_t)v2 & 0xFFu) << 16) | ((uint32_t)v3 << 24));
+}
 
 static inline int32_t utvm_dsp_max_s8x4(int32_t a, int32_t b)
 {
