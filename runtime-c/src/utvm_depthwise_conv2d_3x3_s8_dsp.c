@@ -29,10 +29,12 @@ typedef struct {
     ptrdiff_t cell, row;     /* bytes between horizontally / vertically adjacent input cells */
     int32_t channels;
     int32_t offset2;         /* the input offset in both 16-bit lanes */
-    const int32_t *weights;  /* packed, see the header */
-    const int32_t *records;  /* [channels, 4] output stage records, see the header */
+    const int32_t *blocks;   /* per block of four channels: 18 weight words, 16 record words (the header) */
     int32_t lo4, hi4;        /* act_min / act_max in all four bytes */
     int32_t clamp;           /* 0 when [act_min, act_max] is the whole int8 range */
+    int32_t in_w, out_w, stride_w, pad_left;
+    ptrdiff_t step;          /* bytes between the windows of horizontally adjacent outputs */
+    int32_t mid_lo, mid_hi;  /* the outputs ox in [mid_lo, mid_hi) have all three window columns inside */
 } dw_layer;
 
 /* Tap bounds: ky in [ky0, ky1), kx in [kx0, kx1). */
@@ -99,11 +101,12 @@ DW_INLINE acc4 block(const dw_layer *L, const int8_t *in, const int32_t *w, int3
  * where both give 0 for r >= 1), and adding output_offset * 2^r before the shift adds output_offset
  * after it. The compiler checks that the sum stays inside int32 (see the header).
  */
-#define OUT_VALUE(acc, rec, k, v)                                                \
+/* v = the output value of channel k of the block `blk` (its record: words 18 + 4k .. 21 + 4k). */
+#define OUT_VALUE(acc, blk, k, v)                                                \
     do {                                                                         \
         int32_t bias2_, mult_, r_, round_;                                       \
-        UTVM_DSP_READ_PAIR(rec, 4 * (k), bias2_, mult_);                         \
-        UTVM_DSP_READ_PAIR(rec, 4 * (k) + 2, r_, round_);                        \
+        UTVM_DSP_READ_PAIR(blk, 18 + 4 * (k), bias2_, mult_);                    \
+        UTVM_DSP_READ_PAIR(blk, 20 + 4 * (k), r_, round_);                       \
         (v) = out_value(acc, bias2_, mult_, r_, round_);                         \
     } while (0)
 
@@ -115,13 +118,13 @@ DW_INLINE int32_t out_value(int32_t acc, int32_t bias2, int32_t mult, int32_t r,
 }
 
 /* The four outputs of a block as one word of bytes (channel c in byte 0), clamped to the activation range. */
-DW_INLINE int32_t out_word(const dw_layer *L, const acc4 *acc, const int32_t *rec)
+DW_INLINE int32_t out_word(const dw_layer *L, const acc4 *acc, const int32_t *blk)
 {
     int32_t v0, v1, v2, v3;
-    OUT_VALUE(acc->a0, rec, 0, v0);
-    OUT_VALUE(acc->a1, rec, 1, v1);
-    OUT_VALUE(acc->a2, rec, 2, v2);
-    OUT_VALUE(acc->a3, rec, 3, v3);
+    OUT_VALUE(acc->a0, blk, 0, v0);
+    OUT_VALUE(acc->a1, blk, 1, v1);
+    OUT_VALUE(acc->a2, blk, 2, v2);
+    OUT_VALUE(acc->a3, blk, 3, v3);
     int32_t word = utvm_dsp_pack_s8x4(v0, v1, v2, v3);
     if (L->clamp) word = utvm_dsp_min_s8x4(utvm_dsp_max_s8x4(word, L->lo4), L->hi4);
     return word;
@@ -131,66 +134,69 @@ DW_INLINE int32_t out_word(const dw_layer *L, const acc4 *acc, const int32_t *re
 DW_NOINLINE void pixel_tail(const dw_layer *L, const int8_t *in, dw_taps t, int32_t c, int8_t *out)
 {
     const int32_t n = L->channels - c;
-    const acc4 acc = block(L, in + c, L->weights + 18 * (c / 4), n, t);
-    const int32_t word = out_word(L, &acc, L->records + 4 * c);
+    const int32_t *blk = L->blocks + 34 * (c / 4);
+    const acc4 acc = block(L, in + c, blk, n, t);
+    const int32_t word = out_word(L, &acc, blk);
     for (int32_t j = 0; j < n; j++) out[c + j] = (int8_t)(word >> (8 * j));
 }
 
-/* Every channel of one output pixel with taps `t`; `in` is the window's top-left cell (channel 0). */
-DW_INLINE void pixel(const dw_layer *layer, const int8_t *in, dw_taps t, int8_t *out)
+/*
+ * Every channel of one output pixel with taps `t`; `in` is the window's top-left cell (channel 0). `L` is
+ * the caller's local copy of `layer` (kept in registers: the out-of-line tail gets the original).
+ */
+DW_INLINE void pixel(const dw_layer *L, const dw_layer *layer, const int8_t *in, dw_taps t, int8_t *out)
 {
-    const dw_layer copy = *layer, *L = &copy; /* a local: the int8 stores cannot alias it */
-    const int32_t *w = L->weights;
-    const int32_t *rec = L->records;
+    const int32_t *blk = L->blocks;
     int32_t c = 0;
-    for (; c + 4 <= L->channels; c += 4, w += 18, rec += 16) {
-        const acc4 acc = block(L, in + c, w, 4, t);
-        const int32_t word = out_word(L, &acc, rec);
+    for (; c + 4 <= L->channels; c += 4, blk += 34) {
+        const acc4 acc = block(L, in + c, blk, 4, t);
+        const int32_t word = out_word(L, &acc, blk);
         memcpy(out + c, &word, sizeof word);
     }
     if (c < L->channels) pixel_tail(layer, in, t, c, out);
 }
 
 /* A pixel of any taps (runtime bounds): the rare cases. */
-DW_NOINLINE void pixel_any(const dw_layer *L, const int8_t *in, dw_taps t, int8_t *out)
+DW_NOINLINE void pixel_any(const dw_layer *layer, const int8_t *in, dw_taps t, int8_t *out)
 {
-    pixel(L, in, t, out);
+    const dw_layer copy = *layer;
+    pixel(&copy, layer, in, t, out);
 }
 
-/* One pixel of a row with vertical taps [ky0, ky1) (constants at the call), dispatched on its columns. */
-DW_INLINE void pixel_in_row(const dw_layer *L, const int8_t *in, int32_t ky0, int32_t ky1, int32_t kx0, int32_t kx1,
-                            int8_t *out)
+/* Pixel ox of a row with vertical taps [ky0, ky1) (constants at the call), dispatched on its columns. */
+DW_INLINE void pixel_edge(const dw_layer *L, const dw_layer *layer, const int8_t *in, int32_t ox, int32_t ky0,
+                          int32_t ky1, int8_t *out)
 {
-    if (kx0 == 0 && kx1 == 3) pixel(L, in, (dw_taps){ky0, ky1, 0, 3}, out);
-    else if (kx0 == 1 && kx1 == 3) pixel(L, in, (dw_taps){ky0, ky1, 1, 3}, out);
-    else if (kx0 == 0 && kx1 == 2) pixel(L, in, (dw_taps){ky0, ky1, 0, 2}, out);
-    else pixel_any(L, in, (dw_taps){ky0, ky1, kx0, kx1}, out);
+    dw_taps t = {ky0, ky1, 0, 0};
+    utvm_conv_taps(ox * L->stride_w - L->pad_left, L->in_w, 3, 1, &t.kx0, &t.kx1);
+    if (t.kx0 == 1 && t.kx1 == 3) pixel(L, layer, in, (dw_taps){ky0, ky1, 1, 3}, out);
+    else if (t.kx0 == 0 && t.kx1 == 2) pixel(L, layer, in, (dw_taps){ky0, ky1, 0, 2}, out);
+    else pixel_any(layer, in, t, out);
 }
 
-/* One output row; `in` is the window's top-left cell of its first pixel, `ky0`, `ky1` its row taps. */
-DW_INLINE void row(const utvm_depthwise_conv2d_params_s8 *p, const dw_layer *L, const int8_t *in, int32_t ky0,
-                   int32_t ky1, int8_t *out)
+/*
+ * One output row with vertical taps [ky0, ky1); `in` is the window's top-left cell of its first pixel.
+ * Pixels [mid_lo, mid_hi) have all three columns inside; the others are dispatched one by one.
+ */
+DW_INLINE void row(const dw_layer *layer, const int8_t *in, int32_t ky0, int32_t ky1, int8_t *out)
 {
-    const ptrdiff_t step = p->stride_w * L->cell;
-    for (int32_t ox = 0, x0 = -p->pad_left; ox < p->out_w; ox++, x0 += p->stride_w, in += step, out += L->channels) {
-        int32_t kx0, kx1;
-        utvm_conv_taps(x0, p->in_w, 3, 1, &kx0, &kx1);
-        pixel_in_row(L, in, ky0, ky1, kx0, kx1, out);
-    }
+    const dw_layer copy = *layer, *L = &copy; /* a local: the int8 stores cannot alias it */
+    int32_t ox = 0;
+    for (; ox < L->mid_lo; ox++, in += L->step, out += L->channels) pixel_edge(L, layer, in, ox, ky0, ky1, out);
+    for (; ox < L->mid_hi; ox++, in += L->step, out += L->channels) pixel(L, layer, in, (dw_taps){ky0, ky1, 0, 3}, out);
+    for (; ox < L->out_w; ox++, in += L->step, out += L->channels) pixel_edge(L, layer, in, ox, ky0, ky1, out);
 }
 
 /* Rows dispatched on their vertical taps: the three usual cases get code of their own. */
-DW_NOINLINE void row_any(const utvm_depthwise_conv2d_params_s8 *p, const dw_layer *L, const int8_t *in, int32_t ky0,
-                         int32_t ky1, int8_t *out)
+DW_NOINLINE void row_any(const dw_layer *L, const int8_t *in, int32_t ky0, int32_t ky1, int8_t *out)
 {
-    if (ky0 == 0 && ky1 == 3) row(p, L, in, 0, 3, out);
-    else if (ky0 == 1 && ky1 == 3) row(p, L, in, 1, 3, out);
-    else if (ky0 == 0 && ky1 == 2) row(p, L, in, 0, 2, out);
+    if (ky0 == 0 && ky1 == 3) row(L, in, 0, 3, out);
+    else if (ky0 == 1 && ky1 == 3) row(L, in, 1, 3, out);
+    else if (ky0 == 0 && ky1 == 2) row(L, in, 0, 2, out);
     else {
-        const ptrdiff_t step = p->stride_w * L->cell;
-        for (int32_t ox = 0, x0 = -p->pad_left; ox < p->out_w; ox++, x0 += p->stride_w, in += step, out += L->channels) {
+        for (int32_t ox = 0; ox < L->out_w; ox++, in += L->step, out += L->channels) {
             dw_taps t = {ky0, ky1, 0, 0};
-            utvm_conv_taps(x0, p->in_w, 3, 1, &t.kx0, &t.kx1);
+            utvm_conv_taps(ox * L->stride_w - L->pad_left, L->in_w, 3, 1, &t.kx0, &t.kx1);
             pixel_any(L, in, t, out);
         }
     }
@@ -203,7 +209,7 @@ static int32_t bytes4(int32_t b)
 }
 
 void utvm_depthwise_conv2d_3x3_s8_dsp(const utvm_depthwise_conv2d_params_s8 *p, const int8_t *input,
-                                      const int32_t *weights, const int32_t *channels, int8_t *output)
+                                      const int32_t *blocks, int8_t *output)
 {
     const int32_t lo = p->requant.act_min, hi = p->requant.act_max;
     dw_layer L;
@@ -211,11 +217,20 @@ void utvm_depthwise_conv2d_3x3_s8_dsp(const utvm_depthwise_conv2d_params_s8 *p, 
     L.row = (ptrdiff_t)p->in_w * L.cell;
     L.channels = p->in_c;
     L.offset2 = utvm_dsp_pack16(p->input_offset, p->input_offset);
-    L.weights = weights;
-    L.records = channels;
+    L.blocks = blocks;
     L.lo4 = bytes4(lo);
     L.hi4 = bytes4(hi);
     L.clamp = lo > -128 || hi < 127;
+    L.in_w = p->in_w;
+    L.out_w = p->out_w;
+    L.stride_w = p->stride_w;
+    L.pad_left = p->pad_left;
+    L.step = p->stride_w * L.cell;
+    L.mid_lo = (p->pad_left + p->stride_w - 1) / p->stride_w;
+    L.mid_hi = p->in_w - 3 + p->pad_left >= 0 ? (p->in_w - 3 + p->pad_left) / p->stride_w + 1 : 0;
+    if (L.mid_lo > L.out_w) L.mid_lo = L.out_w;
+    if (L.mid_hi > L.out_w) L.mid_hi = L.out_w;
+    if (L.mid_hi < L.mid_lo) L.mid_hi = L.mid_lo;
     const ptrdiff_t out_row = (ptrdiff_t)p->out_w * L.channels;
     for (int32_t b = 0; b < p->batch; b++) {
         const int8_t *image = input + b * (ptrdiff_t)p->in_h * L.row;
@@ -223,7 +238,7 @@ void utvm_depthwise_conv2d_3x3_s8_dsp(const utvm_depthwise_conv2d_params_s8 *p, 
             const int32_t y0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
             utvm_conv_taps(y0, p->in_h, 3, 1, &ky0, &ky1);
-            row_any(p, &L, image + (ptrdiff_t)y0 * L.row - (ptrdiff_t)p->pad_left * L.cell, ky0, ky1, output);
+            row_any(&L, image + (ptrdiff_t)y0 * L.row - (ptrdiff_t)p->pad_left * L.cell, ky0, ky1, output);
         }
     }
 }

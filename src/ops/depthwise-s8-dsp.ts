@@ -6,12 +6,13 @@
  * `channelRecords`) — every depthwise layer of the MLPerf Tiny models.
  *
  * It takes the portable call that src/ops/conv2d-s8.ts prepared (same parameter struct) and swaps the
- * kernel, its weights and its output stage: one record per channel {2 · bias, multiplier, right shift r,
- * 2^(r-1) + output_offset · 2^r} (`channelRecords`, which also checks the kernel's exactness conditions),
- * and OHWI int8 weights [C, 3, 3, 1], doubled, as int32 words [ceil(C / 4), 9, 2], each tap of four
- * channels c .. c+3 as {2w[c], 2w[c+2]} and {2w[c+1], 2w[c+3]} in 16-bit lanes, the order in which
- * SXTAB16 splits one 32-bit load of four input channels. (Doubled so that the kernel's SMMLAR, a rounded
- * high multiply, gives TFLite's doubling one.)
+ * kernel, its weights and its output stage into one constant, per block of four channels c .. c+3
+ * (`packBlocks`): the OHWI int8 weights [C, 3, 3, 1], doubled, as 18 int32 words, each tap as
+ * {2w[c], 2w[c+2]} and {2w[c+1], 2w[c+3]} in 16-bit lanes, the order in which SXTAB16 splits one 32-bit
+ * load of four input channels (doubled so that the kernel's SMMLAR, a rounded high multiply, gives
+ * TFLite's doubling one); then the four channels' records {2 · bias, multiplier, right shift r,
+ * 2^(r-1) + output_offset · 2^r} (`channelRecords`, which also checks the kernel's exactness conditions).
+ * One pointer walks both, which spares the kernel a register.
  */
 
 import type { CArg, KernelCall, LowerContext } from './op.js';
@@ -32,6 +33,17 @@ export function packDepthwise3x3(w: Int8Array, channels: number): Int32Array {
   return out;
 }
 
+/** The kernel's constant [ceil(C / 4), 34]: per block, its 18 packed weight words, then 4 records of 4 words. */
+export function packBlocks(packed: Int32Array, records: Int32Array, channels: number): Int32Array {
+  const blocks = Math.ceil(channels / 4);
+  const out = new Int32Array(blocks * 34);
+  for (let b = 0; b < blocks; b++) {
+    out.set(packed.subarray(b * 18, b * 18 + 18), b * 34);
+    out.set(records.subarray(16 * b, Math.min(16 * b + 16, 4 * channels)), b * 34 + 18);
+  }
+  return out;
+}
+
 /** Values of an int32 argument: the constant tensor's data, or `fill` repeated when the arg is NULL (value 0). */
 function int32Values<A>(ctx: LowerContext<A>, arg: CArg, count: number, fill: number): number[] {
   if ('tensor' in arg) return Array.from(ctx.graph.tensor(arg.tensor).data as Int32Array);
@@ -44,7 +56,7 @@ function int32Values<A>(ctx: LowerContext<A>, arg: CArg, count: number, fill: nu
  * (x = acc + bias must double inside int32 for SMMLAR), or |high| + 2^(r-1) + |output_offset| · 2^r + 1
  * ≥ 2^31 with |high| ≤ |x| (the multiplier is below 1): the kernel's sum before its final shift.
  */
-function channelRecords<A>(ctx: LowerContext<A>, call: KernelCall, weights: Int8Array, channels: number): string | undefined {
+function channelRecords<A>(ctx: LowerContext<A>, call: KernelCall, weights: Int8Array, channels: number): Int32Array | undefined {
   const requant = (call.args[0] as { params: Record<string, Record<string, number>> }).params.requant;
   const bias = int32Values(ctx, call.args[3], channels, 0);
   const multipliers = int32Values(ctx, call.args[4], channels, requant.multiplier);
@@ -59,7 +71,7 @@ function channelRecords<A>(ctx: LowerContext<A>, call: KernelCall, weights: Int8
     if (r < 1 || bound >= 2 ** 30 || bound + 2 ** (r - 1) + Math.abs(offset) * 2 ** r + 1 >= 2 ** 31) return undefined;
     records.set([2 * bias[c], multipliers[c], r, 2 ** (r - 1) + offset * 2 ** r], 4 * c);
   }
-  return ctx.addConstant(`${ctx.node.name}_dw3x3_channels`, 'int32', [channels, 4], records);
+  return records;
 }
 
 /** True when the depthwise parameter struct fits the 3x3 DSP kernel. */
@@ -81,7 +93,8 @@ export function depthwiseDspVariant<A>(ctx: LowerContext<A>, call: KernelCall, w
   const channels = fields.in_c as number;
   const records = channelRecords(ctx, call, weights, channels);
   if (!records) return call;
-  const packed = ctx.addConstant(`${ctx.node.name}_dw3x3`, 'int32', [Math.ceil(channels / 4), 9, 2], packDepthwise3x3(weights, channels));
-  const args = [call.args[0], call.args[1], { tensor: packed }, { tensor: records }, call.args[6]];
+  const blocks = packBlocks(packDepthwise3x3(weights, channels), records, channels);
+  const packed = ctx.addConstant(`${ctx.node.name}_dw3x3`, 'int32', [Math.ceil(channels / 4), 34], blocks);
+  const args = [call.args[0], call.args[1], { tensor: packed }, call.args[6]];
   return { kernel: 'utvm_depthwise_conv2d_3x3_s8_dsp', header: 'utvm/depthwise_conv2d_s8_dsp.h', args };
 }
