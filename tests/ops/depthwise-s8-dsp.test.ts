@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
 import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { packDepthwise3x3 } from '../../src/ops/depthwise-s8-dsp.js';
+import { packBlocks, packDepthwise3x3 } from '../../src/ops/depthwise-s8-dsp.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
@@ -125,18 +125,32 @@ test('other depthwise shapes keep the portable kernel on a DSP core', () => {
   });
 });
 
-test('packed weights: per block of 4 channels and tap, {w[c], w[c+2]} and {w[c+1], w[c+3]}, zero-padded', () => {
+test('packed weights: per block of 4 channels and tap, {2w[c], 2w[c+2]} and {2w[c+1], 2w[c+3]}, zero-padded', () => {
   // 5 channels, OHWI [5, 3, 3, 1]: w[c][tap] = 10 * c + tap (c = 4 gives negative values).
   const w = Int8Array.from({ length: 45 }, (_, i) => (Math.floor(i / 9) === 4 ? -(i % 9) - 1 : 10 * Math.floor(i / 9) + (i % 9)));
   const p = packDepthwise3x3(w, 5);
   assert.is(p.length, 2 * 9 * 2);
-  const pair = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  const pair = (lo: number, hi: number) => (((2 * hi) << 16) | ((2 * lo) & 0xffff)) | 0;
   assert.is(p[0], pair(0, 20));
   assert.is(p[1], pair(10, 30));
   assert.is(p[2 * 8], pair(8, 28));
   assert.is(p[18], pair(-1, 0));
   assert.is(p[19], 0);
   assert.is(p[18 + 2 * 8], pair(-9, 0));
+  assert.is(packDepthwise3x3(Int8Array.from({ length: 9 }, () => -128), 1)[0], pair(-128, 0));
+});
+
+test('kernel constant: per block of 4 channels, 18 weight words then 4 records of 4 words, zero-padded', () => {
+  // 5 channels: weights word i of block b = 100 b + i, record word j of channel c = 1000 c + j.
+  const packed = Int32Array.from({ length: 36 }, (_, i) => 100 * Math.floor(i / 18) + (i % 18));
+  const records = Int32Array.from({ length: 20 }, (_, i) => 1000 * Math.floor(i / 4) + (i % 4));
+  const b = packBlocks(packed, records, 5);
+  assert.is(b.length, 2 * 34);
+  assert.equal(Array.from(b.subarray(0, 18)), Array.from(packed.subarray(0, 18)));
+  assert.equal(Array.from(b.subarray(18, 34)), Array.from(records.subarray(0, 16)));
+  assert.equal(Array.from(b.subarray(34, 52)), Array.from(packed.subarray(18, 36)));
+  assert.equal(Array.from(b.subarray(52, 56)), [4000, 4001, 4002, 4003]);
+  assert.equal(Array.from(b.subarray(56, 68)), new Array(12).fill(0));
 });
 
 test('the DSP depthwise kernel builds for the Cortex-M7 with the real instructions', () => {
