@@ -35,6 +35,7 @@ import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
 import type { Conv2dAttrs } from './conv2d.js';
 import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
+import { fitsPointwiseDsp, int32ArgValues, pointwiseDspCall } from './conv2d-s8-dsp.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -249,6 +250,22 @@ export function conv2dS8ScratchBytes(node: Node<Conv2dAttrs>, graph: Graph): num
   return 4 * k4 + (inC % 4 !== 0 ? k4 : 0);
 }
 
+/** utvm_conv2d_1x1_s8_dsp when the layer is 1×1, unpadded, C_in % 4 == 0 and its channels qualify. */
+function pointwiseDsp(c: ConvS8, packed: string): KernelCall | undefined {
+  const [outC, , , inC] = c.w.shape;
+  const { pads, strides } = c.ctx.node.attrs;
+  if (!fitsPointwiseDsp(c.w.shape, inC, pads)) return undefined;
+  const f = c.requant.fields;
+  const multipliers = int32ArgValues(c.ctx, c.requant.args[0], outC, f.multiplier);
+  const shifts = int32ArgValues(c.ctx, c.requant.args[1], outC, f.shift);
+  const layer = {
+    weights: c.weights, outC, inC, bias: c.bias?.data as Int32Array | undefined, inputOffset: c.inputOffset,
+    multipliers, shifts, outputOffset: f.output_offset,
+  };
+  const params = { ...geometry(c), out_c: outC, stride_h: strides[0], stride_w: strides[1], requant: f };
+  return pointwiseDspCall(c.ctx, layer, params, c.x.name, packed, c.y.name);
+}
+
 /** groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words, bias padded to even, scratch. */
 function lowerDsp(c: ConvS8): KernelCall[] {
   const [outC, kernelH, kernelW, inC] = c.w.shape;
@@ -259,6 +276,8 @@ function lowerDsp(c: ConvS8): KernelCall[] {
   const bias: CArg = c.bias
     ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
     : { value: 0 };
+  const fast = pointwiseDsp(c, w);
+  if (fast) return [fast];
   const params = {
     ...geometry(c), out_c: outC, ...window(c), groups: 1, input_offset: c.inputOffset, requant: c.requant.fields,
   };
