@@ -43,11 +43,14 @@ typedef struct {
     int32_t a00, a01, a10, a11;
 } acc2x2;
 
-/* One chunk: the two weight words w[0] (channel 0), w[1] (channel 1) against both columns. */
-PW_INLINE void chunk2x2(acc2x2 *a, const int32_t *w, const int32_t *col)
+/* One chunk: the two weight words at *w (channel 0, channel 1) against both columns at *col; both
+   pointers advance past what they read. */
+PW_INLINE void chunk2x2(acc2x2 *a, const int32_t **w, const int32_t **col)
 {
-    const int32_t w0 = w[0], w1 = w[1];
-    const int32_t x0a = col[0], x0b = col[1], x1a = col[2], x1b = col[3];
+    int32_t w0, w1, x0a, x0b, x1a, x1b;
+    utvm_dsp_load_pair(w, &w0, &w1);
+    utvm_dsp_load_pair(col, &x0a, &x0b);
+    utvm_dsp_load_pair(col, &x1a, &x1b);
     int32_t t = utvm_dsp_sxtb16(w0);
     a->a00 = utvm_dsp_smlad(x0a, t, a->a00);
     a->a10 = utvm_dsp_smlad(x1a, t, a->a10);
@@ -68,12 +71,10 @@ PW_INLINE acc2x2 dot2x2(const int32_t *w, const int32_t *col, int32_t chunks, in
     acc2x2 a = {bias0, bias1, bias0, bias1};
     const int32_t *end = w + 2 * (chunks & ~1);
     while (w < end) {
-        chunk2x2(&a, w, col);
-        chunk2x2(&a, w + 2, col + 4);
-        w += 4;
-        col += 8;
+        chunk2x2(&a, &w, &col);
+        chunk2x2(&a, &w, &col);
     }
-    if (chunks & 1) chunk2x2(&a, w, col);
+    if (chunks & 1) chunk2x2(&a, &w, &col);
     return a;
 }
 

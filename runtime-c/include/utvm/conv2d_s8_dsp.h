@@ -76,6 +76,22 @@ static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
 }
 #endif
 
+/* *lo, *hi = p[0], p[1] (p 4-byte aligned), and p advanced past them: one LDRD with write-back (gcc
+   splits paired loads into two LDRs when it schedules for the Cortex-M7). */
+#if defined(__ARM_FEATURE_DSP)
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    __asm__("ldrd %0, %1, [%2], #8" : "=r"(*lo), "=r"(*hi), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
+}
+#else
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    *lo = (*p)[0];
+    *hi = (*p)[1];
+    *p += 2;
+}
+#endif
+
 /* requantize(acc) + output_offset of the channel whose record is `ch` (not yet clamped). */
 static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
 {
