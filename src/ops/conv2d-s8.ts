@@ -14,7 +14,9 @@
  * bias'[c] = bias[c] + input_offset · Σ w[c] — the same int32 sum, reordered, so exact.
  *
  * Kernel choice, plain `if`s: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7), groups 1
- * (any kernel, stride, dilation, padding: 1×1 and first layers included) → utvm_conv2d_s8_dsp, weights
+ * (any kernel, stride, dilation, padding: 1×1 and first layers included) → utvm_conv2d_s8_dsp — or, for
+ * 1×1 without padding over C_in % 4 == 0 whose channels qualify, utvm_conv2d_1x1_s8_dsp with per-channel
+ * output records (src/ops/conv2d-s8-dsp.ts) — weights
  * packed for SMLAD (src/ops/dsp-layout.ts), bias padded to an even count, im2col columns in a scratch
  * buffer (`conv2dS8ScratchBytes`: declared for every int8 groups-1 convolution, whatever the target, so
  * the memory plan is the same on the host and the Cortex-M7). Otherwise: 1×1 kernel, no padding,
