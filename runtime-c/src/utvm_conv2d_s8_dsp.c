@@ -127,13 +127,14 @@ static inline void write_pair(const utvm_requant_params_s8 *q, const int32_t *mu
     out1[oc] = utvm_sat_s8(utvm_dsp_requantize(acc1, &r) + q->output_offset, q->act_min, q->act_max);
 }
 
-/* One chunk (4 depths) of the 2 x 2 block: a00 += x0 . w0, a01 += x0 . w1, a10 += x1 . w0, a11 += x1 . w1. */
+/* One chunk (4 depths) of the 2 x 2 block, reading (and advancing) w and col with paired loads:
+   a00 += x0 . w0, a01 += x0 . w1, a10 += x1 . w0, a11 += x1 . w1. */
 #define UTVM_DOT_2X2_CHUNK(w, col)                      \
     do {                                                \
-        const int32_t wa = (w)[0], wb = (w)[1];         \
-        const int32_t x0a = (col)[0], x0b = (col)[1];   \
-        const int32_t x1a = (col)[2], x1b = (col)[3];   \
-        int32_t t;                                      \
+        int32_t wa, wb, x0a, x0b, x1a, x1b, t;          \
+        utvm_dsp_load_pair(&(w), &wa, &wb);             \
+        utvm_dsp_load_pair(&(col), &x0a, &x0b);         \
+        utvm_dsp_load_pair(&(col), &x1a, &x1b);         \
         t = utvm_dsp_sxtb16(wa);                        \
         a00 = utvm_dsp_smlad(x0a, t, a00);              \
         a10 = utvm_dsp_smlad(x1a, t, a10);              \
@@ -155,9 +156,7 @@ static inline void dot_2x2(const int32_t *w, const int32_t *col, int32_t chunks,
     const int32_t *end = w + 2 * (chunks & ~1);
     while (w < end) {
         UTVM_DOT_2X2_CHUNK(w, col);
-        UTVM_DOT_2X2_CHUNK(w + 2, col + 4);
-        w += 4;
-        col += 8;
+        UTVM_DOT_2X2_CHUNK(w, col);
     }
     if (chunks & 1) UTVM_DOT_2X2_CHUNK(w, col);
     acc[0] = a00;

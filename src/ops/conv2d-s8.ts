@@ -14,7 +14,9 @@
  * bias'[c] = bias[c] + input_offset · Σ w[c] — the same int32 sum, reordered, so exact.
  *
  * Kernel choice, plain `if`s: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7), groups 1
- * (any kernel, stride, dilation, padding: 1×1 and first layers included) → utvm_conv2d_s8_dsp, weights
+ * (any kernel, stride, dilation, padding: 1×1 and first layers included) → utvm_conv2d_s8_dsp — or, for
+ * 1×1 without padding over C_in % 4 == 0 whose channels qualify, utvm_conv2d_1x1_s8_dsp with per-channel
+ * output records (src/ops/conv2d-s8-dsp.ts) — weights
  * packed for SMLAD (src/ops/dsp-layout.ts), bias padded to an even count, im2col columns in a scratch
  * buffer (`conv2dS8ScratchBytes`: declared for every int8 groups-1 convolution, whatever the target, so
  * the memory plan is the same on the host and the Cortex-M7). Otherwise: 1×1 kernel, no padding,
@@ -36,6 +38,7 @@ import type { Conv2dAttrs } from './conv2d.js';
 import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
+import { fitsPointwiseDsp, int32ArgValues, pointwiseDspCall } from './conv2d-s8-dsp.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -250,6 +253,22 @@ export function conv2dS8ScratchBytes(node: Node<Conv2dAttrs>, graph: Graph): num
   return 4 * k4 + (inC % 4 !== 0 ? k4 : 0);
 }
 
+/** utvm_conv2d_1x1_s8_dsp when the layer is 1×1, unpadded, C_in % 4 == 0 and its channels qualify. */
+function pointwiseDsp(c: ConvS8, packed: string): KernelCall | undefined {
+  const [outC, , , inC] = c.w.shape;
+  const { pads, strides } = c.ctx.node.attrs;
+  if (!fitsPointwiseDsp(c.w.shape, inC, pads)) return undefined;
+  const f = c.requant.fields;
+  const multipliers = int32ArgValues(c.ctx, c.requant.args[0], outC, f.multiplier);
+  const shifts = int32ArgValues(c.ctx, c.requant.args[1], outC, f.shift);
+  const layer = {
+    weights: c.weights, outC, inC, bias: c.bias?.data as Int32Array | undefined, inputOffset: c.inputOffset,
+    multipliers, shifts, outputOffset: f.output_offset,
+  };
+  const params = { ...geometry(c), out_c: outC, stride_h: strides[0], stride_w: strides[1], requant: f };
+  return pointwiseDspCall(c.ctx, layer, params, c.x.name, packed, c.y.name);
+}
+
 /** groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words, bias padded to even, scratch. */
 function lowerDsp(c: ConvS8): KernelCall[] {
   const [outC, kernelH, kernelW, inC] = c.w.shape;
@@ -260,6 +279,8 @@ function lowerDsp(c: ConvS8): KernelCall[] {
   const bias: CArg = c.bias
     ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
     : { value: 0 };
+  const fast = pointwiseDsp(c, w);
+  if (fast) return [fast];
   const params = {
     ...geometry(c), out_c: outC, ...window(c), groups: 1, input_offset: c.inputOffset, requant: c.requant.fields,
   };

@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
 import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
 import { conv2dS8ScratchBytes } from '../../src/ops/conv2d-s8.js';
+import { pointwiseRecords } from '../../src/ops/conv2d-s8-dsp.js';
 import { packRowsS8 } from '../../src/ops/dsp-layout.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { runLoweredMany } from '../util/run-lowered.js';
@@ -65,6 +66,12 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
   return { node, x };
 }
 
+/** The DSP kernel a shape should get: the 1x1 one for unpadded 1x1 windows over C_in % 4 == 0. */
+const expectedKernel = (s: Shape): string =>
+  s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
+    ? 'utvm_conv2d_1x1_s8_dsp'
+    : 'utvm_conv2d_s8_dsp';
+
 const scratchOf = (node: Node, g: Graph): number => conv2dS8ScratchBytes(node as unknown as Node<Conv2dAttrs>, g);
 
 /** Every shape (plus `extra` random ones) in one graph, run for both targets. */
@@ -86,7 +93,7 @@ test('DSP conv = portable conv, bit for bit, on every shape', () => {
   const { dsp, portable } = runBoth(SHAPES, 7001);
   SHAPES.forEach((s, i) => {
     assert.is(dsp[i].calls.length, 1);
-    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_s8_dsp', s.name);
+    assert.is(dsp[i].calls[0].kernel, expectedKernel(s), s.name);
     assert.is.not(portable[i].calls[0].kernel, 'utvm_conv2d_s8_dsp');
     const a = dsp[i].outputs[0] as Int8Array;
     const b = portable[i].outputs[0] as Int8Array;
@@ -113,6 +120,73 @@ test('DSP conv = portable conv on 24 random shapes', () => {
     const b = portable[i].outputs[0] as Int8Array;
     for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name} ${JSON.stringify(s)}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
   });
+});
+
+/** 1x1 shapes for utvm_conv2d_1x1_s8_dsp: odd pixel counts, odd out_c, strides, batch 2, width 1, C_in = 4. */
+const POINTWISE: Shape[] = [
+  { name: 'kws pointwise 64 → 64, relu', xs: [1, 5, 5, 64], ws: [64, 1, 1, 64], attrs: { clamp: { min: 0, max: Infinity } } },
+  { name: 'vww pointwise 8 → 16, relu6', xs: [1, 6, 6, 8], ws: [16, 1, 1, 8], attrs: { clamp: { min: 0, max: 6 } } },
+  { name: '4 → 3, odd pixels', xs: [1, 3, 3, 4], ws: [3, 1, 1, 4], attrs: {} },
+  { name: '12 → 7, stride 2, odd pixels', xs: [1, 7, 5, 12], ws: [7, 1, 1, 12], attrs: { strides: [2, 2] } },
+  { name: 'stride (1, 3), batch 2, no bias', xs: [2, 3, 7, 8], ws: [6, 1, 1, 8], attrs: { strides: [1, 3] }, bias: false },
+  { name: 'width 1, one pixel per row, per-tensor', xs: [1, 5, 1, 20], ws: [9, 1, 1, 20], attrs: {}, perTensor: true },
+  { name: 'one pixel, one channel', xs: [1, 1, 1, 4], ws: [1, 1, 1, 4], attrs: {} },
+  { name: '36 → 10, 3 chunks (odd chunk count)', xs: [1, 2, 3, 36], ws: [10, 1, 1, 36], attrs: {} },
+];
+
+test('1x1 DSP kernel = portable conv, bit for bit (odd pixels, odd channels, strides, batch, width 1)', () => {
+  const { dsp, portable } = runBoth(POINTWISE, 8123);
+  POINTWISE.forEach((s, i) => {
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp', s.name);
+    const a = dsp[i].outputs[0] as Int8Array;
+    const b = portable[i].outputs[0] as Int8Array;
+    for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
+    const inside = Array.from(b).filter((v) => v > -128 && v < 127).length;
+    assert.ok(inside >= b.length / 4, `${s.name}: ${inside} of ${b.length} outputs inside (-128, 127)`);
+  });
+});
+
+test('1x1 DSP kernel = portable conv on 20 random 1x1 shapes', () => {
+  const rng = mulberry32(31337);
+  const pick = (lo: number, hi: number) => randomInts(rng, 1, lo, hi)[0];
+  const shapes: Shape[] = Array.from({ length: 20 }, (_, i) => ({
+    name: `random 1x1 ${i}`, xs: [pick(1, 2), pick(1, 5), pick(1, 5), 4 * pick(1, 12)], ws: [pick(1, 13), 1, 1, 0],
+    attrs: { strides: [pick(1, 2), pick(1, 2)], clamp: i % 3 === 0 ? { min: 0, max: 6 } : undefined }, bias: i % 4 !== 0, perTensor: i % 5 === 0,
+  }));
+  shapes.forEach((s) => { s.ws[3] = s.xs[3]; });
+  const { dsp, portable } = runBoth(shapes, 777);
+  shapes.forEach((s, i) => {
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp', s.name);
+    const a = dsp[i].outputs[0] as Int8Array;
+    const b = portable[i].outputs[0] as Int8Array;
+    for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name} ${JSON.stringify(s)}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
+  });
+});
+
+test('1x1 records: {bias + offset · Σw, multiplier, r, 2^(r-1) + zp · 2^r}; none for a left shift or a huge bias', () => {
+  const base = { weights: Int8Array.from([1, -2, 3, 4, -5, 6, 7, -8]), outC: 2, inC: 4, bias: Int32Array.from([100, -7]), inputOffset: 3, multipliers: [1 << 30, 1518500250], shifts: [-1, -9], outputOffset: -5 };
+  assert.equal(Array.from(pointwiseRecords(base) ?? []), [100 + 3 * 6, 1 << 30, 1, 1 - 10, -7 + 3 * 0, 1518500250, 9, 256 - 5 * 512]);
+  const odd = pointwiseRecords({ ...base, outC: 1, weights: base.weights.subarray(0, 4), bias: base.bias.subarray(0, 1) });
+  assert.equal(Array.from(odd ?? []).slice(4), [0, 0, 1, 0]);
+  assert.is(pointwiseRecords({ ...base, shifts: [0, -9] }), undefined);
+  assert.is(pointwiseRecords({ ...base, shifts: [2, -9] }), undefined);
+  assert.is(pointwiseRecords({ ...base, bias: Int32Array.from([2 ** 30, 0]) }), undefined);
+  // A dead channel: bias' = -2^30 + 18 ± 1280, times 2^30 / 2^31 / 2^28 → -2 for all of it: constant -2 - 5.
+  const dead = pointwiseRecords({ ...base, bias: Int32Array.from([-(2 ** 30), -7]), shifts: [-28, -9] });
+  assert.equal(Array.from(dead ?? []).slice(0, 4), [0, 0, 1, 2 * -7 + 1]);
+});
+
+test('a 1x1 layer whose records do not qualify (shift 0) keeps utvm_conv2d_s8_dsp, still exact', () => {
+  const g = new Graph('t');
+  const rng = mulberry32(11);
+  const x = int8Input(g, 'z_x', [1, 3, 3, 8], q1(0.5, 3), randomInt8(rng, 72));
+  g.addTensor({ name: 'z_w', dtype: 'int8', shape: [4, 1, 1, 8], data: randomInt8(rng, 32, -127, 127), quant: { scale: [0.01], zeroPoint: [0], axis: 0 } });
+  // input scale · weight scale / output scale = 0.7 → multiplier in [0.5, 1), shift 0.
+  const node = addQuantNode(g, 'conv2d', ['z_x', 'z_w'], attrsOf({}), 'z', q1((0.5 * 0.01) / 0.7, 0));
+  const [dsp] = runLoweredMany(g, [node], { z_x: x }, { target: { dsp: true } });
+  const [portable] = runLoweredMany(g, [node], { z_x: x });
+  assert.is(dsp.calls[0].kernel, 'utvm_conv2d_s8_dsp');
+  assert.equal(Array.from(dsp.outputs[0] as Int8Array), Array.from(portable.outputs[0] as Int8Array));
 });
 
 test('grouped convolutions keep their portable kernels on a DSP core', () => {
@@ -142,8 +216,8 @@ test('scratch: two int16 columns of K4, plus K4 staging bytes when C_in % 4 != 0
   assert.is(scratchOf(b, g), 4 * 144);
 });
 
-test('utvm_conv2d_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_conv2d_s8_dsp']);
+test('utvm_conv2d_s8_dsp and utvm_conv2d_1x1_s8_dsp build for the Cortex-M7 with the DSP instructions', () => {
+  compileForCortexM7(['utvm_conv2d_s8_dsp', 'utvm_conv2d_1x1_s8_dsp']);
 });
 
 test.run();

@@ -53,6 +53,67 @@ void utvm_conv2d_s8_dsp(const utvm_conv2d_params_s8 *p, const int8_t *input, con
                         const int32_t *bias, const int32_t *multipliers, const int32_t *shifts, int8_t *output,
                         void *scratch);
 
+/*
+ * The output stage of the fast variants below, from one record per output channel prepared at compile
+ * time (src/ops/conv2d-s8-dsp.ts): {bias, multiplier, r, round}, r = -shift >= 1, round = 2^(r-1) +
+ * output_offset * 2^r. high = (2 acc * m + 2^31) >> 32 (SMMULR) equals TFLite's doubling high multiply
+ * (acc * m + 2^30) >> 31; (high + round + (high < 0 ? -1 : 0)) >> r equals its rounding right shift by r
+ * (round half away from zero) plus the output offset. Exact when |acc| < 2^30 and |high| + round < 2^31,
+ * which the compiler checks per channel from the weights and bias (else it keeps utvm_conv2d_s8_dsp).
+ */
+#if defined(__ARM_FEATURE_DSP)
+static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+#else
+/* (a * b + 2^31) >> 32 of the signed 64-bit product (arithmetic shift, as everywhere in utvm). */
+static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
+{
+    return (int32_t)(((int64_t)a * (int64_t)b + 0x80000000LL) >> 32);
+}
+#endif
+
+/* *lo, *hi = p[0], p[1] (p 4-byte aligned), and p advanced past them: one LDRD with write-back (gcc
+   splits paired loads into two LDRs when it schedules for the Cortex-M7). */
+#if defined(__ARM_FEATURE_DSP)
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    __asm__("ldrd %0, %1, [%2], #8" : "=r"(*lo), "=r"(*hi), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
+}
+#else
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    *lo = (*p)[0];
+    *hi = (*p)[1];
+    *p += 2;
+}
+#endif
+
+/* requantize(acc) + output_offset of the channel whose record is `ch` (not yet clamped). */
+static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
+{
+    const int32_t high = utvm_dsp_smmulr((int32_t)((uint32_t)acc << 1), ch[1]);
+    return (high + ch[3] + (high >> 31)) >> ch[2];
+}
+
+/*
+ * 1x1 convolution, no padding, any stride, in_c a multiple of 4: out[pixel][oc] = clamp(requantized(
+ * bias'[oc] + dot(in[pixel], weights[oc]))), the input offset folded into bias' at compile time.
+ * p:        utvm_conv2d_1x1_params_s8; of its requant only act_min / act_max are read (the rest is in
+ *           `channels`). in_c % 4 == 0.
+ * input:    int8 [batch, in_h, in_w, in_c], contiguous.
+ * weights:  int32 packed words [ceil(out_c / 2)][in_c / 4][2], as utvm_conv2d_s8_dsp's (K = in_c).
+ * channels: int32 [out_c rounded up to even][4] records {bias', multiplier, r, round} (see above);
+ *           bias' = bias + input_offset * sum(weights[oc]); a padding channel's record is {0, 0, 1, 0}.
+ * output:   int8 [batch, out_h, out_w, out_c]; must not overlap the input or scratch.
+ * scratch:  4 * in_c bytes, 4-byte aligned (two int16 columns; = utvm_conv2d_s8_dsp_scratch_bytes).
+ */
+void utvm_conv2d_1x1_s8_dsp(const utvm_conv2d_1x1_params_s8 *p, const int8_t *input, const int32_t *weights,
+                            const int32_t *channels, int8_t *output, void *scratch);
+
 #ifdef __cplusplus
 }
 #endif
