@@ -35,6 +35,7 @@ import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
 import type { Conv2dAttrs } from './conv2d.js';
 import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
+import { lowerConvFirstS8 } from './conv2d-first-s8.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -285,6 +286,8 @@ export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const requant = requantization(ctx, convMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
   const c: ConvS8 = { ctx, x, y, w, weights, bias, inputOffset: -xq.zeroPoint, requant };
   const [kernelH, kernelW] = [w.shape[1], w.shape[2]];
+  const first = ctx.target?.dsp === true ? lowerConvFirstS8(c, convMultipliers(xq.scale, scales, yq.scale)) : undefined;
+  if (first) return first;
   if (ctx.target?.dsp === true && attrs.groups === 1) return lowerDsp(c);
   if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);
   if (attrs.groups === x.shape[3]) return lowerDepthwise(c);
