@@ -5,7 +5,7 @@
 #include "utvm/conv2d_rgb_s8_dsp.h"
 
 /* dst[i] = src[i] + offset for i < n (dst: int16, any 2-byte alignment; src: any alignment). */
-static void gather_run(int16_t *dst, const int8_t *src, int32_t n, int32_t offset)
+static inline void gather_run(int16_t *dst, const int8_t *src, int32_t n, int32_t offset)
 {
     const int32_t off2 = (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
     for (; n >= 4; n -= 4, src += 4, dst += 4) {
@@ -27,6 +27,12 @@ static void gather_pixel(const utvm_conv2d_params_s8 *p, const int8_t *image, in
     const int32_t kx_first = ix0 < 0 ? -ix0 : 0;
     const int32_t kx_end = p->in_w - ix0 < p->kernel_w ? p->in_w - ix0 : p->kernel_w;
     const int32_t lead = kx_first * c, run = (kx_end - kx_first) * c;
+    if (run == row_len && iy0 >= 0 && iy0 + p->kernel_h <= p->in_h) { /* inside the image: no padding */
+        const size_t stride = (size_t)p->in_w * (size_t)c;
+        const int8_t *src = image + ((size_t)iy0 * (size_t)p->in_w + (size_t)ix0) * (size_t)c;
+        for (int32_t ky = 0; ky < p->kernel_h; ky++, col += row_len, src += stride) gather_run(col, src, row_len, p->input_offset);
+        return;
+    }
     for (int32_t ky = 0; ky < p->kernel_h; ky++, col += row_len) {
         const int32_t iy = iy0 + ky;
         if (iy < 0 || iy >= p->in_h || run <= 0) {
@@ -75,11 +81,14 @@ static void pixel_pair(const utvm_conv2d_params_s8 *p, const int32_t *col, int32
             a1 = utvm_dsp_smlad(xa1, o, utvm_dsp_smlad(xa0, e, a1));
             b1 = utvm_dsp_smlad(xb1, o, utvm_dsp_smlad(xb0, e, b1));
         }
-        out_a[c] = out_value(r, rq, a0);
-        out_b[c] = out_value(r, rq, b0);
+        /* All four values before any store: an int8 store could alias the constants. */
+        const int8_t ya0 = out_value(r, rq, a0), yb0 = out_value(r, rq, b0);
+        const int8_t ya1 = out_value(r, rq + 5, a1), yb1 = out_value(r, rq + 5, b1);
+        out_a[c] = ya0;
+        out_b[c] = yb0;
         if (c + 1 < out_c) {
-            out_a[c + 1] = out_value(r, rq + 5, a1);
-            out_b[c + 1] = out_value(r, rq + 5, b1);
+            out_a[c + 1] = ya1;
+            out_b[c + 1] = yb1;
         }
     }
 }
