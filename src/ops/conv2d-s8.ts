@@ -39,6 +39,7 @@ import { depth4, packRowsS8, paddedBias } from './dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
 import { fitsPointwiseDsp, int32ArgValues, pointwiseDspCall } from './conv2d-s8-dsp.js';
+import { lowerConvFirstS8 } from './conv2d-first-s8.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared with gemm-s8.ts: type checks, quantization parameters, requantization arguments
@@ -311,6 +312,8 @@ export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
     const params = { ...geometry(c), out_c: w.shape[0], ...window(c), groups: attrs.groups, input_offset: c.inputOffset, requant: requant.fields };
     return lowerConv2dS8Onnx(ctx, { x, w, bias, y, params, scales: onnxOutputScales(xq.scale, scales, yq.scale, w.shape[0]) });
   }
+  const first = ctx.target?.dsp === true ? lowerConvFirstS8(c, convMultipliers(xq.scale, scales, yq.scale)) : undefined;
+  if (first) return first;
   if (ctx.target?.dsp === true && attrs.groups === 1) return lowerDsp(c);
   if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);
   if (attrs.groups === x.shape[3]) return lowerDepthwise(c);

@@ -17,7 +17,9 @@
  *
  * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7) utvm_fully_connected_s8_dsp,
  * four output features per pass with SMLAD, the weights packed and interleaved four rows at a time and
- * the folded bias padded to a multiple of 4 (src/ops/dsp-layout.ts); elsewhere utvm_fully_connected_s8.
+ * the folded bias padded to a multiple of 4 (src/ops/dsp-layout.ts), when the compiler's bound on the
+ * accumulators allows its short requantization (src/ops/fast-requant.ts: always, in practice);
+ * elsewhere utvm_fully_connected_s8.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
@@ -27,6 +29,7 @@ import type { CArg, KernelCall, LowerContext } from './op.js';
 import type { GemmAttrs } from './gemm.js';
 import { packRowsS8, paddedBias } from './dsp-layout.js';
 import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
+import { accumulatorBounds, fastRequantHolds } from './fast-requant.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from './conv2d-s8.js';
 
 /** The dense layer's multipliers: one for per-tensor weights, else one per output feature. */
@@ -64,7 +67,8 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const scales = weightScales(b, n, attrs.transB ? 0 : 1, where);
   const weights = weightsNK(constantData<Int8Array>(b, 'weights', where), attrs.transB, k, n);
   const bias = c ? constantData<Int32Array>(c, 'bias', where) : undefined;
-  const q = requantization(ctx, fullyConnectedMultipliers(xq.scale, scales, yq.scale), yq, attrs.clamp, where);
+  const multipliers = fullyConnectedMultipliers(xq.scale, scales, yq.scale);
+  const q = requantization(ctx, multipliers, yq, attrs.clamp, where);
   const inputOffset = -xq.zeroPoint;
   const folded = inputOffset !== 0 ? foldedBias(weights, n, bias, inputOffset) : bias;
   const params: CArg = { type: 'utvm_fully_connected_params_s8', params: { batches: m, in_features: k, out_features: n, ...q.fields } };
@@ -72,7 +76,7 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
     const fp = onnxOutputScales(xq.scale, scales, yq.scale, n);
     return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
   }
-  if (ctx.target?.dsp === true) {
+  if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(weights, n, folded, 128), multipliers)) {
     const n4 = Math.ceil(n / 4) * 4;
     const packed = packRowsS8(weights, n, k, 4);
     const wDsp = ctx.addConstant(`${b.name}_dsp`, 'int32', [packed.length], packed);

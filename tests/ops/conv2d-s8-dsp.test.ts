@@ -66,11 +66,17 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
   return { node, x };
 }
 
-/** The DSP kernel a shape should get: the 1x1 one for unpadded 1x1 windows over C_in % 4 == 0. */
+/** Shapes that the first-layer kernel takes (tests/ops/conv2d-rgb-s8-dsp.test.ts). */
+const firstLayer = (s: Shape): boolean => s.xs[3] < 4 && (s.attrs.dilations ?? [1, 1]).every((d) => d === 1);
+
+/** The DSP kernel a shape should get: first layers (C_in < 4) their own; the 1x1 one for unpadded 1x1
+    windows over C_in % 4 == 0; else the general one. */
 const expectedKernel = (s: Shape): string =>
-  s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
-    ? 'utvm_conv2d_1x1_s8_dsp'
-    : 'utvm_conv2d_s8_dsp';
+  firstLayer(s)
+    ? 'utvm_conv2d_rgb_s8_dsp'
+    : s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
+      ? 'utvm_conv2d_1x1_s8_dsp'
+      : 'utvm_conv2d_s8_dsp';
 
 const scratchOf = (node: Node, g: Graph): number => conv2dS8ScratchBytes(node as unknown as Node<Conv2dAttrs>, g);
 

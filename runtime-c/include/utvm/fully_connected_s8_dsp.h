@@ -18,6 +18,7 @@
 
 #include "utvm/fully_connected_s8.h"
 #include "utvm/dsp.h"
+#include "utvm/dsp_requant.h"
 
 #ifdef __cplusplus
 extern "C" {
