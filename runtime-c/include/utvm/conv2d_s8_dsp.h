@@ -61,37 +61,6 @@ void utvm_conv2d_s8_dsp(const utvm_conv2d_params_s8 *p, const int8_t *input, con
  * (round half away from zero) plus the output offset. Exact when |acc| < 2^30 and |high| + round < 2^31,
  * which the compiler checks per channel from the weights and bias (else it keeps utvm_conv2d_s8_dsp).
  */
-#if defined(__ARM_FEATURE_DSP)
-static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
-{
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-#else
-/* (a * b + 2^31) >> 32 of the signed 64-bit product (arithmetic shift, as everywhere in utvm). */
-static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
-{
-    return (int32_t)(((int64_t)a * (int64_t)b + 0x80000000LL) >> 32);
-}
-#endif
-
-/* *lo, *hi = p[0], p[1] (p 4-byte aligned), and p advanced past them: one LDRD with write-back (gcc
-   splits paired loads into two LDRs when it schedules for the Cortex-M7). */
-#if defined(__ARM_FEATURE_DSP)
-static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
-{
-    __asm__("ldrd %0, %1, [%2], #8" : "=r"(*lo), "=r"(*hi), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
-}
-#else
-static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
-{
-    *lo = (*p)[0];
-    *hi = (*p)[1];
-    *p += 2;
-}
-#endif
-
 /* requantize(acc) + output_offset of the channel whose record is `ch` (not yet clamped). */
 static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
 {

@@ -10,6 +10,8 @@
  *   utvm_dsp_sxtab16(a, x)      a + utvm_dsp_sxtb16(x), lane by lane (16-bit wrap-around)
  *   utvm_dsp_sxtab16_ror8(a, x) a + utvm_dsp_sxtb16_ror8(x), lane by lane
  *   utvm_dsp_smlad(a, b, acc)   acc + a.lane0 * b.lane0 + a.lane1 * b.lane1 (32-bit wrap-around)
+ *   utvm_dsp_smmulr(a, b)       (a * b + 2^31) >> 32: the rounded high word of the signed 64-bit product
+ *   utvm_dsp_load_pair(&p, &lo, &hi)  lo, hi = p[0], p[1] and p += 2: one LDRD with write-back
  * So for words x = [x0 x1 x2 x3] and w = [w0 w1 w2 w3] (bytes, memory order):
  *   smlad(sxtb16(x), sxtb16(w), smlad(sxtb16_ror8(x), sxtb16_ror8(w), acc)) = acc + x0w0 + x1w1 + x2w2 + x3w3.
  *
@@ -32,6 +34,19 @@
 static inline int32_t utvm_dsp_sxtb16(int32_t x) { return (int32_t)__sxtb16(x); }
 static inline int32_t utvm_dsp_sxtab16(int32_t a, int32_t x) { return (int32_t)__sxtab16(a, x); }
 static inline int32_t utvm_dsp_smlad(int32_t a, int32_t b, int32_t acc) { return (int32_t)__smlad(a, b, acc); }
+
+static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
+{
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* gcc splits paired loads into two LDRs when it schedules for the Cortex-M7: this keeps one LDRD. */
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    __asm__("ldrd %0, %1, [%2], #8" : "=r"(*lo), "=r"(*hi), "+r"(*p) : "m"(*(const int32_t(*)[2]) * p));
+}
 
 static inline int32_t utvm_dsp_sxtb16_ror8(int32_t x)
 {
@@ -85,6 +100,18 @@ static inline int32_t utvm_dsp_smlad(int32_t a, int32_t b, int32_t acc)
     const uint32_t p0 = (uint32_t)(utvm_dsp_lane_s16(a, 0) * utvm_dsp_lane_s16(b, 0));
     const uint32_t p1 = (uint32_t)(utvm_dsp_lane_s16(a, 1) * utvm_dsp_lane_s16(b, 1));
     return (int32_t)((uint32_t)acc + p0 + p1);
+}
+
+static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
+{
+    return (int32_t)(((int64_t)a * (int64_t)b + (1LL << 31)) >> 32);
+}
+
+static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)
+{
+    *lo = (*p)[0];
+    *hi = (*p)[1];
+    *p += 2;
 }
 
 #endif /* __ARM_FEATURE_DSP */

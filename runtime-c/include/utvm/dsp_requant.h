@@ -17,22 +17,7 @@
 #ifndef UTVM_DSP_REQUANT_H
 #define UTVM_DSP_REQUANT_H
 
-#include "utvm/types.h"
-
-#if defined(__ARM_FEATURE_DSP)
-/* (a * b + 2^31) >> 32, the rounded high word of the signed product: one SMMULR. */
-static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
-{
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-#else
-static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
-{
-    return (int32_t)(((int64_t)a * (int64_t)b + (1LL << 31)) >> 32);
-}
-#endif
+#include "utvm/dsp.h"
 
 /* One channel's constants for utvm_fast_requantize (utvm_fast_requant_of). */
 typedef struct {
