@@ -14,7 +14,7 @@ import { importTflite } from './import/tflite.js';
 import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
-import { Program, buildProgram } from './emit/program.js';
+import { Program, buildProgram, inPlaceNodes, lowerGraph } from './emit/program.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
 import { checkFit } from './emit/fit.js';
@@ -124,8 +124,9 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const board = loadBoard(options.board);
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors });
-  const program = buildProgram(graph, plan, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
+  const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered) });
+  const program = buildProgram(lowered, plan);
   checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
   samples.forEach((s, i) => {

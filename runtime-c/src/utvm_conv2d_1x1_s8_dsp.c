@@ -99,6 +99,8 @@ void utvm_conv2d_1x1_s8_dsp(const utvm_conv2d_1x1_params_s8 *p, const int8_t *in
     for (int32_t pixel = 0; pixel < pixels; pixel += 2) {
         /* An odd last pixel runs as both columns: the second writes the same values again. */
         const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
+        /* Both pixels are read before any of their outputs is written: what lets the output be the
+           input when out_c <= in_c (the argument is in utvm/conv2d_s8_dsp.h). */
         columns(pixel_input(p, input, pixel), pixel_input(p, input, second), chunks, cols);
         int8_t *out0 = output + (size_t)pixel * (size_t)out_c;
         int8_t *out1 = output + (size_t)second * (size_t)out_c;

@@ -1,14 +1,16 @@
 /**
- * Lowering: a planned Graph → a Program, the complete, C-ready description of model.c.
+ * Lowering: a Graph → (its memory plan) → a Program, the complete, C-ready description of model.c.
  *
- * Each node's operator turns it into kernel calls (`OpDef.lower`); this file resolves their arguments to
+ * Two stages. `lowerGraph`: each node's operator turns it into kernel calls (`OpDef.lower`) for the
+ * target, before any memory is planned, so the planner can see which calls may run in place
+ * (`inPlaceNodes`). `buildProgram`, given the plan: this file resolves the calls' arguments to
  * C expressions (arena offsets from the memory plan, weight array names), gives parameter structs and
  * weight arrays stable identifiers, and records which kernels and headers the model uses. Nothing here
  * knows any template: src/emit/model.ts renders the Program.
  */
 
 import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
-import { Graph, Tensor, elementCount } from '../ir/graph.js';
+import { Graph, Tensor, elementCount, tensorBytes } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
 import type { CArg, KernelCall, LowerContext, LowerTarget } from '../ops/op.js';
 import type { MemoryPlan } from '../plan/index.js';
@@ -94,8 +96,70 @@ function describe(g: Graph, node: Graph['nodes'][number]): string {
   return `${node.name}: ${node.op}${node.source.op !== node.op ? ` (${node.source.op})` : ''} ${shapes(node.inputs)} -> ${shapes(node.outputs)}`;
 }
 
-export function buildProgram(input: Graph, plan: MemoryPlan, target: LowerTarget = { dsp: false }): Program {
+/** A graph lowered for one target: a clone holding the constants lowering added, and each node's calls. */
+export interface LoweredGraph {
+  graph: Graph;
+  /** Kernel calls per node name (nodes without `lower`, the aliases, have none). */
+  calls: Map<string, KernelCall[]>;
+}
+
+/** Lowers every node of `input` (on a clone) for `target`; the memory plan is not needed yet. */
+export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }): LoweredGraph {
   const g = input.clone();
+  const calls = new Map<string, KernelCall[]>();
+  for (const node of g.nodes) {
+    const def = getOp(node.op);
+    if (!def.lower) continue;
+    const ctx: LowerContext<Record<string, unknown>> = {
+      node,
+      graph: g,
+      input: (i) => {
+        const n = node.inputs[i];
+        if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
+        return g.tensor(n);
+      },
+      optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
+      output: (i) => g.tensor(node.outputs[i]),
+      addConstant: (base, dtype, shape, data) => {
+        const name = g.freshName(base);
+        g.addTensor({ name, dtype, shape: [...shape], data });
+        return name;
+      },
+      target,
+    };
+    calls.set(node.name, def.lower(ctx));
+  }
+  return { graph: g, calls };
+}
+
+/**
+ * The nodes run by one kernel call flagged `inPlace` whose arguments are the node's input 0 and output 0
+ * themselves: the planner's `inPlaceKernels` (src/plan/index.ts) for this target.
+ */
+export function inPlaceNodes(lowered: LoweredGraph): Set<string> {
+  const names = new Set<string>();
+  for (const node of lowered.graph.nodes) {
+    const calls = lowered.calls.get(node.name);
+    if (!calls || calls.length !== 1 || calls[0].inPlace !== true) continue;
+    const plain = calls[0].args.filter((a): a is { tensor: string } => 'tensor' in a && !a.elementOffset).map((a) => a.tensor);
+    if (plain.includes(node.inputs[0]) && plain.includes(node.outputs[0])) names.add(node.name);
+  }
+  return names;
+}
+
+/** Fails (internal) when the plan puts output 0 of `node` over input 0 but neither the operator nor its kernel allows it. */
+function checkOverwrite(g: Graph, plan: MemoryPlan, node: Graph['nodes'][number], inPlace: Set<string>): void {
+  const [x, y] = [node.inputs[0], node.outputs[0]];
+  if (!x || !y || g.isConstant(x) || getOp(node.op).inPlace || inPlace.has(node.name)) return;
+  if (tensorBytes(g.tensor(y)) > 0 && plan.offsetOf(x) === plan.offsetOf(y)) {
+    throw new Error(`internal: the memory plan puts '${y}' over '${x}', but node '${node.name}' (${node.op}) cannot run in place`);
+  }
+}
+
+/** The Program of `input` — a graph (lowered here for `target`) or a graph lowerGraph already lowered. */
+export function buildProgram(input: Graph | LoweredGraph, plan: MemoryPlan, target: LowerTarget = { dsp: false }): Program {
+  const { graph: g, calls: lowered } = input instanceof Graph ? lowerGraph(input, target) : input;
+  const inPlace = inPlaceNodes({ graph: g, calls: lowered });
   const ids = new Identifiers();
   const constants = new Map<string, ProgramConstant>();
   const scratchOffsets = new Map(plan.buffers.filter((b) => b.kind === 'scratch').map((b) => [b.id, b.offset]));
@@ -118,26 +182,9 @@ export function buildProgram(input: Graph, plan: MemoryPlan, target: LowerTarget
   const steps: ProgramStep[] = [];
   const headersOf = new Set<string>();
   for (const node of g.nodes) {
-    const def = getOp(node.op);
-    if (!def.lower) continue;
-    const ctx: LowerContext<Record<string, unknown>> = {
-      node,
-      graph: g,
-      input: (i) => {
-        const n = node.inputs[i];
-        if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
-        return g.tensor(n);
-      },
-      optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
-      output: (i) => g.tensor(node.outputs[i]),
-      addConstant: (base, dtype, shape, data) => {
-        const name = g.freshName(base);
-        g.addTensor({ name, dtype, shape: [...shape], data });
-        return name;
-      },
-      target,
-    };
-    const calls: KernelCall[] = def.lower(ctx);
+    const calls = lowered.get(node.name);
+    if (!calls) continue;
+    checkOverwrite(g, plan, node, inPlace);
     const params: ProgramParams[] = [];
     const argText = (a: CArg): string => {
       if ('tensor' in a) return pointer(a);

@@ -102,5 +102,9 @@ export function pointwiseDspCall<A>(
   const args: CArg[] = [
     { params, type: 'utvm_conv2d_1x1_params_s8' }, { tensor: input }, { tensor: packed }, { tensor: channels }, { tensor: output }, { scratch: true },
   ];
-  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args };
+  // In place (see the kernel's header: same address, or the input at the output's tail when out_c > in_c)
+  // when output pixel p reads input pixel p: the same [N, H, W].
+  const [xs, ys] = [ctx.graph.tensor(input).shape, ctx.graph.tensor(output).shape];
+  const inPlace = xs.slice(0, 3).join() === ys.slice(0, 3).join();
+  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, ...(inPlace ? { inPlace } : {}) };
 }

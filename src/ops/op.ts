@@ -39,6 +39,13 @@ export interface KernelCall {
   /** Header under runtime-c/include that declares the kernel, e.g. "utvm/conv2d.h". */
   header: string;
   args: CArg[];
+  /**
+   * The kernel may write the node's output 0 over its input 0, as its C header argues: at the same
+   * address when output 0 is no larger, else with input 0 ending where output 0 ends. Set only when this
+   * call's geometry allows it. The planner then overlaps the two when input 0 dies at this node
+   * (src/plan/liveness.ts rules 3 and 3', `inPlaceKernels`).
+   */
+  inPlace?: boolean;
 }
 
 export interface InferContext<A> {

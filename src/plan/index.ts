@@ -8,6 +8,9 @@
  *   3. here         — the result as a MemoryPlan, checked for clashes (an internal error if any).
  * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
  *
+ * The plan depends on the target only through `inPlaceKernels` (the nodes whose lowered kernel may
+ * write over its input, src/emit/program.ts `inPlaceNodes`): scratch sizes are the same everywhere.
+ *
  * `{ reuse: false }` (the compiler's `debugTensors` option) gives every runtime tensor arena space of its
  * own that nothing else overwrites: no in-place kernels, and every tensor buffer live over the whole run
  * (scratch buffers keep their one-step lifetimes). After a run, the arena then holds every intermediate
@@ -46,6 +49,12 @@ export interface MemoryPlan {
 export interface PlanOptions {
   /** Let buffers share addresses when their lifetimes are disjoint, and kernels run in place (default true). */
   reuse?: boolean;
+  /**
+   * Nodes whose lowered kernel may write output 0 over input 0 for this target (`KernelCall.inPlace`,
+   * collected by src/emit/program.ts `inPlaceNodes`): the plan then depends on the target. Ignored
+   * when `reuse` is false.
+   */
+  inPlaceKernels?: ReadonlySet<string>;
 }
 
 /** The lookup `opInfo` with in-place execution switched off (aliases and scratch kept). */
@@ -63,7 +72,7 @@ function withoutInPlace(opInfo: OpInfoLookup): OpInfoLookup {
  */
 export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp, options: PlanOptions = {}): MemoryPlan {
   const reuse = options.reuse ?? true;
-  const buffers = computeBuffers(graph, reuse ? opInfo : withoutInPlace(opInfo));
+  const buffers = reuse ? computeBuffers(graph, opInfo, options.inPlaceKernels) : computeBuffers(graph, withoutInPlace(opInfo));
   if (!reuse) {
     const end = Math.max(graph.nodes.length - 1, 0);
     for (const b of buffers) {

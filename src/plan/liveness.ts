@@ -23,6 +23,16 @@
  *       overwritten before it is read.
  *    Graph inputs may be overwritten this way: the arena slot of an input is reused anyway once the
  *    input dies, so the caller must refill inputs before every run (it has to in any case).
+ *    In-place kernels (`inPlaceKernels`: nodes whose lowered call is flagged `inPlace` for the target,
+ *    e.g. the Cortex-M7 1x1 convolution) join the same way under a and b, with c relaxed to "output 0
+ *    needs no more bytes than input 0" (the kernel's header argues why its writes never overtake its
+ *    reads) and d strict: no other runtime input may live in input 0's buffer. Either way the step then
+ *    holds one buffer, not two, and `lowerBound` counts it once.
+ * 3'. An in-place kernel whose output 0 is LARGER than input 0 (an expanding 1x1 convolution) gets a
+ *    buffer of its own, and input 0's buffer an `anchor`: it is placed so that it ENDS where output 0
+ *    ends (anchor offset = output bytes - input bytes, a multiple of 16), the two overlapping only at
+ *    this step. Conditions: a, b and strict d as above, input 0 is its buffer's only tensor of that size
+ *    (buffer bytes = its aligned size), and neither buffer takes part in another anchor (no chains).
  * 4. A node whose operator has `scratchBytes(node, graph) > 0` adds a buffer `scratch:<node name>`
  *    (kind 'scratch', no tensors) live only at that node's step.
  * 5. bytes = tensorBytes(root tensor) rounded up to ARENA_ALIGNMENT (16), so every tensor starts on a
@@ -51,6 +61,12 @@ export interface Buffer {
   /** Last step at which the buffer is live (inclusive). */
   last: number;
   kind: 'tensor' | 'scratch';
+  /**
+   * Rule 3': this buffer must sit `offset` bytes into buffer `id` (it is the input of an in-place kernel
+   * whose larger output is `id`, and dies at the step where `id` is born). The placer keeps the pair
+   * together; they may overlap, at that one step only.
+   */
+  anchor?: { id: string; offset: number };
 }
 
 /** What the planner needs to know about an IR operator (a subset of OpDef). */
@@ -67,25 +83,33 @@ export function alignUp(n: number, alignment = ARENA_ALIGNMENT): number {
   return Math.ceil(n / alignment) * alignment;
 }
 
-/** The buffers of `graph`'s runtime tensors and scratch memory, with their lifetimes (see above). */
-export function computeBuffers(graph: Graph, opInfo: OpInfoLookup = getOp): Buffer[] {
+/**
+ * The buffers of `graph`'s runtime tensors and scratch memory, with their lifetimes (see above).
+ * `inPlaceKernels` names the nodes whose lowered kernel may write output 0 over input 0 (rule 3).
+ */
+export function computeBuffers(graph: Graph, opInfo: OpInfoLookup = getOp, inPlaceKernels: ReadonlySet<string> = new Set()): Buffer[] {
   const state = new Liveness(graph);
   for (const name of graph.inputs) if (state.isRuntime(name)) state.open(name, 0);
-  graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op)));
+  graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op), inPlaceKernels.has(node.name)));
   return state.finish();
 }
 
-function visitNode(state: Liveness, node: Node, step: number, info: OpInfo): void {
+function visitNode(state: Liveness, node: Node, step: number, info: OpInfo, kernelInPlace: boolean): void {
   for (const input of node.inputs) if (state.isRuntime(input)) state.read(input, step, node);
   node.outputs.forEach((output, k) => {
     if (output === '') return;
     if (!state.isRuntime(output)) {
       throw new Error(`internal: node '${node.name}' (${node.op}) writes constant tensor '${output}'`);
     }
-    const overwrite = k === 0 && !info.alias && info.inPlace === true && state.canOverwrite(node, step);
+    const elementwise = info.inPlace === true && state.canOverwrite(node, step);
+    const kernel = k === 0 && !info.alias && kernelInPlace;
+    const overwrite = k === 0 && !info.alias && (elementwise || (kernel && state.canOverwriteSmaller(node, step)));
     if (k === 0 && info.alias) state.alias(node, step);
     else if (overwrite) state.join(output, state.bufferOf(node.inputs[0]));
-    else state.open(output, step);
+    else {
+      state.open(output, step);
+      if (kernel) state.anchorAtTail(node, step);
+    }
   });
   const scratch = info.scratchBytes ? info.scratchBytes(node, state.graph) : 0;
   if (scratch > 0) state.openScratch(node, scratch, step);
@@ -100,6 +124,8 @@ class Liveness {
   private readonly buffers: Buffer[] = [];
   private readonly byTensor = new Map<string, Buffer>();
   private readonly ids = new Set<string>();
+  /** Buffers some other buffer is anchored to (rule 3'). */
+  private readonly anchored = new Set<string>();
 
   constructor(graph: Graph) {
     this.graph = graph;
@@ -162,13 +188,42 @@ class Liveness {
     buffer.last = Math.max(buffer.last, step);
   }
 
-  /** Rule 3: may output 0 of in-place node `node` overwrite input 0's buffer? */
-  canOverwrite(node: Node, step: number): boolean {
+  /** Rule 3 a and b: input 0 is a runtime tensor whose buffer nobody needs after `step`; its buffer. */
+  private dyingInput(node: Node, step: number): Buffer | undefined {
     const input = node.inputs[0];
-    if (input === undefined || !this.isRuntime(input)) return false;
+    if (input === undefined || !this.isRuntime(input)) return undefined;
     const buffer = this.bufferOf(input);
     const readLater = (t: string) => this.graphOutputs.has(t) || (this.lastRead.get(t) ?? -1) > step;
-    if (buffer.tensors.some(readLater)) return false;
+    return buffer.tensors.some(readLater) ? undefined : buffer;
+  }
+
+  /** Rule 3 for an in-place kernel: input 0 dies here, output 0 is no larger, no other input shares the buffer. */
+  canOverwriteSmaller(node: Node, step: number): boolean {
+    const buffer = this.dyingInput(node, step);
+    if (!buffer) return false;
+    const outBytes = tensorBytes(this.graph.tensor(node.outputs[0]));
+    if (outBytes > tensorBytes(this.graph.tensor(node.inputs[0])) || alignUp(outBytes) > buffer.bytes) return false;
+    return node.inputs.every((other, j) => j === 0 || !this.isRuntime(other) || this.byTensor.get(other) !== buffer);
+  }
+
+  /** Rule 3': anchors input 0's buffer at the tail of output 0's (just opened) when the conditions hold. */
+  anchorAtTail(node: Node, step: number): void {
+    const input = this.dyingInput(node, step);
+    const output = this.bufferOf(node.outputs[0]);
+    if (!input || input.anchor || output.anchor || this.anchored.has(input.id)) return;
+    const inBytes = tensorBytes(this.graph.tensor(node.inputs[0]));
+    const offset = tensorBytes(this.graph.tensor(node.outputs[0])) - inBytes;
+    if (offset <= 0 || offset % ARENA_ALIGNMENT !== 0 || input.bytes !== alignUp(inBytes)) return;
+    if (!node.inputs.every((other, j) => j === 0 || !this.isRuntime(other) || this.byTensor.get(other) !== input)) return;
+    input.anchor = { id: output.id, offset };
+    this.anchored.add(output.id);
+  }
+
+  /** Rule 3: may output 0 of in-place node `node` overwrite input 0's buffer? */
+  canOverwrite(node: Node, step: number): boolean {
+    const buffer = this.dyingInput(node, step);
+    if (!buffer) return false;
+    const input = node.inputs[0];
     const out = this.graph.tensor(node.outputs[0]);
     const outBytes = tensorBytes(out);
     if (outBytes !== tensorBytes(this.graph.tensor(input)) || alignUp(outBytes) > buffer.bytes) return false;

@@ -13,6 +13,9 @@
  *   greedy_by_conflicts  number of buffers it lives together with, descending, then size
  *   greedy_by_lifetime   lifetime length descending, then size
  *   greedy_by_first_use  first use ascending, then size descending (a linear scan over time)
+ * A buffer with an `anchor` (rule 3' of liveness.ts: the input of an in-place kernel whose output is
+ * larger) is not placed on its own: its anchor is placed together with it, as one shape, at the lowest
+ * offset where both fit; the pair may overlap at the one step they share, and counts once there.
  * `placeBuffers` runs them all and keeps the smallest arena; on a tie the earlier strategy in the table
  * wins, so the result is deterministic. `lowerBound` is the most bytes live at any one step — no plan can
  * beat it — and `checkPlan` lists address clashes between buffers that are live at a common step.
@@ -78,10 +81,17 @@ export function lowerBound(buffers: readonly Buffer[]): number {
   const lo = buffers.reduce((m, b) => Math.min(m, b.first), Infinity);
   const hi = buffers.reduce((m, b) => Math.max(m, b.last), -Infinity);
   const delta = new Array<number>(hi - lo + 2).fill(0);
+  const byId = new Map(buffers.map((b) => [b.id, b]));
   for (const b of buffers) {
     if (b.last < b.first) continue;
     delta[b.first - lo] += b.bytes;
     delta[b.last - lo + 1] -= b.bytes;
+    // An anchored buffer inside its anchor adds nothing at the step they share (rule 3' of liveness.ts).
+    const outer = b.anchor ? byId.get(b.anchor.id) : undefined;
+    if (outer && b.anchor!.offset + b.bytes <= outer.bytes && b.last === outer.first) {
+      delta[b.last - lo] -= b.bytes;
+      delta[b.last - lo + 1] += b.bytes;
+    }
   }
   let live = 0;
   let most = 0;
@@ -103,11 +113,18 @@ export function checkPlan(buffers: readonly Buffer[], offsets: ReadonlyMap<strin
       conflicts.push({ a: b.id, b: b.id, message: `buffer '${b.id}' has a misaligned offset ${offset}` });
     } else placed.push(b);
   }
+  const byId = new Map(placed.map((b) => [b.id, b]));
+  for (const b of placed) {
+    if (b.anchor && (!byId.has(b.anchor.id) || offsetIn(offsets, b.id) !== offsetIn(offsets, b.anchor.id) + b.anchor.offset)) {
+      conflicts.push({ a: b.id, b: b.anchor.id, message: `buffer '${b.id}' is not at offset ${b.anchor.offset} of '${b.anchor.id}'` });
+    }
+  }
   const byFirst = [...placed].sort((x, y) => x.first - y.first || compareIds(x.id, y.id));
   for (let i = 0; i < byFirst.length; i++) {
     const x = byFirst[i];
     for (let j = i + 1; j < byFirst.length && byFirst[j].first <= x.last; j++) {
       const y = byFirst[j];
+      if (anchoredPair(x, y) && lastStepOfOne(x, y)) continue;
       if (addressesOverlap(offsetIn(offsets, x.id), x.bytes, offsetIn(offsets, y.id), y.bytes)) {
         const message = `buffers '${x.id}' and '${y.id}' are live together and overlap in the arena`;
         conflicts.push({ a: x.id, b: y.id, message });
@@ -115,6 +132,17 @@ export function checkPlan(buffers: readonly Buffer[], offsets: ReadonlyMap<strin
     }
   }
   return conflicts;
+}
+
+/** One of `a`, `b` is anchored to the other (its offset is checked separately). */
+function anchoredPair(a: Buffer, b: Buffer): boolean {
+  return a.anchor?.id === b.id || b.anchor?.id === a.id;
+}
+
+/** The anchored buffer dies at the step its anchor is born: the only step where they may overlap. */
+function lastStepOfOne(a: Buffer, b: Buffer): boolean {
+  const [inner, outer] = a.anchor?.id === b.id ? [a, b] : [b, a];
+  return inner.last === outer.first;
 }
 
 /** True when lifetimes [first, last] of `a` and `b` share a step. */
@@ -148,15 +176,33 @@ function placeInOrder(buffers: readonly Buffer[], keys: SortKey[]): Map<string, 
   const placed: { buffer: Buffer; offset: number }[] = [];
   const found = new Map<string, number>();
   for (const buffer of order) {
-    const offset = lowestFreeOffset(buffer, placed);
-    placed.push({ buffer, offset });
-    found.set(buffer.id, offset);
+    if (buffer.anchor) continue;
+    // An anchor target is placed with the buffers anchored to it (rule 3' of liveness.ts), as one shape.
+    const parts = [{ buffer, at: 0 }, ...buffers.filter((b) => b.anchor?.id === buffer.id).map((b) => ({ buffer: b, at: b.anchor!.offset }))];
+    const offset = lowestFreeOffset(parts, placed);
+    for (const part of parts) {
+      placed.push({ buffer: part.buffer, offset: offset + part.at });
+      found.set(part.buffer.id, offset + part.at);
+    }
   }
   // Same key order as the input, whatever the placement order was.
   return new Map(buffers.map((b) => [b.id, offsetIn(found, b.id)]));
 }
 
-function lowestFreeOffset(buffer: Buffer, placed: readonly { buffer: Buffer; offset: number }[]): number {
+type Placed = { buffer: Buffer; offset: number };
+
+/** The lowest offset o where every part fits at o + part.at beside the placed buffers live with it. */
+function lowestFreeOffset(parts: readonly { buffer: Buffer; at: number }[], placed: readonly Placed[]): number {
+  if (parts.length === 1) return lowestFreeSingle(parts[0].buffer, placed);
+  const neighbours = parts.map((part) => placed.filter((p) => liveTogether(p.buffer, part.buffer)));
+  // The lowest fit is 0 or puts some part right after some neighbour of it.
+  const candidates = [0, ...parts.flatMap((part, i) => neighbours[i].map((p) => alignUp(p.offset + p.buffer.bytes) - part.at))];
+  const fits = (o: number) =>
+    parts.every((part, i) => neighbours[i].every((p) => !addressesOverlap(o + part.at, part.buffer.bytes, p.offset, p.buffer.bytes)));
+  return Math.min(...candidates.filter((o) => o >= 0 && fits(o)));
+}
+
+function lowestFreeSingle(buffer: Buffer, placed: readonly Placed[]): number {
   const neighbours = placed
     .filter((p) => liveTogether(p.buffer, buffer))
     .sort((x, y) => x.offset - y.offset || x.buffer.bytes - y.buffer.bytes);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c-value.js';
 import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
-import { Graph, Node, elementCount } from '../../src/ir/graph.js';
+import { Graph, Node, elementCount, tensorBytes } from '../../src/ir/graph.js';
 import { getOp } from '../../src/ops/index.js';
 import type { KernelCall, LowerContext, LowerTarget } from '../../src/ops/op.js';
 
@@ -64,6 +64,23 @@ function argText(g: Graph, arg: KernelCall['args'][number], paramId: string): st
   return `${cIdentifier(`t_${arg.tensor}`)}${off ? ` + ${off}` : ''}`;
 }
 
+/** Declarations of in-place output `out` over input `x` (see RunOptions.inPlace); `body` gets the input's copy. */
+function inPlaceDecls(g: Graph, out: string, x: string, values: TensorData | undefined, body: string[]): string[] {
+  const [o, i] = [g.tensor(out), g.tensor(x)];
+  const ctype = cTypeOf(o.dtype);
+  if (o.dtype !== i.dtype) throw new Error(`test: in place needs one dtype, '${out}' is ${o.dtype} and '${x}' ${i.dtype}`);
+  const [outId, xId] = [cIdentifier(`t_${out}`), cIdentifier(`t_${x}`)];
+  if (elementCount(o.shape) <= elementCount(i.shape)) return [`static ${ctype} *const ${outId} = ${xId};`];
+  const tail = elementCount(o.shape) - elementCount(i.shape);
+  body.push(`  memcpy(${xId}, ${xId}_init, sizeof ${xId}_init);`);
+  return [
+    arrayDecl(g, x, values, true).replace(xId, `${xId}_init`),
+    `static ${ctype} ${outId}_mem[${elementCount(o.shape)}];`,
+    `static ${ctype} *const ${outId} = ${outId}_mem;`,
+    `static ${ctype} *const ${xId} = ${outId}_mem + ${tail};`,
+  ];
+}
+
 /** Lowers `node` and runs its calls; `inputs` gives values for runtime tensors. Returns the outputs. */
 export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorData>, options: RunOptions = {}): { calls: KernelCall[]; outputs: TensorData[] } {
   const [run] = runLoweredMany(g, [node], inputs, options);
@@ -73,6 +90,11 @@ export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorDa
 /** `target`: lower for it (e.g. { dsp: true }: the Cortex-M7 kernel variants, built here on the host). */
 export interface RunOptions {
   target?: LowerTarget;
+  /**
+   * Run every node in place, as the planner lays out an in-place step: output 0 at input 0's address
+   * when it is no larger, else input 0 at the tail of output 0 (both end together). Same dtypes only.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -88,11 +110,14 @@ export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, T
   for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);
   const lines = ['#include <stdio.h>', '#include <math.h>', '#include <stdint.h>', '#include <string.h>'];
   for (const h of new Set(calls.map((c) => c.header))) lines.push(`#include "${h}"`);
+  const overwrites = new Map(options.inPlace ? nodes.map((n) => [n.outputs[0], n.inputs[0]]) : []);
+  const tails = new Set([...overwrites].filter(([out, x]) => tensorBytes(g.tensor(out)) > tensorBytes(g.tensor(x))).map(([, x]) => x));
   for (const name of used) {
     const t = g.tensor(name);
-    lines.push(arrayDecl(g, name, t.data ?? inputs[name], t.data !== undefined));
+    if (!overwrites.has(name) && !tails.has(name)) lines.push(arrayDecl(g, name, t.data ?? inputs[name], t.data !== undefined));
   }
   const body: string[] = [];
+  for (const [out, x] of overwrites) lines.push(...inPlaceDecls(g, out, x, inputs[x], body));
   calls.forEach((c, k) => {
     c.args.forEach((a, j) => {
       if ('params' in a) lines.push(`static const ${a.type} p${k}_${j} = ${formatCValue(a.params as CValue)};`);

@@ -77,8 +77,23 @@ static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
  * weights:  int32 packed words [ceil(out_c / 2)][in_c / 4][2], as utvm_conv2d_s8_dsp's (K = in_c).
  * channels: int32 [out_c rounded up to even][4] records {bias', multiplier, r, round} (see above);
  *           bias' = bias + input_offset * sum(weights[oc]); a padding channel's record is {0, 0, 1, 0}.
- * output:   int8 [batch, out_h, out_w, out_c]; must not overlap the input or scratch.
+ * output:   int8 [batch, out_h, out_w, out_c]; must not overlap the scratch. It may overlap the input
+ *           (the planner runs the kernel in place, src/ops/conv2d-s8-dsp.ts, src/plan/liveness.ts) when
+ *           output pixel p reads input pixel p (out_h == in_h, out_w == in_w: stride 1, or a size-1
+ *           dimension) and input == output + D, where D = 0 when out_c <= in_c (the same address) and
+ *           D = P * (out_c - in_c) when out_c > in_c (the input ENDS where the output ends), P = batch *
+ *           out_h * out_w. Otherwise the two must not overlap.
  * scratch:  4 * in_c bytes, 4-byte aligned (two int16 columns; = utvm_conv2d_s8_dsp_scratch_bytes).
+ *
+ * Why in place is safe under those conditions: the pixels go in pairs (p, p + 1), and the kernel copies
+ * BOTH pixels' input channels into the int16 columns in `scratch` before it writes any output of the
+ * pair. The pair's writes cover bytes [p * out_c, (p + 2) * out_c) of the output; the first byte not
+ * read yet is input pixel p + 2's, at D + (p + 2) * in_c. With D = 0 and out_c <= in_c that is at or
+ * past (p + 2) * out_c; with D = P * (out_c - in_c), (p + 2) * out_c <= D + (p + 2) * in_c reduces to
+ * p + 2 <= P, true whenever pixel p + 2 exists. So no write reaches an unread input byte, and pixels
+ * keep their order across batches (contiguous NHWC). An odd last pixel runs as both columns (read
+ * twice, then written twice to [p * out_c, (p + 1) * out_c)), and nothing is left to read. The portable
+ * utvm_conv2d_1x1_s8 reads its input while it writes and is NOT safe in place.
  */
 void utvm_conv2d_1x1_s8_dsp(const utvm_conv2d_1x1_params_s8 *p, const int8_t *input, const int32_t *weights,
                             const int32_t *channels, int8_t *output, void *scratch);
