@@ -5,6 +5,13 @@
  * has been folded — shifted left by s = min(floor(log2 count), 32, 31 + shift) bits, divided by count
  * with truncation, the shift lowered by s — plus the output zero point, saturated to int8 (no fused
  * activation). All of it is computed here; the kernel sums and requantizes.
+ *
+ * A quantized ONNX global average pool (requant 'onnx', set by src/passes/qdq-ops.ts) is requantized by
+ * ONNX's own formula in both rounding modes (utvm_reduce_mean_s8_onnx: one float32 scale, round half to
+ * even — one multiply per output channel). TFLite's MEAN folds 1/count into its shift and can end in a
+ * right shift of 1 whose rounding meets exact halves (a sum of 6 over 12 values of the same scale): 1 LSB
+ * off onnxruntime on up to a quarter of the pooled values, which the fully connected head behind it
+ * amplifies. The mean is not a CMSIS-NN kernel, so nothing faster is given up.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
@@ -25,7 +32,12 @@ export function meanS8Multiplier(inputScale: number, outputScale: number, count:
 }
 
 /** `groups`: the kept/reduced shapes and strides of utvm_reduce_params_f32; `count`: reduced elements. */
-export function lowerReduceMeanS8(ctx: LowerContext<unknown>, groups: Record<string, number[]>, count: number): KernelCall[] {
+export function lowerReduceMeanS8(
+  ctx: LowerContext<unknown>,
+  groups: Record<string, number[]>,
+  count: number,
+  requant: 'tflite' | 'onnx',
+): KernelCall[] {
   const { node } = ctx;
   const x = ctx.input(0);
   const y = ctx.output(0);
@@ -38,7 +50,7 @@ export function lowerReduceMeanS8(ctx: LowerContext<unknown>, groups: Record<str
     fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: int8 mean over ${count} elements with scales ${qx.scale} → ${qy.scale} is not supported`);
   }
   const params = { ...groups, sum_offset: sumOffset, multiplier: m.multiplier, shift: m.shift, output_zero_point: qy.zeroPoint };
-  if (onnxRounding(ctx)) return lowerReduceMeanS8Onnx(ctx, params, qx.scale, qy.scale, count);
+  if (onnxRounding(ctx) || requant === 'onnx') return lowerReduceMeanS8Onnx(ctx, params, qx.scale, qy.scale, count);
   return [{
     kernel: 'utvm_reduce_mean_s8',
     header: 'utvm/reduce.h',

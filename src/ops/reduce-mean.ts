@@ -25,6 +25,12 @@ import { constantInts, normalizeAxes } from './onnx-constants.js';
 export interface ReduceMeanAttrs {
   axes: number[];
   keepdims: boolean;
+  /**
+   * int8 only. 'tflite' (default): TFLite's MEAN, 1/count folded into the shift (bit-exact with TFLite
+   * Micro). 'onnx': the mean of an ONNX global average pool, requantized by one normalized
+   * fixed-point multiplier of input_scale / (output_scale · count) (src/ops/reduce-mean-s8.ts).
+   */
+  requant?: 'tflite' | 'onnx';
 }
 
 interface Group {
@@ -114,7 +120,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
       reduced_shape: leftPad(reduced.map((g) => g.size), 1),
       reduced_strides: leftPad(reduced.map((g) => g.stride), 0),
     };
-    if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count);
+    if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count, node.attrs.requant ?? 'tflite');
     const params = { ...shapes, scale: f32(1 / count) };
     return [
       {
