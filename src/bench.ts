@@ -46,6 +46,8 @@ export interface BenchReport {
   macs: number;
   layers: BenchLayer[];
   arenaBytes: number;
+  /** The plan's lower bound: the most bytes live at any one step (an in-place step counts once). */
+  arenaLowerBound: number;
   flash: { code: number; weights: number; total: number };
   ram: { data: number; bss: number };
 }
@@ -148,6 +150,7 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
     macs: layers.reduce((s, l) => s + l.macs, 0),
     layers,
     arenaBytes: result.program.arenaBytes,
+    arenaLowerBound: result.plan.lowerBound,
     flash: plain.sizes.flash,
     ram: plain.sizes.ram,
   };
@@ -162,7 +165,7 @@ export function formatBench(r: BenchReport): string {
     `${r.model} on ${r.board} (QEMU -icount shift=0: 1 instruction = 1 ns)`,
     `  ${r.unit} per inference: ${group(r.instructions)} (profiled build: ${group(r.profiledInstructions)})`,
     `  MACs: ${group(r.macs)}${r.macs > 0 ? ` (${(r.instructions / r.macs).toFixed(2)} ${r.unit} per MAC)` : ''}`,
-    `  arena: ${group(r.arenaBytes)} bytes`,
+    `  arena: ${group(r.arenaBytes)} bytes (lower bound ${group(r.arenaLowerBound)})`,
     `  flash: ${group(r.flash.total)} bytes (code ${group(r.flash.code)}, weights ${group(r.flash.weights)}); RAM .data ${group(r.ram.data)}, .bss ${group(r.ram.bss)}`,
     '',
     `  ${'#'.padStart(3)}  ${'layer'.padEnd(28)} ${'op'.padEnd(16)} ${'MACs'.padStart(12)} ${r.unit.padStart(14)}`,
