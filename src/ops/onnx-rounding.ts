@@ -5,9 +5,9 @@
  *
  * The default rounding ('tflite') requantizes with a 32-bit fixed-point multiplier and two roundings half
  * away from zero: bit-exact with TFLite Micro + CMSIS-NN, and within 1 LSB of onnxruntime on almost every
- * element (the last bit differs near ties, and where TFLite's int8 MEAN folds 1/count into the shift so
- * that its second rounding meets exact halves). In the onnx mode the scales are float32, computed here as
- * onnxruntime computes them (each operation rounded to float32, in its order):
+ * element (the last bit differs near ties). A quantized ONNX global average pool uses the onnx kernel in
+ * both modes (src/ops/reduce-mean-s8.ts says why). In the onnx mode the scales are float32, computed here
+ * as onnxruntime computes them (each operation rounded to float32, in its order):
  *   conv2d, gemm       scale[c] = (x_scale · w_scale[c]) / y_scale     (QLinearConv, QLinearMatMul, QGemm)
  *   reduce_mean        x_scale / (y_scale · count)                     (QLinearGlobalAveragePool)
  *   add                ratio = a_scale / y_scale, b_scale / y_scale, fixed part from the stored zero
