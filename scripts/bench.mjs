@@ -74,6 +74,42 @@ for (const { m, base, r, note } of rows) {
   );
 }
 const summary = lines.length;
+// Issue 5: the cost of quantized ONNX against the same network imported as TFLite int8 (tests/util's
+// calibrated test CNNs: QDQ int8 per-channel, in both rounding modes; the TFLite twin has the same
+// weights and quantization, NHWC, SAME padding; and the float ONNX model for scale).
+const util = (f) => import(join(root, 'dist', 'tests', 'util', f));
+const { calibratedNets } = await util('quantized-check.js');
+const { qdqModel } = await util('quantized-emit.js');
+const { tfliteTwin } = await util('quantized-tflite.js');
+const { floatModel, walkNet } = await util('quantized-models.js');
+const quantRows = [];
+// oddnet's asymmetric pads have no TFLite form (SAME or VALID only): resnetish alone has a twin.
+for (const { net, ranges } of (await calibratedNets()).filter((c) => c.net.name === 'resnetish')) {
+  process.stderr.write(`bench ${net.name}: quantized ONNX and its TFLite twin\n`);
+  const qdq = qdqModel(net, ranges, { activations: 'int8', weights: 'per-channel' }).bytes;
+  const cost = (bytes, file, rounding) => bench(bytes, file, net.name, rounding).instructions;
+  quantRows.push({
+    net: net.name,
+    tflite: cost(tfliteTwin(net, ranges), `${net.name}.tflite`),
+    qdq: cost(qdq, `${net.name}_qdq.onnx`),
+    qdqOnnx: cost(qdq, `${net.name}_qdq.onnx`, 'onnx'),
+    float: cost(floatModel(net, walkNet(net)), `${net.name}.onnx`),
+  });
+}
+lines.push(
+  '',
+  '## Quantized ONNX against the same network imported from TFLite int8',
+  '',
+  'The calibrated resnet-like test CNN of tests/util/quantized-emit.ts: QDQ with int8 activations and per-channel int8',
+  'weights, in the default (tflite) and the onnx rounding mode; the TFLite twin (tests/util/quantized-tflite.ts)',
+  'has the same weights and quantization; the float ONNX model for scale. Instructions per inference.',
+  '',
+  '| network | TFLite int8 | QDQ ONNX (default rounding) | × | QDQ ONNX (--rounding onnx) | × | float ONNX | × |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...quantRows.map((q) => `| ${q.net} | ${group(q.tflite)} | ${group(q.qdq)} | ${ratio(q.qdq, q.tflite)} | ${group(q.qdqOnnx)} | ${ratio(q.qdqOnnx, q.tflite)} | ${group(q.float)} | ${ratio(q.float, q.tflite)} |`),
+);
+const quantTable = [lines.length - quantRows.length - 2, lines.length];
+
 for (const { m, r } of rows) {
   if (!r) continue;
   lines.push('', `## ${m.label}: per layer (profiled build: ${group(r.profiledInstructions)} instructions)`, '', '| # | layer | op | MACs | instructions |', '|---:|---|---|---:|---:|');
@@ -82,5 +118,6 @@ for (const { m, r } of rows) {
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results.md'), `${lines.join('\n')}\n`);
 console.log(lines.slice(summary - rows.length - 2, summary).join('\n'));
+console.log(lines.slice(...quantTable).join('\n'));
 console.log(`wrote bench/results.md (${rows.filter((x) => x.r).length} of ${rows.length} models measured)`);
 if (rows.some((x) => !x.r)) process.exit(1);

@@ -3,6 +3,11 @@
 
 #include <string.h>
 
+/* One innermost row: n5 elements of SIZE bytes, `stride` elements apart in the input. A constant size
+   lets the compiler turn each memcpy into one load and one store (no alignment or aliasing assumed). */
+#define UTVM_TRANSPOSE_ROW(SIZE)                                                                  \
+    for (int32_t i5 = 0; i5 < n5; i5++) memcpy(out + (size_t)i5 * (SIZE), in + (base + (size_t)i5 * stride) * (SIZE), (SIZE))
+
 void utvm_transpose(const utvm_transpose_params *p, const void *input, void *output)
 {
     const uint8_t *in = (const uint8_t *)input;
@@ -10,15 +15,18 @@ void utvm_transpose(const utvm_transpose_params *p, const void *input, void *out
     const int32_t eb = p->element_bytes;
     const int32_t *n = p->out_shape;
     const int32_t *s = p->in_strides;
+    const int32_t n5 = n[5];
+    const size_t stride = (size_t)s[5];
     for (int32_t i0 = 0; i0 < n[0]; i0++)
     for (int32_t i1 = 0; i1 < n[1]; i1++)
     for (int32_t i2 = 0; i2 < n[2]; i2++)
     for (int32_t i3 = 0; i3 < n[3]; i3++)
     for (int32_t i4 = 0; i4 < n[4]; i4++) {
-        const int32_t base = i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
-        for (int32_t i5 = 0; i5 < n[5]; i5++) {
-            memcpy(out, in + (size_t)(base + i5 * s[5]) * (size_t)eb, (size_t)eb);
-            out += eb;
-        }
+        const size_t base = (size_t)(i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4]);
+        if (eb == 1) UTVM_TRANSPOSE_ROW(1);
+        else if (eb == 2) UTVM_TRANSPOSE_ROW(2);
+        else if (eb == 4) UTVM_TRANSPOSE_ROW(4);
+        else UTVM_TRANSPOSE_ROW((size_t)eb);
+        out += (size_t)n5 * (size_t)eb;
     }
 }
