@@ -103,31 +103,40 @@ export interface LoweredGraph {
   calls: Map<string, KernelCall[]>;
 }
 
+/**
+ * The kernel calls of `node` of `g` for `target`, exactly as the compiler makes them; constants the
+ * lowering adds go into `g`. Undefined for a node without `lower` (the aliases).
+ */
+export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }): KernelCall[] | undefined {
+  const def = getOp(node.op);
+  if (!def.lower) return undefined;
+  const ctx: LowerContext<Record<string, unknown>> = {
+    node,
+    graph: g,
+    input: (i) => {
+      const n = node.inputs[i];
+      if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
+      return g.tensor(n);
+    },
+    optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
+    output: (i) => g.tensor(node.outputs[i]),
+    addConstant: (base, dtype, shape, data) => {
+      const name = g.freshName(base);
+      g.addTensor({ name, dtype, shape: [...shape], data });
+      return name;
+    },
+    target,
+  };
+  return def.lower(ctx);
+}
+
 /** Lowers every node of `input` (on a clone) for `target`; the memory plan is not needed yet. */
 export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }): LoweredGraph {
   const g = input.clone();
   const calls = new Map<string, KernelCall[]>();
   for (const node of g.nodes) {
-    const def = getOp(node.op);
-    if (!def.lower) continue;
-    const ctx: LowerContext<Record<string, unknown>> = {
-      node,
-      graph: g,
-      input: (i) => {
-        const n = node.inputs[i];
-        if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
-        return g.tensor(n);
-      },
-      optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
-      output: (i) => g.tensor(node.outputs[i]),
-      addConstant: (base, dtype, shape, data) => {
-        const name = g.freshName(base);
-        g.addTensor({ name, dtype, shape: [...shape], data });
-        return name;
-      },
-      target,
-    };
-    calls.set(node.name, def.lower(ctx));
+    const nodeCalls = lowerNode(g, node, target);
+    if (nodeCalls) calls.set(node.name, nodeCalls);
   }
   return { graph: g, calls };
 }

@@ -19,29 +19,17 @@ import { fileURLToPath } from 'node:url';
 import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c-value.js';
 import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
 import { Graph, Node, elementCount, tensorBytes } from '../../src/ir/graph.js';
+import { lowerNode as lowerNodeAsCompiler } from '../../src/emit/program.js';
 import { getOp } from '../../src/ops/index.js';
-import type { KernelCall, LowerContext, LowerTarget } from '../../src/ops/op.js';
+import type { KernelCall, LowerTarget } from '../../src/ops/op.js';
 
 export const RUNTIME_C = fileURLToPath(new URL('../../../runtime-c', import.meta.url));
 
 /** Lowers `node` in `g`, exactly as the compiler would (for `target`; portable when absent). */
 export function lowerNode(g: Graph, node: Node, target?: LowerTarget): KernelCall[] {
-  const ctx: LowerContext<Record<string, unknown>> = {
-    node,
-    graph: g,
-    input: (i) => g.tensor(node.inputs[i]),
-    optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
-    output: (i) => g.tensor(node.outputs[i]),
-    addConstant: (base, dtype, shape, data) => {
-      const name = g.freshName(base);
-      g.addTensor({ name, dtype, shape: [...shape], data });
-      return name;
-    },
-    target,
-  };
-  const def = getOp(node.op);
-  if (!def.lower) throw new Error(`operator '${node.op}' has no lower`);
-  return def.lower(ctx as LowerContext<unknown>);
+  const calls = lowerNodeAsCompiler(g, node, target);
+  if (!calls) throw new Error(`operator '${node.op}' has no lower`);
+  return calls;
 }
 
 function literal(dtype: string, v: number | bigint): string {
