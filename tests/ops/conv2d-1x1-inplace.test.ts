@@ -14,7 +14,7 @@ import { Graph, Node, elementCount } from '../../src/ir/graph.js';
 import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
-import { addQuantNode, int8Input, q1, randomInt8 } from '../util/s8.js';
+import { addQuantNode, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
   xs: number[];
@@ -42,16 +42,9 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
 
 /** The shapes in one graph, run on the DSP target in place and out of place. */
 function runBoth(shapes: Shape[], seed: number) {
-  const rng = mulberry32(seed);
-  const g = new Graph('t');
-  const inputs: Record<string, Int8Array> = {};
-  const nodes = shapes.map((s, i) => {
-    const { node, x } = addCase(g, rng, `c${i}`, s);
-    inputs[`c${i}_x`] = x;
-    return node;
-  });
   const target = { dsp: true };
-  return { inPlace: runLoweredMany(g, nodes, inputs, { target, inPlace: true }), apart: runLoweredMany(g, nodes, inputs, { target }) };
+  const [inPlace, apart] = runCases(shapes, seed, addCase, [{ target, inPlace: true }, { target }]);
+  return { inPlace, apart };
 }
 
 const SHAPES: Shape[] = [

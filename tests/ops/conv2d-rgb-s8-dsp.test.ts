@@ -15,8 +15,7 @@ import { Graph, Node, elementCount } from '../../src/ir/graph.js';
 import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
 import { fastRequantTable, pairOrderS8 } from '../../src/ops/conv2d-first-s8.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
-import { runLoweredMany } from '../util/run-lowered.js';
-import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
+import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
   name: string;
@@ -61,15 +60,8 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
 }
 
 function runBoth(shapes: Shape[], seed: number) {
-  const rng = mulberry32(seed);
-  const g = new Graph('t');
-  const inputs: Record<string, Int8Array> = {};
-  const nodes = shapes.map((s, i) => {
-    const { node, x } = addCase(g, rng, `c${i}`, s);
-    inputs[`c${i}_x`] = x;
-    return node;
-  });
-  return { dsp: runLoweredMany(g, nodes, inputs, { target: { dsp: true } }), portable: runLoweredMany(g, nodes, inputs) };
+  const [dsp, portable] = runCases(shapes, seed, addCase, [{ target: { dsp: true } }, {}]);
+  return { dsp, portable };
 }
 
 function assertSame(shapes: Shape[], seed: number, checkSpread: boolean): void {

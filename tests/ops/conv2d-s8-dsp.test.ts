@@ -17,7 +17,7 @@ import { pointwiseRecords } from '../../src/ops/conv2d-s8-dsp.js';
 import { packRowsS8 } from '../../src/ops/dsp-layout.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { runLoweredMany } from '../util/run-lowered.js';
-import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
+import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
   name: string;
@@ -82,16 +82,7 @@ const scratchOf = (node: Node, g: Graph): number => conv2dS8ScratchBytes(node as
 
 /** Every shape (plus `extra` random ones) in one graph, run for both targets. */
 function runBoth(shapes: Shape[], seed: number) {
-  const rng = mulberry32(seed);
-  const g = new Graph('t');
-  const inputs: Record<string, Int8Array> = {};
-  const nodes = shapes.map((s, i) => {
-    const { node, x } = addCase(g, rng, `c${i}`, s);
-    inputs[`c${i}_x`] = x;
-    return node;
-  });
-  const dsp = runLoweredMany(g, nodes, inputs, { target: { dsp: true } });
-  const portable = runLoweredMany(g, nodes, inputs);
+  const [dsp, portable] = runCases(shapes, seed, addCase, [{ target: { dsp: true } }, {}]);
   return { dsp, portable };
 }
 

@@ -11,9 +11,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node } from '../../src/ir/graph.js';
 import type { GemmAttrs } from '../../src/ops/gemm.js';
-import { mulberry32, randomInts, Rng } from '../util/random.js';
-import { runLoweredMany } from '../util/run-lowered.js';
-import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8 } from '../util/s8.js';
+import { randomInts, Rng } from '../util/random.js';
+import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
   m: number;
@@ -62,16 +61,7 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
 }
 
 test('DSP fully connected = portable fully connected, bit for bit', () => {
-  const rng = mulberry32(31337);
-  const g = new Graph('t');
-  const inputs: Record<string, Int8Array> = {};
-  const nodes = SHAPES.map((s, i) => {
-    const { node, x } = addCase(g, rng, `f${i}`, s);
-    inputs[`f${i}_x`] = x;
-    return node;
-  });
-  const dsp = runLoweredMany(g, nodes, inputs, { target: { dsp: true } });
-  const portable = runLoweredMany(g, nodes, inputs);
+  const [dsp, portable] = runCases(SHAPES, 31337, addCase, [{ target: { dsp: true } }, {}]);
   SHAPES.forEach((s, i) => {
     const what = JSON.stringify(s);
     assert.is(dsp[i].calls[0].kernel, 'utvm_fully_connected_s8_dsp', what);

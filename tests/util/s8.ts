@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
-import { Rng, randomInts } from './random.js';
-import { RUNTIME_C, addNode } from './run-lowered.js';
+import { Rng, mulberry32, randomInts } from './random.js';
+import { RUNTIME_C, RunOptions, addNode, runLoweredMany } from './run-lowered.js';
 
 /** A per-tensor quantization (scale rounded to float32, as TFLite stores it). */
 export function q1(scale: number, zeroPoint: number): Quant {
@@ -62,4 +62,23 @@ export function compileForCortexM7(kernels: string[]): void {
 export function roundedMean(sum: number, count: number): number {
   const half = Math.trunc(count / 2);
   return Math.trunc((sum > 0 ? sum + half : sum - half) / count);
+}
+
+/** Adds one case of a kernel test to `g`: a node over new tensors `<id>_*`, and its input `<id>_x`'s values. */
+export type AddCase<S> = (g: Graph, rng: Rng, id: string, s: S) => { node: Node; x: Int8Array };
+
+/**
+ * Every shape as one node of one graph (ids c0, c1, ...; one seeded generator for all), run once per
+ * entry of `runs` — e.g. the DSP target and the portable kernels — in one C program each.
+ */
+export function runCases<S>(shapes: readonly S[], seed: number, addCase: AddCase<S>, runs: RunOptions[]): ReturnType<typeof runLoweredMany>[] {
+  const rng = mulberry32(seed);
+  const g = new Graph('t');
+  const inputs: Record<string, Int8Array> = {};
+  const nodes = shapes.map((s, i) => {
+    const { node, x } = addCase(g, rng, `c${i}`, s);
+    inputs[`c${i}_x`] = x;
+    return node;
+  });
+  return runs.map((options) => runLoweredMany(g, nodes, inputs, options));
 }
