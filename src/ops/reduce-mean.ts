@@ -27,8 +27,8 @@ export interface ReduceMeanAttrs {
   keepdims: boolean;
   /**
    * int8 only. 'tflite' (default): TFLite's MEAN, 1/count folded into the shift (bit-exact with TFLite
-   * Micro). 'onnx': the mean of an ONNX global average pool, requantized by one normalized
-   * fixed-point multiplier of input_scale / (output_scale · count) (src/ops/reduce-mean-s8.ts).
+   * Micro). 'onnx': the mean of a quantized ONNX global average pool, requantized by ONNX's float
+   * formula in both rounding modes (src/ops/reduce-mean-s8.ts says why).
    */
   requant?: 'tflite' | 'onnx';
 }

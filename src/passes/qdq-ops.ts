@@ -153,7 +153,7 @@ function isGlobalAverage(g: Graph, node: Node, x: string): boolean {
 function sameInput(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
   const [xs] = x;
   if (!xs) return null;
-  // The int8 mean requantizes by one multiplier (the pooling kernels keep the input's quantization).
+  // The int8 mean requantizes to the output's scale by ONNX's formula (the pooling kernels keep the input's quantization).
   if (isGlobalAverage(g, node, xs)) return { op: 'reduce_mean', inputs: [xs], attrs: { axes: [1, 2], keepdims: true, requant: 'onnx' } };
   const keeps = node.op === 'pool2d';
   return { op: node.op, inputs: [xs], attrs: { ...node.attrs }, fixedOutput: keeps ? g.tensor(xs).quant : UNIT_256 };
