@@ -165,10 +165,10 @@ function checkOverwrite(g: Graph, plan: MemoryPlan, node: Graph['nodes'][number]
   }
 }
 
-/** The Program of `input` — a graph (lowered here for `target`) or a graph lowerGraph already lowered. */
-export function buildProgram(input: Graph | LoweredGraph, plan: MemoryPlan, target: LowerTarget = { dsp: false }): Program {
-  const { graph: g, calls: lowered } = input instanceof Graph ? lowerGraph(input, target) : input;
-  const inPlace = inPlaceNodes({ graph: g, calls: lowered });
+/** The Program of a graph lowerGraph lowered, with the memory plan made for it. */
+export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
+  const { graph: g, calls: lowered } = input;
+  const inPlace = inPlaceNodes(input);
   const ids = new Identifiers();
   const constants = new Map<string, ProgramConstant>();
   const scratchOffsets = new Map(plan.buffers.filter((b) => b.kind === 'scratch').map((b) => [b.id, b.offset]));

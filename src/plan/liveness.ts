@@ -101,9 +101,10 @@ function visitNode(state: Liveness, node: Node, step: number, info: OpInfo, kern
     if (!state.isRuntime(output)) {
       throw new Error(`internal: node '${node.name}' (${node.op}) writes constant tensor '${output}'`);
     }
-    const elementwise = info.inPlace === true && state.canOverwrite(node, step);
-    const kernel = k === 0 && !info.alias && kernelInPlace;
-    const overwrite = k === 0 && !info.alias && (elementwise || (kernel && state.canOverwriteSmaller(node, step)));
+    const first = k === 0 && !info.alias;
+    const kernel = first && kernelInPlace;
+    const elementwise = first && info.inPlace === true && state.canOverwrite(node, step);
+    const overwrite = elementwise || (kernel && state.canOverwriteSmaller(node, step));
     if (k === 0 && info.alias) state.alias(node, step);
     else if (overwrite) state.join(output, state.bufferOf(node.inputs[0]));
     else {
@@ -203,6 +204,11 @@ class Liveness {
     if (!buffer) return false;
     const outBytes = tensorBytes(this.graph.tensor(node.outputs[0]));
     if (outBytes > tensorBytes(this.graph.tensor(node.inputs[0])) || alignUp(outBytes) > buffer.bytes) return false;
+    return this.onlyInput0In(node, buffer);
+  }
+
+  /** Strict rule 3 d: no runtime input of `node` but input 0 lives in `buffer`. */
+  private onlyInput0In(node: Node, buffer: Buffer): boolean {
     return node.inputs.every((other, j) => j === 0 || !this.isRuntime(other) || this.byTensor.get(other) !== buffer);
   }
 
@@ -214,7 +220,7 @@ class Liveness {
     const inBytes = tensorBytes(this.graph.tensor(node.inputs[0]));
     const offset = tensorBytes(this.graph.tensor(node.outputs[0])) - inBytes;
     if (offset <= 0 || offset % ARENA_ALIGNMENT !== 0 || input.bytes !== alignUp(inBytes)) return;
-    if (!node.inputs.every((other, j) => j === 0 || !this.isRuntime(other) || this.byTensor.get(other) !== input)) return;
+    if (!this.onlyInput0In(node, input)) return;
     input.anchor = { id: output.id, offset };
     this.anchored.add(output.id);
   }
