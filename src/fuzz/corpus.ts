@@ -1,0 +1,52 @@
+/**
+ * The models the fuzzer mutates: every ONNX node-test model (onnx-node/<test>/model.onnx) and every
+ * .tflite file under the models folder (mlperf-tiny/, tflm/). Read once per process, sorted by path so
+ * that a seed picks the same model on every machine with the same models folder.
+ */
+
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CorpusModel {
+  /** Path relative to the models folder, e.g. "onnx-node/test_add/model.onnx". */
+  path: string;
+  format: 'onnx' | 'tflite';
+  bytes: Uint8Array;
+}
+
+export interface Corpus {
+  root: string;
+  onnx: CorpusModel[];
+  tflite: CorpusModel[];
+}
+
+/** The project's root folder (this file is dist/src/fuzz/corpus.js or src/fuzz/corpus.ts). */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+
+/** The default models folder: ../shared/models from the project root. */
+export const DEFAULT_MODELS = join(PROJECT_ROOT, '..', 'shared', 'models');
+
+function walk(dir: string, out: string[]): void {
+  for (const entry of readdirSync(dir).sort()) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+}
+
+/** Reads the corpus. Models over `maxBytes` are left out (they make each case slow, not more thorough). */
+export function loadCorpus(root = DEFAULT_MODELS, maxBytes = 1 << 20): Corpus {
+  const files: string[] = [];
+  walk(root, files);
+  const corpus: Corpus = { root, onnx: [], tflite: [] };
+  for (const file of files) {
+    const format = file.endsWith('/model.onnx') ? 'onnx' : file.endsWith('.tflite') ? 'tflite' : undefined;
+    if (!format || statSync(file).size > maxBytes) continue;
+    corpus[format].push({ path: relative(root, file), format, bytes: new Uint8Array(readFileSync(file)) });
+  }
+  if (corpus.onnx.length === 0 || corpus.tflite.length === 0) {
+    throw new Error(`the models folder ${root} holds ${corpus.onnx.length} ONNX and ${corpus.tflite.length} TensorFlow Lite models; both are needed`);
+  }
+  return corpus;
+}
