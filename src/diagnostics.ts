@@ -38,7 +38,7 @@ export class UtvmError extends Error {
   readonly exitCode: number;
 
   constructor(code: DiagnosticCode, message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = 'UtvmError';
     this.code = code;
     this.exitCode = EXIT_CODE[code];
@@ -49,7 +49,32 @@ export function fail(code: DiagnosticCode, message: string): never {
   throw new UtvmError(code, message);
 }
 
+/** Characters that end or break a line on a terminal or in a log: C0 and C1 controls, DEL, U+2028/9. */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * The message with every line-breaking character shown as an escape (\n, \t, \x1b, \u2028): every
+ * UtvmError's message goes through it, so a name from the model can never split an error into lines.
+ */
+export function oneLine(message: string): string {
+  return message.replace(LINE_BREAKING, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    const code = c.charCodeAt(0);
+    return named[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+  });
+}
+
+/** Longest model-supplied name shown whole in a message; longer ones are cut, with their length said. */
+const NAME_SHOWN = 120;
+
+/** A model-supplied name for a message: in quotes, line breaks escaped, a long name cut short. */
+export function quote(name: string | null | undefined): string {
+  name = String(name ?? '');
+  const shown = name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}…(${name.length} characters)` : name;
+  return `'${oneLine(shown)}'`;
+}
+
 /** "node 'conv1' (Conv)": how diagnostics name a node of the user's model. */
 export function describeNode(source: { op: string; name: string }): string {
-  return `node '${source.name}' (${source.op})`;
+  return `node ${quote(source.name)} (${source.op})`;
 }

@@ -17,6 +17,9 @@ export function f32(value: number): CFloat {
   return new CFloat(value);
 }
 
+/** Recently formatted floats: sample inputs and weights repeat values (the fixed pattern has 256). */
+const formatted = new Map<number, string>();
+
 /** A float32 literal that reads back as exactly Math.fround(value). */
 export function formatFloat(value: number): string {
   const v = Math.fround(value);
@@ -24,12 +27,21 @@ export function formatFloat(value: number): string {
   if (v === Infinity) return 'INFINITY';
   if (v === -Infinity) return '(-INFINITY)';
   if (v === 0) return Object.is(v, -0) ? '-0.0f' : '0.0f';
-  // Shortest decimal that round-trips through float32.
-  for (let digits = 1; digits <= 9; digits++) {
-    const s = v.toPrecision(digits);
-    if (Math.fround(Number(s)) === v) return withFloatSuffix(s);
+  const known = formatted.get(v);
+  if (known !== undefined) return known;
+  // Shortest decimal that round-trips through float32: 9 digits always do, and if d digits do, d + 1
+  // do too (the nearest (d+1)-digit decimal is at least as near), so a binary search finds the least.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(v.toPrecision(mid))) === v) hi = mid;
+    else lo = mid + 1;
   }
-  return withFloatSuffix(v.toPrecision(9));
+  const s = withFloatSuffix(v.toPrecision(lo));
+  if (formatted.size >= 1 << 16) formatted.clear();
+  formatted.set(v, s);
+  return s;
 }
 
 function withFloatSuffix(s: string): string {

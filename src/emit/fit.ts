@@ -15,6 +15,7 @@
  */
 
 import { fail } from '../diagnostics.js';
+import { HOST_MAX_BYTES } from '../import/limits.js';
 import type { Board, BoardMemory } from './boards.js';
 import type { Program } from './program.js';
 
@@ -68,10 +69,19 @@ function check(board: Board, p: Program, role: 'arena' | 'weights', what: string
 /**
  * Throws E_DOES_NOT_FIT when the program's arena or weights do not fit the board, e.g.
  *   model 'big' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes)
- * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."). No-op for the host.
+ * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."). A board
+ * without memories (the host) takes an arena and weights of at most HOST_MAX_BYTES each (src/import/limits.ts:
+ * arena offsets are uint32_t).
  */
 export function checkFit(board: Board, p: Program): FitReport | undefined {
-  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) return undefined;
+  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) {
+    for (const [what, bytes] of [['the arena needs', p.arenaBytes], ['the weights need', p.weightBytes]] as const) {
+      if (bytes > HOST_MAX_BYTES) {
+        fail('E_DOES_NOT_FIT', `model '${p.name}' does not fit board '${board.name}': ${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`);
+      }
+    }
+    return undefined;
+  }
   const arena = check(board, p, 'arena', 'the arena needs', p.arenaBytes);
   const weights = check(board, p, 'weights', 'the weights need', p.weightBytes);
   return { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available };

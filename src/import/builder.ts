@@ -8,16 +8,18 @@
  * otherwise be a graph input or a constant).
  */
 
-import { DType, TensorData } from '../ir/dtype.js';
+import { DType, TensorData, bytesOf } from '../ir/dtype.js';
 import { Graph, Node, SourceRef, Tensor } from '../ir/graph.js';
-import { describeNode, fail } from '../diagnostics.js';
+import { describeNode, fail, quote } from '../diagnostics.js';
 import { getOp } from '../ops/index.js';
 import type { ImportContext } from '../ops/op.js';
+import { ConstantBudget, checkTensorShape } from './limits.js';
 
 export class GraphBuilder implements ImportContext {
   readonly graph: Graph;
   private readonly aliases = new Map<string, string>();
   private readonly nodeNames = new Set<string>();
+  private readonly budget = new ConstantBudget();
   /** The model node being imported; named in diagnostics and recorded as each IR node's source. */
   current: SourceRef = { op: '(graph)', name: '(graph)' };
 
@@ -28,16 +30,28 @@ export class GraphBuilder implements ImportContext {
   resolve(name: string): string {
     let n = name;
     for (let guard = 0; this.aliases.has(n); guard++) {
-      if (guard > 100000) throw new Error('internal: alias cycle');
+      if (guard > this.aliases.size) this.invalid(`tensor ${quote(name)} is defined through a cycle of identities`);
       n = this.aliases.get(n)!;
     }
     return n;
   }
 
+  /**
+   * Adds a tensor of the model (input, initializer, constant), checking first that its name is new and
+   * its shape within the import limits (src/import/limits.ts). `what` names it ("initializer 'w'").
+   */
+  addTensor(t: Tensor, what: string): Tensor {
+    if (this.graph.has(t.name) || this.aliases.has(t.name)) fail('E_MODEL_INVALID', `${what} is defined twice (tensor names must be unique)`);
+    checkTensorShape(t.shape, t.dtype, what, { allowZero: t.data !== undefined });
+    if (t.data) this.budget.add(t.data.byteLength, what);
+    return this.graph.addTensor(t);
+  }
+
   tensor(name: string): Tensor {
+    if (name === undefined || name === '') this.invalid('a required input is missing');
     const resolved = this.resolve(name);
     const t = this.graph.tensors.get(resolved);
-    if (!t) this.invalid(`input '${name}' is not produced by any node, initializer or graph input`);
+    if (!t) this.invalid(`input ${quote(name)} is not produced by any node, initializer or graph input`);
     return t;
   }
 
@@ -47,7 +61,7 @@ export class GraphBuilder implements ImportContext {
 
   addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string {
     const name = this.graph.freshName(base);
-    this.graph.addTensor({ name, dtype, shape: [...shape], data });
+    this.addTensor({ name, dtype, shape: [...shape], data }, `${describeNode(this.current)}: constant ${quote(name)}`);
     return name;
   }
 
@@ -68,10 +82,12 @@ export class GraphBuilder implements ImportContext {
       source: this.current,
     };
     const types = def.infer({ attrs: node.attrs, inputs: inputTensors, node });
+    // Sizes are checked before evaluate allocates folded values (or the planner the arena).
+    types.forEach((t, i) => checkTensorShape(t.shape, t.dtype, `${describeNode(this.current)}: output ${i}`, { allowZero: true }));
     const names = types.map((_, i) => {
       const wanted = outputs?.[i];
       if (wanted !== undefined && wanted !== '') {
-        if (this.graph.has(wanted) || this.aliases.has(wanted)) this.invalid(`output '${wanted}' is defined twice`);
+        if (this.graph.has(wanted) || this.aliases.has(wanted) || outputs!.indexOf(wanted) !== i) this.invalid(`output ${quote(wanted)} is defined twice`);
         return wanted;
       }
       return this.graph.freshName(`${this.current.name}_${op}${i ? `_${i}` : ''}`);
@@ -79,6 +95,7 @@ export class GraphBuilder implements ImportContext {
     const present = inputTensors.filter((t): t is Tensor => t !== undefined);
     const foldable = fold && def.evaluate !== undefined && present.length > 0 && present.every((t) => t.data !== undefined);
     if (foldable) {
+      types.forEach((t, i) => this.budget.add(t.shape.reduce((n, d) => n * d, bytesOf(t.dtype)), `${describeNode(this.current)}: output ${i}`));
       const data = def.evaluate!(node.attrs, inputTensors, types);
       types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i] }));
       return names;
@@ -91,8 +108,11 @@ export class GraphBuilder implements ImportContext {
   }
 
   alias(name: string, target: string): void {
-    if (this.graph.has(name) || this.aliases.has(name)) this.invalid(`output '${name}' is defined twice`);
-    this.aliases.set(name, this.resolve(target));
+    if (this.graph.has(name) || this.aliases.has(name)) this.invalid(`output ${quote(name)} is defined twice`);
+    const resolved = this.resolve(target);
+    if (resolved === name) this.invalid(`output ${quote(name)} is also its input (a cycle)`);
+    if (!this.graph.has(resolved)) this.invalid(`input ${quote(target)} is not produced by any node, initializer or graph input`);
+    this.aliases.set(name, resolved);
   }
 
   unsupported(what: string): never {
@@ -109,7 +129,7 @@ export class GraphBuilder implements ImportContext {
     const g = this.graph;
     for (const name of outputNames) {
       const target = this.resolve(name);
-      if (!g.has(target)) fail('E_MODEL_INVALID', `graph output '${name}' is not produced by any node`);
+      if (!g.has(target)) fail('E_MODEL_INVALID', `graph output ${quote(name)} is not produced by any node`);
       if (target === name) {
         g.outputs.push(name);
         continue;

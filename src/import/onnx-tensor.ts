@@ -11,6 +11,7 @@ import { DType, TensorData, allocData } from '../ir/dtype.js';
 import { Tensor, elementCount } from '../ir/graph.js';
 import { fail } from '../diagnostics.js';
 import type { OnnxAttributes } from '../ops/op.js';
+import { checkTensorShape } from './limits.js';
 
 const { onnx } = onnxProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
@@ -86,6 +87,7 @@ export function decodeTensorProto(t: ITensorProto, what: string): Tensor {
   }
   const dtype = onnxDType(t.dataType ?? 0, what);
   const shape = (t.dims ?? []).map((d) => Number(d));
+  checkTensorShape(shape, dtype, what, { allowZero: true });
   const count = elementCount(shape);
   const raw = t.rawData;
   const data = raw && raw.length > 0 ? fromRaw(dtype, raw, count, what) : fromTyped(dtype, t, count, what);

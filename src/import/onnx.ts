@@ -12,7 +12,7 @@
 import onnxProto from 'onnx-proto';
 import { DType } from '../ir/dtype.js';
 import { Graph, Tensor } from '../ir/graph.js';
-import { fail, UtvmError } from '../diagnostics.js';
+import { fail, quote, UtvmError } from '../diagnostics.js';
 import { allOps } from '../ops/index.js';
 import type { OnnxImporter, OnnxNode } from '../ops/op.js';
 import { GraphBuilder } from './builder.js';
@@ -29,7 +29,7 @@ export function onnxImporters(): Map<string, OnnxImporter> {
   const m = new Map<string, OnnxImporter>();
   for (const op of allOps()) {
     for (const [key, importer] of Object.entries(op.onnx ?? {})) {
-      if (m.has(key)) throw new Error(`internal: ONNX operator '${key}' imported by two operator files`);
+      if (m.has(key)) throw new Error(`internal: ONNX operator ${quote(key)} imported by two operator files`);
       m.set(key, importer);
     }
   }
@@ -66,19 +66,21 @@ function defaultOpset(model: onnxProto.onnx.ModelProto, fileName: string): Map<s
 
 function importInput(b: GraphBuilder, vi: onnxProto.onnx.IValueInfoProto, fileName: string): void {
   const name = vi.name ?? '';
+  const what = `graph input ${quote(name)}`;
+  if (name === '') fail('E_MODEL_INVALID', `${fileName}: a graph input has an empty name (in ONNX an empty name means an omitted input)`);
   const tt = vi.type?.tensorType;
-  if (!tt) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' is not a tensor`);
-  const dtype: DType = onnxDType(tt.elemType ?? 0, `graph input '${name}'`);
+  if (!tt) fail('E_UNSUPPORTED_TYPE', `${fileName}: ${what} is not a tensor`);
+  const dtype: DType = onnxDType(tt.elemType ?? 0, what);
   const dims = (tt.shape?.dim ?? []) as onnxProto.onnx.TensorShapeProto.Dimension[];
-  if (!tt.shape) fail('E_SHAPE', `${fileName}: graph input '${name}' has no shape; a static shape is required`);
+  if (!tt.shape) fail('E_SHAPE', `${fileName}: ${what} has no shape; a static shape is required`);
   const shape = dims.map((d: onnxProto.onnx.TensorShapeProto.Dimension, i) => {
     const known = d.value === 'dimValue';
-    if (known && Number(d.dimValue) === 0) fail('E_SHAPE', `${fileName}: graph input '${name}' has a dimension of size 0; empty tensors are not supported`);
-    if (known && Number(d.dimValue) > 0) return Number(d.dimValue);
+    if (known && Number(d.dimValue) === 0) fail('E_SHAPE', `${fileName}: ${what} has a dimension of size 0; empty tensors are not supported`);
+    if (known) return Number(d.dimValue); // negative or huge: refused by addTensor's limits
     if (i === 0) return 1; // a symbolic batch dimension: compile for a batch of one
-    fail('E_SHAPE', `${fileName}: graph input '${name}' has an unknown dimension ${i} ('${d.dimParam ?? '?'}'); only the batch dimension may be symbolic`);
+    fail('E_SHAPE', `${fileName}: ${what} has an unknown dimension ${i} (${quote(d.dimParam ?? '?')}); only the batch dimension may be symbolic`);
   });
-  b.graph.addTensor({ name, dtype, shape });
+  b.addTensor({ name, dtype, shape }, what);
   b.graph.inputs.push(name);
 }
 
@@ -90,7 +92,7 @@ function importNode(b: GraphBuilder, n: onnxProto.onnx.INodeProto, index: number
   b.current = { op: opType, name };
   const importer = importers.get(key);
   if (!importer) {
-    fail('E_UNSUPPORTED_OP', `operator '${key}' (node '${name}') is not supported; supported ONNX operators: ${supportedOnnxOps().join(', ')}`);
+    fail('E_UNSUPPORTED_OP', `operator ${quote(key)} (node ${quote(name)}) is not supported; supported ONNX operators: ${supportedOnnxOps().join(', ')}`);
   }
   const node: OnnxNode = {
     opType,
@@ -103,7 +105,7 @@ function importNode(b: GraphBuilder, n: onnxProto.onnx.INodeProto, index: number
   };
   importer(node, b);
   for (const out of node.outputs) {
-    if (out !== '' && !b.graph.has(b.resolve(out))) b.invalid(`output '${out}' was not produced by the importer`);
+    if (out !== '' && !b.graph.has(b.resolve(out))) b.invalid(`output ${quote(out)} was not produced by the importer`);
   }
 }
 
@@ -114,9 +116,9 @@ export interface OnnxImportOptions {
 
 function bindInput(b: GraphBuilder, vi: onnxProto.onnx.IValueInfoProto, value: Tensor, fileName: string): void {
   const name = vi.name ?? '';
-  const dtype = onnxDType(vi.type?.tensorType?.elemType ?? 0, `graph input '${name}'`);
-  if (dtype !== value.dtype) fail('E_INPUT_FILE', `${fileName}: bound input '${name}' must be ${dtype}, got ${value.dtype}`);
-  b.graph.addTensor({ ...value, name, shape: [...value.shape] });
+  const dtype = onnxDType(vi.type?.tensorType?.elemType ?? 0, `graph input ${quote(name)}`);
+  if (dtype !== value.dtype) fail('E_INPUT_FILE', `${fileName}: bound input ${quote(name)} must be ${dtype}, got ${value.dtype}`);
+  b.addTensor({ ...value, name, shape: [...value.shape] }, `bound input ${quote(name)}`);
 }
 
 /** Imports an ONNX model. Throws UtvmError for anything the user must fix. */
@@ -128,19 +130,22 @@ export function importOnnx(bytes: Uint8Array, fileName: string, graphName: strin
   try {
     const initNames = new Set<string>();
     for (const init of graph.initializer ?? []) {
-      const t: Tensor = decodeTensorProto(init, `initializer '${init.name}'`);
-      b.graph.addTensor(t);
+      const what = `initializer ${quote(init.name ?? '')}`;
+      if (!init.name) fail('E_MODEL_INVALID', `${fileName}: an initializer has an empty name (in ONNX an empty name means an omitted input)`);
+      if (initNames.has(init.name ?? '')) fail('E_MODEL_INVALID', `${what} is defined twice (tensor names must be unique)`);
+      const t: Tensor = decodeTensorProto(init, what);
+      b.addTensor(t, what);
       initNames.add(t.name);
     }
     for (const vi of graph.input ?? []) {
       const name = vi.name ?? '';
-      if (initNames.has(name)) continue;
+      if (initNames.has(name)) continue; // IR < 4 lists initializers among the inputs
       const bound = options.bindInputs?.get(name);
       if (bound) bindInput(b, vi, bound, fileName);
       else importInput(b, vi, fileName);
     }
     for (const name of options.bindInputs?.keys() ?? []) {
-      if (!b.graph.has(name)) fail('E_USAGE', `${fileName}: --bind names '${name}', which is not a graph input`);
+      if (!b.graph.has(name)) fail('E_USAGE', `${fileName}: --bind names ${quote(name)}, which is not a graph input`);
     }
     if (b.graph.inputs.length === 0) fail('E_MODEL_INVALID', `${fileName}: the model has no runtime input`);
     const importers = onnxImporters();

@@ -6,7 +6,10 @@
  * position is checked here before it is read: table and vtable inside the buffer, each field inside its
  * table, every offset, vector (length × element size) and string inside the buffer. Anything out of
  * range is an E_MODEL_FORMAT error naming the file and the table/field being read — never a RangeError
- * or silently wrong data. Field ids below are the schema's declaration order (a union takes two ids:
+ * or silently wrong data. What the official flatbuffers verifier refuses is refused here too: an offset
+ * of 0 (it would point at itself: read as an empty vector, a zero point of 0 instead of the model's) or
+ * of 2^31 and more, tables and offsets not 4-byte aligned, vtables not 2-byte aligned, scalar fields not
+ * aligned to their size, strings without their terminating 0 byte. Field ids below are the schema's declaration order (a union takes two ids:
  * its `_type` byte, then the table offset).
  */
 
@@ -158,8 +161,10 @@ export class FlatReader {
   /** The table at `pos`, with its vtable checked. */
   table(pos: number, what: string): Table {
     this.check(pos, 4, what);
+    if (pos % 4 !== 0) this.corrupt(`${what} at byte ${pos} is not 4-byte aligned`);
     const vtable = pos - this.bb.readInt32(pos);
     this.check(vtable, 4, `${what}'s vtable`);
+    if (vtable % 2 !== 0) this.corrupt(`${what}'s vtable at byte ${vtable} is not 2-byte aligned`);
     const vtableSize = this.bb.readUint16(vtable);
     const objectSize = this.bb.readUint16(vtable + 2);
     if (vtableSize < 4 || vtableSize % 2 !== 0) this.corrupt(`${what}'s vtable has an invalid size ${vtableSize}`);
@@ -176,7 +181,7 @@ export class FlatReader {
       const id = String.fromCharCode(...this.bytes.subarray(4, 8)).replace(/[^\x20-\x7e]/g, '?');
       fail('E_MODEL_FORMAT', `${this.fileName}: not a TensorFlow Lite model (file identifier '${id}', expected 'TFL3')`);
     }
-    return this.table(this.bb.readUint32(0), 'Model');
+    return this.table(this.offsetTarget(0, 'Model'), 'Model');
   }
 
   /** Absolute position of field `id`, or 0 when absent. */
@@ -186,7 +191,17 @@ export class FlatReader {
     const off = this.bb.readUint16(t.vtable + slot);
     if (off === 0) return 0;
     if (off + bytes > t.objectSize) this.corrupt(`${t.what} field ${id} lies outside its table`);
+    if ((t.pos + off) % bytes !== 0) this.corrupt(`${t.what} field ${id} at byte ${t.pos + off} is not ${bytes}-byte aligned`);
     return t.pos + off;
+  }
+
+  /** The position an offset stored at `p` points to: non-zero, below 2^31, inside the file. */
+  private offsetTarget(p: number, what: string): number {
+    const off = this.bb.readUint32(p);
+    if (off === 0) this.corrupt(`${what}: offset 0 at byte ${p} (an offset may not point to itself)`);
+    if (off > 0x7fffffff) this.corrupt(`${what}: offset ${off} at byte ${p} is 2^31 or more`);
+    this.check(p + off, 4, what);
+    return p + off;
   }
 
   has(t: Table, id: number): boolean {
@@ -232,9 +247,7 @@ export class FlatReader {
   private indirect(t: Table, id: number, name: string): number {
     const p = this.field(t, id, 4);
     if (!p) return 0;
-    const target = p + this.bb.readUint32(p);
-    this.check(target, 4, `${t.what}.${name}`);
-    return target;
+    return this.offsetTarget(p, `${t.what}.${name}`);
   }
 
   /** A sub-table field, or undefined when absent. */
@@ -257,6 +270,7 @@ export class FlatReader {
   private vector(t: Table, id: number, elementBytes: number, name: string): { start: number; length: number } {
     const p = this.indirect(t, id, name);
     if (!p) return { start: 0, length: 0 };
+    if (p % 4 !== 0) this.corrupt(`${t.what}.${name} at byte ${p} is not 4-byte aligned`);
     const length = this.bb.readUint32(p);
     this.check(p + 4, length * elementBytes, `${t.what}.${name} (${length} elements)`);
     return { start: p + 4, length };
@@ -285,8 +299,7 @@ export class FlatReader {
   tables(t: Table, id: number, name: string): Table[] {
     const v = this.vector(t, id, 4, name);
     return Array.from({ length: v.length }, (_, i) => {
-      const p = v.start + 4 * i;
-      const target = p + this.bb.readUint32(p);
+      const target = this.offsetTarget(v.start + 4 * i, `${t.what}.${name}[${i}]`);
       return this.table(target, `${t.what}.${name}[${i}]`);
     });
   }
@@ -294,6 +307,8 @@ export class FlatReader {
   string(t: Table, id: number, name: string): string | undefined {
     const v = this.vector(t, id, 1, name);
     if (v.start === 0) return undefined;
+    const end = v.start + v.length;
+    if (end >= this.size || this.bytes[end] !== 0) this.corrupt(`${t.what}.${name} (${v.length} bytes) has no terminating 0 byte`);
     return new TextDecoder().decode(this.bytes.subarray(v.start, v.start + v.length));
   }
 }

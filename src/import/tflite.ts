@@ -12,7 +12,8 @@
  * per-layer comparisons with TFLite Micro. Pure: bytes in, Graph out.
  */
 
-import { fail, UtvmError } from '../diagnostics.js';
+import { fail, quote, UtvmError } from '../diagnostics.js';
+import { checkTensorShape } from './limits.js';
 import { DType, TensorData, allocData } from '../ir/dtype.js';
 import { Graph, Quant, Tensor, elementCount } from '../ir/graph.js';
 import { GraphBuilder } from './builder.js';
@@ -70,7 +71,7 @@ function checkModel(model: TfliteModel, fileName: string): TfliteSubgraph {
   });
   for (const t of sg.tensors) {
     if (t.buffer >= model.buffers.length) {
-      fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: tensor '${t.name}' uses buffer ${t.buffer} of ${model.buffers.length}`);
+      fail('E_MODEL_FORMAT', `${fileName}: truncated or corrupt TensorFlow Lite file: tensor ${quote(t.name)} uses buffer ${t.buffer} of ${model.buffers.length}`);
     }
   }
   return sg;
@@ -80,7 +81,7 @@ function irDType(t: TfliteTensor, fileName: string): DType {
   const dtype = DTYPES[t.type];
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor '${t.name}' has type ${name}; supported: FLOAT32, INT8, INT32`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, INT32`);
   }
   return dtype;
 }
@@ -89,8 +90,8 @@ function irShape(t: TfliteTensor, fileName: string): number[] {
   const sig = t.shapeSignature;
   t.shape.forEach((d, i) => {
     const dynamic = sig !== undefined && sig[i] === -1;
-    if (dynamic && i !== 0) fail('E_SHAPE', `${fileName}: tensor '${t.name}' has an unknown dimension ${i} (shape_signature [${sig}]); only the batch dimension may be dynamic`);
-    if (!Number.isInteger(d) || d < 1) fail('E_SHAPE', `${fileName}: tensor '${t.name}' has shape [${t.shape}]; dimensions must be positive`);
+    if (dynamic && i !== 0) fail('E_SHAPE', `${fileName}: tensor ${quote(t.name)} has an unknown dimension ${i} (shape_signature [${sig}]); only the batch dimension may be dynamic`);
+    if (!Number.isInteger(d) || d < 1) fail('E_SHAPE', `${fileName}: tensor ${quote(t.name)} has shape [${t.shape}]; dimensions must be positive`);
   });
   return [...t.shape];
 }
@@ -98,15 +99,15 @@ function irShape(t: TfliteTensor, fileName: string): number[] {
 function irQuant(t: TfliteTensor, fileName: string): Quant | undefined {
   const q = t.quantization;
   if (!q) return undefined;
-  if (q.detailsType !== 0) fail('E_UNSUPPORTED_ATTR', `${fileName}: tensor '${t.name}' uses custom quantization details; only affine quantization is supported`);
+  if (q.detailsType !== 0) fail('E_UNSUPPORTED_ATTR', `${fileName}: tensor ${quote(t.name)} uses custom quantization details; only affine quantization is supported`);
   if (q.scale.length === 0) return undefined;
   const zp = q.zeroPoint.length === 0 ? q.scale.map(() => 0) : q.zeroPoint;
-  if (zp.length !== q.scale.length) fail('E_MODEL_INVALID', `${fileName}: tensor '${t.name}' has ${q.scale.length} scales but ${zp.length} zero points`);
+  if (zp.length !== q.scale.length) fail('E_MODEL_INVALID', `${fileName}: tensor ${quote(t.name)} has ${q.scale.length} scales but ${zp.length} zero points`);
   const quant: Quant = { scale: q.scale.map((s) => Math.fround(s)), zeroPoint: [...zp] };
   if (q.scale.length > 1) {
     const axis = q.quantizedDimension;
     if (axis < 0 || axis >= t.shape.length || t.shape[axis] !== q.scale.length) {
-      fail('E_MODEL_INVALID', `${fileName}: tensor '${t.name}' [${t.shape}] has ${q.scale.length} scales along axis ${axis}`);
+      fail('E_MODEL_INVALID', `${fileName}: tensor ${quote(t.name)} [${t.shape}] has ${q.scale.length} scales along axis ${axis}`);
     }
     quant.axis = axis;
   }
@@ -145,6 +146,7 @@ class TfliteImporter {
     const t = this.sg.tensors[i];
     const dtype = irDType(t, this.fileName);
     const shape = irShape(t, this.fileName);
+    checkTensorShape(shape, dtype, `${this.fileName}: tensor ${quote(t.name)}`);
     const bytes = this.model.buffers[t.buffer];
     return { dtype, shape, quant: irQuant(t, this.fileName), data: t.buffer > 0 && bytes.length > 0 ? bytes : undefined };
   }
@@ -156,18 +158,18 @@ class TfliteImporter {
     const t = this.sg.tensors[i];
     const info = this.tensorInfo(i);
     if (info.data === undefined) {
-      fail('E_MODEL_INVALID', `${this.fileName}: tensor '${t.name}' is read before any operator writes it and has no data`);
+      fail('E_MODEL_INVALID', `${this.fileName}: tensor ${quote(t.name)} is read before any operator writes it and has no data`);
     }
-    if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor '${t.name}' is a variable; variables are not supported`);
-    if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor '${t.name}' is sparse; sparse tensors are not supported`);
+    if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is a variable; variables are not supported`);
+    if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is sparse; sparse tensors are not supported`);
     const count = elementCount(info.shape);
     const bytes = count * (info.dtype === 'int8' ? 1 : 4);
     if (info.data.length !== bytes) {
-      fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor '${t.name}' [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
+      fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor ${quote(t.name)} [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
     }
     const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, data: decodeData(info.data, info.dtype, count) };
     if (info.quant) tensor.quant = info.quant;
-    this.b.graph.addTensor(tensor);
+    this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(name)}`);
     this.added.add(i);
     return name;
   }
@@ -178,7 +180,7 @@ class TfliteImporter {
       if (info.data !== undefined) continue;
       const tensor: Tensor = { name: this.names[i], dtype: info.dtype, shape: info.shape };
       if (info.quant) tensor.quant = info.quant;
-      this.b.graph.addTensor(tensor);
+      this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(tensor.name)}`);
       this.b.graph.inputs.push(tensor.name);
       this.added.add(i);
     }
@@ -189,12 +191,12 @@ class TfliteImporter {
     const code = this.model.operatorCodes[op.opcodeIndex];
     const opName = builtinName(code.builtinCode);
     const outName = this.names[op.outputs[0]];
-    const where = `operator #${index} ${opName} (output '${outName}')`;
+    const where = `operator #${index} ${opName} (output ${quote(outName)})`;
     this.b.current = { op: opName, name: `#${index}` };
     const def = TFLITE_OPS[opName];
     if (!def) {
-      const what = code.customCode !== undefined ? `custom operator '${code.customCode}'` : `operator '${opName}' (builtin ${code.builtinCode}) version ${code.version}`;
-      fail('E_UNSUPPORTED_OP', `${this.fileName}: ${what} (operator #${index}, output '${outName}') is not supported; supported TensorFlow Lite operators: ${supportedTfliteOps().join(', ')}`);
+      const what = code.customCode !== undefined ? `custom operator ${quote(code.customCode)}` : `operator ${quote(opName)} (builtin ${code.builtinCode}) version ${code.version}`;
+      fail('E_UNSUPPORTED_OP', `${this.fileName}: ${what} (operator #${index}, output ${quote(outName)}) is not supported; supported TensorFlow Lite operators: ${supportedTfliteOps().join(', ')}`);
     }
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
@@ -235,7 +237,7 @@ class TfliteImporter {
     const i = op.outputs[0];
     const name = this.names[i];
     const t = this.b.graph.tensors.get(this.b.resolve(name));
-    if (!t) throw new Error(`internal: ${where} did not produce '${name}'`);
+    if (!t) throw new Error(`internal: ${where} did not produce ${quote(name)}`);
     const info = this.tensorInfo(i);
     if (t.shape.join() !== info.shape.join()) {
       fail('E_SHAPE', `${this.fileName}: ${where}: the output shape is [${t.shape}] but the model says [${info.shape}]`);
