@@ -65,6 +65,10 @@ export class GraphBuilder implements ImportContext {
     return name;
   }
 
+  checkShape(dtype: DType, shape: number[], what = 'output 0'): void {
+    checkTensorShape(shape, dtype, `${describeNode(this.current)}: ${what}`, { allowZero: true });
+  }
+
   add(op: string, inputs: string[], attrs: object, outputs?: string[]): string[] {
     return this.addNode(op, inputs, attrs, outputs, true);
   }
@@ -83,7 +87,7 @@ export class GraphBuilder implements ImportContext {
     };
     const types = def.infer({ attrs: node.attrs, inputs: inputTensors, node });
     // Sizes are checked before evaluate allocates folded values (or the planner the arena).
-    types.forEach((t, i) => checkTensorShape(t.shape, t.dtype, `${describeNode(this.current)}: output ${i}`, { allowZero: true }));
+    types.forEach((t, i) => this.checkShape(t.dtype, t.shape, `output ${i}`));
     const names = types.map((_, i) => {
       const wanted = outputs?.[i];
       if (wanted !== undefined && wanted !== '') {

@@ -122,6 +122,8 @@ export interface ImportContext {
   alias(name: string, target: string): void;
   /** Adds a constant tensor; returns its (fresh) name. */
   addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
+  /** Call before allocating from sizes the model gives: E_MODEL_INVALID past the import limits (src/import/limits.ts). */
+  checkShape(dtype: DType, shape: number[], what?: string): void;
   /** Fails with E_UNSUPPORTED_ATTR naming the current node. */
   unsupported(what: string): never;
   /** Fails with E_MODEL_INVALID naming the current node. */

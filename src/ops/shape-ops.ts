@@ -112,6 +112,7 @@ function importConstantOfShape(node: OnnxNode, ctx: ImportContext): void {
   const value = node.attrs.has('value') ? node.attrs.tensor('value') : undefined;
   const dtype = value?.dtype ?? 'float32';
   if (value !== undefined && value.data?.length !== 1) ctx.invalid(`the 'value' attribute must hold one element`);
+  ctx.checkShape(dtype, shape);
   const data = allocData(dtype, elementCount(shape));
   if (value?.data) (data as Float64Array).fill(value.data[0] as number);
   addNamedConstant(ctx, node.outputs[0], dtype, shape, data);
@@ -128,6 +129,7 @@ function importRange(node: OnnxNode, ctx: ImportContext): void {
   if (delta === 0) ctx.invalid('delta is 0');
   const count = Math.max(Math.ceil((limit - start) / delta), 0);
   const dtype = ctx.tensor(node.inputs[0]).dtype;
+  ctx.checkShape(dtype, [count]);
   const values = Array.from({ length: count }, (_, i) => start + i * delta);
   addNamedConstant(ctx, node.outputs[0], dtype, [count], fromNumbers(dtype, values));
 }
