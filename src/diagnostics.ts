@@ -65,7 +65,7 @@ export function oneLine(message: string): string {
 }
 
 /** Longest model-supplied name shown whole in a message; longer ones are cut, with their length said. */
-const NAME_SHOWN = 120;
+const NAME_SHOWN = 256;
 
 /** A model-supplied name for a message: in quotes, line breaks escaped, a long name cut short. */
 export function quote(name: string | null | undefined): string {

@@ -51,6 +51,8 @@ export interface FuzzReport {
   kinds: Map<string, KindCount>;
   failures: Failure[];
   slowestMs: number;
+  /** The slowest case that finished: "index kind model". */
+  slowest: string;
   cliCases: number;
 }
 
@@ -89,7 +91,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const cliEvery = o.cliEvery ?? 50;
   const start = o.start ?? 0;
   const corpus = loadCorpus(models); // the main thread rebuilds cases for the CLI and for hangs
-  const report: FuzzReport = { seed: o.seed, cases: 0, kinds: new Map(ALL_KINDS.map((k) => [k, { cases: 0, ok: 0, refused: 0, failed: 0, cli: 0 }])), failures: [], slowestMs: 0, cliCases: 0 };
+  const report: FuzzReport = { seed: o.seed, cases: 0, kinds: new Map(ALL_KINDS.map((k) => [k, { cases: 0, ok: 0, refused: 0, failed: 0, cli: 0 }])), failures: [], slowestMs: 0, slowest: '', cliCases: 0 };
   const count = (kind: string) => report.kinds.get(kind)!;
   const fail = (c: { index: number; kind: string; model: string }, status: Status, detail: string) => {
     report.failures.push({ index: c.index, kind: c.kind, model: c.model, status, detail });
@@ -151,7 +153,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         report.cases++;
         const k = count(c.kind);
         k.cases++;
-        report.slowestMs = Math.max(report.slowestMs, m.ms);
+        if (m.ms > report.slowestMs) {
+          report.slowestMs = m.ms;
+          report.slowest = `case ${m.index}, ${c.kind} from ${c.model}`;
+        }
         const out: Outcome = m.outcome;
         if (out.status === 'ok') k.ok++;
         else if (out.status === 'refused') k.refused++;
@@ -185,7 +190,7 @@ export function formatReport(r: FuzzReport): string {
   }
   const crashes = r.failures.filter((f) => f.status !== 'hang').length;
   const hangs = r.failures.length - crashes;
-  lines.push(`seed ${r.seed}: ${r.cases} cases (${r.cliCases} also through the CLI), ${crashes} crashes, ${hangs} hangs; slowest case ${Math.round(r.slowestMs)} ms`);
+  lines.push(`seed ${r.seed}: ${r.cases} cases (${r.cliCases} also through the CLI), ${crashes} crashes, ${hangs} hangs; slowest case ${Math.round(r.slowestMs)} ms (${r.slowest})`);
   const groups = new Map<string, Failure[]>();
   for (const f of r.failures) {
     const s = signature(f);
