@@ -38,7 +38,8 @@ const siteCache = new Map<string, TfliteSites>();
 export function makeCase(corpus: Corpus, seed: number, index: number): FuzzCase {
   const rng = new Rng(seed, index);
   const format = rng.chance(0.5) ? 'onnx' : 'tflite';
-  const model: CorpusModel = rng.pick(corpus[format]);
+  const supported = corpus[format].filter((m) => m.supported);
+  const model: CorpusModel = rng.pick(supported.length > 0 && rng.chance(0.8) ? supported : corpus[format]);
   const fileName = format === 'onnx' ? 'fuzz.onnx' : 'fuzz.tflite';
   if (rng.chance(0.4)) {
     const kind: ByteKind = rng.pick(BYTE_KINDS);

@@ -10,6 +10,8 @@
  *   onnx:attr       an attribute's type changed, its value hostile, or it is dropped
  *   onnx:arity      node inputs/outputs dropped or added; graph outputs that nothing produces
  *   onnx:data       initializer data of the wrong length, hostile int64 values (shapes, axes, pads)
+ *   onnx:fold       nodes that fold at import into huge constants or huge work: ConstantOfShape, Range,
+ *                   Pad and a broadcasting Add with hostile sizes, a MatMul of two folded constants
  */
 
 import onnxProto from 'onnx-proto';
@@ -21,7 +23,7 @@ type Graph = onnxProto.onnx.IGraphProto;
 type Node = onnxProto.onnx.INodeProto;
 type Tensor = onnxProto.onnx.ITensorProto;
 
-export const ONNX_KINDS = ['onnx:dims', 'onnx:dtype', 'onnx:name', 'onnx:rename', 'onnx:cycle', 'onnx:attr', 'onnx:arity', 'onnx:data'] as const;
+export const ONNX_KINDS = ['onnx:dims', 'onnx:dtype', 'onnx:name', 'onnx:rename', 'onnx:cycle', 'onnx:attr', 'onnx:arity', 'onnx:data', 'onnx:fold'] as const;
 export type OnnxKind = (typeof ONNX_KINDS)[number];
 
 const AT = onnx.AttributeProto.AttributeType;
@@ -220,6 +222,41 @@ function mutateData(g: Graph, rng: Rng): void {
   }
 }
 
+const SIZES = [0, 1, 2, 3, 512, 1024, 2048, 4096, 65536, 1e9, -1, 2 ** 31, 2 ** 53];
+
+/** Constant-only nodes in front of the graph: they fold as they are imported, whether used or not. */
+function mutateFold(g: Graph, rng: Rng): void {
+  const id = `fold${rng.int(1e6)}`;
+  const int64 = (name: string, values: number[]): Tensor => ({ name: `${id}_${name}`, dataType: 7, dims: [values.length], int64Data: values });
+  const float = (name: string, values: number[], dims = [values.length]): Tensor => ({ name: `${id}_${name}`, dataType: 1, dims, floatData: values });
+  const one: onnxProto.onnx.IAttributeProto = { name: 'value', type: AT.TENSOR, t: { dataType: 1, dims: [1], floatData: [1] } };
+  const node = (opType: string, input: string[], output: string, attribute: onnxProto.onnx.IAttributeProto[] = []): Node => ({
+    opType, input: input.map((i) => `${id}_${i}`), output: [`${id}_${output}`], attribute,
+  });
+  const [a, b] = [rng.pick(SIZES), rng.pick(SIZES)];
+  const inits: Tensor[] = [];
+  const nodes: Node[] = [];
+  switch (rng.int(4)) {
+    case 0: // a MatMul of two folded constants: a·b·a operations
+      inits.push(int64('shape', [a, b]), int64('shape_t', [b, a]));
+      nodes.push(node('ConstantOfShape', ['shape'], 'c', [one]), node('ConstantOfShape', ['shape_t'], 'd', [one]), node('MatMul', ['c', 'd'], 'm'));
+      break;
+    case 1:
+      inits.push(float('start', [0], []), float('limit', [a], []), float('delta', [rng.pick([1, 1e-9, -1, 0])], []));
+      nodes.push(node('Range', ['start', 'limit', 'delta'], 'r'));
+      break;
+    case 2: // broadcasting [a, 1] + [1, b]
+      inits.push(int64('col', [a, 1]), int64('row', [1, b]));
+      nodes.push(node('ConstantOfShape', ['col'], 'c', [one]), node('ConstantOfShape', ['row'], 'r', [one]), node('Add', ['c', 'r'], 's'));
+      break;
+    default: // Pad with hostile pads (the input form of opset 11 on, the attribute before)
+      inits.push(float('x', [1, 2], [1, 2]), int64('pads', [0, a, 0, b]));
+      nodes.push(node('Pad', ['x', 'pads'], 'p', [{ name: 'pads', type: AT.INTS, ints: [0, a, 0, b] }]));
+  }
+  g.initializer = [...(g.initializer ?? []), ...inits];
+  g.node = [...nodes, ...nodesOf(g)];
+}
+
 /** Applies one mutation of `kind` to an ONNX model's bytes. The input must decode. */
 export function mutateOnnx(kind: OnnxKind, bytes: Uint8Array, rng: Rng): Uint8Array {
   const model: Model = onnx.ModelProto.decode(bytes);
@@ -251,6 +288,9 @@ export function mutateOnnx(kind: OnnxKind, bytes: Uint8Array, rng: Rng): Uint8Ar
         break;
       case 'onnx:data':
         mutateData(g, rng);
+        break;
+      case 'onnx:fold':
+        mutateFold(g, rng);
         break;
     }
   }

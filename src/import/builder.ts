@@ -9,7 +9,7 @@
  */
 
 import { DType, TensorData, bytesOf } from '../ir/dtype.js';
-import { Graph, Node, SourceRef, Tensor } from '../ir/graph.js';
+import { Graph, Node, SourceRef, Tensor, elementCount } from '../ir/graph.js';
 import { describeNode, fail, quote } from '../diagnostics.js';
 import { getOp } from '../ops/index.js';
 import type { ImportContext } from '../ops/op.js';
@@ -100,6 +100,9 @@ export class GraphBuilder implements ImportContext {
     const foldable = fold && def.evaluate !== undefined && present.length > 0 && present.every((t) => t.data !== undefined);
     if (foldable) {
       types.forEach((t, i) => this.budget.add(t.shape.reduce((n, d) => n * d, bytesOf(t.dtype)), `${describeNode(this.current)}: output ${i}`));
+      const count = (ts: { shape: number[] }[]) => ts.reduce((n, t) => n + elementCount(t.shape), 0);
+      const elements = Math.max(count(present), count(types));
+      this.budget.fold(def.foldCost ? def.foldCost(node.attrs, inputTensors, types) : elements, describeNode(this.current));
       const data = def.evaluate!(node.attrs, inputTensors, types);
       types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i] }));
       return names;

@@ -6,6 +6,8 @@
  *   so a shape like [1e9, 2] or a batch of 65,536 is refused in milliseconds, naming the limit.
  * - All constant data made at import (initializers and folded values) together at most
  *   MAX_CONSTANT_BYTES (256 MiB): a few bytes of model cannot fold into gigabytes.
+ * - Constant folding spends at most MAX_FOLD_WORK element operations (each operator's `foldCost`): a
+ *   143-byte model folding a MatMul of two ConstantOfShape [1024, 1024] had compiled for 39 s.
  * - Dimensions are integers, positive for graph inputs and ≥ 0 for constants (ONNX allows empty
  *   constants, e.g. an omitted Resize roi) — never negative, never past 2^31 − 1.
  * - The host (a board without memories) takes an arena and weights of at most HOST_MAX_BYTES (1 GiB,
@@ -18,6 +20,8 @@ import { DType, bytesOf } from '../ir/dtype.js';
 import { boardNames, loadBoard } from '../emit/boards.js';
 
 export const MAX_CONSTANT_BYTES = 256 * 1024 * 1024;
+/** Element operations constant folding may spend on one model (a MatMul of two 512 × 512 constants is 2^27: about 2 s). */
+export const MAX_FOLD_WORK = 2 ** 27;
 export const HOST_MAX_BYTES = 1024 * 1024 * 1024;
 const MAX_DIM = 2 ** 31 - 1;
 
@@ -62,9 +66,17 @@ export function checkTensorShape(shape: readonly number[], dtype: DType, what: s
   }
 }
 
-/** Counts constant bytes made at import against MAX_CONSTANT_BYTES. */
+/** Counts constant bytes made at import against MAX_CONSTANT_BYTES, and folding work against MAX_FOLD_WORK. */
 export class ConstantBudget {
   private used = 0;
+  private work = 0;
+
+  fold(operations: number, what: string): void {
+    this.work += operations;
+    if (!(this.work <= MAX_FOLD_WORK)) {
+      fail('E_MODEL_INVALID', `${what}: folding the model's constants at compile time takes more than ${MAX_FOLD_WORK} element operations (this node: ${operations})`);
+    }
+  }
 
   add(bytes: number, what: string): void {
     this.used += bytes;

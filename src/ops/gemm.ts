@@ -225,6 +225,10 @@ export const gemm = defineOp<GemmAttrs>({
   name: 'gemm',
   infer: ({ attrs, inputs, node }) => inferGemm(attrs, inputs, describeNode(node.source)),
   evaluate: (attrs, inputs, outputs) => [evaluateGemm(attrs, inputs[0]!, inputs[1]!, inputs[2], outputs[0])],
+  foldCost: (attrs, inputs) => {
+    const { m, k, n } = gemmDims(inputs[0]!.shape, inputs[1]!.shape, attrs);
+    return m * k * n;
+  },
   lower: lowerGemm,
   onnx: { Gemm: importGemm },
 });

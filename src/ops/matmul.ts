@@ -129,6 +129,7 @@ export const matmul = defineOp<MatMulAttrs>({
     return [{ dtype: a.dtype, shape: shapesOf(a, b, where).out }];
   },
   evaluate: (_attrs, inputs, outputs) => [evaluateMatMul(inputs[0]!, inputs[1]!, outputs[0], matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes)],
+  foldCost: (_attrs, inputs, outputs) => elementCount(outputs[0].shape) * (matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes).k,
   lower: lowerMatMul,
   onnx: { MatMul: importMatMul },
 });

@@ -144,6 +144,8 @@ export interface OpDef<A = Record<string, unknown>> {
   infer(ctx: InferContext<A>): TensorType[];
   /** Reference semantics on constant inputs (all present inputs have `data`). */
   evaluate?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): TensorData[];
+  /** Element operations `evaluate` performs, checked against the import limits; default: the elements of its inputs or of its outputs, whichever are more. */
+  foldCost?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): number;
   /** Kernel calls. Absent for pure aliases. */
   lower?(ctx: LowerContext<A>): KernelCall[];
   /** Output 0 is input 0's storage reinterpreted (reshape): no kernel, no arena space. */

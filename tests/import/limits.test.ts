@@ -13,12 +13,12 @@ import { UtvmError, oneLine, quote } from '../../src/diagnostics.js';
 import { compile } from '../../src/compile.js';
 import { importOnnx } from '../../src/import/onnx.js';
 import { importTflite } from '../../src/import/tflite.js';
-import { HOST_MAX_BYTES, largestMemory } from '../../src/import/limits.js';
+import { HOST_MAX_BYTES, MAX_FOLD_WORK, largestMemory } from '../../src/import/limits.js';
 import { checkFit } from '../../src/emit/fit.js';
 import { loadBoard } from '../../src/emit/boards.js';
 import type { Program } from '../../src/emit/program.js';
 import { ROOT, assertFails, utvm } from '../util/cli.js';
-import { OnnxModelBuilder, encodeModel as encode } from '../util/onnx-build.js';
+import { OnnxModelBuilder, encodeModel as encode, tensor } from '../util/onnx-build.js';
 
 const KWS = join(ROOT, '..', 'shared', 'models', 'mlperf-tiny', 'kws', 'kws_ref_model.tflite');
 
@@ -82,6 +82,25 @@ test('constant folding is checked before evaluate allocates: ConstantOfShape [65
   m.node('Add', ['x', 'c'], {}, { name: 'add', outputs: ['y'] });
   m.output('y', 'float32', [65536, 65536]);
   assert.is(onnxError(m.encode()).message, "m.onnx: node 'big' (ConstantOfShape): output 0 float32[65536,65536] needs 17179869184 bytes, more than the 16777216 bytes of the largest memory of any board (qemu-mps2-an500's PSRAM)");
+});
+
+test('folding work is bounded: a 143-byte model multiplying two folded 1024 × 1024 constants (39 s before) is refused', () => {
+  const model = (n: number) => {
+    const m = new OnnxModelBuilder();
+    m.input('x', 'float32', [n, n]);
+    m.initializer('shape', 'int64', [2], [BigInt(n), BigInt(n)]);
+    m.node('ConstantOfShape', ['shape'], { value: tensor('float32', [1], [1]) }, { name: 'ones', outputs: ['c'] });
+    m.node('MatMul', ['c', 'c'], {}, { name: 'square', outputs: ['d'] });
+    m.node('Add', ['x', 'd'], {}, { name: 'add', outputs: ['y'] });
+    m.output('y', 'float32', [n, n]);
+    return m.encode();
+  };
+  const t0 = performance.now();
+  const e = onnxError(model(1024));
+  assert.ok(performance.now() - t0 < 2000, 'refused before the product is computed');
+  assert.is(e.message, `m.onnx: node 'square' (MatMul): folding the model's constants at compile time takes more than ${MAX_FOLD_WORK} element operations (this node: 1073741824)`);
+  const g = importOnnx(model(64), 'm.onnx', 'm');
+  assert.equal([...g.tensor(g.nodes[0].inputs[1]).data!.slice(0, 2)], [64, 64], 'a small product still folds');
 });
 
 test('a graph input renamed onto another tensor: one line naming it, not "internal: duplicate tensor"', () => {
