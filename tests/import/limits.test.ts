@@ -227,7 +227,7 @@ test('arenas of 4 GiB and more are refused for the host too (uint32_t offsets): 
   assert.is(checkFit(host, { ...program, arenaBytes: HOST_MAX_BYTES } as Program), undefined);
 });
 
-test('a whole compile of the hostile model through the CLI: exit 1, one line, no folder', () => {
+test('through the CLI: exit 1 and one line, for a huge input and for names holding line breaks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-limits-'));
   try {
     const file = join(dir, 'huge.onnx');
@@ -235,6 +235,13 @@ test('a whole compile of the hostile model through the CLI: exit 1, one line, no
     assert.ok(readFileSync(file).length < 200, 'a model of under 200 bytes');
     const r = utvm(['export', file, '-o', join(dir, 'out')]);
     assertFails(r, 1, [`utvm-aot: error E_MODEL_INVALID: ${file}: graph input 'x' float32[1000000000,2] needs 8000000000 bytes, more than the 16777216 bytes of the largest memory of any board (qemu-mps2-an500's PSRAM)`]);
+    const m = new OnnxModelBuilder();
+    m.input('x\r\n', 'float32', [4]);
+    m.node('Relu', ['x\r\n'], {}, { name: 'n\n*/ #error injected', outputs: ['x\r\n'] });
+    m.output('x\r\n', 'float32', [4]);
+    const named = join(dir, 'named.onnx');
+    writeFileSync(named, m.encode());
+    assertFails(utvm(['inspect', named]), 1, [`utvm-aot: error E_MODEL_INVALID: ${named}: node 'n\\n*/ #error injected' (Relu): output 'x\\r\\n' is defined twice`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
