@@ -10,7 +10,8 @@
 // `regex` selects files by their path (e.g. 'tests/passes/'). `--unit` keeps the unit tier: the files
 // that start no process — nothing they import, directly or through other modules, imports
 // node:child_process (so no gcc, arm-none-eabi, qemu or CLI run). A test declares its tier by what it
-// imports; there is no list to keep. JOBS: $UTVM_TEST_JOBS, else 2 (the CI machine has 2 cores).
+// imports; there is no list to keep. JOBS: $UTVM_TEST_JOBS, else 2 (the CI machine has 2 cores). A file
+// running longer than $UTVM_TEST_TIMEOUT seconds (default 1800) is stopped and counts as failed.
 // Files run longest first, by the times of the last run (dist/.test-times.json), so that the two lanes
 // end together.
 import { spawn } from 'node:child_process';
@@ -24,6 +25,8 @@ const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const pattern = new RegExp(args.find((a) => !a.startsWith('--')) ?? '\\.test\\.js$');
 const jobs = Math.max(1, Number(process.env.UTVM_TEST_JOBS) || 2);
+/** A file still running after this long is stopped (with the processes it started) and counts as failed. */
+const timeoutSeconds = Number(process.env.UTVM_TEST_TIMEOUT) || 1800;
 const timesFile = join(dist, '.test-times.json');
 
 function walk(dir) {
@@ -70,6 +73,21 @@ function countsOf(out, code) {
   return { passed, failed, skipped };
 }
 
+/** Running children: their process groups are stopped when the runner is interrupted (they are detached). */
+const running = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function runFile(file) {
   return new Promise((done) => {
     const start = Date.now();
@@ -77,13 +95,27 @@ function runFile(file) {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so that a timeout also stops the gcc / qemu it started
     });
+    running.add(child.pid);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutSeconds * 1000);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child.pid);
       out = out.replace(/\x1b\[[0-9;]*m/g, '');
-      if (signal) out += `\n(killed by ${signal})\n`;
+      if (timedOut) out += `\n(stopped after ${timeoutSeconds} s: UTVM_TEST_TIMEOUT)\n`;
+      else if (signal) out += `\n(killed by ${signal})\n`;
       done({ file, out, code: code ?? 1, seconds: (Date.now() - start) / 1000, ...countsOf(out, code ?? 1) });
     });
   });
