@@ -4,7 +4,8 @@
  */
 
 import { cTypeOf } from '../ir/dtype.js';
-import { formatFloat } from './c-value.js';
+import { fail } from '../diagnostics.js';
+import { cBytes, cString, displayText } from './escape.js';
 import { renderModel } from './model.js';
 import type { Program } from './program.js';
 import type { Board } from './boards.js';
@@ -27,19 +28,26 @@ export function headerClosure(roots: string[]): string[] {
   return [...seen].sort();
 }
 
+/**
+ * The sample inputs main.c copies into the model's inputs: each one's bytes as a dense C string literal
+ * (escape.ts cBytes), about 2.5 characters per byte where a list of float literals took 3 and more (and a
+ * compiler reads one token per line instead of one expression per element). Little-endian, as every
+ * target is. A sample larger than SAMPLE_INPUT_LIMIT is refused (boards with a flash size refuse far
+ * smaller ones in checkFit).
+ */
 function sampleView(p: Program, samples: TensorValue[]) {
   return p.inputs.map((t, i) => {
     const s = samples[i];
-    const values: string[] = [];
-    for (let k = 0; k < s.data.length; k++) {
-      const v = s.data[k];
-      values.push(t.dtype === 'float32' ? formatFloat(v as number) : String(v));
+    const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+    if (bytes.length > SAMPLE_INPUT_LIMIT) {
+      fail('E_DOES_NOT_FIT', `the sample input for '${displayText(t.name, 80)}' is ${bytes.length} bytes; main.c embeds at most ${SAMPLE_INPUT_LIMIT}`);
     }
-    const lines: string[] = [];
-    for (let k = 0; k < values.length; k += 12) lines.push(`    ${values.slice(k, k + 12).join(', ')},`);
-    return { ctype: cTypeOf(t.dtype), count: s.data.length, values: lines.join('\n') };
+    return { ctype: cTypeOf(t.dtype), count: s.data.length, bytes: bytes.length, values: cBytes(bytes) };
   });
 }
+
+/** The largest sample input main.c embeds (64 MiB): beyond it the generated C itself would be unwieldy. */
+export const SAMPLE_INPUT_LIMIT = 64 * 1024 * 1024;
 
 export interface ProjectOptions {
   board: Board;
@@ -68,7 +76,7 @@ export function assembleProject(p: Program, o: ProjectOptions): FileMap {
     board: o.board,
     /* firmware templates: board C files, layer names (profiling), stack, OpenOCD config, batch mode */
     boardSources: o.board.boardFiles.map((f) => f.replace(/^.*\//, '')).filter((f) => f.endsWith('.c')),
-    layers: p.steps.map((s) => JSON.stringify(s.node)),
+    layers: p.steps.map((s) => cString(displayText(s.node, 80))),
     stackBytes: o.board.stackBytes ?? 0,
     openocd: o.board.openocd ?? '',
     hostFiles: o.board.kind === 'emulator',
