@@ -3,7 +3,7 @@
  * those), and the board's project files (main.c, CMakeLists.txt, Makefile) rendered from templates/.
  */
 
-import { cTypeOf } from '../ir/dtype.js';
+import { bytesOf, cTypeOf } from '../ir/dtype.js';
 import { fail } from '../diagnostics.js';
 import { cBytes, cString, displayText } from './escape.js';
 import { renderModel } from './model.js';
@@ -29,20 +29,23 @@ export function headerClosure(roots: string[]): string[] {
 }
 
 /**
- * The sample inputs main.c copies into the model's inputs: each one's bytes as a dense C string literal
- * (escape.ts cBytes), about 2.5 characters per byte where a list of float literals took 3 and more (and a
- * compiler reads one token per line instead of one expression per element). Little-endian, as every
- * target is. A sample larger than SAMPLE_INPUT_LIMIT is refused (boards with a flash size refuse far
- * smaller ones in checkFit).
+ * The sample inputs main.c feeds the model. Given ones (--sample-input): each one's bytes as a dense C
+ * string literal (escape.ts cBytes): 2.76 characters per byte of random float32 data where a list of
+ * float literals took 3.37, and gcc reads one token per line instead of one expression per element (a
+ * 1 MiB input: 0.45 s and 46 MB for main.c against 2.3 s and 102 MB). Little-endian, as every target is. One larger than
+ * SAMPLE_INPUT_LIMIT is refused (boards with a flash size refuse far smaller ones in checkFit). Without
+ * one, the fixed pattern of src/compile.ts (patternInput) is made by a loop at run time: no data at all.
  */
-function sampleView(p: Program, samples: TensorValue[]) {
+function sampleView(p: Program, samples: TensorValue[] | undefined) {
   return p.inputs.map((t, i) => {
+    const view = { ctype: cTypeOf(t.dtype), count: t.bytes / bytesOf(t.dtype), bytes: t.bytes, isFloat: t.dtype === 'float32', pattern: !samples, values: '' };
+    if (!samples) return view;
     const s = samples[i];
     const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
     if (bytes.length > SAMPLE_INPUT_LIMIT) {
       fail('E_DOES_NOT_FIT', `the sample input for '${displayText(t.name, 80)}' is ${bytes.length} bytes; main.c embeds at most ${SAMPLE_INPUT_LIMIT}`);
     }
-    return { ctype: cTypeOf(t.dtype), count: s.data.length, bytes: bytes.length, values: cBytes(bytes) };
+    return { ...view, values: cBytes(bytes) };
   });
 }
 
@@ -53,7 +56,8 @@ export interface ProjectOptions {
   board: Board;
   sourceName: string;
   lowerBound: number;
-  samples: TensorValue[];
+  /** The sample inputs compiled into main.c; undefined: the fixed pattern, made at run time. */
+  samples?: TensorValue[];
   sampleOrigin: string;
 }
 
