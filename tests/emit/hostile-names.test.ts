@@ -8,7 +8,7 @@
  *   - CMake and make files: the same lines but for `#` comments; JSON: the names read back exactly;
  *   - the project builds with -std=c99 -Wall -Wextra -Werror and computes what the plain model computes,
  *     bit for bit, and what a float64 reference computes within 1e-5; the TFLite model's
- *     KWS_INPUT_0_BYTES is still its input's size; the library builds with CMake, the make example with make;
+ *     KWS_INPUT_0_BYTES is still its input's size and its descriptors hold the names byte for byte; the library builds with CMake, the make example with make;
  *   - on qemu-mps2-an500 (arm-none-eabi-gcc, -DUTVM_PROFILE=1: the layer names compiled in) the firmware
  *     prints one `layer <i> <name>: ...` line per layer, the names escaped on one line.
  * Each sink function of src/emit/escape.ts is also checked against its reader: gcc for C literals, sh for
@@ -196,9 +196,24 @@ test("TFLite model with hostile tensor names: KWS_INPUT_0_BYTES stays 40, same o
   checkFiles(h.files, p.files);
   const dir = join(scratch, 'kws');
   writeFileMap(dir, h.files);
-  writeFileSync(join(dir, 'bytes.c'), '#include <stdio.h>\n#include "kws.h"\nint main(void) { printf("%u %u\\n", (unsigned)KWS_INPUT_0_BYTES, (unsigned)KWS_OUTPUT_0_BYTES); return 0; }\n');
-  execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Iruntime/include', '-Imodel', '-o', 'bytes', 'bytes.c'], { cwd: dir, stdio: 'pipe' });
-  assert.is(execFileSync(join(dir, 'bytes'), { encoding: 'utf8' }), '40 16\n');
+  writeFileSync(
+    join(dir, 'bytes.c'),
+    [
+      '#include <stdio.h>',
+      '#include "kws.h"',
+      'static void hex(const char *s) { while (*s) printf("%02x", (unsigned char)*s++); printf("\\n"); }',
+      'int main(void) {',
+      '    printf("%u %u\\n", (unsigned)KWS_INPUT_0_BYTES, (unsigned)KWS_OUTPUT_0_BYTES);',
+      '    hex(kws_inputs[0].name);',
+      '    hex(kws_outputs[0].name);',
+      '    return 0;',
+      '}',
+    ].join('\n'),
+  );
+  const kernels = [...h.files.keys()].filter((f) => f.startsWith('runtime/src/'));
+  execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Iruntime/include', '-Imodel', '-o', 'bytes', 'bytes.c', 'model/kws.c', ...kernels, '-lm'], { cwd: dir, stdio: 'pipe' });
+  const hex = (t: string) => Buffer.from(t.replace(/\0.*$/s, ''), 'utf8').toString('hex');
+  assert.is(execFileSync(join(dir, 'bytes'), { encoding: 'utf8' }), `40 16\n${hex(HOSTILE[2])}\n${hex(HOSTILE[0])}\n`, 'the sizes, and the names as the model has them');
   const inputs = Array.from({ length: 3 }, (_, k) => [{ dtype: 'float32' as const, shape: [1, 10], data: randomFloats(mulberry32(k), 10, -1, 1) }]);
   const outH = runOnHost(h.files, 'kws', h.program.inputs, h.program.outputs, inputs);
   const outP = runOnHost(p.files, 'kws', p.program.inputs, p.program.outputs, inputs);
