@@ -8,7 +8,7 @@
  *   cString       a C string literal, quotes included
  *   cIdentifier   a C identifier (reduced, not escaped: the text cannot be recovered)
  *   cBytes        a C string literal of raw bytes (compact initialiser of a byte array)
- *   cmakeString   a CMake quoted argument, quotes included
+ *   cmakeString   a CMake quoted argument, quotes included (cmakeArg: bare when nothing needs quoting)
  *   makeValue     a word in a Makefile (a path in `include`, a value after `:=`)
  *   jsonText      a JSON document (JSON.stringify is already correct for JSON; named here so the sink is visible)
  *   shellArg      one argument of a POSIX shell command line printed for the user to paste
@@ -175,16 +175,25 @@ export function cBytes(bytes: Uint8Array, indent = '    ', perLine = 100): strin
   return lines.join('\n');
 }
 
+/** FNV-1a (32 bits) of a text's UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 /**
  * A C identifier made from any text: characters outside [A-Za-z0-9_] become `_`, runs of `_` one `_`
  * (identifiers holding `__` are reserved), `t_` in front of one that would start with a digit or `_`,
- * and at most `max` characters (C99 promises 63 significant ones). Not injective: callers that need
- * distinct identifiers add a suffix (emit/program.ts's Identifiers).
+ * and at most `max` characters (C99 promises 63 significant ones): a longer one keeps its first
+ * max - 9 characters and ends in `_` and a hash of the whole text, so long names that share a beginning
+ * stay apart. Not injective: callers that need distinct identifiers add a suffix (emit/program.ts's
+ * Identifiers).
  */
 export function cIdentifier(s: string, max = 56): string {
   let id = s.replace(/[^A-Za-z0-9_]/g, '_').replace(/_{2,}/g, '_');
   if (id === '' || /^[0-9_]/.test(id)) id = `t_${id}`.replace(/_{2,}/g, '_');
-  if (id.length > max) id = id.slice(0, max);
+  if (id.length > max) id = `${id.slice(0, max - 9).replace(/_$/, '')}_${fnv1a(s)}`;
   return id;
 }
 
@@ -204,6 +213,11 @@ export function cmakeString(text: string): string {
     else out += ch;
   }
   return `"${out}"`;
+}
+
+/** A CMake argument: bare when it holds only characters CMake takes as themselves, else cmakeString. */
+export function cmakeArg(text: string): string {
+  return text !== '' && /^[A-Za-z0-9_./:+-]+$/.test(text) ? text : cmakeString(text);
 }
 
 /**

@@ -20,7 +20,7 @@
 
 import type { Board } from './boards.js';
 import { loadBoard } from './boards.js';
-import { cmakeString, makeValue, shellArg } from './escape.js';
+import { cmakeArg, makeValue, shellArg } from './escape.js';
 import { buildMetadata } from './metadata.js';
 import { renderModel } from './model.js';
 import type { Program } from './program.js';
@@ -121,7 +121,7 @@ export function libraryUsage(format: 'library' | 'make', out: string, name: stri
   const NAME = name.toUpperCase();
   if (format === 'library') {
     return [
-      `  CMake: add_subdirectory(${cmakeString(out)})   target_link_libraries(<app> PRIVATE ${name})   #include "${name}.h"`,
+      `  CMake: add_subdirectory(${cmakeArg(out)})   target_link_libraries(<app> PRIVATE ${name})   #include "${name}.h"`,
       `  standalone lib${name}.a: cmake -S ${shellArg(out)} -B ${shellArg(`${out}/build`)} -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake && cmake --build ${shellArg(`${out}/build`)}`,
     ];
   }

@@ -5,7 +5,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cBytes, cComment, cIdentifier, cString, cmakeString, displayText, hashComment, jsonText, makeValue, shellArg } from '../../src/emit/escape.js';
+import { cBytes, cComment, cIdentifier, cString, cmakeArg, cmakeString, displayText, hashComment, jsonText, makeValue, shellArg } from '../../src/emit/escape.js';
 
 test('cComment: no delimiters, trigraphs, line breaks or non-ASCII; capped with "..."', () => {
   assert.is(cComment('conv1: conv2d [1,8,8,3]'), 'conv1: conv2d [1,8,8,3]');
@@ -52,11 +52,15 @@ test('cIdentifier: a valid, unreserved, bounded C identifier', () => {
   assert.is(cIdentifier('1abc'), 't_1abc');
   assert.is(cIdentifier('__x'), 't_x');
   assert.is(cIdentifier(''), 't_');
-  assert.is(cIdentifier('a'.repeat(100)).length, 56);
+  const long = cIdentifier(`${'a'.repeat(100)}1`);
+  assert.ok(/^a{47}_[0-9a-f]{8}$/.test(long), long);
+  assert.is.not(long, cIdentifier(`${'a'.repeat(100)}2`), 'long names that share a beginning stay apart');
 });
 
-test('cmakeString, makeValue, shellArg, jsonText, displayText', () => {
+test('cmakeString, cmakeArg, makeValue, shellArg, jsonText, displayText', () => {
   assert.is(cmakeString('a ${X} "q" \\ ;\n\x01'), '"a \\${X} \\"q\\" \\\\ \\;\\n"');
+  assert.is(cmakeArg('/tmp/out/cifar10'), '/tmp/out/cifar10');
+  assert.is(cmakeArg('my out'), '"my out"');
   assert.is(makeValue('a b#$(X)'), 'a\\ b\\#$$(X)');
   assert.is(makeValue('x\ny'), 'x\\x0ay');
   assert.is(shellArg('out/model_1.c'), 'out/model_1.c');
