@@ -11,6 +11,7 @@
  *     KWS_INPUT_0_BYTES is still its input's size and its descriptors hold the names byte for byte; the library builds with CMake, the make example with make;
  *   - on qemu-mps2-an500 (arm-none-eabi-gcc, -DUTVM_PROFILE=1: the layer names compiled in) the firmware
  *     prints one `layer <i> <name>: ...` line per layer, the names escaped on one line.
+ * `inspect` prints each name on one line of printable ASCII.
  * Each sink function of src/emit/escape.ts is also checked against its reader: gcc for C literals, sh for
  * shell words, make for make values.
  */
@@ -23,6 +24,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompileOptions, CompileResult, compile } from '../../src/compile.js';
 import { loadBoard } from '../../src/emit/boards.js';
+import { formatInspect, inspectReport } from '../../src/inspect.js';
 import { cBytes, cComment, cString, makeValue, shellArg } from '../../src/emit/escape.js';
 import type { FileMap } from '../../src/emit/project.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
@@ -218,6 +220,14 @@ test("TFLite model with hostile tensor names: KWS_INPUT_0_BYTES stays 40, same o
   const outH = runOnHost(h.files, 'kws', h.program.inputs, h.program.outputs, inputs);
   const outP = runOnHost(p.files, 'kws', p.program.inputs, p.program.outputs, inputs);
   outH.forEach((o, k) => assert.equal([...o[0].data], [...outP[k][0].data], `case ${k}`));
+});
+
+test('inspect: as many lines as with plain names, each printable ASCII', () => {
+  const [h, p] = exportBoth(onnxModel, '.onnx', { name: 'hostile', board: 'host' });
+  const text = (r: CompileResult, file: string) => formatInspect(inspectReport(file, r.graph, r.plan, r.program), r.graph, r.plan);
+  const ht = text(h, FILE_NAME);
+  assert.is(ht.split('\n').length, text(p, 'plain.onnx').split('\n').length, ht);
+  assert.not.match(ht, /[^\n\x20-\x7e]/);
 });
 
 test('library and make formats with hostile names: same build files but comments, JSON reads back, both build', () => {
