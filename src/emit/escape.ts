@@ -69,11 +69,12 @@ export function displayText(text: string, max = 200): string {
 }
 
 /**
- * Text to put inside a one-line C comment `/* … *\/`. Guarantees: printable ASCII only (no newline, no
- * control character, no NUL; non-ASCII and controls as `\xNN`/`\u{N}`, backslash doubled so no
- * backslash-newline splice can form); never holds `*\/` or `/*` (written `*\/` and `/\*`), never `??`
- * (a trigraph under -std=c99: written `?\?`), never ends in `*` or `/` (which could join the comment's own
- * delimiters: a trailing one is followed by a space) and at most `max` characters (cut with "...").
+ * Text to put inside a one-line C comment. Guarantees: printable ASCII only (no newline, no control
+ * character, no NUL; non-ASCII and controls as `\xNN`/`\u{N}`, backslash doubled so no backslash-newline
+ * splice can form); neither comment delimiter (star-slash is written with a backslash between, `*\/`, and
+ * so is slash-star, `/\*`); never `??` (a trigraph under -std=c99: written `?\?`); never a trailing `*`
+ * or `/` (which could join the template's own delimiter: a space follows it). The text is cut to `max`
+ * characters (with "...") before the delimiters are broken up, each of which adds one backslash.
  */
 export function cComment(text: string, max = 80): string {
   const pieces = readablePieces(text);
