@@ -11,6 +11,7 @@ import { bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
 import { importTflite } from './import/tflite.js';
+import { detectModelFormat } from './import/format.js';
 import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
@@ -53,22 +54,22 @@ export interface CompileResult {
   files: FileMap;
 }
 
-/** A C identifier made from a model file name: "models/My-Net.onnx" → "my_net". */
+/**
+ * A C identifier made from a model file name: "models/My-Net.onnx" → "my_net"; one that starts with a
+ * digit gets a `model_` prefix, and a long one is cut to the 48 characters checkModelName allows.
+ */
 export function defaultModelName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
   let id = base.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/_+/g, '_');
   if (!/^[a-z_]/.test(id)) id = `model_${id}`;
-  return id;
+  id = id.slice(0, 48).replace(/_+$/, '');
+  return id === '' ? 'model' : id;
 }
 
 export function checkModelName(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 48) {
     fail('E_USAGE', `--name '${name}' is not a C identifier (letters, digits and _, not starting with a digit, at most 48 characters)`);
   }
-}
-
-function isTflite(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'TFL3';
 }
 
 /** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
@@ -79,7 +80,7 @@ export function loadGraph(
   bindInputs?: Map<string, TensorValue>,
   pipeline: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {},
 ): Graph {
-  if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
+  if (detectModelFormat(bytes, fileName) === 'tflite') {
     if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
     return runPipeline(importTflite(bytes, fileName, name), pipeline);
   }

@@ -10,6 +10,7 @@ import { Graph, tensorBytes } from '../../src/ir/graph.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { planMemory, printPlan, scratchOffsetOf } from '../../src/plan/index.js';
 import type { MemoryPlan, OpInfo } from '../../src/plan/index.js';
+import { mulberry32 } from '../../src/random.js';
 
 const FAKE_OPS: Record<string, OpInfo> = {
   fake_op: {},
@@ -170,17 +171,8 @@ test('printPlan summary shows the excess over the lower bound', () => {
 
 // ---- random graphs, checked by simulating the arena ----
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (src/random.ts), so failures reproduce. */
+const prng = mulberry32;
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
