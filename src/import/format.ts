@@ -71,6 +71,6 @@ export function detectModelFormat(bytes: Uint8Array, fileName: string): ModelFor
   if (lower.endsWith('.pb') && !looksLikeOnnx(bytes)) {
     fail('E_MODEL_FORMAT', `${fileName}: looks like a TensorFlow GraphDef or SavedModel (.pb); ${READS}: convert it with tf.lite.TFLiteConverter or tf2onnx first`);
   }
-  if (lower.endsWith('.tflite')) return 'tflite';
+  if (lower.endsWith('.tflite') && !looksLikeOnnx(bytes)) return 'tflite';
   return 'onnx';
 }

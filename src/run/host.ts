@@ -92,6 +92,7 @@ export function runOnHost(
   const dir = mkdtempSync(join(tmpdir(), 'utvm-run-'));
   try {
     writeFileMap(dir, files);
+    requireHostTools();
     progress.step('building for the host (make, cc)');
     const exe = buildHost(dir, name);
     const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases), progress);
