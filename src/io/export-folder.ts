@@ -20,12 +20,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fail } from '../diagnostics.js';
 import type { FileMap } from '../emit/project.js';
-import { checkFolderPath, ioError, withIo } from './io-error.js';
+import { checkFolderPath, ioError, makeDirs, withIo } from './io-error.js';
 
 /** The manifest file: marks a folder as written by utvm-aot and lists what it wrote. */
 export const EXPORT_MARKER = '.utvm-aot';
@@ -107,7 +107,7 @@ async function stage(tmp: string, entries: [string, string][], options: WritePro
   for (const [path, content] of entries) {
     if (options.signal?.aborted) throw new ExportInterrupted(String(options.signal.reason ?? 'aborted'));
     const full = join(tmp, path);
-    mkdirSync(dirname(full), { recursive: true });
+    makeDirs(dirname(full));
     await write(full, content);
   }
   if (options.signal?.aborted) throw new ExportInterrupted(String(options.signal.reason ?? 'aborted'));
@@ -149,7 +149,7 @@ export async function writeProject(dir: string, files: FileMap, options: WritePr
   const manifestChanged = fresh || currentHash(join(target, EXPORT_MARKER)) !== sha256(manifest);
   if (!fresh && summary.written.length === 0 && summary.removed.length === 0 && !manifestChanged) return summary;
 
-  withIo(dir, 'create the folder', () => mkdirSync(dirname(target), { recursive: true }));
+  withIo(dir, 'create the folder', () => makeDirs(dirname(target)));
   const tmp = `${target}.tmp-${process.pid}`;
   const backup = `${target}.old-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -176,7 +176,7 @@ function commit(target: string, tmp: string, backup: string, staged: string[], r
   const moved: string[] = [];
   const placed: string[] = [];
   const move = (from: string, to: string) => {
-    mkdirSync(dirname(to), { recursive: true });
+    makeDirs(dirname(to));
     renameSync(from, to);
   };
   try {

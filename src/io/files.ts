@@ -3,7 +3,7 @@
  * export's folder: export-folder.ts). File-system errors are one-line E_IO errors (io-error.ts).
  */
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fail } from '../diagnostics.js';
 import { bytesOf } from '../ir/dtype.js';
@@ -12,7 +12,7 @@ import type { ProgramTensor } from '../emit/program.js';
 import type { FileMap } from '../emit/project.js';
 import { encodeNpy, parseNpy } from './npy.js';
 import { TensorValue, fromBytes, toBytes } from './tensor-value.js';
-import { withIo } from './io-error.js';
+import { makeDirs, withIo } from './io-error.js';
 
 export function readModelFile(path: string): Uint8Array {
   try {
@@ -31,7 +31,7 @@ export function writeFileMap(dir: string, files: FileMap): void {
   for (const [path, content] of files) {
     const full = join(dir, path);
     withIo(full, 'write', () => {
-      mkdirSync(dirname(full), { recursive: true });
+      makeDirs(dirname(full));
       writeFileSync(full, content);
     });
   }
@@ -60,7 +60,7 @@ export function readTensorFile(path: string, t: ProgramTensor): TensorValue {
 export function writeTensorFile(path: string, v: TensorValue): void {
   const bytes = extname(path).toLowerCase() === '.npy' ? encodeNpy(v.dtype, v.shape, v.data) : toBytes(v);
   withIo(path, 'write the output', () => {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
+    makeDirs(dirname(resolve(path)));
     writeFileSync(path, bytes);
   });
 }

@@ -4,7 +4,7 @@
  * neither is utvm-aot.
  */
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UtvmError, fail } from '../diagnostics.js';
 
@@ -56,4 +56,15 @@ export function checkFolderPath(dir: string, option: string): void {
       return;
     }
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir reports ENOENT (not EROFS or EACCES) when a level
+ * cannot be made, and loops on some pseudo file systems.
+ */
+export function makeDirs(dir: string): void {
+  const p = resolve(dir);
+  if (existsSync(p)) return;
+  makeDirs(dirname(p));
+  mkdirSync(p);
 }
