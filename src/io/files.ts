@@ -16,7 +16,12 @@ import { makeDirs, withIo } from './io-error.js';
 
 export function readModelFile(path: string): Uint8Array {
   try {
-    if (statSync(path).isDirectory()) fail('E_MODEL_READ', `${path}: is a folder, not a model file`);
+    if (statSync(path).isDirectory()) {
+      if (existsSync(join(path, 'saved_model.pb'))) {
+        fail('E_MODEL_FORMAT', `${path}: is a TensorFlow SavedModel folder; utvm-aot reads ONNX (.onnx) and TensorFlow Lite (.tflite) models: convert it with tf.lite.TFLiteConverter.from_saved_model or tf2onnx first`);
+      }
+      fail('E_MODEL_READ', `${path}: is a folder, not a model file`);
+    }
     return readFileSync(path);
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') fail('E_MODEL_READ', `${path}: no such file`);

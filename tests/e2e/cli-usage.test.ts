@@ -6,7 +6,7 @@
  * that is no C identifier still gives a valid default C name.
  */
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -122,6 +122,15 @@ test('Keras, PyTorch, TensorFlow .pb files are recognised by their bytes and ref
   const pb = file('frozen.pb', Buffer.from([0x0a, 0x07, 0x0a, 0x05, ...Buffer.from('input')]));
   assertFails(utvm(['export', pb]), 1, [
     `utvm-aot: error E_MODEL_FORMAT: ${pb}: looks like a TensorFlow GraphDef or SavedModel (.pb); ${READS}: convert it with tf.lite.TFLiteConverter or tf2onnx first`,
+  ]);
+});
+
+test('a TensorFlow SavedModel folder is named as such, with advice (exit 1)', () => {
+  const saved = join(scratch, 'saved_model_dir');
+  mkdirSync(join(saved, 'variables'), { recursive: true });
+  writeFileSync(join(saved, 'saved_model.pb'), Buffer.from([0x08, 0x01]));
+  assertFails(utvm(['export', saved]), 1, [
+    `utvm-aot: error E_MODEL_FORMAT: ${saved}: is a TensorFlow SavedModel folder; ${READS}: convert it with tf.lite.TFLiteConverter.from_saved_model or tf2onnx first`,
   ]);
 });
 
