@@ -138,7 +138,6 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
 }
 
 export function bench(model: Uint8Array, fileName: string, name: string, rounding?: 'tflite' | 'onnx', progress: Progress = silent): BenchReport {
-  progress.step(`compiling ${fileName} for ${QEMU_BOARD}`);
   const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);

@@ -148,7 +148,6 @@ function cmdRun(args: RunArgs): void {
     if (args.input || args.output) fail('E_USAGE', 'use either --input/--output or --input-dir/--output-dir');
   }
   const progress = progressOn();
-  progress.step(`compiling ${args.model}`);
   const result = compileFile(args, targetBoard(target));
   const probe = result.program;
   let cases: DirCase[];

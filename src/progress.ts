@@ -13,7 +13,7 @@ export interface Counter {
 }
 
 export interface Progress {
-  /** A step starts: "compiling model.onnx", "building the firmware (arm-none-eabi-gcc)". */
+  /** A step starts: "building the firmware (make, arm-none-eabi-gcc)". */
   step(text: string): void;
   /** A count of `total` items ("cases", "inferences"), `what` says what is being done. */
   count(what: string, total: number, unit: string): Counter;

@@ -204,7 +204,6 @@ function judge(d: OutputDiff, a: number, e: number): void {
 
 export async function validate(model: Uint8Array, fileName: string, options: ValidateOptions, ort?: OrtModule, progress: Progress = silent): Promise<ValidateReport> {
   const runtime = ort ?? (await loadOnnxRuntime());
-  progress.step(`compiling ${fileName}`);
   const result = compile(model, fileName, { name: options.name, board: targetBoard(options.target), rounding: options.rounding });
   const { program } = result;
   const cases = options.inputs
