@@ -22,6 +22,7 @@ import { UtvmError, fail } from './diagnostics.js';
 import { boardNames } from './emit/boards.js';
 import { DirCase, listDirCases, readModelFile, readTensorFile, writeTensorFile } from './io/files.js';
 import { ExportInterrupted, writeProject } from './io/export-folder.js';
+import { environmentError } from './io/io-error.js';
 import { detectModelFormat } from './import/format.js';
 import { formatInspect, inspectReport } from './inspect.js';
 import { bench, formatBench } from './bench.js';
@@ -199,6 +200,7 @@ async function cmdValidate(args: ValidateArgs): Promise<void> {
 }
 
 function reportError(e: unknown): never {
+  e = environmentError(e) ?? e;
   if (e instanceof UtvmError) {
     console.error(`utvm-aot: error ${e.code}: ${e.message}`);
     process.exit(e.exitCode);

@@ -31,6 +31,16 @@ export function ioError(e: unknown, path: string, action: string): UtvmError {
   return new UtvmError('E_IO', `${path}: cannot ${action}: ${reason}`);
 }
 
+/**
+ * A file-system error of the environment thrown anywhere (a temporary folder on a full or read-only
+ * /tmp, say) as an E_IO error naming its path; undefined for anything else (a bug).
+ */
+export function environmentError(e: unknown): UtvmError | undefined {
+  const err = e as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof err?.code !== 'string' || !REASONS[err.code] || err.code === 'EEXIST') return undefined;
+  return ioError(e, typeof err.path === 'string' ? err.path : 'a file', typeof err.syscall === 'string' ? err.syscall : 'access it');
+}
+
 /** Runs `fn`, turning a file-system error into ioError(path, action). */
 export function withIo<T>(path: string, action: string, fn: () => T): T {
   try {

@@ -62,6 +62,16 @@ test('no permission (mkdir under /sys: EPERM even for root): E_IO, exit 4', () =
   assert.not.ok(existsSync('/sys/utvm-aot-out'));
 });
 
+test('a temporary folder that cannot be made (TMPDIR=/sys): E_IO naming it, exit 4, not an internal error', () => {
+  if (!existsSync('/sys/kernel')) {
+    console.log('  (skipped: no sysfs here)');
+    return;
+  }
+  assertFails(utvm(['run', CIFAR, '--input', CIFAR_INPUT, '--output', join(scratch, 'never.npy')], { TMPDIR: '/sys' }), 4, [
+    'utvm-aot: error E_IO: /sys/utvm-run-XXXXXX: cannot mkdtemp: operation not permitted (EPERM)',
+  ]);
+});
+
 test('run --output on a full device (/dev/full): E_IO ENOSPC, exit 4', () => {
   const r = utvm(['run', CIFAR, '--input', CIFAR_INPUT, '--output', '/dev/full']);
   assert.is(r.status, 4, r.stderr);
