@@ -47,6 +47,7 @@ export function choice<T extends string>(option: string, value: unknown, choices
 /** A value given at most once (yargs makes an array of a repeated option). */
 export function single(option: string, value: unknown): string {
   if (Array.isArray(value)) fail('E_USAGE', `${option} is given ${value.length} times; give it once`);
+  if (value === '' || value === true || value === undefined) fail('E_USAGE', `${option} needs a value`);
   return String(value);
 }
 
@@ -62,6 +63,11 @@ export function wholeNumber(option: string, value: unknown, min: number, max: nu
 /** yargs' failure messages as one line, with "did you mean" for commands and options. */
 export function usageMessage(msg: string, argv: string[], commands: readonly string[], options: (command: string) => string[]): string {
   if (/^Not enough non-option arguments/.test(msg)) return 'missing the model file (utvm-aot <command> <model> [options])';
+  const flag0 = argv.find((a) => a.startsWith('-'));
+  if (/^name a command/.test(msg) && flag0 !== undefined) {
+    const name = flag0.split('=')[0];
+    return `unknown option ${name}${didYouMean(name, ['--help', '--version', '-h'], '')}; name a command: ${commands.join(', ')}`;
+  }
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!unknown) return msg.replace(/\s*\n\s*/g, '; ');
   const words = unknown[1].split(', ');

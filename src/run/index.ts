@@ -5,6 +5,7 @@
  */
 
 import { CompileResult, compile, defaultModelName } from '../compile.js';
+import { fail } from '../diagnostics.js';
 import type { TensorValue } from '../io/tensor-value.js';
 import { Progress, silent } from '../progress.js';
 import { runOnHost } from './host.js';
@@ -20,6 +21,7 @@ export function targetBoard(target: Target): string {
 /** Runs every case on the board `result` was compiled for: its emulator, or the host build. */
 export function runCompiled(result: Pick<CompileResult, 'program' | 'board' | 'files'>, cases: TensorValue[][], progress: Progress = silent): TensorValue[][] {
   const { program, board, files } = result;
+  if (board.kind === 'mcu') fail('E_USAGE', `board '${board.name}' runs only on its hardware; run on 'host' or on the emulator ('${QEMU_BOARD}')`);
   if (board.kind === 'emulator') return runOnQemu(files, board, program.name, program.inputs, program.outputs, cases, progress);
   return runOnHost(files, program.name, program.inputs, program.outputs, cases, progress);
 }

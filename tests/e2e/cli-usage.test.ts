@@ -57,6 +57,15 @@ test('a misspelled command or option: one line with did you mean, exit 2', () =>
   ]);
 });
 
+test('an option without its value, an extra argument, a misspelled --version: one line, exit 2', () => {
+  assertFails(utvm(['export', CIFAR, '-o']), 2, ['utvm-aot: error E_USAGE: --output needs a value']);
+  assertFails(utvm(['export', CIFAR, '--name']), 2, ['utvm-aot: error E_USAGE: --name needs a value']);
+  assertFails(utvm(['export', CIFAR, 'extra.onnx']), 2, [`utvm-aot: error E_USAGE: unexpected argument 'extra.onnx' for 'export' (one model file per command); ${HINT}`]);
+  assertFails(utvm(['--verison']), 2, [
+    `utvm-aot: error E_USAGE: unknown option --verison (did you mean --version?); name a command: export, inspect, run, bench, validate; ${HINT}`,
+  ]);
+});
+
 test('numbers are checked: --seed abc, --cases 2.5, 0, -1, 1e3; a repeated option', () => {
   assertFails(utvm(['validate', CIFAR, '--seed', 'abc']), 2, [`utvm-aot: error E_USAGE: --seed 'abc' is not a whole number`]);
   assertFails(utvm(['validate', CIFAR, '--cases', '2.5']), 2, [`utvm-aot: error E_USAGE: --cases '2.5' is not a whole number`]);
