@@ -13,18 +13,18 @@
  * A folder without a manifest is written into only when it is empty (or with `--force`). A `.utvm-aot`
  * from before manifests (plain text) counts as listing the files of the new export that exist.
  *
- * All or nothing: the new files are first written into `<out>.tmp-<pid>` (the slow part, asynchronous so
- * SIGINT/SIGTERM can stop it: the caller aborts `signal`), then moved into place with renames; files they
- * replace are moved aside into `<out>.old-<pid>` first and moved back if any step fails. A failure or an
- * interruption leaves the folder as it was and no temporary folder.
+ * All or nothing: the new files are first written into `<out>.tmp-<pid>` (the slow part, one file per
+ * turn of the event loop so SIGINT/SIGTERM can stop it: the caller aborts `signal`), then moved into
+ * place with renames; files they replace are moved aside into `<out>.old-<pid>` first and moved back if
+ * any step fails. A failure or an interruption leaves the folder as it was and no temporary folder.
  */
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fail } from '../diagnostics.js';
 import type { FileMap } from '../emit/project.js';
+import { WriteFile, writeFileMap } from './files.js';
 import { checkFolderPath, ioError, makeDirs, withIo } from './io-error.js';
 
 /** The manifest file: marks a folder as written by utvm-aot and lists what it wrote. */
@@ -42,8 +42,8 @@ export interface WriteProjectOptions {
   force?: boolean;
   /** Aborted on SIGINT/SIGTERM: the export stops and removes its temporary folder. */
   signal?: AbortSignal;
-  /** Writes one file (tests inject failures here); default fs.promises.writeFile. */
-  writeFile?: (path: string, content: string) => Promise<void>;
+  /** Writes one file (tests inject failures here); default fs.writeFileSync. */
+  writeFile?: WriteFile;
 }
 
 export interface WriteSummary {
@@ -102,13 +102,12 @@ function pruneEmpty(root: string, path: string): void {
   for (let d = dirname(join(root, path)); d.startsWith(`${root}/`) && readdirSync(d).length === 0; d = dirname(d)) rmdirSync(d);
 }
 
+/** Writes `entries` into `tmp` one file at a time, letting a signal in between files. */
 async function stage(tmp: string, entries: [string, string][], options: WriteProjectOptions): Promise<void> {
-  const write = options.writeFile ?? ((p: string, c: string) => writeFile(p, c));
-  for (const [path, content] of entries) {
+  for (const entry of entries) {
     if (options.signal?.aborted) throw new ExportInterrupted(String(options.signal.reason ?? 'aborted'));
-    const full = join(tmp, path);
-    makeDirs(dirname(full));
-    await write(full, content);
+    writeFileMap(tmp, [entry], options.writeFile);
+    await new Promise((done) => setImmediate(done));
   }
   if (options.signal?.aborted) throw new ExportInterrupted(String(options.signal.reason ?? 'aborted'));
 }

@@ -31,14 +31,19 @@ export function readModelFile(path: string): Uint8Array {
   }
 }
 
-/** Writes `files` under `dir` (a temporary build folder: run, bench, validate). */
-export function writeFileMap(dir: string, files: FileMap): void {
+/** Writes one file (tests inject failures through it). */
+export type WriteFile = (path: string, content: string) => void;
+
+/**
+ * Writes `files` under `dir`, making folders as needed: the one FileMap writer, for the temporary build
+ * folders of run, bench and validate and for an export's staging folder (export-folder.ts). File-system
+ * errors are thrown as they are: the caller says what it was writing (E_IO).
+ */
+export function writeFileMap(dir: string, files: Iterable<[string, string]>, write: WriteFile = writeFileSync): void {
   for (const [path, content] of files) {
     const full = join(dir, path);
-    withIo(full, 'write', () => {
-      makeDirs(dirname(full));
-      writeFileSync(full, content);
-    });
+    makeDirs(dirname(full));
+    write(full, content);
   }
 }
 

@@ -155,7 +155,7 @@ test('disk full on the third file (injected ENOSPC): E_IO, exit 4, the earlier e
   writeFileSync(join(out, 'NOTES.md'), 'notes\n');
   const before = snapshot(out);
   let calls = 0;
-  const full = async (path: string, content: string) => {
+  const full = (path: string, content: string) => {
     if (++calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     writeFileSync(path, content);
   };
@@ -179,7 +179,7 @@ test('an interrupted export (the signal aborted after the first file) leaves no 
   await writeProject(out, V1);
   const before = snapshot(out);
   const ac = new AbortController();
-  const interrupting = async (path: string, content: string) => {
+  const interrupting = (path: string, content: string) => {
     writeFileSync(path, content);
     ac.abort('SIGINT');
   };
