@@ -26,8 +26,9 @@ import { environmentError } from './io/io-error.js';
 import { detectModelFormat } from './import/format.js';
 import { formatInspect, inspectReport } from './inspect.js';
 import { bench, formatBench } from './bench.js';
-import { QEMU_BOARD, qemuTimeoutSeconds } from './run/qemu.js';
+import { qemuTimeoutSeconds } from './run/qemu.js';
 import { Target, runCompiled, targetBoard } from './run/index.js';
+import { shellArg } from './emit/escape.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
 import { formatValidate, validate, validateJson } from './validate.js';
@@ -117,7 +118,7 @@ async function cmdExport(args: ExportArgs): Promise<void> {
   console.log(`exported ${args.model} for board '${board}' to ${out}/ (${files.size} files${changes})`);
   console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
   if (library) libraryUsage(format, out, p.name).forEach((l) => console.log(l));
-  else console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
+  else console.log(`  build: make -C ${shellArg(out)}   or   cmake -S ${shellArg(out)} -B ${shellArg(`${out}/cmake-build`)} && cmake --build ${shellArg(`${out}/cmake-build`)}`);
 }
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {

@@ -53,9 +53,5 @@ export function formatCValue(v: CValue): string {
   return `{${fields.join(', ')}}`;
 }
 
-/** Turns any string into a valid, readable C identifier fragment. */
-export function cIdentifier(s: string): string {
-  let id = s.replace(/[^A-Za-z0-9_]/g, '_');
-  if (id === '' || /^[0-9]/.test(id)) id = `t_${id}`;
-  return id;
-}
+/** C identifiers made from model text live with the other escapes (src/emit/escape.ts). */
+export { cIdentifier } from './escape.js';
