@@ -10,7 +10,10 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import ts from 'typescript';
-import { ROOT } from './util/cli.js';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file runs as dist/tests/tsconfig.test.js). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 test('tsconfig.json compiles src/, tests/ and samples/ sources, not build folders (compiler_depend.ts), out/ or dist/', () => {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-tsconfig-'));
