@@ -32,7 +32,7 @@ interface CommonArgs {
   rounding?: 'tflite' | 'onnx';
 }
 
-/** --rounding of export, run, validate and bench (compile option `rounding`, src/ops/onnx-rounding.ts). */
+/** --rounding of export, run, validate and bench (compile option `rounding`, src/lower/onnx-rounding.ts). */
 const ROUNDING_OPTION = {
   type: 'string',
   default: 'tflite',

@@ -14,7 +14,8 @@ import { importTflite } from './import/tflite.js';
 import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
-import { Program, buildProgram, inPlaceNodes, lowerGraph } from './emit/program.js';
+import { Program, buildProgram } from './emit/program.js';
+import { inPlaceNodes, lowerGraph } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
 import { checkFit } from './emit/fit.js';
@@ -40,7 +41,7 @@ export interface CompileOptions {
   format?: ExportFormat;
   /**
    * Requantization of the int8 kernels: 'tflite' (default: CMSIS-NN's fixed point, bit-exact with TFLite
-   * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/ops/onnx-rounding.ts).
+   * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/lower/onnx-rounding.ts).
    */
   rounding?: 'tflite' | 'onnx';
 }

@@ -21,7 +21,7 @@ import { compile } from './compile.js';
 import { fail } from './diagnostics.js';
 import { DType, TensorData, allocData } from './ir/dtype.js';
 import { elementCount } from './ir/graph.js';
-import { decodeTensorProto } from './import/onnx-tensor.js';
+import { decodeTensorProto } from './import/onnx/tensor.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { runOnHost } from './run/host.js';
 import { QEMU_BOARD, runOnQemu } from './run/qemu.js';

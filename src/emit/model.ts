@@ -4,7 +4,7 @@
 
 import { fail } from '../diagnostics.js';
 import { dtypeEnumName } from '../ir/dtype.js';
-import { CFloat, formatCValue, formatFloat } from './c-value.js';
+import { CFloat, formatCValue, formatFloat } from '../ir/c-value.js';
 import type { Program, ProgramConstant, ProgramTensor } from './program.js';
 import { compilerVersion, render } from './templates.js';
 

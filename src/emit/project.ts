@@ -4,7 +4,7 @@
  */
 
 import { cTypeOf } from '../ir/dtype.js';
-import { formatFloat } from './c-value.js';
+import { formatFloat } from '../ir/c-value.js';
 import { renderModel } from './model.js';
 import type { Program } from './program.js';
 import type { Board } from './boards.js';

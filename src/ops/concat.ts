@@ -18,8 +18,8 @@ import { elementCount } from '../ir/graph.js';
 import type { Tensor } from '../ir/graph.js';
 import { defineOp } from './op.js';
 import type { KernelCall } from './op.js';
-import { normalizeAxis } from './onnx-constants.js';
-import { perTensorQuant, requantizeFields, sameQuant } from './common-s8.js';
+import { normalizeAxis } from '../import/onnx/constants.js';
+import { perTensorQuant, requantizeFields, sameQuant } from '../lower/s8.js';
 import type { GraphEditor } from './op.js';
 import { inversePerm, transpose } from './transpose.js';
 

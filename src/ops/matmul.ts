@@ -15,11 +15,11 @@
 import { allocData, TensorData } from '../ir/dtype.js';
 import { elementCount, Tensor } from '../ir/graph.js';
 import { describeNode, fail } from '../diagnostics.js';
-import type { CValue } from '../emit/c-value.js';
+import type { CValue } from '../ir/c-value.js';
 import type { ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
 import { defineOp } from './op.js';
-import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary.js';
-import { fullyConnectedCall } from './gemm.js';
+import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary/index.js';
+import { fullyConnectedCall } from './gemm/index.js';
 
 export type MatMulAttrs = Record<string, never>;
 

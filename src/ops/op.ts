@@ -13,7 +13,7 @@
 
 import type { DType, TensorData } from '../ir/dtype.js';
 import type { Graph, Node, Quant, Tensor } from '../ir/graph.js';
-import type { CValue } from '../emit/c-value.js';
+import type { CValue } from '../ir/c-value.js';
 
 /** The type of a tensor as shape inference computes it. */
 export interface TensorType {
@@ -72,7 +72,7 @@ export interface LowerContext<A> {
 /** What lowering may assume about the core the C code runs on (from the board; absent = portable). */
 export interface LowerTarget {
   dsp: boolean;
-  /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/ops/onnx-rounding.ts). */
+  /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/lower/onnx-rounding.ts). */
   rounding?: 'tflite' | 'onnx';
 }
 

@@ -19,12 +19,12 @@ import type { TensorData } from '../ir/dtype.js';
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import type { Node, Tensor } from '../ir/graph.js';
-import { perTensorQuant, sameQuant } from './common-s8.js';
+import { perTensorQuant, sameQuant } from '../lower/s8.js';
 import { quantizeValue } from './quantize.js';
 import { defineOp } from './op.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { stridesOf } from './transpose.js';
-import { constantInts, constantScalar, normalizeAxes } from './onnx-constants.js';
+import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/constants.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 

@@ -22,8 +22,8 @@ import type { DType } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, Tensor } from '../ir/graph.js';
 import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
-import { f32 } from '../emit/c-value.js';
-import { PerTensorQuant, perTensorQuant, requantizeFields } from './common-s8.js';
+import { f32 } from '../ir/c-value.js';
+import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
 import type { KernelCall, TensorType } from './op.js';
 import { defineOp } from './op.js';
 

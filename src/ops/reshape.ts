@@ -1,14 +1,14 @@
 /**
  * reshape: the same elements under a new static shape. An alias of its input: no kernel, no arena space.
  *
- * The ONNX importers for Reshape, Flatten, Squeeze and Unsqueeze (src/ops/reshape-onnx.ts) all produce
+ * The ONNX importers for Reshape, Flatten, Squeeze and Unsqueeze (src/import/onnx/reshape.ts) all produce
  * this operator with the final shape computed at import time.
  */
 
 import { elementCount } from '../ir/graph.js';
 import { fail, describeNode } from '../diagnostics.js';
 import { defineOp } from './op.js';
-import { reshapeOnnxImporters } from './reshape-onnx.js';
+import { reshapeOnnxImporters } from '../import/onnx/reshape.js';
 
 export interface ReshapeAttrs {
   shape: number[];

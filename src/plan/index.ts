@@ -9,7 +9,7 @@
  * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
  *
  * The plan depends on the target only through `inPlaceKernels` (the nodes whose lowered kernel may
- * write over its input, src/emit/program.ts `inPlaceNodes`): scratch sizes are the same everywhere.
+ * write over its input, src/lower/index.ts `inPlaceNodes`): scratch sizes are the same everywhere.
  *
  * `{ reuse: false }` (the compiler's `debugTensors` option) gives every runtime tensor arena space of its
  * own that nothing else overwrites: no in-place kernels, and every tensor buffer live over the whole run
@@ -51,7 +51,7 @@ export interface PlanOptions {
   reuse?: boolean;
   /**
    * Nodes whose lowered kernel may write output 0 over input 0 for this target (`KernelCall.inPlace`,
-   * collected by src/emit/program.ts `inPlaceNodes`): the plan then depends on the target. Ignored
+   * collected by src/lower/index.ts `inPlaceNodes`): the plan then depends on the target. Ignored
    * when `reuse` is false.
    */
   inPlaceKernels?: ReadonlySet<string>;

@@ -11,10 +11,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { conv2dS8ScratchBytes } from '../../src/ops/conv2d-s8.js';
-import { pointwiseRecords } from '../../src/ops/conv2d-s8-dsp.js';
-import { packRowsS8 } from '../../src/ops/dsp-layout.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import { conv2dS8ScratchBytes } from '../../src/ops/conv2d/s8.js';
+import { pointwiseRecords } from '../../src/ops/conv2d/1x1-s8-dsp.js';
+import { packRowsS8 } from '../../src/lower/dsp-layout.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';

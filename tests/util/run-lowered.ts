@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c-value.js';
+import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/ir/c-value.js';
 import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
 import { Graph, Node, elementCount, tensorBytes } from '../../src/ir/graph.js';
-import { lowerNode as lowerNodeAsCompiler } from '../../src/emit/program.js';
+import { lowerNode as lowerNodeAsCompiler } from '../../src/lower/index.js';
 import { getOp } from '../../src/ops/index.js';
 import type { KernelCall, LowerTarget } from '../../src/ops/op.js';
 

@@ -8,7 +8,7 @@
  *   - `lower` picks a variant at compile time: `utvm_<op>_f32` when both inputs have the output's
  *     element count (a flat loop), otherwise `utvm_<op>_broadcast_f32` with the output shape and
  *     per-input strides (0 on broadcast dims) collapsed to the fewest dims and padded to UTVM_MAX_RANK;
- *     int8 add/mul go to the quantized kernels the same way (src/ops/binary-s8.ts). A fused activation
+ *     int8 add/mul go to the quantized kernels the same way (src/ops/binary/s8.ts). A fused activation
  *     (`clamp`, real units, from TFLite) is part of the int8 kernels and a clip after the float ones;
  *   - `commuteTranspose` lets the layout pass move a transpose across the node: runtime inputs must all
  *     be transposed by the same perm (the pass guarantees it), constants are re-laid out.
@@ -17,14 +17,14 @@
  * The broadcast helpers are exported for matmul, whose batch dims broadcast the same way.
  */
 
-import { allocData, TensorData } from '../ir/dtype.js';
-import { elementCount, Node, Tensor } from '../ir/graph.js';
-import { describeNode, fail } from '../diagnostics.js';
-import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from './op.js';
-import { defineOp } from './op.js';
-import { lowerBinaryS8 } from './binary-s8.js';
-import { clipInPlace } from './unary.js';
-import { applyPerm, inversePerm, transpose } from './transpose.js';
+import { allocData, TensorData } from '../../ir/dtype.js';
+import { elementCount, Node, Tensor } from '../../ir/graph.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from '../op.js';
+import { defineOp } from '../op.js';
+import { lowerBinaryS8 } from './s8.js';
+import { clipInPlace } from '../unary/index.js';
+import { applyPerm, inversePerm, transpose } from '../transpose.js';
 
 /** UTVM_MAX_RANK of runtime-c/include/utvm/types.h. */
 export const MAX_RANK = 6;

@@ -11,19 +11,20 @@
  *
  * Lowering: `utvm_max_pool2d_{f32,u8}` by element type, `utvm_avg_pool2d_f32`, and
  * `utvm_global_avg_pool2d_f32` when an unpadded average window covers the whole image; int8 goes to
- * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d-s8.ts). A fused activation
+ * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d/s8.ts). A fused activation
  * (`clamp`, real units, from TFLite) is part of the int8 kernels; on float32 it runs as a clip after.
  * ONNX importers: MaxPool (no Indices output), AveragePool, GlobalAveragePool, GlobalMaxPool; 1-D and
  * 2-D, every auto_pad mode; 3-D is unsupported.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { elementCount } from '../ir/graph.js';
-import { effectiveKernel, readOnnxWindow, windowOutputSize, windowTo2d, wrapNchw } from './conv2d.js';
-import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from './op.js';
-import { defineOp } from './op.js';
-import { lowerPoolS8 } from './pool2d-s8.js';
-import { clipInPlace } from './unary.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { elementCount } from '../../ir/graph.js';
+import { effectiveKernel, windowOutputSize } from '../conv2d/window.js';
+import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
+import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from '../op.js';
+import { defineOp } from '../op.js';
+import { lowerPoolS8 } from './s8.js';
+import { clipInPlace } from '../unary/index.js';
 
 export interface Pool2dAttrs {
   kind: 'max' | 'avg';

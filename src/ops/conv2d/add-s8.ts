@@ -8,21 +8,21 @@
  * The node runs the convolution a band of `chunkRows` output rows at a time into `rows`, then the ADD of
  * that band with the same rows of `other` into y — TensorFlow Lite's exact arithmetic for both: the
  * convolution is lowered by conv2d's own lowering (whatever kernel it picks for the target) on the band's
- * input rows (a sub-image with its own top/bottom padding), the ADD by src/ops/binary-s8.ts. Element i of
+ * input rows (a sub-image with its own top/bottom padding), the ADD by src/ops/binary/s8.ts. Element i of
  * y depends on element i of `other` only, read before it is written, so y may overwrite `other` when it
  * dies here (`inPlace`): the arena then holds x, other/y and one band instead of x, other, the conv's
  * output and y. Constants the band lowerings add (packed weights, multipliers, tables) are shared.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import type { DType, TensorData } from '../ir/dtype.js';
-import type { Graph, Node, Tensor } from '../ir/graph.js';
-import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
-import { defineOp } from './op.js';
-import { conv2d } from './conv2d.js';
-import type { Conv2dAttrs } from './conv2d.js';
-import { addParamsS8, flatAddCall } from './binary-s8.js';
-import { perTensorQuant } from './common-s8.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import type { DType, TensorData } from '../../ir/dtype.js';
+import type { Graph, Node, Tensor } from '../../ir/graph.js';
+import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
+import { defineOp } from '../op.js';
+import { conv2d } from './index.js';
+import type { Conv2dAttrs } from './index.js';
+import { addParamsS8, flatAddCall } from '../binary/s8.js';
+import { perTensorQuant } from '../../lower/s8.js';
 
 export interface Conv2dAddAttrs {
   /** The convolution's attributes (with its own fused activation). */

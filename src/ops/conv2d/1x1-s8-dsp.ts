@@ -1,6 +1,6 @@
 /**
  * The fast Cortex-M7 (DSP) variants of the int8 convolution with groups 1, prepared at compile time from
- * what src/ops/conv2d-s8.ts's `lowerDsp` has already computed (packed weights, requantization).
+ * what src/ops/conv2d/s8.ts's `lowerDsp` has already computed (packed weights, requantization).
  *
  * utvm_conv2d_1x1_s8_dsp (runtime-c/include/utvm/conv2d_s8_dsp.h): a 1×1 window, no padding, any
  * stride, C_in a multiple of 4. Its output stage reads one record per output channel
@@ -14,9 +14,9 @@
  * constant record instead.
  */
 
-import type { CValue } from '../emit/c-value.js';
-import { multiplyByQuantizedMultiplier } from '../ir/quant.js';
-import type { CArg, KernelCall, LowerContext } from './op.js';
+import type { CValue } from '../../ir/c-value.js';
+import { multiplyByQuantizedMultiplier } from '../../ir/quant.js';
+import type { CArg, KernelCall, LowerContext } from '../op.js';
 
 /** What `lowerDsp` hands over: the layer's data and its prepared requantization. */
 export interface DspConv {

@@ -9,18 +9,18 @@
  * Lowering splits the dims into kept and reduced groups, merges adjacent dims of the same group, drops
  * size-1 dims and calls `utvm_reduce_mean_f32` with each group's shape and input strides and
  * scale = 1/count, all computed here; int8 (TFLite's MEAN) calls `utvm_reduce_mean_s8` with TFLite's
- * requantization (src/ops/reduce-mean-s8.ts). Across a transpose (keepdims only) the axes are remapped.
+ * requantization (src/ops/reduce-mean/s8.ts). Across a transpose (keepdims only) the axes are remapped.
  */
 
-import { allocData, numberAt } from '../ir/dtype.js';
-import { describeNode, fail } from '../diagnostics.js';
-import { elementCount } from '../ir/graph.js';
-import { f32 } from '../emit/c-value.js';
-import { defineOp } from './op.js';
-import { lowerReduceMeanS8 } from './reduce-mean-s8.js';
-import type { ImportContext, OnnxNode } from './op.js';
-import { stridesOf } from './transpose.js';
-import { constantInts, normalizeAxes } from './onnx-constants.js';
+import { allocData, numberAt } from '../../ir/dtype.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { elementCount } from '../../ir/graph.js';
+import { f32 } from '../../ir/c-value.js';
+import { defineOp } from '../op.js';
+import { lowerReduceMeanS8 } from './s8.js';
+import type { ImportContext, OnnxNode } from '../op.js';
+import { stridesOf } from '../transpose.js';
+import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
 
 export interface ReduceMeanAttrs {
   axes: number[];
@@ -28,7 +28,7 @@ export interface ReduceMeanAttrs {
   /**
    * int8 only. 'tflite' (default): TFLite's MEAN, 1/count folded into the shift (bit-exact with TFLite
    * Micro). 'onnx': the mean of a quantized ONNX global average pool, requantized by ONNX's float
-   * formula in both rounding modes (src/ops/reduce-mean-s8.ts says why).
+   * formula in both rounding modes (src/ops/reduce-mean/s8.ts says why).
    */
   requant?: 'tflite' | 'onnx';
 }

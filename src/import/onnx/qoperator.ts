@@ -15,14 +15,14 @@
  * bounds the sum from the weights (constant) or the type ranges and refuses models that could exceed it.
  */
 
-import { numberAt, toNumbers } from '../ir/dtype.js';
-import type { DType } from '../ir/dtype.js';
-import { elementCount } from '../ir/graph.js';
-import type { ImportContext, OnnxImporter, OnnxNode } from './op.js';
-import { allOps } from './index.js';
-import { NodeQuant, dequantizeInto, dequantizeWith, quantizeInto, readNodeQuant } from './onnx-quant.js';
+import { numberAt, toNumbers } from '../../ir/dtype.js';
+import type { DType } from '../../ir/dtype.js';
+import { elementCount } from '../../ir/graph.js';
+import type { ImportContext, OnnxImporter, OnnxNode } from '../../ops/op.js';
+import { allOps } from '../../ops/index.js';
+import { NodeQuant, dequantizeInto, dequantizeWith, quantizeInto, readNodeQuant } from './quant.js';
 
-/** The importer of a default-domain ONNX operator (looked up when called: the registry imports us). */
+/** The importer of a default-domain ONNX operator, as its operator file registers it. */
 function floatImporter(opType: string): OnnxImporter {
   for (const op of allOps()) {
     const importer = op.onnx?.[opType];

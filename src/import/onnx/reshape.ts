@@ -13,9 +13,9 @@
  *     negative and unsorted.
  */
 
-import { elementCount } from '../ir/graph.js';
-import type { ImportContext, OnnxImporter, OnnxNode } from './op.js';
-import { constantInts, normalizeAxes, normalizeAxis } from './onnx-constants.js';
+import { elementCount } from '../../ir/graph.js';
+import type { ImportContext, OnnxImporter, OnnxNode } from '../../ops/op.js';
+import { constantInts, normalizeAxes, normalizeAxis } from './constants.js';
 
 /** Resolves ONNX Reshape's requested shape (with 0 and -1 entries) against the input shape. */
 export function resolveReshape(ctx: ImportContext, inShape: readonly number[], requested: readonly number[], allowZero: boolean): number[] {

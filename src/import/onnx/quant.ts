@@ -2,7 +2,7 @@
  * ONNX importers of the quantization operators: QuantizeLinear and DequantizeLinear (opsets 10–25:
  * per-tensor and per-axis; block_size and types other than int8/uint8/int32 are errors).
  * The QOperator forms (QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger and com.microsoft's
- * QLinear*) are in src/ops/onnx-qoperator.ts, written as the same QDQ pattern.
+ * QLinear*) are in src/import/onnx/qoperator.ts, written as the same QDQ pattern.
  *
  * What they build — the QDQ form, which the `qdq` pass (src/passes/qdq.ts) turns into int8 operators:
  *   QuantizeLinear(x float)   → quantize (float32 → int8, the output's scale and zero point);
@@ -17,13 +17,12 @@
  * through a `convert` node, and the pass cancels the uint8 → int8 → uint8 round trips inside the graph.
  */
 
-import type { DType } from '../ir/dtype.js';
-import { recordQuantizedOrigin } from '../ir/quant-origin.js';
-import { numberAt } from '../ir/dtype.js';
-import type { Quant, Tensor } from '../ir/graph.js';
-import { elementCount } from '../ir/graph.js';
-import type { ImportContext, OnnxImporter, OnnxNode } from './op.js';
-import { qoperatorImporters } from './onnx-qoperator.js';
+import type { DType } from '../../ir/dtype.js';
+import { recordQuantizedOrigin } from '../../ir/quant-origin.js';
+import { numberAt } from '../../ir/dtype.js';
+import type { Quant, Tensor } from '../../ir/graph.js';
+import { elementCount } from '../../ir/graph.js';
+import type { ImportContext, OnnxImporter, OnnxNode } from '../../ops/op.js';
 
 /** TensorProto element type codes of QuantizeLinear's output_dtype attribute. */
 const ONNX_TYPES: Record<number, DType | string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32' };
@@ -215,5 +214,4 @@ function importDequantizeLinear(node: OnnxNode, ctx: ImportContext): void {
 export const onnxQuantImporters: Record<string, OnnxImporter> = {
   QuantizeLinear: importQuantizeLinear,
   DequantizeLinear: importDequantizeLinear,
-  ...qoperatorImporters,
 };

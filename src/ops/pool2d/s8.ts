@@ -9,10 +9,10 @@
  * quantization parameters (an ONNX int8 MaxPool) pools the raw values with no activation.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import type { Tensor } from '../ir/graph.js';
-import { activationRangeS8, perTensorQuant } from './common-s8.js';
-import type { Clamp, KernelCall, LowerContext } from './op.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import type { Tensor } from '../../ir/graph.js';
+import { activationRangeS8, perTensorQuant } from '../../lower/s8.js';
+import type { Clamp, KernelCall, LowerContext } from '../op.js';
 
 /** The int8 activation range of a pool whose input is `x` and output `y`. */
 function poolRange(ctx: LowerContext<{ clamp?: Clamp }>, x: Tensor, y: Tensor): { act_min: number; act_max: number } {

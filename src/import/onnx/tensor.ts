@@ -7,10 +7,10 @@
  */
 
 import onnxProto from 'onnx-proto';
-import { DType, TensorData, allocData } from '../ir/dtype.js';
-import { Tensor, elementCount } from '../ir/graph.js';
-import { fail } from '../diagnostics.js';
-import type { OnnxAttributes } from '../ops/op.js';
+import { DType, TensorData, allocData } from '../../ir/dtype.js';
+import { Tensor, elementCount } from '../../ir/graph.js';
+import { fail } from '../../diagnostics.js';
+import type { OnnxAttributes } from '../../ops/op.js';
 
 const { onnx } = onnxProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;

@@ -11,17 +11,17 @@
  *   - `utvm_gemm_f32` otherwise: transposes and C's broadcast become element strides, alpha and beta
  *     stay parameters.
  * The fused activation `clamp` (Relu/Clip folded in by the fusion pass) is applied by both kernels.
- * int8 A (TFLite FULLY_CONNECTED: int8 weights, int32 bias) is lowered by src/ops/gemm-s8.ts.
+ * int8 A (TFLite FULLY_CONNECTED: int8 weights, int32 bias) is lowered by src/ops/gemm/s8.ts.
  */
 
-import { allocData, TensorData } from '../ir/dtype.js';
-import { elementCount, Tensor } from '../ir/graph.js';
-import { describeNode, fail } from '../diagnostics.js';
-import { f32 } from '../emit/c-value.js';
-import type { CValue } from '../emit/c-value.js';
-import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
-import { defineOp } from './op.js';
-import { lowerGemmS8 } from './gemm-s8.js';
+import { allocData, TensorData } from '../../ir/dtype.js';
+import { elementCount, Tensor } from '../../ir/graph.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { f32 } from '../../ir/c-value.js';
+import type { CValue } from '../../ir/c-value.js';
+import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from '../op.js';
+import { defineOp } from '../op.js';
+import { lowerGemmS8 } from './s8.js';
 
 export interface GemmAttrs {
   transA: boolean;

@@ -5,20 +5,20 @@
  * (typed) attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
  * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
  * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 at run time, plus
- * int8 sigmoid (TFLite's LOGISTIC: `utvm_logistic_s8`, src/ops/sigmoid-s8.ts), whose output quantization
+ * int8 sigmoid (TFLite's LOGISTIC: `utvm_logistic_s8`, src/ops/unary/sigmoid-s8.ts), whose output quantization
  * defaults to TFLite's (scale 1/256, zero point −128).
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
  */
 
-import { allocData, numberAt } from '../ir/dtype.js';
-import { describeNode, fail } from '../diagnostics.js';
-import { f32 } from '../emit/c-value.js';
-import type { CValue } from '../emit/c-value.js';
-import { constantScalar } from './onnx-constants.js';
-import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from './op.js';
-import { defineOp } from './op.js';
+import { allocData, numberAt } from '../../ir/dtype.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { f32 } from '../../ir/c-value.js';
+import type { CValue } from '../../ir/c-value.js';
+import { constantScalar } from '../../import/onnx/constants.js';
+import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from '../op.js';
+import { defineOp } from '../op.js';
 import { lowerLogisticS8 } from './sigmoid-s8.js';
 
 export type NoAttrs = Record<string, never>;

@@ -9,20 +9,23 @@
  * (weights re-laid out to [KH, KW, C_out] at compile time, so its inner loop runs over contiguous
  * channels); anything else → the general grouped kernel. An absent bias is passed as NULL, which both
  * kernels document as "no bias". An absent clamp is [-inf, +inf].
- * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d-s8.ts instead.
+ * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d/s8.ts instead.
  *
  * The ONNX importer (Conv, 1-D and 2-D) resolves auto_pad into explicit pads at compile time, lifts 1-D
- * convolutions to 2-D through reshapes and wraps the NHWC operator in NCHW↔NHWC transposes. The window
- * helpers it uses (`readOnnxWindow`, `windowTo2d`, `wrapNchw`) are shared with pool2d and batchnorm.
+ * convolutions to 2-D through reshapes and wraps the NHWC operator in NCHW↔NHWC transposes, with the
+ * ONNX window helpers of src/import/onnx/window.ts (shared with pool2d and batchnorm).
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { allocData } from '../ir/dtype.js';
-import type { Tensor } from '../ir/graph.js';
-import { f32 } from '../emit/c-value.js';
-import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from './op.js';
-import { defineOp } from './op.js';
-import { checkS8Types, conv2dS8ScratchBytes, lowerConv2dS8 } from './conv2d-s8.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { allocData } from '../../ir/dtype.js';
+import type { Tensor } from '../../ir/graph.js';
+import { f32 } from '../../ir/c-value.js';
+import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from '../op.js';
+import { defineOp } from '../op.js';
+import { conv2dS8ScratchBytes, lowerConv2dS8 } from './s8.js';
+import { checkS8Types } from '../../lower/s8.js';
+import { windowOutputSize } from './window.js';
+import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
 
 export interface Conv2dAttrs {
   strides: [number, number];
@@ -31,112 +34,6 @@ export interface Conv2dAttrs {
   pads: [number, number, number, number];
   groups: number;
   clamp?: Clamp;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Window geometry shared by convolution and pooling
-
-/** Taps a dilated window spans: (k − 1)·d + 1. */
-export function effectiveKernel(kernel: number, dilation: number): number {
-  return (kernel - 1) * dilation + 1;
-}
-
-/** Output positions along one axis (floor rounding); < 1 when the window does not fit. */
-export function windowOutputSize(size: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
-  return Math.floor((size + padBegin + padEnd - effectiveKernel(kernel, dilation)) / stride) + 1;
-}
-
-/** The window attributes of an ONNX Conv / pooling node over `rank` spatial axes. */
-export interface OnnxWindow {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  /** ONNX order: all begins, then all ends. */
-  pads: number[];
-}
-
-function positiveList(node: OnnxNode, ctx: ImportContext, name: string, rank: number): number[] {
-  const values = node.attrs.ints(name, new Array<number>(rank).fill(1));
-  if (values.length !== rank || values.some((v) => !Number.isInteger(v) || v < 1)) {
-    ctx.invalid(`${name} [${values}] must be ${rank} positive integers`);
-  }
-  return values;
-}
-
-/** Pads from auto_pad (SAME_* computed from the ONNX formula) or the explicit `pads` attribute. */
-function onnxPads(node: OnnxNode, ctx: ImportContext, sizes: number[], w: Omit<OnnxWindow, 'pads'>): number[] {
-  const rank = sizes.length;
-  const autoPad = node.attrs.string('auto_pad', 'NOTSET');
-  if (autoPad === 'VALID') return new Array<number>(2 * rank).fill(0);
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const begins: number[] = [];
-    const ends: number[] = [];
-    sizes.forEach((size, i) => {
-      const out = Math.ceil(size / w.strides[i]);
-      const total = Math.max(0, (out - 1) * w.strides[i] + effectiveKernel(w.kernel[i], w.dilations[i]) - size);
-      const small = Math.floor(total / 2);
-      begins.push(autoPad === 'SAME_UPPER' ? small : total - small);
-      ends.push(autoPad === 'SAME_UPPER' ? total - small : small);
-    });
-    return [...begins, ...ends];
-  }
-  if (autoPad !== 'NOTSET') ctx.invalid(`auto_pad '${autoPad}' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER`);
-  const pads = node.attrs.ints('pads', new Array<number>(2 * rank).fill(0));
-  if (pads.length !== 2 * rank || pads.some((p) => !Number.isInteger(p) || p < 0)) {
-    ctx.invalid(`pads [${pads}] must be ${2 * rank} non-negative integers`);
-  }
-  return pads;
-}
-
-/** Reads kernel (given), strides, dilations and pads of an ONNX node over spatial `sizes`. */
-export function readOnnxWindow(node: OnnxNode, ctx: ImportContext, sizes: number[], kernel: number[]): OnnxWindow {
-  const rank = sizes.length;
-  if (kernel.length !== rank || kernel.some((k) => !Number.isInteger(k) || k < 1)) {
-    ctx.invalid(`kernel_shape [${kernel}] must be ${rank} positive integers`);
-  }
-  const strides = positiveList(node, ctx, 'strides', rank);
-  const dilations = positiveList(node, ctx, 'dilations', rank);
-  return { kernel, strides, dilations, pads: onnxPads(node, ctx, sizes, { kernel, strides, dilations }) };
-}
-
-/** The same window over 2 spatial axes: a 1-D window becomes a 1 × K window over [1, L]. */
-export function windowTo2d(w: OnnxWindow): {
-  kernel: [number, number];
-  strides: [number, number];
-  dilations: [number, number];
-  pads: [number, number, number, number];
-} {
-  if (w.kernel.length === 1) {
-    return { kernel: [1, w.kernel[0]], strides: [1, w.strides[0]], dilations: [1, w.dilations[0]], pads: [0, w.pads[0], 0, w.pads[1]] };
-  }
-  const [t, l, b, r] = w.pads;
-  return {
-    kernel: [w.kernel[0], w.kernel[1]],
-    strides: [w.strides[0], w.strides[1]],
-    dilations: [w.dilations[0], w.dilations[1]],
-    pads: [t, l, b, r],
-  };
-}
-
-/**
- * Imports an ONNX node on an NCHW (or NCL) input `x` as an NHWC IR operator: transposes to channel-last,
- * calls `build` with the NHWC input name (it returns the NHWC output name), then transposes back into the
- * node's first output. A 1-D input [N, C, L] is transposed to [N, L, C] first and only then reshaped to
- * [N, 1, L, C] (and back likewise): reshapes are free aliases, and keeping them on the channel-last side
- * lets the transposes of consecutive 1-D layers meet and cancel in the layout pass.
- */
-export function wrapNchw(ctx: ImportContext, node: OnnxNode, x: string, build: (nhwc: string) => string): void {
-  const shape = ctx.tensor(x).shape;
-  if (shape.length !== 3) {
-    const y = build(ctx.add('transpose', [x], { perm: [0, 2, 3, 1] })[0]);
-    ctx.add('transpose', [y], { perm: [0, 3, 1, 2] }, [node.outputs[0]]);
-    return;
-  }
-  const nlc = ctx.add('transpose', [x], { perm: [0, 2, 1] })[0];
-  const y = build(ctx.add('reshape', [nlc], { shape: [shape[0], 1, shape[2], shape[1]] })[0]);
-  const s = ctx.tensor(y).shape;
-  const ylc = ctx.add('reshape', [y], { shape: [s[0], s[2], s[3]] })[0];
-  ctx.add('transpose', [ylc], { perm: [0, 2, 1] }, [node.outputs[0]]);
 }
 
 // ---------------------------------------------------------------------------------------------------

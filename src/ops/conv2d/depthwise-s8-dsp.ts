@@ -5,7 +5,7 @@
  * padding), every requantization shift is < 0 and every channel's output stage stays inside int32 (see
  * `channelRecords`) — every depthwise layer of the MLPerf Tiny models.
  *
- * It takes the portable call that src/ops/conv2d-s8.ts prepared (same parameter struct) and swaps the
+ * It takes the portable call that src/ops/conv2d/s8.ts prepared (same parameter struct) and swaps the
  * kernel, its weights and its output stage into one constant, per block of four channels c .. c+3
  * (`packBlocks`): the OHWI int8 weights [C, 3, 3, 1], doubled, as 18 int32 words, each tap as
  * {2w[c], 2w[c+2]} and {2w[c+1], 2w[c+3]} in 16-bit lanes, the order in which SXTAB16 splits one 32-bit
@@ -15,7 +15,7 @@
  * One pointer walks both, which spares the kernel a register.
  */
 
-import type { CArg, KernelCall, LowerContext } from './op.js';
+import type { CArg, KernelCall, LowerContext } from '../op.js';
 
 /** The packed (doubled) weights of the DSP kernel from OHWI weights [channels, 3, 3, 1] (see above). */
 export function packDepthwise3x3(w: Int8Array, channels: number): Int32Array {

@@ -14,11 +14,11 @@
  * amplifies. The mean is not a CMSIS-NN kernel, so nothing faster is given up.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { QuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
-import { perTensorQuant, requireInt8 } from './common-s8.js';
-import type { KernelCall, LowerContext } from './op.js';
-import { lowerReduceMeanS8Onnx, onnxRounding } from './onnx-rounding.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { QuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
+import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
+import type { KernelCall, LowerContext } from '../op.js';
+import { lowerReduceMeanS8Onnx, onnxRounding } from '../../lower/onnx-rounding.js';
 
 /** TFLite's multiplier and shift of an int8 mean over `count` elements. */
 export function meanS8Multiplier(inputScale: number, outputScale: number, count: number): QuantizedMultiplier {

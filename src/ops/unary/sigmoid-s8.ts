@@ -6,11 +6,11 @@
  * zero point −128 (TFLite checks it; the kernel writes in units of 1/256).
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { elementCount } from '../ir/graph.js';
-import { logisticS8Params } from '../ir/fixedpoint.js';
-import { perTensorQuant, requireInt8 } from './common-s8.js';
-import type { KernelCall, LowerContext } from './op.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { elementCount } from '../../ir/graph.js';
+import { logisticS8Params } from '../../ir/fixedpoint.js';
+import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
+import type { KernelCall, LowerContext } from '../op.js';
 
 export function lowerLogisticS8(ctx: LowerContext<unknown>): KernelCall[] {
   const { node } = ctx;

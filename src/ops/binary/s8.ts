@@ -16,14 +16,14 @@
  * computed here for all 256 values into two int32 tables (`addLuts`) — exact, and 2 KB of flash.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { elementCount } from '../ir/graph.js';
-import type { SourceRef } from '../ir/graph.js';
-import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
-import type { PerTensorQuant } from './common-s8.js';
-import { activationRangeS8, perTensorQuant, requireInt8 } from './common-s8.js';
-import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
-import { lowerAddS8Onnx, onnxRounding } from './onnx-rounding.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { elementCount } from '../../ir/graph.js';
+import type { SourceRef } from '../../ir/graph.js';
+import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
+import type { PerTensorQuant } from '../../lower/s8.js';
+import { activationRangeS8, perTensorQuant, requireInt8 } from '../../lower/s8.js';
+import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
+import { lowerAddS8Onnx, onnxRounding } from '../../lower/onnx-rounding.js';
 
 /** TFLite's left shift of int8 ADD inputs (15 for int16). */
 export const ADD_LEFT_SHIFT = 20;

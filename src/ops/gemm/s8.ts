@@ -17,20 +17,20 @@
  *
  * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7) utvm_fully_connected_s8_dsp,
  * four output features per pass with SMLAD, the weights packed and interleaved four rows at a time and
- * the folded bias padded to a multiple of 4 (src/ops/dsp-layout.ts), when the compiler's bound on the
- * accumulators allows its short requantization (src/ops/fast-requant.ts: always, in practice);
+ * the folded bias padded to a multiple of 4 (src/lower/dsp-layout.ts), when the compiler's bound on the
+ * accumulators allows its short requantization (src/lower/fast-requant.ts: always, in practice);
  * elsewhere utvm_fully_connected_s8.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { QuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
-import { elementCount } from '../ir/graph.js';
-import type { CArg, KernelCall, LowerContext } from './op.js';
-import type { GemmAttrs } from './gemm.js';
-import { packRowsS8, paddedBias } from './dsp-layout.js';
-import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from './onnx-rounding.js';
-import { accumulatorBounds, fastRequantHolds } from './fast-requant.js';
-import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from './conv2d-s8.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { QuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
+import { elementCount } from '../../ir/graph.js';
+import type { CArg, KernelCall, LowerContext } from '../op.js';
+import type { GemmAttrs } from './index.js';
+import { packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
+import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
+import { accumulatorBounds, fastRequantHolds } from '../../lower/fast-requant.js';
+import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from '../../lower/s8.js';
 
 /** The dense layer's multipliers: one for per-tensor weights, else one per output feature. */
 export function fullyConnectedMultipliers(inputScale: number, scales: number[], outputScale: number): QuantizedMultiplier[] {

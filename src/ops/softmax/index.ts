@@ -6,22 +6,22 @@
  * dims after it), computed at compile time; the kernel `utvm_softmax_f32` walks each of the outer·inner
  * lines with stride `inner`, subtracts the line's max for stability, exponentiates, and scales by 1/sum.
  * In place, and it commutes with a transpose by remapping the axis. int8 (TFLite's quantized SOFTMAX)
- * lowers to `utvm_softmax_s8` (src/ops/softmax-s8.ts).
+ * lowers to `utvm_softmax_s8` (src/ops/softmax/s8.ts).
  *
  * ONNX Softmax: opsets 1–12 coerce the input to 2-D at `axis` (default 1) and normalise over the
  * flattened trailing block — imported as reshape → softmax(axis 1) → reshape back (reshapes are free
  * aliases); opset 13+ normalises over the single `axis` (default -1).
  */
 
-import { allocData, numberAt } from '../ir/dtype.js';
-import type { TensorData } from '../ir/dtype.js';
-import { elementCount } from '../ir/graph.js';
-import { describeNode, fail } from '../diagnostics.js';
-import { normalizeAxis } from './onnx-constants.js';
-import type { ImportContext, OnnxNode } from './op.js';
-import { defineOp } from './op.js';
-import { lowerSoftmaxS8 } from './softmax-s8.js';
-import { f32 } from '../emit/c-value.js';
+import { allocData, numberAt } from '../../ir/dtype.js';
+import type { TensorData } from '../../ir/dtype.js';
+import { elementCount } from '../../ir/graph.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { normalizeAxis } from '../../import/onnx/constants.js';
+import type { ImportContext, OnnxNode } from '../op.js';
+import { defineOp } from '../op.js';
+import { lowerSoftmaxS8 } from './s8.js';
+import { f32 } from '../../ir/c-value.js';
 
 export interface SoftmaxAttrs {
   /** The normalised axis, in [0, rank). */

@@ -1,21 +1,21 @@
 /**
  * The int8 first-layer convolution on a DSP core: utvm_conv2d_rgb_s8_dsp (runtime-c/include/utvm/
  * conv2d_rgb_s8_dsp.h) for groups 1, dilation 1 and in_c < 4 (RGB or grey images), any kernel size, stride
- * and padding. Chosen by conv2d-s8.ts ahead of the general DSP kernel, which gathers windows of so few
+ * and padding. Chosen by s8.ts ahead of the general DSP kernel, which gathers windows of so few
  * channels byte by byte. Prepared here: the weights packed two channels to a pass with the byte order
  * the kernel's SXTB16 pairs need, the bias padded to even, and per-channel requantization constants
- * (utvm_fast_requant: the short form, valid because the accumulators are bounded, src/ops/fast-requant.ts).
+ * (utvm_fast_requant: the short form, valid because the accumulators are bounded, src/lower/fast-requant.ts).
  * When the bound does not hold (never, for int8 images and real weights) the general path runs.
  */
 
-import type { Tensor } from '../ir/graph.js';
-import type { QuantizedMultiplier } from '../ir/quant.js';
-import type { CArg, KernelCall, LowerContext } from './op.js';
-import type { Conv2dAttrs } from './conv2d.js';
-import { packRowsS8, paddedBias } from './dsp-layout.js';
-import { accumulatorBounds, fastRequantHolds } from './fast-requant.js';
+import type { Tensor } from '../../ir/graph.js';
+import type { QuantizedMultiplier } from '../../ir/quant.js';
+import type { CArg, KernelCall, LowerContext } from '../op.js';
+import type { Conv2dAttrs } from './index.js';
+import { packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
+import { accumulatorBounds, fastRequantHolds } from '../../lower/fast-requant.js';
 
-/** What the lowering needs of a prepared int8 convolution (conv2d-s8.ts's ConvS8). */
+/** What the lowering needs of a prepared int8 convolution (s8.ts's ConvS8). */
 export interface FirstConvS8 {
   ctx: LowerContext<Conv2dAttrs>;
   x: Tensor;

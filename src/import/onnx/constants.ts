@@ -8,10 +8,10 @@
  * wording for the error when they are runtime values.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { numberAt, toNumbers } from '../ir/dtype.js';
-import type { TensorData } from '../ir/dtype.js';
-import type { ImportContext, OnnxNode } from './op.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { numberAt, toNumbers } from '../../ir/dtype.js';
+import type { TensorData } from '../../ir/dtype.js';
+import type { ImportContext, OnnxNode } from '../../ops/op.js';
 
 /** True when input `index` of `node` is given (present and not ''). */
 export function hasInput(node: OnnxNode, index: number): boolean {

@@ -6,10 +6,10 @@
  * The output must be quantized as TFLite requires: scale exactly 1/256, zero point −128.
  */
 
-import { describeNode, fail } from '../diagnostics.js';
-import { softmaxS8Params } from '../ir/fixedpoint.js';
-import { perTensorQuant, requireInt8 } from './common-s8.js';
-import type { KernelCall, LowerContext } from './op.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import { softmaxS8Params } from '../../ir/fixedpoint.js';
+import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
+import type { KernelCall, LowerContext } from '../op.js';
 
 /** The largest softmax row whose fixed-point sum of exponentials (2^19 per element at most) fits int32. */
 export const SOFTMAX_S8_MAX_ROW = 4095;

@@ -6,7 +6,7 @@
  * The default rounding ('tflite') requantizes with a 32-bit fixed-point multiplier and two roundings half
  * away from zero: bit-exact with TFLite Micro + CMSIS-NN, and within 1 LSB of onnxruntime on almost every
  * element (the last bit differs near ties). A quantized ONNX global average pool uses the onnx kernel in
- * both modes (src/ops/reduce-mean-s8.ts says why). In the onnx mode the scales are float32, computed here
+ * both modes (src/ops/reduce-mean/s8.ts says why). In the onnx mode the scales are float32, computed here
  * as onnxruntime computes them (each operation rounded to float32, in its order):
  *   conv2d, gemm       scale[c] = (x_scale · w_scale[c]) / y_scale     (QLinearConv, QLinearMatMul, QGemm)
  *   reduce_mean        x_scale / (y_scale · count)                     (QLinearGlobalAveragePool)
@@ -17,9 +17,9 @@
  * fixed-point kernels in both modes.
  */
 
-import { f32 } from '../emit/c-value.js';
+import { f32 } from '../ir/c-value.js';
 import type { Quant, Tensor } from '../ir/graph.js';
-import type { CArg, KernelCall, LowerContext } from './op.js';
+import type { CArg, KernelCall, LowerContext } from '../ops/op.js';
 
 export type Rounding = 'tflite' | 'onnx';
 export const ROUNDINGS: readonly Rounding[] = ['tflite', 'onnx'];
@@ -36,7 +36,7 @@ export function onnxOutputScales(inputScale: number, weightScales: number[], out
   return Float32Array.from({ length: channels }, (_, c) => f(f(f(inputScale) * f(weightScales[weightScales.length === 1 ? 0 : c])) / f(outputScale)));
 }
 
-/** The conv2d parts the onnx kernel takes (prepared by src/ops/conv2d-s8.ts). */
+/** The conv2d parts the onnx kernel takes (prepared by src/ops/conv2d/s8.ts). */
 export interface ConvOnnx {
   x: Tensor;
   w: Tensor;
@@ -57,7 +57,7 @@ export function lowerConv2dS8Onnx<A>(ctx: LowerContext<A>, c: ConvOnnx): KernelC
   return [{ kernel: 'utvm_conv2d_s8_onnx', header: 'utvm/onnx_s8.h', args }];
 }
 
-/** The gemm parts the onnx kernel takes (prepared by src/ops/gemm-s8.ts). */
+/** The gemm parts the onnx kernel takes (prepared by src/ops/gemm/s8.ts). */
 export interface DenseOnnx {
   a: Tensor;
   y: Tensor;
