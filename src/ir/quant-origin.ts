@@ -2,7 +2,7 @@
  * The integers a dequantized constant was computed from. The ONNX DequantizeLinear importer folds a
  * constant into float32 (src/import/onnx/quant.ts) and records here its values q − zero_point and the
  * quantization used, keyed by the float data array (shared by reshapes, never written in place); the
- * qdq pass (src/passes/qdq-ops.ts) reads them back to use an int32 bias exactly as the model stores it.
+ * qdq pass (src/ops/int8-form.ts) reads them back to use an int32 bias exactly as the model stores it.
  * No imports: both sides depend on this module and on nothing else for it.
  */
 

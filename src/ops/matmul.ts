@@ -19,7 +19,7 @@ import type { CValue } from '../ir/c-value.js';
 import type { ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
 import { defineOp } from './op.js';
 import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary/index.js';
-import { fullyConnectedCall } from './gemm/index.js';
+import { denseInt8Form, fullyConnectedCall } from './gemm/index.js';
 
 export type MatMulAttrs = Record<string, never>;
 
@@ -131,4 +131,5 @@ export const matmul = defineOp<MatMulAttrs>({
   evaluate: (_attrs, inputs, outputs) => [evaluateMatMul(inputs[0]!, inputs[1]!, outputs[0], matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes)],
   lower: lowerMatMul,
   onnx: { MatMul: importMatMul },
+  int8Form: denseInt8Form(false),
 });

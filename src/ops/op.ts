@@ -2,18 +2,23 @@
  * The contract every operator file in src/ops/ fulfils.
  *
  * An operator file defines one IR operator (or a small family that shares one kernel scheme) and has up
- * to five duties, each optional but the first:
+ * to six duties, each optional but the first:
  *   1. `infer`: output types from input types and typed attributes (shape inference);
  *   2. `evaluate`: reference semantics in TypeScript, used to fold constants at compile time;
  *   3. `lower`: the C kernel calls that run the node, with parameters computed at compile time;
  *   4. `commuteTranspose`: how the node moves across a transpose (used by the NHWC layout pass);
- *   5. `onnx`: importers for the ONNX operator types that map onto this IR operator.
+ *   5. `onnx`, `tflite`: importers for the ONNX operator types and TensorFlow Lite builtins that map onto
+ *      this IR operator;
+ *   6. `int8Form`, `fusedClamp`: what the passes ask (the operator's int8 form between dequantize and
+ *      quantize nodes, the element types whose kernels take a fused activation).
  * The registry in src/ops/index.ts is the one list of operators.
  */
 
 import type { DType, TensorData } from '../ir/dtype.js';
 import type { Graph, Node, Quant, Tensor } from '../ir/graph.js';
 import type { CValue } from '../ir/c-value.js';
+import type { TfliteOpDef } from '../import/tflite-context.js';
+import type { Int8Form } from './int8-form.js';
 
 /** The type of a tensor as shape inference computes it. */
 export interface TensorType {
@@ -158,6 +163,20 @@ export interface OpDef<A = Record<string, unknown>> {
   commuteTranspose?(node: Node<A>, perm: number[], editor: GraphEditor): { attrs: A; inputs: string[] } | null;
   /** ONNX op types (default domain unless written "domain:Op") imported onto this operator. */
   onnx?: Record<string, OnnxImporter>;
+  /** TensorFlow Lite builtins (by name, e.g. CONV_2D) imported onto this operator. */
+  tflite?: Record<string, TfliteOpDef>;
+  /**
+   * The int8 node this float node becomes when it sits between dequantize and quantize nodes (the QDQ
+   * pass, src/passes/qdq.ts rule 4; src/ops/int8-form.ts), or null when its pattern does not fit the
+   * int8 kernels. Absent: the operator has no int8 form.
+   */
+  int8Form?(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null;
+  /**
+   * The element types for which the operator's kernels apply a fused `clamp` attribute to the output:
+   * a following relu / clip fuses into it (src/passes/fuse-activation.ts for float32, src/passes/qdq.ts
+   * rule 5 for int8).
+   */
+  fusedClamp?: readonly DType[];
 }
 
 /** Helper so operator files get their attribute type checked. */

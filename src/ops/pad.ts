@@ -25,6 +25,9 @@ import { defineOp } from './op.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { stridesOf } from './transpose.js';
 import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/constants.js';
+import { intList } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
+import { OptionsType } from '../import/tflite-options.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
@@ -122,6 +125,19 @@ function leftPad(v: number[], fill: number): number[] {
   return [...Array(6 - v.length).fill(fill), ...v];
 }
 
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTflitePad(c: TfliteOpContext): void {
+  const x = c.inputTensor(0);
+  const rank = x.shape.length;
+  const paddings = intList(c, 1, 'paddings');
+  if (paddings.length !== 2 * rank) c.invalid(`paddings has ${paddings.length} values for a rank-${rank} input`);
+  const pads = [...Array.from({ length: rank }, (_, d) => paddings[2 * d]), ...Array.from({ length: rank }, (_, d) => paddings[2 * d + 1])];
+  if (pads.some((p) => p < 0)) c.invalid(`negative paddings [${paddings}]`);
+  c.b.add('pad', [c.input(0)], { mode: 'constant', pads, value: 0 }, [c.output(0)]);
+}
+
 export const pad = defineOp<PadAttrs>({
   name: 'pad',
   infer({ attrs, inputs, node }) {
@@ -186,6 +202,7 @@ export const pad = defineOp<PadAttrs>({
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
   onnx: { Pad: importPad },
+  tflite: { PAD: { maxVersion: 2, options: OptionsType.PadOptions, import: importTflitePad } },
 });
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */

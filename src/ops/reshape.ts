@@ -9,9 +9,28 @@ import { elementCount } from '../ir/graph.js';
 import { fail, describeNode } from '../diagnostics.js';
 import { defineOp } from './op.js';
 import { reshapeOnnxImporters } from '../import/onnx/reshape.js';
+import { intList } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
+import { OptionsType } from '../import/tflite-options.js';
 
 export interface ReshapeAttrs {
   shape: number[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteReshape(c: TfliteOpContext): void {
+  const x = c.inputTensor(0);
+  let shape = c.outputType(0).shape;
+  if (elementCount(shape) !== elementCount(x.shape)) {
+    // An output shape the converter left out: take the new shape (options or constant input), −1 inferred.
+    const given = c.options.newShape ?? (c.input(1) ? intList(c, 1, 'shape') : undefined);
+    if (!given) c.invalid(`cannot reshape [${x.shape}] to [${shape}]`);
+    const known = elementCount(given.filter((d) => d !== -1));
+    shape = given.map((d) => (d === -1 ? elementCount(x.shape) / known : d));
+  }
+  c.b.add('reshape', [c.input(0)], { shape: [...shape] }, [c.output(0)]);
 }
 
 export const reshape = defineOp<ReshapeAttrs>({
@@ -28,4 +47,5 @@ export const reshape = defineOp<ReshapeAttrs>({
     return [inputs[0]!.data!];
   },
   onnx: reshapeOnnxImporters,
+  tflite: { RESHAPE: { maxVersion: 1, options: OptionsType.ReshapeOptions, import: importTfliteReshape } },
 });

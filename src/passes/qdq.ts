@@ -13,10 +13,11 @@
  *      and quantize(transpose or reshape of y) → the layout operator on quantize(y) (carries quantize back);
  *   3. quantize(dequantize(x)) → x when the quantizations agree, else an int8 → int8 requantize;
  *   4. an operator whose runtime inputs are all dequantize outputs and whose output only feeds one
- *      quantize → its int8 form (qdq-ops.ts) writing the quantize's output; when the kernel fixes its
+ *      quantize → its int8 form (the operator's `int8Form`, src/ops/int8-form.ts) writing the quantize's output; when the kernel fixes its
  *      output quantization (pooling, sigmoid, softmax) and the model's differs, a requantize follows;
- *   5. relu/clip of dequantize(x) where x is the only output of an int8 conv2d/gemm/add/mul/pool2d read
- *      nowhere else → fused into that operator's clamp; rule 3 then removes the pair.
+ *   5. relu/clip of dequantize(x) where x is the only output of an int8 operator whose kernels clamp
+ *      (`fusedClamp` includes int8: conv2d, gemm, add, mul, pool2d) read nowhere else → fused into that
+ *      operator's clamp; rule 3 then removes the pair.
  * What no rule matches stays as a float island between dequantize and quantize kernels: correct, only
  * slower. Q/DQ at the graph's edges become the quantize/dequantize kernels. Finally float constants
  * lose the `quant` the DequantizeLinear importer left on them.
@@ -24,7 +25,8 @@
 
 import { Graph, Node } from '../ir/graph.js';
 import type { Clamp } from '../ops/op.js';
-import { hasInt8Form, int8Form, sameQuant } from './qdq-ops.js';
+import { getOp } from '../ops/index.js';
+import { sameQuant } from '../ops/int8-form.js';
 
 interface View {
   g: Graph;
@@ -128,7 +130,8 @@ function onlyQuantize(v: View, name: string): Node | undefined {
 
 /** Rule 4. */
 function toInt8(v: View, n: Node): boolean {
-  if (!hasInt8Form(n.op) || v.g.tensor(n.outputs[0]).dtype !== 'float32' || n.outputs.length !== 1) return false;
+  const int8Form = getOp(n.op).int8Form;
+  if (!int8Form || v.g.tensor(n.outputs[0]).dtype !== 'float32' || n.outputs.length !== 1) return false;
   const q = onlyQuantize(v, n.outputs[0]);
   if (!q) return false;
   const x = n.inputs.map((i) => (i === '' || v.g.isConstant(i) ? undefined : dequantized(v, i)));
@@ -149,8 +152,6 @@ function toInt8(v: View, n: Node): boolean {
   return true;
 }
 
-const CLAMPED = new Set(['conv2d', 'gemm', 'add', 'mul', 'pool2d']);
-
 function clampOf(n: Node): Clamp | undefined {
   if (n.op === 'relu') return { min: 0, max: Infinity };
   if (n.op !== 'clip') return undefined;
@@ -166,7 +167,7 @@ function fuseInt8Activation(v: View, n: Node): boolean {
   if (!clamp || !dq || (v.consumers.get(dq.outputs[0]) ?? []).length !== 1) return false;
   const x = dq.inputs[0];
   const p = v.producers.get(x);
-  if (!p || !CLAMPED.has(p.op) || v.g.tensor(x).dtype !== 'int8' || v.g.outputs.includes(x)) return false;
+  if (!p || !getOp(p.op).fusedClamp?.includes('int8') || v.g.tensor(x).dtype !== 'int8' || v.g.outputs.includes(x)) return false;
   if ((v.consumers.get(x) ?? []).length !== 1 || v.g.outputs.includes(dq.outputs[0]) || v.g.outputs.includes(n.outputs[0])) return false;
   const old = p.attrs.clamp as Clamp | undefined;
   p.attrs = { ...p.attrs, clamp: old ? { min: Math.max(old.min, clamp.min), max: Math.min(old.max, clamp.max) } : clamp };

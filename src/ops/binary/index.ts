@@ -25,6 +25,10 @@ import { defineOp } from '../op.js';
 import { lowerBinaryS8 } from './s8.js';
 import { clipInPlace } from '../unary/index.js';
 import { applyPerm, inversePerm, transpose } from '../transpose.js';
+import { elementwiseInt8Form } from '../int8-form.js';
+import { addActivated, isInt8 } from '../../import/tflite-context.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
 
 /** UTVM_MAX_RANK of runtime-c/include/utvm/types.h. */
 export const MAX_RANK = 6;
@@ -271,7 +275,15 @@ function importBinary(kind: BinaryKind) {
 // ---------------------------------------------------------------------------------------------------
 // The operators
 
-function binaryOp(kind: BinaryKind): OpDef<BinaryAttrs> {
+/** TFLite ADD / MUL: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
+function importTfliteBinary(op: 'add' | 'mul'): (c: TfliteOpContext) => void {
+  return (c) => addActivated(c, op, [c.input(0), c.input(1)], {}, isInt8(c));
+}
+
+/** The facts only some of the four have: TFLite builtins, int8 form, fused activations. */
+type BinaryFacts = Pick<OpDef<BinaryAttrs>, 'tflite' | 'int8Form' | 'fusedClamp'>;
+
+function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs> {
   return defineOp<BinaryAttrs>({
     name: kind,
     inPlace: true,
@@ -299,10 +311,19 @@ function binaryOp(kind: BinaryKind): OpDef<BinaryAttrs> {
       return inputs ? { attrs: node.attrs, inputs } : null;
     },
     onnx: { [ONNX_NAMES[kind]]: importBinary(kind) },
+    ...facts,
   });
 }
 
-export const add = binaryOp('add');
+export const add = binaryOp('add', {
+  tflite: { ADD: { maxVersion: 2, options: OptionsType.AddOptions, import: importTfliteBinary('add') } },
+  int8Form: elementwiseInt8Form,
+  fusedClamp: ['int8'],
+});
 export const sub = binaryOp('sub');
-export const mul = binaryOp('mul');
+export const mul = binaryOp('mul', {
+  tflite: { MUL: { maxVersion: 3, options: OptionsType.MulOptions, import: importTfliteBinary('mul') } },
+  int8Form: elementwiseInt8Form,
+  fusedClamp: ['int8'],
+});
 export const div = binaryOp('div');

@@ -26,6 +26,13 @@ import { conv2dS8ScratchBytes, lowerConv2dS8 } from './s8.js';
 import { checkS8Types } from '../../lower/s8.js';
 import { windowOutputSize } from './window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
+import { addActivated, positiveWindow, requireConstant, requireRank, tflitePads2d, weightsLike } from '../../import/tflite-context.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
+import type { TensorData } from '../../ir/dtype.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { int32Bias, int8Weights } from '../int8-form.js';
+import type { Int8Form } from '../int8-form.js';
 
 export interface Conv2dAttrs {
   strides: [number, number];
@@ -133,6 +140,79 @@ function importConv(node: OnnxNode, ctx: ImportContext): void {
   wrapNchw(ctx, node, xName, (nhwc) => ctx.add('conv2d', [nhwc, ohwi, ...rest], attrs)[0]);
 }
 
+/**
+ * The int8 form (QDQ folding): int8 weights from the dequantized float constant (per output channel,
+ * axis 0), an int32 bias in units of input_scale · weight_scale[c].
+ */
+function convInt8Form(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
+  const [xs, , ] = x;
+  const [, wName, bName = ''] = node.inputs;
+  if (!xs || x[1] !== undefined || x[2] !== undefined) return null;
+  const w = int8Weights(g, wName, 0);
+  if (!w) return null;
+  const scales = g.tensor(w).quant!.scale;
+  const bias = int32Bias(g, bName, g.tensor(xs).quant!.scale[0], scales, g.tensor(w).shape[0]);
+  if (bias === null) return null;
+  return { op: 'conv2d', inputs: bias ? [xs, w, bias] : [xs, w], attrs: { ...node.attrs } };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteConv(c: TfliteOpContext): void {
+  const x = requireRank(c, 0, 4, 'CONV_2D input');
+  requireRank(c, 1, 4, 'CONV_2D filter');
+  requireConstant(c, 1, 'filter');
+  const w = weightsLike(c, 1, x);
+  const o = c.options;
+  positiveWindow(c, { stride_h: o.strideH, stride_w: o.strideW, dilation_h_factor: o.dilationH, dilation_w_factor: o.dilationW });
+  const groups = x.shape[3] / w.shape[3];
+  if (!Number.isInteger(groups)) c.invalid(`filter [${w.shape}] does not divide the ${x.shape[3]} input channels`);
+  const strides: [number, number] = [o.strideH, o.strideW];
+  const dilations: [number, number] = [o.dilationH, o.dilationW];
+  const pads = tflitePads2d(o.padding, [x.shape[1], x.shape[2]], [w.shape[1], w.shape[2]], strides, dilations);
+  const bias = c.input(2);
+  addActivated(c, 'conv2d', [c.input(0), w.name, ...(bias ? [bias] : [])], { strides, dilations, pads, groups }, true);
+}
+
+/** Depthwise filter [1, KH, KW, C_out] → IR [C_out, KH, KW, 1], quantization axis 3 → 0. */
+function depthwiseFilter(c: TfliteOpContext, w: Tensor): string {
+  const [one, kh, kw, co] = w.shape;
+  if (one !== 1) c.invalid(`depthwise filter [${w.shape}] must have a first dimension of 1`);
+  const src = w.data!;
+  const dst = new (src.constructor as new (n: number) => TensorData)(src.length);
+  for (let k = 0; k < kh * kw; k++) for (let oc = 0; oc < co; oc++) (dst as Float32Array)[oc * kh * kw + k] = (src as Float32Array)[k * co + oc];
+  const name = c.b.addConstant(`${c.b.current.name}_filter`, w.dtype, [co, kh, kw, 1], dst);
+  if (w.quant) {
+    const t = c.b.graph.tensor(name);
+    const perChannel = w.quant.scale.length > 1;
+    if (perChannel && w.quant.axis !== 3) c.unsupported(`a depthwise filter quantized along axis ${w.quant.axis}`);
+    t.quant = perChannel ? { ...w.quant, axis: 0 } : { ...w.quant };
+  }
+  return name;
+}
+
+function importTfliteDepthwise(c: TfliteOpContext): void {
+  const x = requireRank(c, 0, 4, 'DEPTHWISE_CONV_2D input');
+  requireRank(c, 1, 4, 'DEPTHWISE_CONV_2D filter');
+  requireConstant(c, 1, 'filter');
+  const w = weightsLike(c, 1, x);
+  const o = c.options;
+  const cin = x.shape[3];
+  const cout = w.shape[3];
+  positiveWindow(c, { stride_h: o.strideH, stride_w: o.strideW, dilation_h_factor: o.dilationH, dilation_w_factor: o.dilationW });
+  if (cout % cin !== 0) c.invalid(`filter [${w.shape}] has ${cout} channels, not a multiple of the ${cin} input channels`);
+  if (o.depthMultiplier > 0 && cout !== cin * o.depthMultiplier && cin !== 1) {
+    c.invalid(`depth_multiplier ${o.depthMultiplier} disagrees with ${cin} input and ${cout} output channels`);
+  }
+  const strides: [number, number] = [o.strideH, o.strideW];
+  const dilations: [number, number] = [o.dilationH, o.dilationW];
+  const pads = tflitePads2d(o.padding, [x.shape[1], x.shape[2]], [w.shape[1], w.shape[2]], strides, dilations);
+  const bias = c.input(2);
+  const filter = depthwiseFilter(c, w);
+  addActivated(c, 'conv2d', [c.input(0), filter, ...(bias ? [bias] : [])], { strides, dilations, pads, groups: cin }, true);
+}
+
 export const conv2d = defineOp<Conv2dAttrs>({
   name: 'conv2d',
   infer({ attrs, inputs, node }) {
@@ -144,4 +224,10 @@ export const conv2d = defineOp<Conv2dAttrs>({
   lower: lowerConv,
   scratchBytes: conv2dS8ScratchBytes,
   onnx: { Conv: importConv },
+  int8Form: convInt8Form,
+  fusedClamp: ['float32', 'int8'],
+  tflite: {
+    CONV_2D: { maxVersion: 6, options: OptionsType.Conv2DOptions, import: importTfliteConv },
+    DEPTHWISE_CONV_2D: { maxVersion: 6, options: OptionsType.DepthwiseConv2DOptions, import: importTfliteDepthwise },
+  },
 });

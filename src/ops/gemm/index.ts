@@ -16,12 +16,18 @@
 
 import { allocData, TensorData } from '../../ir/dtype.js';
 import { elementCount, Tensor } from '../../ir/graph.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import { int32Bias, int8Weights } from '../int8-form.js';
+import type { Int8Form } from '../int8-form.js';
 import { describeNode, fail } from '../../diagnostics.js';
 import { f32 } from '../../ir/c-value.js';
 import type { CValue } from '../../ir/c-value.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerGemmS8 } from './s8.js';
+import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
 
 export interface GemmAttrs {
   transA: boolean;
@@ -221,10 +227,74 @@ function importGemm(node: OnnxNode, ctx: ImportContext): void {
   ctx.add('gemm', hasC ? [a, b, c] : [a, b], attrs, node.outputs);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// int8 form
+
+interface GemmLike { transA?: boolean; transB?: boolean; alpha?: number; beta?: number }
+
+/**
+ * The int8 form of a 2-D product with constant B (QDQ folding): gemm with int8 weights (per column of B)
+ * and an int32 bias. `isGemm`: the node is a gemm (its transB, alpha, beta apply), else a matmul.
+ */
+export function denseInt8Form(isGemm: boolean) {
+  return (g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null => dense(g, node, x, isGemm);
+}
+
+function dense(g: Graph, node: Node, x: (string | undefined)[], isGemm: boolean): Int8Form | null {
+  const a = node.attrs as GemmLike;
+  const [xs] = x;
+  const [, bName, cName = ''] = node.inputs;
+  if (!xs || x[1] !== undefined || x[2] !== undefined || g.tensor(xs).shape.length !== 2) return null;
+  if (g.tensor(bName).shape.length !== 2) return null;
+  if (isGemm && (a.transA || a.alpha !== 1 || (cName !== '' && a.beta !== 1))) return null;
+  const transB = isGemm && !!a.transB;
+  const w = int8Weights(g, bName, transB ? 0 : 1);
+  if (!w) return null;
+  const n = g.tensor(w).shape[transB ? 0 : 1];
+  const bias = int32Bias(g, cName, g.tensor(xs).quant!.scale[0], g.tensor(w).quant!.scale, n);
+  if (bias === null) return null;
+  const attrs = { transA: false, transB, alpha: 1, beta: 1, ...(node.attrs.clamp ? { clamp: node.attrs.clamp } : {}) };
+  return { op: 'gemm', inputs: bias ? [xs, w, bias] : [xs, w], attrs };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteFullyConnected(c: TfliteOpContext): void {
+  const x = c.inputTensor(0);
+  requireRank(c, 1, 2, 'FULLY_CONNECTED weights');
+  requireConstant(c, 1, 'weights');
+  const w = weightsLike(c, 1, x);
+  const o = c.options;
+  if (o.weightsFormat !== 0) c.unsupported(`weights_format ${o.weightsFormat} (only DEFAULT)`);
+  const [n, k] = w.shape;
+  const total = elementCount(x.shape);
+  if (total % k !== 0) c.invalid(`input [${x.shape}] cannot be flattened to rows of ${k}`);
+  const m = total / k;
+  const a = x.shape.length === 2 && x.shape[0] === m ? c.input(0) : c.b.add('reshape', [c.input(0)], { shape: [m, k] })[0];
+  const bias = c.input(2);
+  const attrs = { transA: false, transB: true, alpha: 1, beta: 1 };
+  const inputs = [a, w.name, ...(bias ? [bias] : [])];
+  const out = c.outputType(0);
+  if (out.shape.length === 2 && out.shape[0] === m && out.shape[1] === n) {
+    addActivated(c, 'gemm', inputs, attrs, true);
+    return;
+  }
+  // keep_num_dims (or a model-given output rank): the [M, N] product reshaped to the output's shape.
+  if (elementCount(out.shape) !== m * n) c.invalid(`output [${out.shape}] does not hold the [${m},${n}] product`);
+  const clamp = clampOf(c);
+  const [y] = c.b.add('gemm', inputs, clamp ? { ...attrs, clamp } : attrs);
+  c.typeLike(y, 0);
+  c.b.add('reshape', [y], { shape: [...out.shape] }, [c.output(0)]);
+}
+
 export const gemm = defineOp<GemmAttrs>({
   name: 'gemm',
   infer: ({ attrs, inputs, node }) => inferGemm(attrs, inputs, describeNode(node.source)),
   evaluate: (attrs, inputs, outputs) => [evaluateGemm(attrs, inputs[0]!, inputs[1]!, inputs[2], outputs[0])],
   lower: lowerGemm,
   onnx: { Gemm: importGemm },
+  int8Form: denseInt8Form(true),
+  fusedClamp: ['float32', 'int8'],
+  tflite: { FULLY_CONNECTED: { maxVersion: 9, options: OptionsType.FullyConnectedOptions, import: importTfliteFullyConnected } },
 });

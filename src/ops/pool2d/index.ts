@@ -19,12 +19,17 @@
 
 import { describeNode, fail } from '../../diagnostics.js';
 import { elementCount } from '../../ir/graph.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import type { Int8Form } from '../int8-form.js';
 import { effectiveKernel, windowOutputSize } from '../conv2d/window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerPoolS8 } from './s8.js';
 import { clipInPlace } from '../unary/index.js';
+import { addActivated, isInt8, positiveWindow, requireRank, tflitePads2d } from '../../import/tflite-context.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
 
 export interface Pool2dAttrs {
   kind: 'max' | 'avg';
@@ -152,6 +157,42 @@ function importGlobalPool(kind: 'max' | 'avg'): OnnxImporter {
   };
 }
 
+/** A global average pool (one window over the whole image, no padding, no clamp): [N, H, W, C] → [N, 1, 1, C]. */
+function isPlainGlobalAverage(g: Graph, node: Node, x: string): boolean {
+  const a = node.attrs as { kind?: string; kernel?: number[]; pads?: number[]; clamp?: unknown; ceilPads?: unknown };
+  const [, h, w] = g.tensor(x).shape;
+  return a.kind === 'avg' && !a.clamp && !a.ceilPads && a.kernel?.[0] === h && a.kernel?.[1] === w && !!a.pads?.every((p) => p === 0);
+}
+
+/**
+ * The int8 form (QDQ folding): the same pooling on int8, which keeps the input's quantization (the
+ * caller requantizes when the model's differs) — except a global average pool, which becomes the int8
+ * mean (any output quantization, one rounding).
+ */
+function poolInt8Form(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
+  const [xs] = x;
+  if (!xs) return null;
+  // The int8 mean requantizes to the output's scale by ONNX's formula (the pooling kernels keep the input's quantization).
+  if (isPlainGlobalAverage(g, node, xs)) return { op: 'reduce_mean', inputs: [xs], attrs: { axes: [1, 2], keepdims: true, requant: 'onnx' } };
+  return { op: node.op, inputs: [xs], attrs: { ...node.attrs }, fixedOutput: g.tensor(xs).quant };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTflitePool(kind: 'max' | 'avg'): (c: TfliteOpContext) => void {
+  return (c) => {
+    const x = requireRank(c, 0, 4, `${c.opName} input`);
+    const o = c.options;
+    positiveWindow(c, { stride_h: o.strideH, stride_w: o.strideW, filter_height: o.filterH, filter_width: o.filterW });
+    const kernel: [number, number] = [o.filterH, o.filterW];
+    const strides: [number, number] = [o.strideH, o.strideW];
+    const pads = tflitePads2d(o.padding, [x.shape[1], x.shape[2]], kernel, strides, [1, 1]);
+    const attrs = { kind, kernel, strides, dilations: [1, 1], pads, countIncludePad: false };
+    addActivated(c, 'pool2d', [c.input(0)], attrs, isInt8(c));
+  };
+}
+
 export const pool2d = defineOp<Pool2dAttrs>({
   name: 'pool2d',
   infer({ attrs, inputs, node }) {
@@ -164,5 +205,11 @@ export const pool2d = defineOp<Pool2dAttrs>({
     AveragePool: importPool('avg'),
     GlobalMaxPool: importGlobalPool('max'),
     GlobalAveragePool: importGlobalPool('avg'),
+  },
+  int8Form: poolInt8Form,
+  fusedClamp: ['int8'],
+  tflite: {
+    AVERAGE_POOL_2D: { maxVersion: 2, options: OptionsType.Pool2DOptions, import: importTflitePool('avg') },
+    MAX_POOL_2D: { maxVersion: 2, options: OptionsType.Pool2DOptions, import: importTflitePool('max') },
   },
 });

@@ -21,6 +21,9 @@ import { lowerReduceMeanS8 } from './s8.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { stridesOf } from '../transpose.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
+import { intList, tfliteAxis } from '../../import/tflite-context.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
 
 export interface ReduceMeanAttrs {
   axes: number[];
@@ -59,6 +62,15 @@ function groupDims(shape: readonly number[], axes: readonly number[]): Group[] {
 
 function leftPad(v: number[], fill: number): number[] {
   return [...Array(6 - v.length).fill(fill), ...v];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteMean(c: TfliteOpContext): void {
+  const rank = c.inputTensor(0).shape.length;
+  const axes = [...new Set(intList(c, 1, 'axes').map((a) => tfliteAxis(c, a, rank)))].sort((p, q) => p - q);
+  c.b.add('reduce_mean', [c.input(0)], { axes, keepdims: c.options.keepDims }, [c.output(0)]);
 }
 
 export const reduceMean = defineOp<ReduceMeanAttrs>({
@@ -137,6 +149,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
   },
   onnx: { ReduceMean: importReduceMean },
+  tflite: { MEAN: { maxVersion: 2, options: OptionsType.ReducerOptions, import: importTfliteMean } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

@@ -6,7 +6,7 @@
  * with truncation, the shift lowered by s — plus the output zero point, saturated to int8 (no fused
  * activation). All of it is computed here; the kernel sums and requantizes.
  *
- * A quantized ONNX global average pool (requant 'onnx', set by src/passes/qdq-ops.ts) is requantized by
+ * A quantized ONNX global average pool (requant 'onnx', set by the pool2d int8 form, src/ops/pool2d/index.ts) is requantized by
  * ONNX's own formula in both rounding modes (utvm_reduce_mean_s8_onnx: one float32 scale, round half to
  * even — one multiply per output channel). TFLite's MEAN folds 1/count into its shift and can end in a
  * right shift of 1 whose rounding meets exact halves (a sum of 6 over 12 values of the same scale): 1 LSB

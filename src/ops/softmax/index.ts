@@ -21,7 +21,10 @@ import { normalizeAxis } from '../../import/onnx/constants.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerSoftmaxS8 } from './s8.js';
+import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import { f32 } from '../../ir/c-value.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { OptionsType } from '../../import/tflite-options.js';
 
 export interface SoftmaxAttrs {
   /** The normalised axis, in [0, rank). */
@@ -82,6 +85,14 @@ function importSoftmax(node: OnnxNode, ctx: ImportContext): void {
   ctx.add('reshape', [y2], { shape: [...shape] }, node.outputs);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteSoftmax(c: TfliteOpContext): void {
+  const axis = c.inputTensor(0).shape.length - 1;
+  c.b.add('softmax', [c.input(0)], { axis, beta: c.options.beta }, [c.output(0)]);
+}
+
 export const softmax = defineOp<SoftmaxAttrs>({
   name: 'softmax',
   inPlace: true,
@@ -128,4 +139,6 @@ export const softmax = defineOp<SoftmaxAttrs>({
     return { attrs: { ...node.attrs, axis: perm[node.attrs.axis] }, inputs: [...node.inputs] };
   },
   onnx: { Softmax: importSoftmax },
+  int8Form: fixedOutputInt8Form(UNIT_256),
+  tflite: { SOFTMAX: { maxVersion: 2, options: OptionsType.SoftmaxOptions, import: importTfliteSoftmax } },
 });

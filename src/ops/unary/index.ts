@@ -6,7 +6,7 @@
  * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
  * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 at run time, plus
  * int8 sigmoid (TFLite's LOGISTIC: `utvm_logistic_s8`, src/ops/unary/sigmoid-s8.ts), whose output quantization
- * defaults to TFLite's (scale 1/256, zero point −128).
+ * is TFLite's (scale 1/256, zero point −128): the `int8` field of its spec.
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
@@ -19,7 +19,10 @@ import type { CValue } from '../../ir/c-value.js';
 import { constantScalar } from '../../import/onnx/constants.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from '../op.js';
 import { defineOp } from '../op.js';
-import { lowerLogisticS8 } from './sigmoid-s8.js';
+import { lowerSigmoidS8 } from './sigmoid-s8.js';
+import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
+import type { TfliteOpDef } from '../../import/tflite-context.js';
+import type { Quant } from '../../ir/graph.js';
 
 export type NoAttrs = Record<string, never>;
 export interface LeakyReluAttrs {
@@ -56,12 +59,15 @@ interface UnarySpec<A> {
   /** The params struct for kernels with attributes. */
   params?: (attrs: A) => { type: string; value: CValue };
   onnx: Record<string, OnnxImporter>;
+  /** The int8 kernel, when there is one: its lowering and the output quantization it writes. */
+  int8?: { lower(ctx: LowerContext<A>): KernelCall[]; outputQuant: Quant };
+  tflite?: Record<string, TfliteOpDef>;
 }
 
 function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
   const x = ctx.input(0);
   const y = ctx.output(0);
-  if (x.dtype === 'int8' && spec.name === 'sigmoid') return lowerLogisticS8(ctx);
+  if (x.dtype === 'int8' && spec.int8) return spec.int8.lower(ctx);
   if (x.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: ${spec.name} of ${x.dtype} tensors is not supported at run time (float32 only)`);
   }
@@ -81,9 +87,7 @@ function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
     infer({ inputs, node }) {
       const x = inputs[0];
       if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${spec.name} needs an input`);
-      if (x.dtype === 'int8' && spec.name === 'sigmoid') {
-        return [{ dtype: x.dtype, shape: [...x.shape], quant: { scale: [1 / 256], zeroPoint: [-128] } }];
-      }
+      if (x.dtype === 'int8' && spec.int8) return [{ dtype: x.dtype, shape: [...x.shape], quant: spec.int8.outputQuant }];
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
     evaluate(attrs, inputs, outputs) {
@@ -100,6 +104,8 @@ function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
     lower: (ctx) => lowerUnary(spec, ctx),
     commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
     onnx: spec.onnx,
+    ...(spec.tflite ? { tflite: spec.tflite } : {}),
+    ...(spec.int8 ? { int8Form: fixedOutputInt8Form(spec.int8.outputQuant) } : {}),
   });
 }
 
@@ -158,6 +164,8 @@ export const sigmoid = unaryOp<NoAttrs>({
   name: 'sigmoid',
   fn: UNARY_FNS.sigmoid,
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
+  tflite: { LOGISTIC: { maxVersion: 2, import: (c) => c.b.add('sigmoid', [c.input(0)], {}, [c.output(0)]) } },
+  int8: { lower: lowerSigmoidS8, outputQuant: UNIT_256 },
 });
 
 export const tanh = unaryOp<NoAttrs>({

@@ -4,6 +4,11 @@
  * integer bits by input_multiplier / input_left_shift (frexp of input_scale · 2^27, computed here),
  * inputs beyond CalculateInputRadius(4, shift) saturated, gemmlowp's fixed-point logistic, output
  * zero point −128 (TFLite checks it; the kernel writes in units of 1/256).
+ *
+ * Names: the TypeScript side says sigmoid, as the IR operator does (this file, `lowerSigmoidS8`); the C
+ * side keeps TFLite's and CMSIS-NN's name for the same function, logistic (`utvm_logistic_s8`,
+ * `utvm_logistic_params_s8`, `logisticS8Params` which mirrors the kernel's fixed point), so a reader
+ * can put the kernel beside TFLite Micro's.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
@@ -12,7 +17,7 @@ import { logisticS8Params } from '../../ir/fixedpoint.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import type { KernelCall, LowerContext } from '../op.js';
 
-export function lowerLogisticS8(ctx: LowerContext<unknown>): KernelCall[] {
+export function lowerSigmoidS8(ctx: LowerContext<unknown>): KernelCall[] {
   const { node } = ctx;
   const where = describeNode(node.source);
   const x = ctx.input(0);
