@@ -25,6 +25,7 @@ import type { Program } from './emit/program.js';
 import type { FileMap } from './emit/project.js';
 import { writeFileMap } from './run/host.js';
 import { QEMU_BOARD, buildFirmware, runFirmware } from './run/qemu.js';
+import type { Rounding } from './ir/quant.js';
 
 export interface BenchLayer {
   index: number;
@@ -132,7 +133,7 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: 'tflite' | 'onnx'): BenchReport {
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding): BenchReport {
   const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
   const plain = buildAndRun(result.files, result.program, result.board, false);
   const profiled = buildAndRun(result.files, result.program, result.board, true);

@@ -25,18 +25,19 @@ import type { TensorValue } from './io/tensor-value.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
 import { formatValidate, validate, validateJson } from './validate.js';
+import { ROUNDINGS, type Rounding } from './ir/quant.js';
 
 interface CommonArgs {
   model: string;
   name?: string;
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 /** --rounding of export, run, validate and bench (compile option `rounding`, src/lower/onnx-rounding.ts). */
 const ROUNDING_OPTION = {
   type: 'string',
   default: 'tflite',
-  choices: ['tflite', 'onnx'],
+  choices: ROUNDINGS,
   describe: "int8 requantization: tflite (CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
 } as const;
 

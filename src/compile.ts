@@ -22,6 +22,7 @@ import { checkFit } from './emit/fit.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
+import type { Rounding } from './ir/quant.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -43,7 +44,7 @@ export interface CompileOptions {
    * Requantization of the int8 kernels: 'tflite' (default: CMSIS-NN's fixed point, bit-exact with TFLite
    * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/lower/onnx-rounding.ts).
    */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 export interface CompileResult {
@@ -78,7 +79,7 @@ export function loadGraph(
   fileName: string,
   name: string,
   bindInputs?: Map<string, TensorValue>,
-  pipeline: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {},
+  pipeline: { keepTensors?: boolean; rounding?: Rounding } = {},
 ): Graph {
   if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
     if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);

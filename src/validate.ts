@@ -25,6 +25,7 @@ import { decodeTensorProto } from './import/onnx/tensor.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { runOnHost } from './run/host.js';
 import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
+import type { Rounding } from './ir/quant.js';
 
 const { onnx } = onnxProto;
 
@@ -40,7 +41,7 @@ export interface ValidateOptions {
   /** Number of random cases (ignored when `inputs` are given). Default 4. */
   cases?: number;
   /** Requantization of the int8 kernels (compile option `rounding`); default 'tflite'. */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 export interface OutputDiff {

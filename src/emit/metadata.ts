@@ -16,6 +16,7 @@
 
 import type { Program } from './program.js';
 import { compilerVersion } from './templates.js';
+import { ARENA_ALIGNMENT } from '../plan/index.js';
 
 /** Sizes measured on the library's objects, summed over sections (`arm-none-eabi-size -A`). */
 export interface FlashMeasure {
@@ -38,8 +39,6 @@ export interface MetadataInfo {
   sources: string[];
   options: Record<string, unknown>;
 }
-
-export const ARENA_ALIGN = 16;
 
 function tensors(list: Program['inputs']) {
   return list.map((t) => ({
@@ -84,7 +83,7 @@ export function buildMetadata(p: Program, info: MetadataInfo, flash?: FlashMeasu
     exportFormat: info.format,
     inputs: tensors(p.inputs),
     outputs: tensors(p.outputs),
-    arena: { bytes: p.arenaBytes, align: ARENA_ALIGN, lowerBound: info.lowerBound },
+    arena: { bytes: p.arenaBytes, align: ARENA_ALIGNMENT, lowerBound: info.lowerBound },
     flash: flashSection(p.weightBytes, flash),
     operators: operators(p),
     kernels: p.kernels.map((k) => ({ kernel: k, symbol: `${p.name}_${k}` })),

@@ -7,6 +7,7 @@ import { dtypeEnumName } from '../ir/dtype.js';
 import { CFloat, formatCValue, formatFloat } from '../ir/c-value.js';
 import type { Program, ProgramConstant, ProgramTensor } from './program.js';
 import { compilerVersion, render } from './templates.js';
+import { ARENA_ALIGNMENT } from '../plan/index.js';
 
 const MAX_RANK = 6;
 
@@ -58,6 +59,8 @@ export function renderModel(p: Program, sourceName: string, lowerBound: number, 
     version: compilerVersion(),
     source: sourceName,
     arenaBytes: p.arenaBytes,
+    /** Alignment of the arena (the planner's, every buffer offset is a multiple of it) and of each weight array. */
+    align: ARENA_ALIGNMENT,
     lowerBound,
     weightBytes: p.weightBytes,
     kernels: p.kernels,

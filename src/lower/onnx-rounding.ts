@@ -21,9 +21,6 @@ import { f32 } from '../ir/c-value.js';
 import type { Quant, Tensor } from '../ir/graph.js';
 import type { CArg, KernelCall, LowerContext } from '../ops/op.js';
 
-export type Rounding = 'tflite' | 'onnx';
-export const ROUNDINGS: readonly Rounding[] = ['tflite', 'onnx'];
-
 const f = Math.fround;
 
 /** True when the node is lowered in the onnx rounding mode. */

@@ -22,7 +22,6 @@
 
 import { Graph, Node, Quant, elementCount } from '../ir/graph.js';
 import { INT32_MAX, INT32_MIN } from '../ir/quant.js';
-import { quantizedOrigin } from '../ir/quant-origin.js';
 
 /** The int8 node an operator's float node becomes. */
 export interface Int8Form {
@@ -74,7 +73,7 @@ export function int32Bias(g: Graph, name: string, inputScale: number, weightScal
   const b = g.tensor(name);
   if (b.data === undefined || b.dtype !== 'float32' || elementCount(b.shape) !== channels) return null;
   const scales = Array.from({ length: channels }, (_, c) => inputScale * weightScales[weightScales.length === 1 ? 0 : c]);
-  const origin = quantizedOrigin(b);
+  const origin = b.quantizedOrigin;
   const out = new Int32Array(channels);
   const src = b.data as Float32Array;
   for (let c = 0; c < channels; c++) {

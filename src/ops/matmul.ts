@@ -18,7 +18,8 @@ import { describeNode, fail } from '../diagnostics.js';
 import type { CValue } from '../ir/c-value.js';
 import type { ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
 import { defineOp } from './op.js';
-import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary/index.js';
+import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast } from './binary/index.js';
+import { MAX_RANK } from '../lower/rank.js';
 import { denseInt8Form, fullyConnectedCall } from './gemm/index.js';
 
 export type MatMulAttrs = Record<string, never>;

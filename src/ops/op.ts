@@ -19,6 +19,7 @@ import type { Graph, Node, Quant, Tensor } from '../ir/graph.js';
 import type { CValue } from '../ir/c-value.js';
 import type { TfliteOpDef } from '../import/tflite-context.js';
 import type { Int8Form } from './int8-form.js';
+import type { Rounding } from '../ir/quant.js';
 
 /** The type of a tensor as shape inference computes it. */
 export interface TensorType {
@@ -78,7 +79,7 @@ export interface LowerContext<A> {
 export interface LowerTarget {
   dsp: boolean;
   /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/lower/onnx-rounding.ts). */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 /** A fused activation as a clamp of the output: Relu is [0, +inf], Clip is [min, max]. */

@@ -10,6 +10,7 @@ import { bytesOf } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import { allocData } from '../ir/dtype.js';
 import { defineOp } from './op.js';
+import { padToMaxRank } from '../lower/rank.js';
 
 export interface TransposeAttrs {
   perm: number[];
@@ -86,7 +87,6 @@ export const transpose = defineOp<TransposeAttrs>({
     const { shape, perm } = simplifyTranspose(x.shape, node.attrs.perm);
     const inStrides = stridesOf(shape);
     const outShape = applyPerm(shape, perm);
-    const pad = (v: number[], fill: number) => [...Array(6 - v.length).fill(fill), ...v];
     return [
       {
         kernel: 'utvm_transpose',
@@ -95,8 +95,8 @@ export const transpose = defineOp<TransposeAttrs>({
           {
             type: 'utvm_transpose_params',
             params: {
-              out_shape: pad(outShape, 1),
-              in_strides: pad(applyPerm(inStrides, perm), 0),
+              out_shape: padToMaxRank(outShape, 1),
+              in_strides: padToMaxRank(applyPerm(inStrides, perm), 0),
               element_bytes: bytesOf(x.dtype),
             },
           },

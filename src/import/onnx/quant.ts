@@ -10,7 +10,7 @@
  *   DequantizeLinear(constant)→ a float32 constant, computed as ONNX does (fround(scale · (q − zp)),
  *                               per axis), that keeps its quantization in `quant` (int8 form; with the axis, which
  *                               the layout transposes of the importers carry along unchanged) and its
- *                               integer values (q − zp) in src/ir/quant-origin.ts, so the pass recovers the
+ *                               integer values (q − zp) in its `quantizedOrigin`, so the pass recovers the
  *                               exact int8 weights and int32 biases.
  * uint8: every uint8 activation becomes int8 with the zero point moved by −128 (exact: q_s8 = q_u8 − 128);
  * a uint8 tensor of the model (a graph input or output, QuantizeLinear's declared output) stays uint8
@@ -18,7 +18,6 @@
  */
 
 import type { DType } from '../../ir/dtype.js';
-import { recordQuantizedOrigin } from '../../ir/quant-origin.js';
 import { numberAt } from '../../ir/dtype.js';
 import type { Quant, Tensor } from '../../ir/graph.js';
 import { elementCount } from '../../ir/graph.js';
@@ -96,8 +95,9 @@ export function dequantizeConstant(ctx: ImportContext, x: Tensor, q: NodeQuant, 
   }
   const name = ctx.addConstant(base, 'float32', x.shape, data);
   const quant = int8Quant(q);
-  ctx.graph.tensor(name).quant = quant;
-  recordQuantizedOrigin(data, { values, quant });
+  const t = ctx.graph.tensor(name);
+  t.quant = quant;
+  t.quantizedOrigin = { values, quant };
   return name;
 }
 

@@ -26,12 +26,11 @@ import { lowerBinaryS8 } from './s8.js';
 import { clipInPlace } from '../unary/index.js';
 import { applyPerm, inversePerm, transpose } from '../transpose.js';
 import { elementwiseInt8Form } from '../int8-form.js';
+import { MAX_RANK, padToMaxRank } from '../../lower/rank.js';
 import { addActivated, isInt8 } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType } from '../../import/tflite-options.js';
 
-/** UTVM_MAX_RANK of runtime-c/include/utvm/types.h. */
-export const MAX_RANK = 6;
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 export interface BinaryAttrs {
@@ -91,10 +90,6 @@ export function collapseDims(shape: readonly number[], strides: readonly (readon
   return { shape: outShape, strides: outStrides };
 }
 
-/** Left-pads a shape with 1s (or strides with 0s) to MAX_RANK entries. */
-export function padToMaxRank(values: readonly number[], fill: number): number[] {
-  return [...new Array<number>(MAX_RANK - values.length).fill(fill), ...values];
-}
 
 /** Calls `fn(outIndex, offsetA, offsetB)` for every element of `outShape`, in row-major order. */
 export function forEachBroadcast(outShape: readonly number[], sa: readonly number[], sb: readonly number[], fn: (o: number, ia: number, ib: number) => void): void {

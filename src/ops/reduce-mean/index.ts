@@ -20,10 +20,12 @@ import { defineOp } from '../op.js';
 import { lowerReduceMeanS8 } from './s8.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { stridesOf } from '../transpose.js';
+import { MAX_RANK, padToMaxRank } from '../../lower/rank.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
 import { intList, tfliteAxis } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType } from '../../import/tflite-options.js';
+import type { Rounding } from '../../ir/quant.js';
 
 export interface ReduceMeanAttrs {
   axes: number[];
@@ -33,7 +35,7 @@ export interface ReduceMeanAttrs {
    * Micro). 'onnx': the mean of a quantized ONNX global average pool, requantized by ONNX's float
    * formula in both rounding modes (src/ops/reduce-mean/s8.ts says why).
    */
-  requant?: 'tflite' | 'onnx';
+  requant?: Rounding;
 }
 
 interface Group {
@@ -60,9 +62,6 @@ function groupDims(shape: readonly number[], axes: readonly number[]): Group[] {
   return groups;
 }
 
-function leftPad(v: number[], fill: number): number[] {
-  return [...Array(6 - v.length).fill(fill), ...v];
-}
 
 // ---------------------------------------------------------------------------------------------------
 // TensorFlow Lite
@@ -122,15 +121,15 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     const groups = groupDims(x.shape, node.attrs.axes);
     const kept = groups.filter((g) => !g.reduced);
     const reduced = groups.filter((g) => g.reduced);
-    if (kept.length > 6 || reduced.length > 6) {
-      fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: more than 6 separate kept or reduced dims is not supported`);
+    if (kept.length > MAX_RANK || reduced.length > MAX_RANK) {
+      fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: more than ${MAX_RANK} separate kept or reduced dims is not supported`);
     }
     const count = elementCount(node.attrs.axes.map((a) => x.shape[a]));
     const shapes = {
-      kept_shape: leftPad(kept.map((g) => g.size), 1),
-      kept_strides: leftPad(kept.map((g) => g.stride), 0),
-      reduced_shape: leftPad(reduced.map((g) => g.size), 1),
-      reduced_strides: leftPad(reduced.map((g) => g.stride), 0),
+      kept_shape: padToMaxRank(kept.map((g) => g.size), 1),
+      kept_strides: padToMaxRank(kept.map((g) => g.stride), 0),
+      reduced_shape: padToMaxRank(reduced.map((g) => g.size), 1),
+      reduced_strides: padToMaxRank(reduced.map((g) => g.stride), 0),
     };
     if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count, node.attrs.requant ?? 'tflite');
     const params = { ...shapes, scale: f32(1 / count) };

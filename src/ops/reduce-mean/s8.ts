@@ -19,6 +19,7 @@ import { QuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import type { KernelCall, LowerContext } from '../op.js';
 import { lowerReduceMeanS8Onnx, onnxRounding } from '../../lower/onnx-rounding.js';
+import type { Rounding } from '../../ir/quant.js';
 
 /** TFLite's multiplier and shift of an int8 mean over `count` elements. */
 export function meanS8Multiplier(inputScale: number, outputScale: number, count: number): QuantizedMultiplier {
@@ -36,7 +37,7 @@ export function lowerReduceMeanS8(
   ctx: LowerContext<unknown>,
   groups: Record<string, number[]>,
   count: number,
-  requant: 'tflite' | 'onnx',
+  requant: Rounding,
 ): KernelCall[] {
   const { node } = ctx;
   const x = ctx.input(0);
