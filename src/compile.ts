@@ -15,7 +15,7 @@ import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
 import { Program, buildProgram } from './emit/program.js';
-import { inPlaceNodes, lowerGraph } from './lower/index.js';
+import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
 import { checkFit } from './emit/fit.js';
@@ -127,7 +127,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
   const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered) });
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
   checkFit(board, program);
   const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));

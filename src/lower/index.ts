@@ -72,3 +72,17 @@ export function inPlaceNodes(lowered: LoweredGraph): Set<string> {
   }
   return names;
 }
+
+/**
+ * Scratch bytes per node, for the nodes whose kernel calls need any: the largest `scratchBytes` of the
+ * node's calls (they run one after another and share the node's one scratch buffer). The planner's
+ * `scratch` option (src/plan/index.ts).
+ */
+export function scratchBytesOf(lowered: LoweredGraph): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const [node, calls] of lowered.calls) {
+    const most = Math.max(0, ...calls.map((c) => c.scratchBytes ?? 0));
+    if (most > 0) bytes.set(node, most);
+  }
+  return bytes;
+}

@@ -36,7 +36,7 @@ export type CArg =
   | { params: CValue; type: string }
   /** A literal value (integer or CFloat). */
   | { value: CValue }
-  /** Pointer to this node's scratch buffer (size from `scratchBytes`), as `void *`. */
+  /** Pointer to this node's scratch buffer (of the call's `scratchBytes`), as `void *`. */
   | { scratch: true };
 
 /** One call to a C kernel. `kernel` is the function name and the file runtime-c/src/<kernel>.c. */
@@ -52,6 +52,12 @@ export interface KernelCall {
    * (src/plan/liveness.ts rules 3 and 3', `inPlaceKernels`).
    */
   inPlace?: boolean;
+  /**
+   * Bytes of scratch memory this kernel needs at its `{ scratch: true }` argument: the formula of its C
+   * header (`<kernel>_scratch_bytes`), for this call's parameters. The planner gives the node one
+   * scratch buffer, live at its step only, of the largest of its calls' sizes.
+   */
+  scratchBytes?: number;
 }
 
 export interface InferContext<A> {
@@ -154,8 +160,6 @@ export interface OpDef<A = Record<string, unknown>> {
   alias?: boolean;
   /** Output 0 may overwrite input 0 when input 0 dies at this node (same byte size). */
   inPlace?: boolean;
-  /** Bytes of scratch memory the kernel needs while it runs (planned in the arena). */
-  scratchBytes?(node: Node<A>, graph: Graph): number;
   /**
    * Every runtime input of `node` is transpose(x_i, perm). Return attributes and inputs (constants
    * rewritten as needed through `editor`) such that node(transpose(x)) == transpose(node'(x), perm)

@@ -106,5 +106,6 @@ export function pointwiseDspCall<A>(
   // when output pixel p reads input pixel p: the same [N, H, W].
   const [xs, ys] = [ctx.graph.tensor(input).shape, ctx.graph.tensor(output).shape];
   const inPlace = xs.slice(0, 3).join() === ys.slice(0, 3).join();
-  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, ...(inPlace ? { inPlace } : {}) };
+  // Scratch: two int16 columns of in_c values (the header's 4 * in_c bytes).
+  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, ...(inPlace ? { inPlace } : {}), scratchBytes: 4 * c.inC };
 }

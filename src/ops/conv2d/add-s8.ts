@@ -16,7 +16,7 @@
 
 import { describeNode, fail } from '../../diagnostics.js';
 import type { DType, TensorData } from '../../ir/dtype.js';
-import type { Graph, Node, Tensor } from '../../ir/graph.js';
+import type { Node, Tensor } from '../../ir/graph.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
 import { defineOp } from '../op.js';
 import { conv2d } from './index.js';
@@ -35,7 +35,7 @@ export interface Conv2dAddAttrs {
   chunkRows: number;
 }
 
-/** The conv2d node the fused node stands for, writing `rows` (for its lowering and scratch size). */
+/** The conv2d node the fused node stands for, writing `rows` (for its lowering; its calls carry their scratch size). */
 function convNode(node: Node<Conv2dAddAttrs>, attrs: Conv2dAttrs): Node<Conv2dAttrs> {
   return { ...node, op: 'conv2d', attrs, inputs: node.inputs.slice(1), outputs: [node.outputs[1]] };
 }
@@ -119,7 +119,4 @@ export const conv2dAdd = defineOp<Conv2dAddAttrs>({
   },
   lower: lowerConv2dAdd,
   inPlace: true,
-  scratchBytes(node: Node<Conv2dAddAttrs>, graph: Graph): number {
-    return conv2d.scratchBytes ? conv2d.scratchBytes(convNode(node, node.attrs.conv), graph) : 0;
-  },
 });

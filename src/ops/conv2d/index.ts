@@ -22,7 +22,7 @@ import type { Tensor } from '../../ir/graph.js';
 import { f32 } from '../../ir/c-value.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
-import { conv2dS8ScratchBytes, lowerConv2dS8 } from './s8.js';
+import { lowerConv2dS8 } from './s8.js';
 import { checkS8Types } from '../../lower/s8.js';
 import { windowOutputSize } from './window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
@@ -222,7 +222,6 @@ export const conv2d = defineOp<Conv2dAttrs>({
     return [{ dtype: x.dtype, shape }];
   },
   lower: lowerConv,
-  scratchBytes: conv2dS8ScratchBytes,
   onnx: { Conv: importConv },
   int8Form: convInt8Form,
   fusedClamp: ['float32', 'int8'],

@@ -82,5 +82,7 @@ export function lowerConvFirstS8(c: FirstConvS8, multipliers: QuantizedMultiplie
   const args: CArg[] = [
     { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, biasArg, { tensor: table }, { tensor: c.y.name }, { scratch: true },
   ];
-  return [{ kernel: 'utvm_conv2d_rgb_s8_dsp', header: 'utvm/conv2d_rgb_s8_dsp.h', args }];
+  // utvm_conv2d_rgb_s8_dsp_scratch_bytes: two int16 columns of K4 values.
+  const scratchBytes = 4 * (Math.ceil(k / 4) * 4);
+  return [{ kernel: 'utvm_conv2d_rgb_s8_dsp', header: 'utvm/conv2d_rgb_s8_dsp.h', args, scratchBytes }];
 }

@@ -18,8 +18,7 @@
  * 1×1 without padding over C_in % 4 == 0 whose channels qualify, utvm_conv2d_1x1_s8_dsp with per-channel
  * output records (src/ops/conv2d/1x1-s8-dsp.ts) — weights
  * packed for SMLAD (src/lower/dsp-layout.ts), bias padded to an even count, im2col columns in a scratch
- * buffer (`conv2dS8ScratchBytes`: declared for every int8 groups-1 convolution, whatever the target, so
- * the memory plan is the same on the host and the Cortex-M7). Otherwise: 1×1 kernel, no padding,
+ * buffer (the call's `scratchBytes`, the kernel header's formula: the portable kernels need none). Otherwise: 1×1 kernel, no padding,
  * groups 1 (any stride) → utvm_conv2d_1x1_s8; groups == C_in → utvm_depthwise_conv2d_s8 (weights
  * re-laid out to [KH, KW, C_out], any depth multiplier); anything else → utvm_conv2d_s8.
  *
@@ -30,7 +29,7 @@
 
 import { describeNode, fail } from '../../diagnostics.js';
 import type { CValue } from '../../ir/c-value.js';
-import type { Graph, Node, Tensor } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/graph.js';
 import type { CArg, KernelCall, LowerContext } from '../op.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from '../../lower/s8.js';
 import type { Conv2dAttrs } from './index.js';
@@ -119,13 +118,12 @@ function lowerGeneral(c: ConvS8): KernelCall[] {
   return convCall(c, 'utvm_conv2d_s8', 'utvm_conv2d_params_s8', params, c.w.name, biasArg(c));
 }
 
-/** Bytes of the DSP kernel's scratch: two int16 columns of K4 values, + K4 staging bytes when C_in % 4 ≠ 0. */
-export function conv2dS8ScratchBytes(node: Node<Conv2dAttrs>, graph: Graph): number {
-  const x = graph.tensor(node.inputs[0]);
-  const w = graph.tensor(node.inputs[1]);
-  if (x.dtype !== 'int8' || node.attrs.groups !== 1) return 0;
-  const inC = x.shape[3];
-  const k4 = depth4(w.shape[1] * w.shape[2] * inC);
+/**
+ * utvm_conv2d_s8_dsp_scratch_bytes (runtime-c/include/utvm/conv2d_s8_dsp.h) for a window depth of k
+ * values: two int16 columns of K4 values, + K4 staging bytes when C_in % 4 ≠ 0.
+ */
+export function conv2dS8DspScratchBytes(k: number, inC: number): number {
+  const k4 = depth4(k);
   return 4 * k4 + (inC % 4 !== 0 ? k4 : 0);
 }
 
@@ -163,7 +161,7 @@ function lowerDsp(c: ConvS8): KernelCall[] {
   const args: CArg[] = [
     { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
   ];
-  return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args }];
+  return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, scratchBytes: conv2dS8DspScratchBytes(k, inC) }];
 }
 
 export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
