@@ -2,12 +2,13 @@
  * compile(model bytes, options) → the exported project as a FileMap, with the graph and memory plan that
  * produced it. Pure: nothing here touches the disk (src/cli.ts writes the FileMap, all or nothing).
  *
- *   import (onnx.ts / tflite.ts) → passes (passes/index.ts) → checks → memory plan (plan/) →
- *   lowering (emit/program.ts) → C sources and project files (emit/project.ts)
+ *   import (import/onnx.ts, import/tflite.ts) → passes (passes/index.ts) → checks → lowering (lower/:
+ *   kernel calls for the board) → memory plan (plan/) → Program (emit/program.ts) → C sources and
+ *   project files (emit/project.ts, emit/library.ts)
  */
 
 import { describeNode, fail } from './diagnostics.js';
-import { bytesOf, isRuntimeDType } from './ir/dtype.js';
+import { RUNTIME_DTYPES, bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
 import { importTflite } from './import/tflite.js';
@@ -100,13 +101,13 @@ export function checkLowerable(g: Graph, fileName: string): void {
       if (name === '') continue;
       const t = g.tensor(name);
       if (t.data === undefined && !isRuntimeDType(t.dtype)) {
-        fail('E_UNSUPPORTED_TYPE', `${fileName}: ${describeNode(node.source)} computes tensor '${name}' of type ${t.dtype} at run time; supported run-time types: float32`);
+        fail('E_UNSUPPORTED_TYPE', `${fileName}: ${describeNode(node.source)} computes tensor '${name}' of type ${t.dtype} at run time; supported run-time types: ${RUNTIME_DTYPES.join(', ')}`);
       }
     }
   }
   for (const name of g.inputs) {
     const t = g.tensor(name);
-    if (!isRuntimeDType(t.dtype)) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' has type ${t.dtype}; supported: float32`);
+    if (!isRuntimeDType(t.dtype)) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' has type ${t.dtype}; supported: ${RUNTIME_DTYPES.join(', ')}`);
   }
 }
 

@@ -22,7 +22,7 @@ import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
   batchnorm,
   batchnormCoefficients,

@@ -6,7 +6,7 @@
  *                     buffers' sizes and lifetimes, scratch buffers;
  *   2. place.ts     — placement: every strategy of PLACEMENT_STRATEGIES, the smallest arena wins;
  *   3. here         — the result as a MemoryPlan, checked for clashes (an internal error if any).
- * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
+ * print.ts draws a plan as ASCII art for `utvm-aot inspect` and for tests.
  *
  * The plan depends on the target through the kernels lowering chose for it (src/lower/index.ts):
  * `inPlaceKernels` (the nodes whose kernel may write over its input, `inPlaceNodes`) and `scratch` (the
