@@ -20,7 +20,7 @@ import { elementCount } from '../ir/graph.js';
 import type { DType, TensorData } from '../ir/dtype.js';
 import type { Clamp } from '../ops/op.js';
 import type { GraphBuilder } from './builder.js';
-import type { Padding, TfliteOptions } from './tflite-options.js';
+import type { Padding, TfliteOptions, TfliteOptionsTable } from './tflite-options.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Geometry and activations (exported for tests)
@@ -62,11 +62,11 @@ export function activationClamp(activation: number): Clamp | undefined | null {
 // ---------------------------------------------------------------------------------------------------
 // What an importer sees
 
-export interface TfliteOpContext {
+export interface TfliteOpContext<O = TfliteOptions> {
   readonly b: GraphBuilder;
   /** Builtin name, e.g. "CONV_2D". */
   readonly opName: string;
-  readonly options: TfliteOptions;
+  readonly options: O;
   /** IR name of input i, or '' when the model omits it (−1 or past the end). */
   input(i: number): string;
   inputTensor(i: number): Tensor;
@@ -87,12 +87,12 @@ export interface TfliteOpContext {
  * op_version.cc: versions past it add something we neither implement nor reject by a check of our own
  * (int4 weights, int16 bias, …). Inside the range, int16 variants fail on their tensor types.
  */
-export interface TfliteOpDef {
+export interface TfliteOpDef<O = TfliteOptions> {
   /** Highest operator version accepted. */
   maxVersion: number;
-  /** BuiltinOptions union type the operator carries (undefined: none read). */
-  options?: number;
-  import(c: TfliteOpContext): void;
+  /** The BuiltinOptions table the operator carries and how it is read (undefined: none read). */
+  options?: TfliteOptionsTable<O>;
+  import(c: TfliteOpContext<O>): void;
 }
 
 // ---------------------------------------------------------------------------------------------------

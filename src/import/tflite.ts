@@ -28,8 +28,8 @@ import { allOps } from '../ops/index.js';
  * sparsity check; hybrid versions (float32 activations, int8 weights: CONV_2D v2/v5, DEPTHWISE_CONV_2D
  * v4/v6, FULLY_CONNECTED v3/v9) run with their weights dequantized at compile time.
  */
-function tfliteImporters(): Map<string, TfliteOpDef> {
-  const m = new Map<string, TfliteOpDef>();
+function tfliteImporters(): Map<string, TfliteOpDef<unknown>> {
+  const m = new Map<string, TfliteOpDef<unknown>>();
   for (const op of allOps()) {
     for (const [name, def] of Object.entries(op.tflite ?? {})) {
       if (m.has(name)) throw new Error(`internal: TensorFlow Lite builtin '${name}' imported by two operator files`);
@@ -39,10 +39,10 @@ function tfliteImporters(): Map<string, TfliteOpDef> {
   return m;
 }
 
-let importers: Map<string, TfliteOpDef> | undefined;
+let importers: Map<string, TfliteOpDef<unknown>> | undefined;
 
 /** The TFLite importer of builtin `name`, or undefined when no operator imports it. */
-function tfliteOp(name: string): TfliteOpDef | undefined {
+function tfliteOp(name: string): TfliteOpDef<unknown> | undefined {
   importers ??= tfliteImporters();
   return importers.get(name);
 }
@@ -235,7 +235,7 @@ class TfliteImporter {
     this.finishOutput(op, where);
   }
 
-  private context(op: TfliteOperator, opName: string, options: ReturnType<typeof readOptions>, where: string): TfliteOpContext {
+  private context(op: TfliteOperator, opName: string, options: unknown, where: string): TfliteOpContext<unknown> {
     const self = this;
     return {
       b: this.b,

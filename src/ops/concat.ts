@@ -25,7 +25,7 @@ import { inversePerm, transpose } from './transpose.js';
 import { elementwiseInt8Form } from './int8-form.js';
 import { addActivated, tfliteAxis } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
-import { OptionsType } from '../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../import/tflite-options.js';
 
 export interface ConcatAttrs {
   axis: number;
@@ -148,5 +148,5 @@ export const concat = defineOp<ConcatAttrs>({
     },
   },
   int8Form: elementwiseInt8Form,
-  tflite: { CONCATENATION: { maxVersion: 2, options: OptionsType.ConcatenationOptions, import: importTfliteConcat } },
+  tflite: { CONCATENATION: { maxVersion: 2, options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat } },
 });

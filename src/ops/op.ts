@@ -168,8 +168,11 @@ export interface OpDef<A = Record<string, unknown>> {
   commuteTranspose?(node: Node<A>, perm: number[], editor: GraphEditor): { attrs: A; inputs: string[] } | null;
   /** ONNX op types (default domain unless written "domain:Op") imported onto this operator. */
   onnx?: Record<string, OnnxImporter>;
-  /** TensorFlow Lite builtins (by name, e.g. CONV_2D) imported onto this operator. */
-  tflite?: Record<string, TfliteOpDef>;
+  /**
+   * TensorFlow Lite builtins (by name, e.g. CONV_2D) imported onto this operator: version cap, how its
+   * options table is read, the importer.
+   */
+  tflite?: Record<string, TfliteOpDef<unknown>>;
   /**
    * The int8 node this float node becomes when it sits between dequantize and quantize nodes (the QDQ
    * pass, src/passes/qdq.ts rule 4; src/ops/int8-form.ts), or null when its pattern does not fit the

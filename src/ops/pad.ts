@@ -28,7 +28,7 @@ import { MAX_RANK, padToMaxRank } from '../lower/rank.js';
 import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/constants.js';
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
-import { OptionsType } from '../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../import/tflite-options.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
@@ -199,7 +199,7 @@ export const pad = defineOp<PadAttrs>({
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
   onnx: { Pad: importPad },
-  tflite: { PAD: { maxVersion: 2, options: OptionsType.PadOptions, import: importTflitePad } },
+  tflite: { PAD: { maxVersion: 2, options: flatOptions(OptionsType.PadOptions, () => ({})), import: importTflitePad } },
 });
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */

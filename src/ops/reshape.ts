@@ -11,7 +11,7 @@ import { defineOp } from './op.js';
 import { reshapeOnnxImporters } from '../import/onnx/reshape.js';
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
-import { OptionsType } from '../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../import/tflite-options.js';
 
 export interface ReshapeAttrs {
   shape: number[];
@@ -47,5 +47,5 @@ export const reshape = defineOp<ReshapeAttrs>({
     return [inputs[0]!.data!];
   },
   onnx: reshapeOnnxImporters,
-  tflite: { RESHAPE: { maxVersion: 1, options: OptionsType.ReshapeOptions, import: importTfliteReshape } },
+  tflite: { RESHAPE: { maxVersion: 1, options: flatOptions(OptionsType.ReshapeOptions, (r, t) => ({ newShape: r.has(t, 0) ? r.int32s(t, 0, 'new_shape') : undefined })), import: importTfliteReshape } },
 });

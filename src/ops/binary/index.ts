@@ -29,7 +29,7 @@ import { elementwiseInt8Form } from '../int8-form.js';
 import { MAX_RANK, padToMaxRank } from '../../lower/rank.js';
 import { addActivated, isInt8 } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
@@ -311,13 +311,13 @@ function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs>
 }
 
 export const add = binaryOp('add', {
-  tflite: { ADD: { maxVersion: 2, options: OptionsType.AddOptions, import: importTfliteBinary('add') } },
+  tflite: { ADD: { maxVersion: 2, options: flatOptions(OptionsType.AddOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('add') } },
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });
 export const sub = binaryOp('sub');
 export const mul = binaryOp('mul', {
-  tflite: { MUL: { maxVersion: 3, options: OptionsType.MulOptions, import: importTfliteBinary('mul') } },
+  tflite: { MUL: { maxVersion: 3, options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });

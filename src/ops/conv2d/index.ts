@@ -28,7 +28,7 @@ import { windowOutputSize } from './window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
 import { addActivated, positiveWindow, requireConstant, requireRank, tflitePads2d, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions, paddingField } from '../../import/tflite-options.js';
 import type { TensorData } from '../../ir/dtype.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { int32Bias, int8Weights } from '../int8-form.js';
@@ -226,7 +226,10 @@ export const conv2d = defineOp<Conv2dAttrs>({
   int8Form: convInt8Form,
   fusedClamp: ['float32', 'int8'],
   tflite: {
-    CONV_2D: { maxVersion: 6, options: OptionsType.Conv2DOptions, import: importTfliteConv },
-    DEPTHWISE_CONV_2D: { maxVersion: 6, options: OptionsType.DepthwiseConv2DOptions, import: importTfliteDepthwise },
+    CONV_2D: { maxVersion: 6, options: flatOptions(OptionsType.Conv2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3), dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) })), import: importTfliteConv },
+    DEPTHWISE_CONV_2D: { maxVersion: 6, options: flatOptions(OptionsType.DepthwiseConv2DOptions, (r, t) => ({
+      padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), depthMultiplier: r.int32(t, 3),
+      activation: r.int8(t, 4), dilationW: r.int32(t, 5, 1), dilationH: r.int32(t, 6, 1),
+    })), import: importTfliteDepthwise },
   },
 });

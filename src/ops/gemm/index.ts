@@ -27,7 +27,7 @@ import { defineOp } from '../op.js';
 import { lowerGemmS8 } from './s8.js';
 import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 
 export interface GemmAttrs {
   transA: boolean;
@@ -296,5 +296,5 @@ export const gemm = defineOp<GemmAttrs>({
   onnx: { Gemm: importGemm },
   int8Form: denseInt8Form(true),
   fusedClamp: ['float32', 'int8'],
-  tflite: { FULLY_CONNECTED: { maxVersion: 9, options: OptionsType.FullyConnectedOptions, import: importTfliteFullyConnected } },
+  tflite: { FULLY_CONNECTED: { maxVersion: 9, options: flatOptions(OptionsType.FullyConnectedOptions, (r, t) => ({ activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2), asymmetricQuantizeInputs: r.bool(t, 3) })), import: importTfliteFullyConnected } },
 });

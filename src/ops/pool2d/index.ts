@@ -29,7 +29,7 @@ import { lowerPoolS8 } from './s8.js';
 import { clipInPlace } from '../unary/index.js';
 import { addActivated, isInt8, positiveWindow, requireRank, tflitePads2d } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions, paddingField } from '../../import/tflite-options.js';
 
 export interface Pool2dAttrs {
   kind: 'max' | 'avg';
@@ -209,7 +209,7 @@ export const pool2d = defineOp<Pool2dAttrs>({
   int8Form: poolInt8Form,
   fusedClamp: ['int8'],
   tflite: {
-    AVERAGE_POOL_2D: { maxVersion: 2, options: OptionsType.Pool2DOptions, import: importTflitePool('avg') },
-    MAX_POOL_2D: { maxVersion: 2, options: OptionsType.Pool2DOptions, import: importTflitePool('max') },
+    AVERAGE_POOL_2D: { maxVersion: 2, options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('avg') },
+    MAX_POOL_2D: { maxVersion: 2, options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('max') },
   },
 });

@@ -24,7 +24,7 @@ import { MAX_RANK, padToMaxRank } from '../../lower/rank.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
 import { intList, tfliteAxis } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 import type { Rounding } from '../../ir/quant.js';
 
 export interface ReduceMeanAttrs {
@@ -148,7 +148,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
   },
   onnx: { ReduceMean: importReduceMean },
-  tflite: { MEAN: { maxVersion: 2, options: OptionsType.ReducerOptions, import: importTfliteMean } },
+  tflite: { MEAN: { maxVersion: 2, options: flatOptions(OptionsType.ReducerOptions, (r, t) => ({ keepDims: r.bool(t, 0) })), import: importTfliteMean } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

@@ -24,7 +24,7 @@ import { lowerSoftmaxS8 } from './s8.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import { f32 } from '../../ir/c-value.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
-import { OptionsType } from '../../import/tflite-options.js';
+import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 
 export interface SoftmaxAttrs {
   /** The normalised axis, in [0, rank). */
@@ -140,5 +140,5 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   onnx: { Softmax: importSoftmax },
   int8Form: fixedOutputInt8Form(UNIT_256),
-  tflite: { SOFTMAX: { maxVersion: 2, options: OptionsType.SoftmaxOptions, import: importTfliteSoftmax } },
+  tflite: { SOFTMAX: { maxVersion: 2, options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
 });
