@@ -3,7 +3,7 @@
  *
  *   1. compile for the board; build the firmware twice with its Makefile: plain, and with
  *      `make UTVM_PROFILE=1` (-DUTVM_PROFILE=1: per-layer counters around every step);
- *   2. run each build's sample mode (the fixed input pattern compiled into flash) in QEMU under
+ *   2. run each build's sample mode (the fixed input pattern, made by main.c before the timed run) in QEMU under
  *      -icount shift=0, and parse the console lines `cycles per inference: N <unit>` and
  *      `layer <i> <name>: N <unit>`;
  *   3. add what the compiler knows (MACs per layer from the graph, arena bytes from the plan) and what the

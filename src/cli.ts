@@ -22,6 +22,7 @@ import { bench, formatBench } from './bench.js';
 import { runOnHost } from './run/host.js';
 import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
 import type { TensorValue } from './io/tensor-value.js';
+import { shellArg } from './emit/escape.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
 import { formatValidate, validate, validateJson } from './validate.js';
@@ -68,7 +69,7 @@ function cmdExport(args: CommonArgs & { board: string; output?: string; sampleIn
   console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${files.size} files)`);
   console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
   if (args.format === 'library' || args.format === 'make') libraryUsage(args.format, out, p.name).forEach((l) => console.log(l));
-  else console.log(`  build: make -C ${out}   or   cmake -S ${out} -B ${out}/cmake-build && cmake --build ${out}/cmake-build`);
+  else console.log(`  build: make -C ${shellArg(out)}   or   cmake -S ${shellArg(out)} -B ${shellArg(`${out}/cmake-build`)} && cmake --build ${shellArg(`${out}/cmake-build`)}`);
 }
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board: string }): void {

@@ -131,7 +131,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
   checkFit(board, program);
-  const samples = options.sampleInputs ?? program.inputs.map((t) => patternInput(t.dtype, t.shape));
+  const samples = options.sampleInputs ?? [];
   samples.forEach((s, i) => {
     const t = program.inputs[i];
     if (elementCount(s.shape) * bytesOf(s.dtype) !== t.bytes || s.dtype !== t.dtype) {
@@ -147,7 +147,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
     board,
     sourceName: fileName.replace(/^.*[\\/]/, ''),
     lowerBound: plan.lowerBound,
-    samples,
+    samples: options.sampleInputs,
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
   });
   return { graph, plan, program, board, files };

@@ -3,6 +3,7 @@
  * over time), arena bytes against the lower bound, and weight bytes. Text for people, JSON for tools.
  */
 
+import { displayText as d } from './emit/escape.js';
 import { bytesOf } from './ir/dtype.js';
 import { elementCount, Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
@@ -51,15 +52,15 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
 
 export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): string {
   const lines: string[] = [];
-  lines.push(`model: ${r.model} (C prefix '${r.name}')`);
-  for (const t of r.inputs) lines.push(`input  ${t.name}: ${t.dtype}[${t.shape}] (${elementCount(t.shape) * bytesOf(t.dtype as never)} bytes)`);
-  for (const t of r.outputs) lines.push(`output ${t.name}: ${t.dtype}[${t.shape}]`);
+  lines.push(`model: ${d(r.model)} (C prefix '${r.name}')`); // names as one line of printable ASCII each
+  for (const t of r.inputs) lines.push(`input  ${d(t.name)}: ${t.dtype}[${t.shape}] (${elementCount(t.shape) * bytesOf(t.dtype as never)} bytes)`);
+  for (const t of r.outputs) lines.push(`output ${d(t.name)}: ${t.dtype}[${t.shape}]`);
   lines.push('', `operators (${r.operators.length}, in execution order):`);
   r.operators.forEach((o, i) => {
     const kernel = o.kernels.length ? `  -> ${o.kernels.join(', ')}` : '  (alias: no kernel, no memory)';
-    lines.push(`  ${String(i).padStart(3)} ${o.name}: ${o.op} from ${o.source}${kernel}`);
-    for (const x of o.inputs) lines.push(`        in  ${x}`);
-    for (const x of o.outputs) lines.push(`        out ${x}`);
+    lines.push(`  ${String(i).padStart(3)} ${d(o.name)}: ${o.op} from ${d(o.source)}${kernel}`);
+    for (const x of o.inputs) lines.push(`        in  ${d(x)}`);
+    for (const x of o.outputs) lines.push(`        out ${d(x)}`);
   });
   // printPlan ends with the summary line `arena: N bytes, lower bound: M bytes (+X.X %)`; its header names the strategy.
   lines.push('', 'memory plan:', printPlan(plan, g).trimEnd());

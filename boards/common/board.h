@@ -1,7 +1,7 @@
 /*
  * board.h: the board API every utvm-aot MCU or emulator board implements in its board.c (one header for all
- * boards: boards/common/board.h). The firmware
- * main.c (templates/project/firmware/main.c.hbs) uses nothing else of the board.
+ * boards: boards/common/board.h). The firmware main.c (templates/project/firmware/main.c.hbs) and the
+ * board-independent C beside it (console.c, batch.c) use nothing else of the board.
  */
 #ifndef BOARD_H
 #define BOARD_H

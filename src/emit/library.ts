@@ -20,6 +20,7 @@
 
 import type { Board } from './boards.js';
 import { loadBoard } from './boards.js';
+import { cmakeArg, makeValue, shellArg } from './escape.js';
 import { buildMetadata } from './metadata.js';
 import { renderModel } from './model.js';
 import type { Program } from './program.js';
@@ -120,12 +121,12 @@ export function libraryUsage(format: 'library' | 'make', out: string, name: stri
   const NAME = name.toUpperCase();
   if (format === 'library') {
     return [
-      `  CMake: add_subdirectory(${out})   target_link_libraries(<app> PRIVATE ${name})   #include "${name}.h"`,
-      `  standalone lib${name}.a: cmake -S ${out} -B ${out}/build -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake && cmake --build ${out}/build`,
+      `  CMake: add_subdirectory(${cmakeArg(out)})   target_link_libraries(<app> PRIVATE ${name})   #include "${name}.h"`,
+      `  standalone lib${name}.a: cmake -S ${shellArg(out)} -B ${shellArg(`${out}/build`)} -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake && cmake --build ${shellArg(`${out}/build`)}`,
     ];
   }
   return [
-    `  Makefile: include ${out}/${name}.mk   C_SOURCES += $(${NAME}_SRCS)   CFLAGS += $(${NAME}_CFLAGS)   LDLIBS += $(${NAME}_LDLIBS)`,
-    `  example: make -C ${out}/example`,
+    `  Makefile: include ${makeValue(`${out}/${name}.mk`)}   C_SOURCES += $(${NAME}_SRCS)   CFLAGS += $(${NAME}_CFLAGS)   LDLIBS += $(${NAME}_LDLIBS)`,
+    `  example: make -C ${shellArg(`${out}/example`)}`,
   ];
 }

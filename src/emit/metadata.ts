@@ -15,6 +15,7 @@
  */
 
 import type { Program } from './program.js';
+import { jsonText } from './escape.js';
 import { compilerVersion } from './templates.js';
 import { ARENA_ALIGNMENT } from '../plan/index.js';
 
@@ -90,12 +91,12 @@ export function buildMetadata(p: Program, info: MetadataInfo, flash?: FlashMeasu
     files: { header: `${p.name}.h`, sources: info.sources, includeDirs: ['.', 'runtime/include'] },
     compiler: { name: 'utvm-aot', version: compilerVersion(), options: info.options },
   };
-  return `${JSON.stringify(meta, null, 2)}\n`;
+  return jsonText(meta);
 }
 
 /** metadata.json text with its flash section replaced by a measurement. */
 export function withFlashMeasure(metadataJson: string, flash: FlashMeasure): string {
   const meta = JSON.parse(metadataJson) as { flash: { weightBytes: number } };
   meta.flash = flashSection(meta.flash.weightBytes, flash) as typeof meta.flash;
-  return `${JSON.stringify(meta, null, 2)}\n`;
+  return jsonText(meta);
 }

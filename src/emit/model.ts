@@ -5,11 +5,11 @@
 import { fail } from '../diagnostics.js';
 import { dtypeEnumName } from '../ir/dtype.js';
 import { CFloat, formatCValue, formatFloat } from '../ir/c-value.js';
+import { cString, displayText } from './escape.js';
 import type { Program, ProgramConstant, ProgramTensor } from './program.js';
 import { compilerVersion, render } from './templates.js';
 import { ARENA_ALIGNMENT } from '../plan/index.js';
-
-const MAX_RANK = 6;
+import { MAX_RANK } from '../lower/rank.js'; // the descriptors' shape arrays (utvm_tensor_desc)
 
 function formatValues(c: ProgramConstant): string {
   const isFloat = c.dtype === 'float32' || c.dtype === 'float64';
@@ -27,7 +27,7 @@ function formatValues(c: ProgramConstant): string {
 }
 
 function descriptor(t: ProgramTensor): string {
-  if (t.shape.length > MAX_RANK) fail('E_SHAPE', `model input/output '${t.name}' has rank ${t.shape.length}; at most ${MAX_RANK} is supported`);
+  if (t.shape.length > MAX_RANK) fail('E_SHAPE', `model input/output '${displayText(t.name)}' has rank ${t.shape.length}; at most ${MAX_RANK} is supported`);
   const shape = [...t.shape, ...Array(MAX_RANK - t.shape.length).fill(0)];
   return formatCValue({
     name: 0,
@@ -38,8 +38,8 @@ function descriptor(t: ProgramTensor): string {
     scale: new CFloat(t.scale),
     zero_point: t.zeroPoint,
   })
-    .replace('.name = 0', `.name = ${JSON.stringify(t.name)}`)
-    .replace('.dtype = 0', `.dtype = ${dtypeEnumName(t.dtype)}`);
+    .replace('.dtype = 0', () => `.dtype = ${dtypeEnumName(t.dtype)}`)
+    .replace('.name = 0', () => `.name = ${cString(t.name)}`); // last: the name's text is never searched
 }
 
 export interface ModelSources {

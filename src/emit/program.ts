@@ -13,7 +13,8 @@ import { getOp } from '../ops/index.js';
 import type { CArg } from '../ops/op.js';
 import { LoweredGraph, inPlaceNodes } from '../lower/index.js';
 import type { MemoryPlan } from '../plan/index.js';
-import { cIdentifier, formatCValue } from '../ir/c-value.js';
+import { formatCValue } from '../ir/c-value.js';
+import { cIdentifier } from './escape.js';
 
 export interface ProgramConstant {
   id: string;

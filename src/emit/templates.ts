@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { cComment, cString, hashComment } from './escape.js';
 
 let root: string | undefined;
 
@@ -26,12 +27,24 @@ export function packageRoot(): string {
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
+/**
+ * The templates' Handlebars, with one helper per sink of src/emit/escape.ts. `noEscape`: `{{x}}` prints
+ * x as it is (HTML escaping is wrong for C), so a template prints text from the model only through a
+ * helper that names where it lands: `/* {{cComment tensor}} *\/`, `{{cString node}}`, `# {{hashComment source}}`.
+ * Plain `{{x}}` is for the compiler's own values: numbers, C identifiers it checked or made, board data.
+ */
+const hbs = Handlebars.create();
+/* `{{cComment text}}` or `{{cComment text 160}}` (a longer cap); Handlebars passes its options last. */
+hbs.registerHelper('cComment', (text: unknown, ...rest: unknown[]) => cComment(String(text), typeof rest[0] === 'number' ? rest[0] : undefined));
+hbs.registerHelper('cString', (text: unknown) => cString(String(text)));
+hbs.registerHelper('hashComment', (text: unknown) => hashComment(String(text)));
+
 /** Renders templates/<path> with `view`. Templates print raw C: no HTML escaping. */
 export function render(path: string, view: object): string {
   let t = compiled.get(path);
   if (!t) {
     const source = readFileSync(join(packageRoot(), 'templates', path), 'utf8');
-    t = Handlebars.compile(source, { noEscape: true, strict: true });
+    t = hbs.compile(source, { noEscape: true, strict: true });
     compiled.set(path, t);
   }
   return t(view);

@@ -53,9 +53,3 @@ export function formatCValue(v: CValue): string {
   return `{${fields.join(', ')}}`;
 }
 
-/** Turns any string into a valid, readable C identifier fragment. */
-export function cIdentifier(s: string): string {
-  let id = s.replace(/[^A-Za-z0-9_]/g, '_');
-  if (id === '' || /^[0-9]/.test(id)) id = `t_${id}`;
-  return id;
-}

@@ -9,6 +9,7 @@
  * `arena: N bytes, lower bound: M bytes (+X.X %)` follow. The output is a pure function of its inputs.
  */
 
+import { displayText } from '../emit/escape.js';
 import type { Graph } from '../ir/graph.js';
 import type { MemoryPlan, PlannedBuffer } from './index.js';
 
@@ -21,7 +22,7 @@ export function printPlan(plan: MemoryPlan, graph: Graph, width = 64): string {
   if (plan.steps !== graph.nodes.length) {
     throw new Error(`internal: plan has ${plan.steps} steps but graph '${graph.name}' has ${graph.nodes.length} nodes`);
   }
-  const labels = graph.nodes.map((n, i) => clip(`${String(i).padStart(3)} ${n.name} (${n.op})`));
+  const labels = graph.nodes.map((n, i) => clip(`${String(i).padStart(3)} ${displayText(n.name, MAX_LABEL)} (${n.op})`));
   const labelWidth = Math.max(0, ...labels.map((l) => l.length));
   const lines = [
     `memory plan of '${graph.name}': ${plan.buffers.length} buffers, ${plan.steps} steps, ` +
@@ -70,7 +71,7 @@ function drawRow(plan: MemoryPlan, step: number, width: number): string {
 function legend(plan: MemoryPlan): string[] {
   const rows = plan.buffers.map((b, i) => [
     symbolOf(i),
-    b.kind === 'scratch' ? `(${b.id})` : b.tensors.join(', '),
+    b.kind === 'scratch' ? `(${displayText(b.id)})` : b.tensors.map((t) => displayText(t)).join(', '),
     `${b.bytes} B`,
     `@${b.offset}`,
     `steps ${b.first}..${b.last}`,

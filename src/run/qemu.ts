@@ -90,7 +90,7 @@ function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
-/** UTVM_BATCH_LIST_BYTES of templates/project/firmware/main.c.hbs. */
+/** UTVM_BATCH_LIST_BYTES of boards/common/batch.h (the firmware's batch mode). */
 const BATCH_LIST_LIMIT = 1 << 20;
 
 /** Runs every case through one emulator process (`--batch <list>`). */

@@ -130,7 +130,7 @@ for (const board of BOARDS) {
     const out = join(scratch, board);
     const r = utvm(['export', CIFAR, '--board', board, '-o', out]);
     assert.is(r.status, 0, r.stderr);
-    for (const f of ['board/linker.ld', 'board/startup.c', 'board/board.c', 'board/board.h', 'board/stm32f7_regs.h', 'board/board_config.h', 'cmake/arm-none-eabi.cmake', 'utvm_profile.h']) {
+    for (const f of ['board/linker.ld', 'board/startup.c', 'board/board.c', 'board/board.h', 'board/console.c', 'board/console.h', 'board/stm32f7_regs.h', 'board/board_config.h', 'cmake/arm-none-eabi.cmake', 'utvm_profile.h']) {
       assert.ok(existsSync(join(out, f)), `${f} exported`);
     }
     const makeLog = build('make', 'make', [], out);

@@ -13,7 +13,7 @@
  * runs the float model in onnxruntime on random inputs in [-1, 1) with every layer output exposed and takes
  * min/max per tensor. Quantization parameters follow onnxruntime's compute_scale_zp: the range widened to
  * include 0, scale = (rmax − rmin)/(qmax − qmin), zero point = round_half_even(qmin − rmin/scale);
- * activations asymmetric (int8 [−128, 127] or uint8 [0, 255]); weights symmetric int8 [−127, 127] with zero
+ * activations asymmetric (int8 [−128, 127] or uint8 [0, 255]); weights symmetric int8 [−64, 64] (reduce_range) with zero
  * point 0 (per output channel or per tensor), or asymmetric uint8 (nonzero zero point); bias int32 =
  * round_half_even(b / (input_scale·weight_scale)).
  */
@@ -228,8 +228,17 @@ export interface QuantizedWeights {
 }
 
 /**
+ * The int8 weight range: onnxruntime's reduce_range ([−64, 64]), as its quantizer advises for x86-64 CPUs
+ * without VNNI. There MLAS multiplies uint8 activations by int8 weights with VPMADDUBSW, which adds each
+ * pair of products with int16 saturation: 255·127·2 overflows, 255·64·2 does not. With full-range weights
+ * onnxruntime itself is off by up to 26 LSB on such a CPU (measured on an AVX2-only AMD EPYC), so it could
+ * not be the reference; within [−64, 64] its int8 kernels are exact on every CPU.
+ */
+const WEIGHT_QMAX = 64;
+
+/**
  * Weights with `channels` output channels along axis 0 of `w` (rows of `rowLength` values).
- * per-channel / per-tensor: symmetric int8 [−127, 127], zero point 0; uint8-asymmetric: per tensor.
+ * per-channel / per-tensor: symmetric int8 [−64, 64] (WEIGHT_QMAX), zero point 0; uint8-asymmetric: per tensor.
  */
 export function quantizeWeights(w: Float32Array, channels: number, mode: QuantVariant['weights']): QuantizedWeights {
   if (mode === 'uint8-asymmetric') {
@@ -243,9 +252,9 @@ export function quantizeWeights(w: Float32Array, channels: number, mode: QuantVa
   for (let c = 0; c < groups; c++) {
     const row = w.subarray(c * rowLength, (c + 1) * rowLength);
     const absmax = Math.max(...Array.from(row, Math.abs));
-    const p = computeScaleZp(-absmax, absmax, -127, 127);
+    const p = computeScaleZp(-absmax, absmax, -WEIGHT_QMAX, WEIGHT_QMAX);
     params.push(p);
-    values.push(...quantizeValues(row, p, -127, 127));
+    values.push(...quantizeValues(row, p, -WEIGHT_QMAX, WEIGHT_QMAX));
   }
   return { dtype: 'int8', values, params };
 }
