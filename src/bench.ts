@@ -19,8 +19,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from './compile.js';
+import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
-import { Graph, elementCount } from './ir/graph.js';
+import { Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import type { FileMap } from './emit/project.js';
 import { writeFileMap } from './run/host.js';
@@ -53,23 +54,9 @@ export interface BenchReport {
   ram: { data: number; bss: number };
 }
 
-/** Multiply-accumulates of one graph node: convolutions and dense layers; 0 for everything else. */
+/** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
-  const out = g.tensor(node.outputs[0]).shape;
-  if (node.op === 'conv2d' || node.op === 'conv2d_add') {
-    // conv2d_add (a convolution fused with a residual ADD): inputs [other, x, w, bias].
-    const [, kh, kw, ci] = g.tensor(node.inputs[node.op === 'conv2d' ? 1 : 2]).shape;
-    return elementCount(out) * kh * kw * ci;
-  }
-  if (node.op === 'gemm') {
-    const m = out[0];
-    return m > 0 ? elementCount(out) * (elementCount(g.tensor(node.inputs[0]).shape) / m) : 0;
-  }
-  if (node.op === 'matmul') {
-    const a = g.tensor(node.inputs[0]).shape;
-    return elementCount(out) * a[a.length - 1];
-  }
-  return 0;
+  return getOp(node.op).macs?.(node, g) ?? 0;
 }
 
 /** `cycles per inference: N unit` and `layer i name: N unit` lines of the firmware's console. */

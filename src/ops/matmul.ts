@@ -122,6 +122,10 @@ function importMatMul(node: OnnxNode, ctx: ImportContext): void {
 
 export const matmul = defineOp<MatMulAttrs>({
   name: 'matmul',
+  macs(node, g) {
+    const a = g.tensor(node.inputs[0]).shape;
+    return elementCount(g.tensor(node.outputs[0]).shape) * a[a.length - 1];
+  },
   infer({ inputs, node }) {
     const [a, b] = inputs;
     const where = describeNode(node.source);

@@ -2,15 +2,16 @@
  * The contract every operator file in src/ops/ fulfils.
  *
  * An operator file defines one IR operator (or a small family that shares one kernel scheme) and has up
- * to six duties, each optional but the first:
+ * to six kinds of duty, each optional but the first:
  *   1. `infer`: output types from input types and typed attributes (shape inference);
  *   2. `evaluate`: reference semantics in TypeScript, used to fold constants at compile time;
  *   3. `lower`: the C kernel calls that run the node, with parameters computed at compile time;
  *   4. `commuteTranspose`: how the node moves across a transpose (used by the NHWC layout pass);
  *   5. `onnx`, `tflite`: importers for the ONNX operator types and TensorFlow Lite builtins that map onto
  *      this IR operator;
- *   6. `int8Form`, `fusedClamp`: what the passes ask (the operator's int8 form between dequantize and
- *      quantize nodes, the element types whose kernels take a fused activation).
+ *   6. `int8Form`, `fusedClamp`, `movesValues`: what the passes ask (the operator's int8 form between
+ *      dequantize and quantize nodes, the element types whose kernels take a fused activation, whether
+ *      conversions move across it); `macs`: its multiply-accumulates, for the bench.
  * The registry in src/ops/index.ts is the one list of operators.
  */
 
@@ -185,6 +186,15 @@ export interface OpDef<A = Record<string, unknown>> {
    * rule 5 for int8).
    */
   fusedClamp?: readonly DType[];
+  /**
+   * How the node moves values of input 0 without arithmetic, so that the QDQ pass carries conversions
+   * across it (src/passes/qdq.ts): 'layout' (transpose, reshape: convert, dequantize and quantize nodes
+   * all move across it, rules 1b, 2 and 2b) or 'pick' (max pool without a clamp: a dequantize moves
+   * after it, rule 2). Undefined: the node computes.
+   */
+  movesValues?(node: Node): 'layout' | 'pick' | undefined;
+  /** Multiply-accumulates the node performs (the bench's MAC count); absent: 0. */
+  macs?(node: Node, graph: Graph): number;
 }
 
 /** Helper so operator files get their attribute type checked. */

@@ -36,6 +36,7 @@ function importTfliteReshape(c: TfliteOpContext): void {
 export const reshape = defineOp<ReshapeAttrs>({
   name: 'reshape',
   alias: true,
+  movesValues: () => 'layout',
   infer({ attrs, inputs, node }) {
     const x = inputs[0]!;
     if (elementCount(x.shape) !== elementCount(attrs.shape)) {

@@ -59,6 +59,7 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
 
 export const transpose = defineOp<TransposeAttrs>({
   name: 'transpose',
+  movesValues: () => 'layout',
   infer({ attrs, inputs }) {
     const x = inputs[0]!;
     return [{ dtype: x.dtype, shape: applyPerm(x.shape, attrs.perm), quant: x.quant }];

@@ -34,6 +34,11 @@ interface View {
   consumers: Map<string, Node[]>;
 }
 
+/** How node `n` moves values (its operator's `movesValues`): 'layout', 'pick' or undefined. */
+function movesValues(n: Node): 'layout' | 'pick' | undefined {
+  return getOp(n.op).movesValues?.(n);
+}
+
 function producerOp(v: View, name: string, op: string): Node | undefined {
   const p = v.producers.get(name);
   return p && p.op === op ? p : undefined;
@@ -68,7 +73,7 @@ function cancelConverts(v: View, n: Node): boolean {
 
 /** Rule 1b: a transpose or reshape of convert(x) → convert of that operator on x (so converts meet and cancel). */
 function convertLater(v: View, n: Node): boolean {
-  const c = n.op === 'transpose' || n.op === 'reshape' ? producerOp(v, n.inputs[0], 'convert') : undefined;
+  const c = movesValues(n) === 'layout' ? producerOp(v, n.inputs[0], 'convert') : undefined;
   if (!c) return false;
   const x = v.g.tensor(c.inputs[0]);
   if (x.dtype !== 'int8' && x.dtype !== 'uint8') return false;
@@ -81,8 +86,7 @@ function convertLater(v: View, n: Node): boolean {
 
 /** Rule 2. */
 function dequantizeLater(v: View, n: Node): boolean {
-  const layout = n.op === 'transpose' || n.op === 'reshape' || (n.op === 'pool2d' && n.attrs.kind === 'max' && !n.attrs.clamp);
-  const x = layout ? dequantized(v, n.inputs[0]) : undefined;
+  const x = movesValues(n) !== undefined ? dequantized(v, n.inputs[0]) : undefined;
   if (!x || v.g.tensor(x).quant?.scale.length !== 1) return false;
   const y = v.g.tensor(n.outputs[0]);
   const y8 = v.g.addTensor({ name: v.g.freshName(`${y.name}_s8`), dtype: 'int8', shape: [...y.shape], quant: v.g.tensor(x).quant });
@@ -95,7 +99,7 @@ function dequantizeLater(v: View, n: Node): boolean {
 function quantizeEarlier(v: View, n: Node): boolean {
   if (n.op !== 'quantize' || v.g.tensor(n.inputs[0]).dtype !== 'float32') return false;
   const l = v.producers.get(n.inputs[0]);
-  if (!l || (l.op !== 'transpose' && l.op !== 'reshape') || dequantized(v, l.inputs[0])) return false;
+  if (!l || movesValues(l) !== 'layout' || dequantized(v, l.inputs[0])) return false;
   if ((v.consumers.get(n.inputs[0]) ?? []).length !== 1 || v.g.outputs.includes(n.inputs[0])) return false;
   const y = v.g.tensor(l.inputs[0]);
   const out = v.g.tensor(n.outputs[0]);

@@ -19,7 +19,7 @@ import type { DType, TensorData } from '../../ir/dtype.js';
 import type { Node, Tensor } from '../../ir/graph.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
 import { defineOp } from '../op.js';
-import { conv2d } from './index.js';
+import { conv2d, convMacs } from './index.js';
 import type { Conv2dAttrs } from './index.js';
 import { addParamsS8, flatAddCall } from '../binary/s8.js';
 import { perTensorQuant } from '../../lower/s8.js';
@@ -111,6 +111,8 @@ function lowerConv2dAdd(ctx: LowerContext<Conv2dAddAttrs>): KernelCall[] {
 
 export const conv2dAdd = defineOp<Conv2dAddAttrs>({
   name: 'conv2d_add',
+  // The convolution's (inputs [other, x, w, bias]); the ADD's are not multiplies.
+  macs: (node, g) => convMacs(g.tensor(node.outputs[0]).shape, g.tensor(node.inputs[2]).shape),
   infer({ inputs, attrs }) {
     const other = inputs[0];
     if (!other) throw new Error('internal: conv2d_add needs its other operand');

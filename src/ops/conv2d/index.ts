@@ -30,6 +30,7 @@ import { addActivated, positiveWindow, requireConstant, requireRank, tflitePads2
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions, paddingField } from '../../import/tflite-options.js';
 import type { TensorData } from '../../ir/dtype.js';
+import { elementCount } from '../../ir/graph.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { int32Bias, int8Weights } from '../int8-form.js';
 import type { Int8Form } from '../int8-form.js';
@@ -213,8 +214,15 @@ function importTfliteDepthwise(c: TfliteOpContext): void {
   addActivated(c, 'conv2d', [c.input(0), filter, ...(bias ? [bias] : [])], { strides, dilations, pads, groups: cin }, true);
 }
 
+/** Multiply-accumulates of a convolution writing `out` with weights [C_out, KH, KW, C_in / groups]. */
+export function convMacs(out: number[], w: number[]): number {
+  const [, kh, kw, ci] = w;
+  return elementCount(out) * kh * kw * ci;
+}
+
 export const conv2d = defineOp<Conv2dAttrs>({
   name: 'conv2d',
+  macs: (node, g) => convMacs(g.tensor(node.outputs[0]).shape, g.tensor(node.inputs[1]).shape),
   infer({ attrs, inputs, node }) {
     const x = inputs[0]!;
     const shape = inferConv(attrs, x, inputs[1]!, inputs[2], describeNode(node.source));

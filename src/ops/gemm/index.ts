@@ -290,6 +290,11 @@ function importTfliteFullyConnected(c: TfliteOpContext): void {
 
 export const gemm = defineOp<GemmAttrs>({
   name: 'gemm',
+  macs(node, g) {
+    const out = g.tensor(node.outputs[0]).shape;
+    const m = out[0];
+    return m > 0 ? elementCount(out) * (elementCount(g.tensor(node.inputs[0]).shape) / m) : 0;
+  },
   infer: ({ attrs, inputs, node }) => inferGemm(attrs, inputs, describeNode(node.source)),
   evaluate: (attrs, inputs, outputs) => [evaluateGemm(attrs, inputs[0]!, inputs[1]!, inputs[2], outputs[0])],
   lower: lowerGemm,
