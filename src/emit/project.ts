@@ -81,6 +81,8 @@ export function assembleProject(p: Program, o: ProjectOptions): FileMap {
     /* firmware templates: board C files, layer names (profiling), stack, OpenOCD config, batch mode */
     boardSources: o.board.boardFiles.map((f) => f.replace(/^.*\//, '')).filter((f) => f.endsWith('.c')),
     layers: p.steps.map((s) => cString(displayText(s.node, 80))),
+    /* what main.c prints for each output: one line of printable ASCII (the descriptor keeps the exact name) */
+    outputLabels: p.outputs.map((t) => cString(displayText(t.name, 80))),
     stackBytes: o.board.stackBytes ?? 0,
     openocd: o.board.openocd ?? '',
     hostFiles: o.board.kind === 'emulator',

@@ -314,4 +314,21 @@ test('shellArg: sh reads back every hostile text as one word; makeValue: make ex
   assert.is(out, words.map((w) => `${w.replace(/ /g, '\\ ')}|`).join(''), 'make keeps $ and # (spaces stay escaped: one word)');
 });
 
+
+test('an output named with a newline and an escape sequence prints as one printable line (host main.c)', () => {
+  const m = new OnnxModelBuilder({ opset: 13, graphName: 'g' });
+  const x = m.input('x', 'float32', [1, 3]);
+  m.node('Relu', [x], {}, { name: 'relu', outputs: ['two\nlines \x1b[31m'] });
+  m.output('two\nlines \x1b[31m', 'float32', [1, 3]);
+  const r = compile(m.encode(), 'out.onnx', { name: 'outname', board: 'host' });
+  const dir = join(scratch, 'outname');
+  writeFileMap(dir, r.files);
+  execFileSync('make', ['-s', '-C', dir, 'build/outname'], { stdio: 'pipe' });
+  const printed = execFileSync(join(dir, 'build', 'outname'), { encoding: 'utf8' });
+  const lines = printed.trimEnd().split('\n');
+  assert.is(lines.filter((l) => l.startsWith('output 0 ')).length, 2, printed);
+  assert.ok(lines[0].startsWith("output 0 'two\\x0alines \\x1b[31m' [1, 3]:"), lines[0]);
+  assert.not.match(printed, /[^\x20-\x7e\n]/, 'printable ASCII only');
+});
+
 test.run();
