@@ -19,14 +19,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from './compile.js';
+import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
-import { Graph, elementCount } from './ir/graph.js';
+import { Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import type { FileMap } from './emit/project.js';
 import { writeFileMap } from './io/files.js';
 import { QEMU_BOARD, buildFirmware, runFirmware } from './run/qemu.js';
 import { requireFirmwareTools, requireTools } from './run/tools.js';
 import { Progress, silent } from './progress.js';
+import type { Rounding } from './ir/quant.js';
 
 export interface BenchLayer {
   index: number;
@@ -54,23 +56,9 @@ export interface BenchReport {
   ram: { data: number; bss: number };
 }
 
-/** Multiply-accumulates of one graph node: convolutions and dense layers; 0 for everything else. */
+/** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
-  const out = g.tensor(node.outputs[0]).shape;
-  if (node.op === 'conv2d' || node.op === 'conv2d_add') {
-    // conv2d_add (a convolution fused with a residual ADD): inputs [other, x, w, bias].
-    const [, kh, kw, ci] = g.tensor(node.inputs[node.op === 'conv2d' ? 1 : 2]).shape;
-    return elementCount(out) * kh * kw * ci;
-  }
-  if (node.op === 'gemm') {
-    const m = out[0];
-    return m > 0 ? elementCount(out) * (elementCount(g.tensor(node.inputs[0]).shape) / m) : 0;
-  }
-  if (node.op === 'matmul') {
-    const a = g.tensor(node.inputs[0]).shape;
-    return elementCount(out) * a[a.length - 1];
-  }
-  return 0;
+  return getOp(node.op).macs?.(node, g) ?? 0;
 }
 
 /** `cycles per inference: N unit` and `layer i name: N unit` lines of the firmware's console. */
@@ -137,7 +125,7 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: 'tflite' | 'onnx', progress: Progress = silent): BenchReport {
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent): BenchReport {
   const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);

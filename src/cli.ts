@@ -34,9 +34,9 @@ import { measureExport } from './run/measure.js';
 import { formatValidate, validate, validateJson } from './validate.js';
 import { choice, single, usageMessage, wholeNumber } from './cli-args.js';
 import { progressOn } from './progress.js';
+import { ROUNDINGS } from './ir/quant.js';
 
 const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate'] as const;
-const ROUNDINGS = ['tflite', 'onnx'] as const;
 const TARGETS: readonly Target[] = ['host', 'qemu'];
 const USAGE_HINT = "run 'utvm-aot --help' for usage";
 

@@ -21,11 +21,12 @@ import { compile } from './compile.js';
 import { fail } from './diagnostics.js';
 import { DType, TensorData, allocData } from './ir/dtype.js';
 import { elementCount } from './ir/graph.js';
-import { decodeTensorProto } from './import/onnx-tensor.js';
+import { decodeTensorProto } from './import/onnx/tensor.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { Progress, silent } from './progress.js';
 import { mulberry32 } from './random.js';
 import { runCompiled, targetBoard } from './run/index.js';
+import type { Rounding } from './ir/quant.js';
 
 const { onnx } = onnxProto;
 
@@ -41,7 +42,7 @@ export interface ValidateOptions {
   /** Number of random cases (ignored when `inputs` are given). Default 4. */
   cases?: number;
   /** Requantization of the int8 kernels (compile option `rounding`); default 'tflite'. */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 export interface OutputDiff {

@@ -80,7 +80,11 @@ export class GraphBuilder implements ImportContext {
     const foldable = fold && def.evaluate !== undefined && present.length > 0 && present.every((t) => t.data !== undefined);
     if (foldable) {
       const data = def.evaluate!(node.attrs, inputTensors, types);
-      types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i] }));
+      types.forEach((t, i) => {
+        // An output that shares an input's data (a reshape) is the same values: it keeps their origin.
+        const origin = present.find((x) => x.data === data[i] && x.quantizedOrigin)?.quantizedOrigin;
+        this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i], ...(origin ? { quantizedOrigin: origin } : {}) });
+      });
       return names;
     }
     types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape] }));
