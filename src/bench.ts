@@ -19,12 +19,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from './compile.js';
+import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
-import { Graph, elementCount } from './ir/graph.js';
+import { Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import type { FileMap } from './emit/project.js';
-import { writeFileMap } from './run/host.js';
+import { writeFileMap } from './io/files.js';
 import { QEMU_BOARD, buildFirmware, runFirmware } from './run/qemu.js';
+import { requireFirmwareTools, requireTools } from './run/tools.js';
+import { Progress, silent } from './progress.js';
+import type { Rounding } from './ir/quant.js';
 
 export interface BenchLayer {
   index: number;
@@ -52,23 +56,9 @@ export interface BenchReport {
   ram: { data: number; bss: number };
 }
 
-/** Multiply-accumulates of one graph node: convolutions and dense layers; 0 for everything else. */
+/** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
-  const out = g.tensor(node.outputs[0]).shape;
-  if (node.op === 'conv2d' || node.op === 'conv2d_add') {
-    // conv2d_add (a convolution fused with a residual ADD): inputs [other, x, w, bias].
-    const [, kh, kw, ci] = g.tensor(node.inputs[node.op === 'conv2d' ? 1 : 2]).shape;
-    return elementCount(out) * kh * kw * ci;
-  }
-  if (node.op === 'gemm') {
-    const m = out[0];
-    return m > 0 ? elementCount(out) * (elementCount(g.tensor(node.inputs[0]).shape) / m) : 0;
-  }
-  if (node.op === 'matmul') {
-    const a = g.tensor(node.inputs[0]).shape;
-    return elementCount(out) * a[a.length - 1];
-  }
-  return 0;
+  return getOp(node.op).macs?.(node, g) ?? 0;
 }
 
 /** `cycles per inference: N unit` and `layer i name: N unit` lines of the firmware's console. */
@@ -89,10 +79,11 @@ export function parseConsole(text: string): { total?: number; unit?: string; lay
 }
 
 function tool(name: string, args: string[]): string {
+  requireTools([name], 'measure the firmware');
   try {
     return execFileSync(name, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   } catch (e) {
-    fail('E_BUILD', `${name} failed: ${(e as Error).message.split('\n')[0]}; install gcc-arm-none-eabi`);
+    fail('E_BUILD', `${name} failed: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -115,13 +106,15 @@ export function elfSizes(elf: string, p: Program): Pick<BenchReport, 'flash' | '
   return { flash: { code: total - weights, weights, total }, ram: { data: sections.get('.data') ?? 0, bss: sections.get('.bss') ?? 0 } };
 }
 
-function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof compile>['board'], profile: boolean) {
+function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof compile>['board'], profile: boolean, progress: Progress) {
   const label = profile ? 'profiled' : 'benchmark';
   const name = program.name;
   const dir = mkdtempSync(join(tmpdir(), 'utvm-bench-'));
   try {
     writeFileMap(dir, files);
+    progress.step(`building the ${label} firmware (make, arm-none-eabi-gcc)`);
     const elf = buildFirmware(dir, name, profile ? ['UTVM_PROFILE=1'] : []);
+    progress.step(`running the ${label} firmware on the emulator (${board.name})`);
     const run = runFirmware(board, elf, []);
     if (run.status !== 0) fail('E_BUILD', `the ${label} firmware failed on the emulator (exit code ${run.status}):\n${run.stdout.trim().split('\n').slice(-8).join('\n')}`);
     const parsed = parseConsole(run.stdout);
@@ -132,10 +125,11 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: 'tflite' | 'onnx'): BenchReport {
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent): BenchReport {
   const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
-  const plain = buildAndRun(result.files, result.program, result.board, false);
-  const profiled = buildAndRun(result.files, result.program, result.board, true);
+  requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
+  const plain = buildAndRun(result.files, result.program, result.board, false, progress);
+  const profiled = buildAndRun(result.files, result.program, result.board, true, progress);
   const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
   const layers = result.program.steps.map((s, i) => {
     const node = byName.get(s.node);

@@ -2,111 +2,161 @@
 /**
  * The utvm-aot command line (yargs): the only place that touches process state and the disk.
  *
- *   export <model>   write a C project (all or nothing)
+ *   export <model>   write a C project (all or nothing; never deletes what it did not write)
  *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
  *   run <model>      compile, build and run on a target (host or qemu) with input files
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *   validate <model> compare the compiled model's outputs with onnxruntime-node's (src/validate.ts)
  *
- * Exit codes: 0 ok; 1 the model or the inputs are at fault (a UtvmError); 2 usage; 3 internal error.
+ * Models are ONNX or TensorFlow Lite files (told apart by their content: src/import/format.ts).
+ * Results go to stdout; errors, warnings and progress (src/progress.ts) to stderr. Exit codes: 0 ok;
+ * 1 the model or the inputs are at fault; 2 usage; 3 internal error (a bug); 4 the environment (disk
+ * full, permissions, a file where a folder should be, a missing tool); 130/143 interrupted.
  */
 
-import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { CompileOptions, CompileResult, compile, defaultModelName } from './compile.js';
+import { CompileOptions, compile, defaultModelName } from './compile.js';
 import { UtvmError, fail } from './diagnostics.js';
 import { boardNames } from './emit/boards.js';
-import { DirCase, listDirCases, readModelFile, readTensorFile, writeProject, writeTensorFile } from './io/files.js';
+import { DirCase, listDirCases, readModelFile, readTensorFile, writeTensorFile } from './io/files.js';
+import { ExportInterrupted, writeProject } from './io/export-folder.js';
+import { environmentError } from './io/io-error.js';
+import { detectModelFormat } from './import/format.js';
 import { formatInspect, inspectReport } from './inspect.js';
 import { bench, formatBench } from './bench.js';
-import { runOnHost } from './run/host.js';
-import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
-import type { TensorValue } from './io/tensor-value.js';
+import { qemuTimeoutSeconds } from './run/qemu.js';
+import { Target, runCompiled, targetBoard } from './run/index.js';
 import { shellArg } from './emit/escape.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
 import { formatValidate, validate, validateJson } from './validate.js';
+import { choice, single, usageMessage, wholeNumber } from './cli-args.js';
+import { progressOn } from './progress.js';
+import { ROUNDINGS } from './ir/quant.js';
+
+const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate'] as const;
+const TARGETS: readonly Target[] = ['host', 'qemu'];
+const USAGE_HINT = "run 'utvm-aot --help' for usage";
 
 interface CommonArgs {
   model: string;
   name?: string;
-  rounding?: 'tflite' | 'onnx';
+  rounding?: string;
 }
 
-/** --rounding of export, run, validate and bench (compile option `rounding`, src/ops/onnx-rounding.ts). */
-const ROUNDING_OPTION = {
-  type: 'string',
-  default: 'tflite',
-  choices: ['tflite', 'onnx'],
-  describe: "int8 requantization: tflite (CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
-} as const;
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function warn(text: string): void {
+  console.error(`utvm-aot: warning: ${text}`);
+}
+
+/** The model's bytes, its format, and the checked --name and --rounding. */
+function readModel(args: CommonArgs) {
+  const bytes = readModelFile(args.model);
+  const format = detectModelFormat(bytes, args.model);
+  const rounding = choice('--rounding', args.rounding ?? 'tflite', ROUNDINGS);
+  if (rounding === 'onnx' && format === 'tflite') {
+    warn(`--rounding onnx on a TensorFlow Lite model: int8 results follow onnxruntime's float requantization and are no longer bit-exact with TFLite Micro`);
+  }
+  const name = args.name === undefined ? defaultModelName(args.model) : single('--name', args.name);
+  return { bytes, format, rounding, name };
+}
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
-  const bytes = readModelFile(args.model);
-  const name = args.name ?? defaultModelName(args.model);
-  return compile(bytes, args.model, { name, board, rounding: args.rounding, ...extra });
+  const m = readModel(args);
+  return compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...extra });
 }
 
-function sampleInputs(path: string | undefined, model: string, name: string | undefined): Partial<CompileOptions> {
+function sampleInputs(path: string | undefined, args: CommonArgs): Partial<CompileOptions> {
   if (!path) return {};
-  const probe = compileFile({ model, name }, 'host');
+  const probe = compileFile({ ...args, rounding: 'tflite' }, 'host');
   if (probe.program.inputs.length !== 1) fail('E_USAGE', '--sample-input needs a model with exactly one input');
-  return { sampleInputs: [readTensorFile(path, probe.program.inputs[0])], sampleOrigin: path };
+  return { sampleInputs: [readTensorFile(single('--sample-input', path), probe.program.inputs[0])], sampleOrigin: path };
 }
 
-function cmdExport(args: CommonArgs & { board: string; output?: string; sampleInput?: string; format: ExportFormat }): void {
-  const result = compileFile(args, args.board, { ...sampleInputs(args.sampleInput, args.model, args.name), format: args.format });
-  const out = args.output ?? `out/${result.program.name}`;
+interface ExportArgs extends CommonArgs {
+  board?: string;
+  output?: string;
+  sampleInput?: string;
+  format?: string;
+  force?: boolean;
+}
+
+async function cmdExport(args: ExportArgs): Promise<void> {
+  const board = choice('--board', args.board ?? 'host', boardNames());
+  const format = choice('--format', args.format ?? 'project', EXPORT_FORMATS) as ExportFormat;
+  const library = format === 'library' || format === 'make';
+  if (library && args.board === undefined) {
+    console.error(`utvm-aot: note: no --board given: the ${format} uses the portable C kernels; pass --board stm32f746-nucleo (or another Cortex-M7 board) for the Cortex-M7's DSP kernels`);
+  }
+  const result = compileFile(args, board, { ...sampleInputs(args.sampleInput, args), format });
+  const out = args.output === undefined ? `out/${result.program.name}` : single('--output', args.output);
   const p = result.program;
   let files = result.files;
-  if (args.format === 'library' || args.format === 'make') {
+  if (library) {
     const m = measureExport(files, librarySources(p), libraryCpuFlags(result.board));
     files = m.files;
     if (!m.measured) console.error('utvm-aot: note: arm-none-eabi-gcc is not installed: metadata.json has no code bytes');
   }
-  writeProject(out, files);
-  console.log(`exported ${args.model} for board '${args.board}' to ${out}/ (${files.size} files)`);
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let summary;
+  try {
+    summary = await writeProject(out, files, { force: args.force, signal: interrupt.signal });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  const changes = summary.unchanged.length > 0 || summary.removed.length > 0 || summary.kept.length > 0
+    ? `; ${summary.written.length} written, ${summary.unchanged.length} unchanged, ${summary.removed.length} removed${summary.kept.length > 0 ? `, ${summary.kept.length} edited kept` : ''}`
+    : '';
+  console.log(`exported ${args.model} for board '${board}' to ${out}/ (${files.size} files${changes})`);
   console.log(`  arena ${p.arenaBytes} bytes (lower bound ${result.plan.lowerBound}), weights ${p.weightBytes} bytes, ${p.kernels.length} kernels`);
-  if (args.format === 'library' || args.format === 'make') libraryUsage(args.format, out, p.name).forEach((l) => console.log(l));
+  if (library) libraryUsage(format, out, p.name).forEach((l) => console.log(l));
   else console.log(`  build: make -C ${shellArg(out)}   or   cmake -S ${shellArg(out)} -B ${shellArg(`${out}/cmake-build`)} && cmake --build ${shellArg(`${out}/cmake-build`)}`);
 }
 
-function cmdInspect(args: CommonArgs & { json?: boolean; board: string }): void {
-  const result = compileFile(args, args.board);
+function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {
+  const result = compileFile(args, choice('--board', args.board ?? 'host', boardNames()));
   const report = inspectReport(args.model, result.graph, result.plan, result.program);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
 }
 
 function cmdBench(args: CommonArgs & { json?: boolean }): void {
-  const report = bench(readModelFile(args.model), args.model, args.name ?? defaultModelName(args.model), args.rounding);
+  qemuTimeoutSeconds();
+  const m = readModel(args);
+  const report = bench(m.bytes, args.model, m.name, m.rounding, progressOn());
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
 interface RunArgs extends CommonArgs {
-  target: string;
+  target?: string;
   input?: string[];
   output?: string[];
   inputDir?: string;
   outputDir?: string;
 }
 
-function runCases(result: CompileResult, cases: DirCase[]): TensorValue[][] {
-  const { program, board, files } = result;
-  const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, program.inputs[i])));
-  if (board.kind === 'emulator') return runOnQemu(files, board, program.name, program.inputs, program.outputs, values);
-  return runOnHost(files, program.name, program.inputs, program.outputs, values);
-}
-
 function cmdRun(args: RunArgs): void {
-  if (args.target !== 'host' && args.target !== 'qemu') fail('E_USAGE', `unknown --target '${args.target}'; use host or qemu`);
-  const result = compileFile(args, args.target === 'qemu' ? QEMU_BOARD : 'host');
+  const target = choice('--target', args.target ?? 'host', TARGETS);
+  if (target === 'qemu') qemuTimeoutSeconds();
+  if (args.inputDir !== undefined || args.outputDir !== undefined) {
+    if (args.inputDir === undefined || args.outputDir === undefined) fail('E_USAGE', '--input-dir and --output-dir go together');
+    if (args.input || args.output) fail('E_USAGE', 'use either --input/--output or --input-dir/--output-dir');
+  }
+  const progress = progressOn();
+  const result = compileFile(args, targetBoard(target));
   const probe = result.program;
   let cases: DirCase[];
-  if (args.inputDir || args.outputDir) {
-    if (!args.inputDir || !args.outputDir) fail('E_USAGE', '--input-dir and --output-dir go together');
-    if (args.input || args.output) fail('E_USAGE', 'use either --input/--output or --input-dir/--output-dir');
-    cases = listDirCases(args.inputDir, args.outputDir, probe.inputs.length, probe.outputs.length);
-    if (cases.length === 0) fail('E_INPUT_FILE', `${args.inputDir}: no input cases found`);
+  if (args.inputDir !== undefined && args.outputDir !== undefined) {
+    const inDir = single('--input-dir', args.inputDir);
+    cases = listDirCases(inDir, single('--output-dir', args.outputDir), probe.inputs.length, probe.outputs.length);
+    if (cases.length === 0) fail('E_INPUT_FILE', `${inDir}: no input cases found`);
   } else {
     const ins = args.input ?? [];
     const outs = args.output ?? [];
@@ -114,39 +164,51 @@ function cmdRun(args: RunArgs): void {
     if (outs.length !== probe.outputs.length) fail('E_USAGE', `the model has ${probe.outputs.length} output(s); ${outs.length} --output file(s) given`);
     cases = [{ name: 'case', inputs: ins, outputs: outs }];
   }
-  const results = runCases(result, cases);
+  const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, probe.inputs[i])));
+  const results = runCompiled(result, values, progress);
   cases.forEach((c, k) => c.outputs.forEach((path, i) => writeTensorFile(path, results[k][i])));
-  console.log(`ran ${cases.length} case(s) on ${args.target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
+  console.log(`ran ${cases.length} case(s) on ${target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
 }
 
 interface ValidateArgs extends CommonArgs {
-  target: string;
+  target?: string;
   input?: string[];
-  seed: number;
-  cases: number;
+  seed?: string;
+  cases?: string;
   json?: boolean;
 }
 
 /** Exit 0 when every output is within tolerance (src/validate.ts), 1 when one is not. */
 async function cmdValidate(args: ValidateArgs): Promise<void> {
-  if (args.target !== 'host' && args.target !== 'qemu') fail('E_USAGE', `unknown --target '${args.target}'; use host or qemu`);
-  const name = args.name ?? defaultModelName(args.model);
-  let inputs: TensorValue[] | undefined;
+  const target = choice('--target', args.target ?? 'host', TARGETS);
+  const seed = wholeNumber('--seed', args.seed ?? '0', 0, 0xffffffff);
+  const count = wholeNumber('--cases', args.cases ?? '4', 1, 100000);
+  if (target === 'qemu') qemuTimeoutSeconds();
+  const m = readModel(args);
+  if (m.format !== 'onnx') {
+    fail('E_USAGE', `${args.model}: validate compares with onnxruntime-node and needs an ONNX model; for a TensorFlow Lite model use 'utvm-aot run' and compare with TFLite Micro`);
+  }
+  let inputs;
   if (args.input) {
     const probe = compileFile(args, 'host');
     if (args.input.length !== probe.program.inputs.length) fail('E_USAGE', `the model has ${probe.program.inputs.length} input(s); ${args.input.length} --input file(s) given`);
     inputs = args.input.map((f, i) => readTensorFile(f, probe.program.inputs[i]));
   }
-  const options = { name, target: args.target as 'host' | 'qemu', inputs, seed: args.seed, cases: args.cases, rounding: args.rounding };
-  const report = await validate(readModelFile(args.model), args.model, options);
+  const options = { name: m.name, target, inputs, seed, cases: count, rounding: m.rounding };
+  const report = await validate(m.bytes, args.model, options, undefined, progressOn());
   console.log(args.json ? JSON.stringify(validateJson(report), null, 2) : formatValidate(report));
   if (!report.ok) process.exitCode = 1;
 }
 
 function reportError(e: unknown): never {
+  e = environmentError(e) ?? e;
   if (e instanceof UtvmError) {
     console.error(`utvm-aot: error ${e.code}: ${e.message}`);
     process.exit(e.exitCode);
+  }
+  if (e instanceof ExportInterrupted) {
+    console.error(`utvm-aot: interrupted (${e.reason}): the export was not written`);
+    process.exit(e.reason === 'SIGTERM' ? 143 : 130);
   }
   console.error(`utvm-aot: internal error (please report it): ${(e as Error).stack ?? e}`);
   process.exit(3);
@@ -163,103 +225,111 @@ function guard<A>(fn: (a: A) => void | Promise<void>): (a: A) => void {
   };
 }
 
-/** yargs' usage messages, said the way the rest of utvm-aot speaks. */
-function usageMessage(msg: string, argv: string[]): string {
-  if (/^Not enough non-option arguments/.test(msg)) return 'missing the model file (utvm-aot <command> <model> [options])';
-  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (!unknown) return msg;
-  const words = unknown[1].split(', ');
-  if (words.every((w) => argv.includes(w))) return `unknown command: ${words.join(', ')} (commands: export, inspect, run, bench, validate)`;
-  const shown = words.map((w) => argv.find((a) => a.replace(/^-+/, '').split('=')[0] === w) ?? w);
-  return `unknown option: ${shown.map((a) => a.split('=')[0]).join(', ')}`;
+const MODEL = { type: 'string', demandOption: true, describe: 'model file: ONNX (.onnx) or TensorFlow Lite (.tflite)' } as const;
+const NAME = { type: 'string', describe: 'C prefix of the API and file names (default: from the file name)' } as const;
+const JSON_OPTION = { type: 'boolean', describe: 'machine-readable output' } as const;
+const ROUNDING = {
+  type: 'string',
+  describe: "int8 requantization: tflite (default: CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
+} as const;
+const TARGET = { type: 'string', describe: 'where to run: host (native build, default) or qemu (emulated Cortex-M7, board qemu-mps2-an500)' } as const;
+
+/** Each command's options (yargs builders; the names also feed "did you mean"). */
+function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Record<string, object>> {
+  return {
+    export: {
+      board: { type: 'string', describe: `target board: ${boards.join(', ')} (default host)` },
+      output: { alias: 'o', type: 'string', describe: 'output folder (default out/<name>)' },
+      name: NAME,
+      'sample-input': { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' },
+      format: { type: 'string', describe: 'project (default: main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' },
+      rounding: ROUNDING,
+      force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
+    },
+    inspect: {
+      board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
+      json: JSON_OPTION,
+      name: NAME,
+      rounding: ROUNDING,
+    },
+    run: {
+      target: TARGET,
+      input: { type: 'string', array: true, describe: 'one file per model input, in order' },
+      output: { type: 'string', array: true, describe: 'one file per model output, in order' },
+      'input-dir': { type: 'string', describe: 'run every case in this folder (batched, with progress on stderr)' },
+      'output-dir': { type: 'string', describe: 'where the outputs of --input-dir go' },
+      name: NAME,
+      rounding: ROUNDING,
+    },
+    bench: { json: JSON_OPTION, name: NAME, rounding: ROUNDING },
+    validate: {
+      input: { type: 'string', array: true, describe: 'one file per model input, in order (default: random inputs from --seed)' },
+      target: TARGET,
+      seed: { type: 'string', describe: 'seed of the random inputs: a whole number 0 to 4294967295 (default 0)' },
+      cases: { type: 'string', describe: 'number of random input cases: 1 to 100000 (default 4)' },
+      json: JSON_OPTION,
+      name: NAME,
+      rounding: ROUNDING,
+    },
+  };
 }
 
+const DESCRIPTIONS: Record<(typeof COMMANDS)[number], string> = {
+  export: 'write a C project (model, kernels, main.c, CMakeLists.txt, Makefile)',
+  inspect: 'show operators, shapes, the memory plan, arena and weight bytes',
+  run: 'compile, build and run the model on inputs (.npy: dtype and shape checked; other: raw bytes, size checked)',
+  bench: 'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
+  validate: "compare the compiled model's outputs with onnxruntime-node's on the same inputs (ONNX models; quantized outputs: within 1 LSB; float: rtol 1e-4, atol 1e-5)",
+};
+
+const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
+  run:
+    'With --input-dir: a one-input model reads <dir>/<case>.npy|.bin and writes <out>/<case>.npy|.bin\n' +
+    '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
+    'and writes <out>/<case>/output_<K>.*.',
+  validate: 'Exit status: 0 every output within tolerance, 1 not (or the model is at fault), 2 usage (also: onnxruntime-node missing).',
+};
+
+const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<void>> = {
+  export: cmdExport,
+  inspect: cmdInspect,
+  run: cmdRun,
+  bench: cmdBench,
+  validate: cmdValidate,
+};
+
 export function main(argv: string[]): void {
-  const boards = boardNames();
-  yargs(argv)
+  const options = commandOptions(boardNames());
+  let y = yargs(argv)
     .scriptName('utvm-aot')
-    .usage('$0 <command> <model> [options]\n\nAhead-of-time compiler: ONNX models → self-contained C for Cortex-M7 (and the host).')
-    .command(
-      'export <model>',
-      'write a C project (model, kernels, main.c, CMakeLists.txt, Makefile)',
-      (y) =>
-        y
-          .positional('model', { type: 'string', demandOption: true, describe: 'model file (.onnx)' })
-          .option('board', { type: 'string', default: 'host', choices: boards, describe: 'target board' })
-          .option('output', { alias: 'o', type: 'string', describe: 'output folder (default out/<name>)' })
-          .option('name', { type: 'string', describe: 'C prefix of the API and file names (default: from the file name)' })
-          .option('sample-input', { type: 'string', describe: 'input (.npy or raw .bin) compiled into main.c' })
-          .option('format', { type: 'string', default: 'project', choices: EXPORT_FORMATS, describe: 'project (main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' })
-          .option('rounding', ROUNDING_OPTION),
-      guard((a) => cmdExport(a as never)),
-    )
-    .command(
-      'inspect <model>',
-      'show operators, shapes, the memory plan, arena and weight bytes',
-      (y) =>
-        y
-          .positional('model', { type: 'string', demandOption: true })
-          .option('board', { type: 'string', default: 'host', choices: boards, describe: 'target board: its kernels decide the scratch buffers, so the plan' })
-          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-          .option('name', { type: 'string' }),
-      guard((a) => cmdInspect(a as never)),
-    )
-    .command(
-      'run <model>',
-      'compile, build and run the model on inputs (.npy: dtype and shape checked; other: raw bytes, size checked)',
-      (y) =>
-        y
-          .positional('model', { type: 'string', demandOption: true })
-          .option('target', { type: 'string', default: 'host', choices: ['host', 'qemu'], describe: 'where to run: host (native build) or qemu (emulated Cortex-M7, board qemu-mps2-an500)' })
-          .option('input', { type: 'string', array: true, describe: 'one file per model input, in order' })
-          .option('output', { type: 'string', array: true, describe: 'one file per model output, in order' })
-          .option('input-dir', { type: 'string', describe: 'run every case in this folder in one process' })
-          .option('output-dir', { type: 'string', describe: 'where the outputs of --input-dir go' })
-          .option('name', { type: 'string' })
-          .option('rounding', ROUNDING_OPTION)
-          .epilogue(
-            'With --input-dir: a one-input model reads <dir>/<case>.npy|.bin and writes <out>/<case>.npy|.bin\n' +
-              '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
-              'and writes <out>/<case>/output_<K>.*.',
-          ),
-      guard((a) => cmdRun(a as never)),
-    )
-    .command(
-      'bench <model>',
-      'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
-      (y) =>
-        y
-          .positional('model', { type: 'string', demandOption: true })
-          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-          .option('name', { type: 'string' })
-          .option('rounding', ROUNDING_OPTION),
-      guard((a) => cmdBench(a as never)),
-    )
-    .command(
-      'validate <model>',
-      "compare the compiled model's outputs with onnxruntime-node's on the same inputs (quantized outputs: within 1 LSB; float: rtol 1e-4, atol 1e-5)",
-      (y) =>
-        y
-          .positional('model', { type: 'string', demandOption: true })
-          .option('input', { type: 'string', array: true, describe: 'one file per model input, in order (default: random inputs from --seed)' })
-          .option('target', { type: 'string', default: 'host', choices: ['host', 'qemu'], describe: 'where our build runs: host or qemu (emulated Cortex-M7)' })
-          .option('seed', { type: 'number', default: 0, describe: 'seed of the random inputs' })
-          .option('cases', { type: 'number', default: 4, describe: 'number of random input cases' })
-          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-          .option('name', { type: 'string' })
-          .option('rounding', ROUNDING_OPTION)
-          .epilogue('Exit status: 0 every output within tolerance, 1 not (or the model is at fault), 2 usage (also: onnxruntime-node missing).'),
-      guard((a) => cmdValidate(a as never)),
-    )
-    .demandCommand(1, 'name a command: export, inspect, run, bench or validate')
+    .usage(
+      '$0 <command> <model> [options]\n\nAhead-of-time compiler: ONNX and TensorFlow Lite models → self-contained C for Cortex-M7 (and the host).\n' +
+        'Exit status: 0 ok, 1 the model or inputs are at fault, 2 usage, 3 internal error, 4 the environment (disk, permissions, missing tools).',
+    );
+  for (const cmd of COMMANDS) {
+    const builder = (b: Argv) => {
+      let c: Argv = b.positional('model', MODEL);
+      for (const [name, spec] of Object.entries(options[cmd])) c = c.option(name, spec);
+      const epilogue = EPILOGUES[cmd];
+      return epilogue ? c.epilogue(epilogue) : c;
+    };
+    y = y.command(`${cmd} <model>`, DESCRIPTIONS[cmd], builder, guard((a) => HANDLERS[cmd](a as never)));
+  }
+  const knownOptions = (cmd: string) => {
+    const specs = (options as Record<string, Record<string, { alias?: string }>>)[cmd] ?? {};
+    return [...Object.keys(specs), ...Object.values(specs).flatMap((s) => (s.alias ? [s.alias] : [])), 'help', 'h', 'version'];
+  };
+  y.demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
     .strict()
     .fail((msg, err) => {
-      if (err) throw err;
-      console.error(`utvm-aot: ${usageMessage(msg, argv)}\nrun 'utvm-aot --help' for usage`);
+      if (err) reportError(err);
+      console.error(`utvm-aot: error E_USAGE: ${usageMessage(msg, argv, COMMANDS, knownOptions)}; ${USAGE_HINT}`);
       process.exit(2);
     })
-    .help()
-    .version(false)
+    .help('help')
+    .alias('help', 'h')
+    .version('version', 'show the version', `utvm-aot ${version()}`)
+    .wrap(Math.min(110, process.stdout.columns || 110))
     .parse();
 }
 

@@ -2,25 +2,29 @@
  * compile(model bytes, options) → the exported project as a FileMap, with the graph and memory plan that
  * produced it. Pure: nothing here touches the disk (src/cli.ts writes the FileMap, all or nothing).
  *
- *   import (onnx.ts / tflite.ts) → passes (passes/index.ts) → checks → memory plan (plan/) →
- *   lowering (emit/program.ts) → C sources and project files (emit/project.ts)
+ *   import (import/onnx.ts, import/tflite.ts) → passes (passes/index.ts) → checks → lowering (lower/:
+ *   kernel calls for the board) → memory plan (plan/) → Program (emit/program.ts) → C sources and
+ *   project files (emit/project.ts, emit/library.ts)
  */
 
 import { describeNode, fail } from './diagnostics.js';
-import { bytesOf, isRuntimeDType } from './ir/dtype.js';
+import { RUNTIME_DTYPES, bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
 import { importTflite } from './import/tflite.js';
+import { detectModelFormat } from './import/format.js';
 import { getOp } from './ops/index.js';
 import { runPipeline } from './passes/index.js';
 import { MemoryPlan, planMemory } from './plan/index.js';
-import { Program, buildProgram, inPlaceNodes, lowerGraph } from './emit/program.js';
+import { Program, buildProgram } from './emit/program.js';
+import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
 import { checkFit } from './emit/fit.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
+import type { Rounding } from './ir/quant.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -40,9 +44,9 @@ export interface CompileOptions {
   format?: ExportFormat;
   /**
    * Requantization of the int8 kernels: 'tflite' (default: CMSIS-NN's fixed point, bit-exact with TFLite
-   * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/ops/onnx-rounding.ts).
+   * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/lower/onnx-rounding.ts).
    */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 export interface CompileResult {
@@ -53,12 +57,16 @@ export interface CompileResult {
   files: FileMap;
 }
 
-/** A C identifier made from a model file name: "models/My-Net.onnx" → "my_net". */
+/**
+ * A C identifier made from a model file name: "models/My-Net.onnx" → "my_net"; one that starts with a
+ * digit gets a `model_` prefix, and a long one is cut to the 48 characters checkModelName allows.
+ */
 export function defaultModelName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
   let id = base.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/_+/g, '_');
   if (!/^[a-z_]/.test(id)) id = `model_${id}`;
-  return id;
+  id = id.slice(0, 48).replace(/_+$/, '');
+  return id === '' ? 'model' : id;
 }
 
 export function checkModelName(name: string): void {
@@ -67,19 +75,15 @@ export function checkModelName(name: string): void {
   }
 }
 
-function isTflite(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'TFL3';
-}
-
 /** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
 export function loadGraph(
   bytes: Uint8Array,
   fileName: string,
   name: string,
   bindInputs?: Map<string, TensorValue>,
-  pipeline: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {},
+  pipeline: { keepTensors?: boolean; rounding?: Rounding } = {},
 ): Graph {
-  if (isTflite(bytes) || /\.tflite$/i.test(fileName)) {
+  if (detectModelFormat(bytes, fileName) === 'tflite') {
     if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
     return runPipeline(importTflite(bytes, fileName, name), pipeline);
   }
@@ -98,13 +102,13 @@ export function checkLowerable(g: Graph, fileName: string): void {
       if (name === '') continue;
       const t = g.tensor(name);
       if (t.data === undefined && !isRuntimeDType(t.dtype)) {
-        fail('E_UNSUPPORTED_TYPE', `${fileName}: ${describeNode(node.source)} computes tensor '${name}' of type ${t.dtype} at run time; supported run-time types: float32`);
+        fail('E_UNSUPPORTED_TYPE', `${fileName}: ${describeNode(node.source)} computes tensor '${name}' of type ${t.dtype} at run time; supported run-time types: ${RUNTIME_DTYPES.join(', ')}`);
       }
     }
   }
   for (const name of g.inputs) {
     const t = g.tensor(name);
-    if (!isRuntimeDType(t.dtype)) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' has type ${t.dtype}; supported: float32`);
+    if (!isRuntimeDType(t.dtype)) fail('E_UNSUPPORTED_TYPE', `${fileName}: graph input '${name}' has type ${t.dtype}; supported: ${RUNTIME_DTYPES.join(', ')}`);
   }
 }
 
@@ -125,7 +129,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
   const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered) });
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
   checkFit(board, program);
   const samples = options.sampleInputs ?? [];

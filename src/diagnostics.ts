@@ -1,7 +1,8 @@
 /**
  * Every user-facing error, with a stable code.
  *
- * Errors that are the model's or the inputs' fault exit with status 1; usage errors exit with 2. The
+ * Errors that are the model's or the inputs' fault exit with status 1; usage errors exit with 2; the
+ * environment's (disk full, permissions, a file where a folder should be, a missing tool) with 4. The
  * message is one line that says what is wrong and, where it can, what to do. Internal errors (bugs) are
  * plain Error objects and are reported as such by the CLI.
  */
@@ -17,7 +18,9 @@ export type DiagnosticCode =
   | 'E_INPUT_FILE' // an input file of the wrong size, dtype or shape
   | 'E_BUILD' // the C compiler or the generated program failed
   | 'E_DOES_NOT_FIT' // the model does not fit the board's memory
-  | 'E_USAGE'; // wrong command-line use
+  | 'E_USAGE' // wrong command-line use
+  | 'E_IO' // the environment: disk full, no permission, read-only file system, a file where a folder should be
+  | 'E_TOOL'; // a program utvm-aot runs (make, gcc, arm-none-eabi-gcc, qemu-system-arm) is not installed
 
 const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_MODEL_READ: 1,
@@ -31,6 +34,8 @@ const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_BUILD: 1,
   E_DOES_NOT_FIT: 1,
   E_USAGE: 2,
+  E_IO: 4,
+  E_TOOL: 4,
 };
 
 export class UtvmError extends Error {

@@ -21,10 +21,12 @@ import { compile } from './compile.js';
 import { fail } from './diagnostics.js';
 import { DType, TensorData, allocData } from './ir/dtype.js';
 import { elementCount } from './ir/graph.js';
-import { decodeTensorProto } from './import/onnx-tensor.js';
+import { decodeTensorProto } from './import/onnx/tensor.js';
 import type { TensorValue } from './io/tensor-value.js';
-import { runOnHost } from './run/host.js';
-import { QEMU_BOARD, runOnQemu } from './run/qemu.js';
+import { Progress, silent } from './progress.js';
+import { mulberry32 } from './random.js';
+import { runCompiled, targetBoard } from './run/index.js';
+import type { Rounding } from './ir/quant.js';
 
 const { onnx } = onnxProto;
 
@@ -40,7 +42,7 @@ export interface ValidateOptions {
   /** Number of random cases (ignored when `inputs` are given). Default 4. */
   cases?: number;
   /** Requantization of the int8 kernels (compile option `rounding`); default 'tflite'. */
-  rounding?: 'tflite' | 'onnx';
+  rounding?: Rounding;
 }
 
 export interface OutputDiff {
@@ -103,8 +105,9 @@ export async function loadOnnxRuntime(moduleName = 'onnxruntime-node'): Promise<
 }
 
 /** Runs `model` in onnxruntime (default session options) on every case; outputs in the model's order. */
-export async function runReference(ort: OrtModule, model: Uint8Array, inputNames: string[], cases: TensorValue[][]): Promise<TensorValue[][]> {
+export async function runReference(ort: OrtModule, model: Uint8Array, inputNames: string[], cases: TensorValue[][], progress: Progress = silent): Promise<TensorValue[][]> {
   const session = await ort.InferenceSession.create(model);
+  const count = progress.count('running onnxruntime-node:', cases.length, 'cases');
   try {
     const results: TensorValue[][] = [];
     for (const inputs of cases) {
@@ -112,7 +115,9 @@ export async function runReference(ort: OrtModule, model: Uint8Array, inputNames
       inputs.forEach((v, i) => (feeds[inputNames[i]] = new ort.Tensor(v.dtype, v.data, v.shape)));
       const out = await session.run(feeds);
       results.push(session.outputNames.map((n) => ({ dtype: out[n].type as DType, shape: [...out[n].dims], data: (out[n].data as TensorData).slice() })));
+      count.tick();
     }
+    count.done();
     return results;
   } finally {
     await session.release();
@@ -122,23 +127,11 @@ export async function runReference(ort: OrtModule, model: Uint8Array, inputNames
 // ---------------------------------------------------------------------------------------------------
 // Inputs
 
-/** mulberry32: a seeded generator, so `--seed` reproduces the same inputs everywhere. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const INT_RANGE: Partial<Record<DType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], int32: [-1000, 1000] };
 
 /** A random value per input: floats uniform in [-1, 1), integers uniform over their type's range. */
 export function randomInputs(specs: { dtype: DType; shape: number[] }[], seed: number): TensorValue[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   return specs.map((s) => {
     const n = elementCount(s.shape);
     const data = allocData(s.dtype, n) as Float32Array;
@@ -210,17 +203,15 @@ function judge(d: OutputDiff, a: number, e: number): void {
 // ---------------------------------------------------------------------------------------------------
 // The command
 
-export async function validate(model: Uint8Array, fileName: string, options: ValidateOptions, ort?: OrtModule): Promise<ValidateReport> {
+export async function validate(model: Uint8Array, fileName: string, options: ValidateOptions, ort?: OrtModule, progress: Progress = silent): Promise<ValidateReport> {
   const runtime = ort ?? (await loadOnnxRuntime());
-  const result = compile(model, fileName, { name: options.name, board: options.target === 'qemu' ? QEMU_BOARD : 'host', rounding: options.rounding });
-  const { program, files, board } = result;
+  const result = compile(model, fileName, { name: options.name, board: targetBoard(options.target), rounding: options.rounding });
+  const { program } = result;
   const cases = options.inputs
     ? [options.inputs]
     : Array.from({ length: options.cases ?? 4 }, (_, k) => randomInputs(program.inputs, (options.seed ?? 0) + k));
-  const ours = options.target === 'qemu'
-    ? runOnQemu(files, board, program.name, program.inputs, program.outputs, cases)
-    : runOnHost(files, program.name, program.inputs, program.outputs, cases);
-  const reference = await runReference(runtime, model, program.inputs.map((t) => t.name), cases);
+  const ours = runCompiled(result, cases, progress);
+  const reference = await runReference(runtime, model, program.inputs.map((t) => t.name), cases, progress);
   const scales = dequantizedOutputScales(model);
   const outputs = program.outputs.map((t, i) =>
     compareOutput(t.name, ours.map((c) => c[i]), reference.map((c) => c[i]), scales.get(t.name)),

@@ -17,6 +17,7 @@
 import type { Program } from './program.js';
 import { jsonText } from './escape.js';
 import { compilerVersion } from './templates.js';
+import { ARENA_ALIGNMENT } from '../plan/index.js';
 
 /** Sizes measured on the library's objects, summed over sections (`arm-none-eabi-size -A`). */
 export interface FlashMeasure {
@@ -39,8 +40,6 @@ export interface MetadataInfo {
   sources: string[];
   options: Record<string, unknown>;
 }
-
-export const ARENA_ALIGN = 16;
 
 function tensors(list: Program['inputs']) {
   return list.map((t) => ({
@@ -85,7 +84,7 @@ export function buildMetadata(p: Program, info: MetadataInfo, flash?: FlashMeasu
     exportFormat: info.format,
     inputs: tensors(p.inputs),
     outputs: tensors(p.outputs),
-    arena: { bytes: p.arenaBytes, align: ARENA_ALIGN, lowerBound: info.lowerBound },
+    arena: { bytes: p.arenaBytes, align: ARENA_ALIGNMENT, lowerBound: info.lowerBound },
     flash: flashSection(p.weightBytes, flash),
     operators: operators(p),
     kernels: p.kernels.map((k) => ({ kernel: k, symbol: `${p.name}_${k}` })),

@@ -4,12 +4,12 @@
 
 import { fail } from '../diagnostics.js';
 import { dtypeEnumName } from '../ir/dtype.js';
-import { CFloat, formatCValue, formatFloat } from './c-value.js';
+import { CFloat, formatCValue, formatFloat } from '../ir/c-value.js';
 import { cString, displayText } from './escape.js';
 import type { Program, ProgramConstant, ProgramTensor } from './program.js';
 import { compilerVersion, render } from './templates.js';
-
-const MAX_RANK = 6;
+import { ARENA_ALIGNMENT } from '../plan/index.js';
+import { MAX_RANK } from '../lower/rank.js'; // the descriptors' shape arrays (utvm_tensor_desc)
 
 function formatValues(c: ProgramConstant): string {
   const isFloat = c.dtype === 'float32' || c.dtype === 'float64';
@@ -59,6 +59,8 @@ export function renderModel(p: Program, sourceName: string, lowerBound: number, 
     version: compilerVersion(),
     source: sourceName,
     arenaBytes: p.arenaBytes,
+    /** Alignment of the arena (the planner's, every buffer offset is a multiple of it) and of each weight array. */
+    align: ARENA_ALIGNMENT,
     lowerBound,
     weightBytes: p.weightBytes,
     kernels: p.kernels,

@@ -1,10 +1,8 @@
 /**
- * Lowering: a Graph → (its memory plan) → a Program, the complete, C-ready description of model.c.
+ * A lowered graph (src/lower/) and its memory plan (src/plan/) → a Program, the complete, C-ready
+ * description of model.c.
  *
- * Two stages. `lowerGraph`: each node's operator turns it into kernel calls (`OpDef.lower`) for the
- * target, before any memory is planned, so the planner can see which calls may run in place
- * (`inPlaceNodes`). `buildProgram`, given the plan: this file resolves the calls' arguments to
- * C expressions (arena offsets from the memory plan, weight array names), gives parameter structs and
+ * `buildProgram`, given the plan: this file resolves the kernel calls' arguments to C expressions (arena offsets from the memory plan, weight array names), gives parameter structs and
  * weight arrays stable identifiers, and records which kernels and headers the model uses. Nothing here
  * knows any template: src/emit/model.ts renders the Program.
  */
@@ -12,9 +10,11 @@
 import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
 import { Graph, Tensor, elementCount, tensorBytes } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
-import type { CArg, KernelCall, LowerContext, LowerTarget } from '../ops/op.js';
+import type { CArg } from '../ops/op.js';
+import { LoweredGraph, inPlaceNodes } from '../lower/index.js';
 import type { MemoryPlan } from '../plan/index.js';
-import { cIdentifier, formatCValue } from './c-value.js';
+import { formatCValue } from '../ir/c-value.js';
+import { cIdentifier } from './escape.js';
 
 export interface ProgramConstant {
   id: string;
@@ -94,66 +94,6 @@ function ioTensor(g: Graph, plan: MemoryPlan, name: string): ProgramTensor {
 function describe(g: Graph, node: Graph['nodes'][number]): string {
   const shapes = (names: string[]) => names.filter((n) => n !== '').map((n) => `[${g.tensor(n).shape}]`).join(', ');
   return `${node.name}: ${node.op}${node.source.op !== node.op ? ` (${node.source.op})` : ''} ${shapes(node.inputs)} -> ${shapes(node.outputs)}`;
-}
-
-/** A graph lowered for one target: a clone holding the constants lowering added, and each node's calls. */
-export interface LoweredGraph {
-  graph: Graph;
-  /** Kernel calls per node name (nodes without `lower`, the aliases, have none). */
-  calls: Map<string, KernelCall[]>;
-}
-
-/**
- * The kernel calls of `node` of `g` for `target`, exactly as the compiler makes them; constants the
- * lowering adds go into `g`. Undefined for a node without `lower` (the aliases).
- */
-export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }): KernelCall[] | undefined {
-  const def = getOp(node.op);
-  if (!def.lower) return undefined;
-  const ctx: LowerContext<Record<string, unknown>> = {
-    node,
-    graph: g,
-    input: (i) => {
-      const n = node.inputs[i];
-      if (n === undefined || n === '') throw new Error(`internal: ${node.name} input ${i} is omitted`);
-      return g.tensor(n);
-    },
-    optionalInput: (i) => (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
-    output: (i) => g.tensor(node.outputs[i]),
-    addConstant: (base, dtype, shape, data) => {
-      const name = g.freshName(base);
-      g.addTensor({ name, dtype, shape: [...shape], data });
-      return name;
-    },
-    target,
-  };
-  return def.lower(ctx);
-}
-
-/** Lowers every node of `input` (on a clone) for `target`; the memory plan is not needed yet. */
-export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }): LoweredGraph {
-  const g = input.clone();
-  const calls = new Map<string, KernelCall[]>();
-  for (const node of g.nodes) {
-    const nodeCalls = lowerNode(g, node, target);
-    if (nodeCalls) calls.set(node.name, nodeCalls);
-  }
-  return { graph: g, calls };
-}
-
-/**
- * The nodes run by one kernel call flagged `inPlace` whose arguments are the node's input 0 and output 0
- * themselves: the planner's `inPlaceKernels` (src/plan/index.ts) for this target.
- */
-export function inPlaceNodes(lowered: LoweredGraph): Set<string> {
-  const names = new Set<string>();
-  for (const node of lowered.graph.nodes) {
-    const calls = lowered.calls.get(node.name);
-    if (!calls || calls.length !== 1 || calls[0].inPlace !== true) continue;
-    const plain = calls[0].args.filter((a): a is { tensor: string } => 'tensor' in a && !a.elementOffset).map((a) => a.tensor);
-    if (plain.includes(node.inputs[0]) && plain.includes(node.outputs[0])) names.add(node.name);
-  }
-  return names;
 }
 
 /** Fails (internal) when the plan puts output 0 of `node` over input 0 but neither the operator nor its kernel allows it. */

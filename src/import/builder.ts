@@ -104,7 +104,11 @@ export class GraphBuilder implements ImportContext {
       const elements = Math.max(count(present), count(types));
       this.budget.fold(def.foldCost ? def.foldCost(node.attrs, inputTensors, types) : elements, describeNode(this.current));
       const data = def.evaluate!(node.attrs, inputTensors, types);
-      types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i] }));
+      types.forEach((t, i) => {
+        // An output that shares an input's data (a reshape) is the same values: it keeps their origin.
+        const origin = present.find((x) => x.data === data[i] && x.quantizedOrigin)?.quantizedOrigin;
+        this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape], data: data[i], ...(origin ? { quantizedOrigin: origin } : {}) });
+      });
       return names;
     }
     types.forEach((t, i) => this.graph.addTensor({ name: names[i], ...t, shape: [...t.shape] }));

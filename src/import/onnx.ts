@@ -4,7 +4,8 @@
  * 1. Decode with onnx-proto and check the envelope (a graph, an opset for the default domain, in range).
  * 2. Initializers and Constant-like data: every TensorProto encoding (raw_data and the typed fields).
  * 3. Graph inputs: static shapes; a symbolic first dimension is taken as a batch of one.
- * 4. Nodes in order, each through the importer its operator file registers (src/ops/*.ts `onnx`);
+ * 4. Nodes in order, each through the importer its operator file registers (src/ops/*.ts `onnx`) or,
+ *    for the quantization operators, src/import/onnx/quant.ts and qoperator.ts;
  *    an operator nobody registers is an error naming it, the node and the supported set.
  * Pure: bytes in, Graph out. Shape inference and constant folding happen in GraphBuilder.add.
  */
@@ -16,7 +17,9 @@ import { fail, quote, UtvmError } from '../diagnostics.js';
 import { allOps } from '../ops/index.js';
 import type { OnnxImporter, OnnxNode } from '../ops/op.js';
 import { GraphBuilder } from './builder.js';
-import { decodeTensorProto, makeAttributeReader, onnxDType } from './onnx-tensor.js';
+import { decodeTensorProto, makeAttributeReader, onnxDType } from './onnx/tensor.js';
+import { onnxQuantImporters } from './onnx/quant.js';
+import { qoperatorImporters } from './onnx/qoperator.js';
 
 const { onnx } = onnxProto;
 
@@ -24,11 +27,16 @@ const { onnx } = onnxProto;
 export const ONNX_OPSET_MIN = 6;
 export const ONNX_OPSET_MAX = 25;
 
-/** Importers by ONNX op type ("Conv", or "com.microsoft:QLinearAdd" for other domains). */
+/**
+ * Importers by ONNX op type ("Conv", or "com.microsoft:QLinearAdd" for other domains): each operator
+ * file's `onnx` field, and the quantization readers of src/import/onnx/ (QuantizeLinear /
+ * DequantizeLinear, and the QOperator forms written as the QDQ patterns they mean).
+ */
 export function onnxImporters(): Map<string, OnnxImporter> {
   const m = new Map<string, OnnxImporter>();
-  for (const op of allOps()) {
-    for (const [key, importer] of Object.entries(op.onnx ?? {})) {
+  const tables = [...allOps().map((op) => op.onnx ?? {}), onnxQuantImporters, qoperatorImporters];
+  for (const table of tables) {
+    for (const [key, importer] of Object.entries(table)) {
       if (m.has(key)) throw new Error(`internal: ONNX operator ${quote(key)} imported by two operator files`);
       m.set(key, importer);
     }

@@ -1,12 +1,14 @@
 /**
  * The builtin options tables of the TFLite operators we import (schema.fbs: Conv2DOptions, Pool2DOptions,
- * …), read through the checked FlatReader of tflite-schema.ts into one flat TfliteOptions record with
- * the schema's defaults for absent fields. Field ids are the tables' declaration order.
+ * …), read through the checked FlatReader of tflite-schema.ts with the schema's defaults for absent
+ * fields. Field ids are the tables' declaration order. Each operator file declares how its builtin's
+ * table is read (`TfliteOptionsTable`); the builtins imported so far share one flat TfliteOptions record
+ * (`flatOptions`).
  */
 
 import { FlatReader, Table, TfliteModel, TfliteOperator } from './tflite-schema.js';
 
-/** BuiltinOptions union type ids of the option tables we read. */
+/** BuiltinOptions union type ids of the option tables read so far (schema.fbs). */
 export const OptionsType = {
   Conv2DOptions: 1,
   DepthwiseConv2DOptions: 2,
@@ -51,47 +53,40 @@ const DEFAULT_OPTIONS: TfliteOptions = {
   beta: 1, axis: 0, keepDims: false,
 };
 
-function padding(r: FlatReader, t: Table): Padding {
+/** The padding field (field 0 of the convolution and pooling tables). */
+export function paddingField(r: FlatReader, t: Table): Padding {
   const p = r.int8(t, 0);
   if (p !== 0 && p !== 1) r.corrupt(`${t.what} has padding ${p} (neither SAME nor VALID)`);
   return p === 0 ? 'SAME' : 'VALID';
 }
 
 /**
- * The options of an operator (defaults for absent fields). `expected` is the union type the operator's
- * builtin uses; an operator without options gets the defaults, one with another type is corrupt.
+ * How an operator reads its builtin options table: the table's union type id, its reader and the
+ * options of an operator that stores no table. The operator's file declares it next to its importer
+ * (src/ops/*.ts, the `tflite` field), so a new builtin's options need no edit here.
  */
-export function readOptions(model: TfliteModel, op: TfliteOperator, expected: number | undefined, where: string): TfliteOptions {
+export interface TfliteOptionsTable<O> {
+  /** BuiltinOptions union type id of the table (schema.fbs). */
+  type: number;
+  /** The options from the table; absent fields take the schema's defaults. */
+  read(r: FlatReader, t: Table): O;
+  /** The options when the operator stores no table. */
+  defaults: O;
+}
+
+/** A table read into the flat TfliteOptions record the importers of the builtins above share. */
+export function flatOptions(type: number, read: (r: FlatReader, t: Table) => Partial<TfliteOptions>): TfliteOptionsTable<TfliteOptions> {
+  return { type, read: (r, t) => ({ ...DEFAULT_OPTIONS, ...read(r, t) }), defaults: DEFAULT_OPTIONS };
+}
+
+/**
+ * The options of an operator (its table's defaults when it stores none). `table` is the one its
+ * builtin uses; an operator with a table of another type is corrupt.
+ */
+export function readOptions<O>(model: TfliteModel, op: TfliteOperator, table: TfliteOptionsTable<O> | undefined, where: string): O | TfliteOptions {
   const r = model.reader;
-  const o: TfliteOptions = { ...DEFAULT_OPTIONS };
-  if (op.optionsType === 0 || op.optionsPos === undefined || expected === undefined) return o;
-  if (op.optionsType !== expected) r.corrupt(`${where} has builtin options of type ${op.optionsType}, expected ${expected}`);
-  const t = r.tableAt(op.optionsPos, `${where} options`);
-  switch (expected) {
-    case OptionsType.Conv2DOptions:
-      return { ...o, padding: padding(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3),
-        dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) };
-    case OptionsType.DepthwiseConv2DOptions:
-      return { ...o, padding: padding(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), depthMultiplier: r.int32(t, 3),
-        activation: r.int8(t, 4), dilationW: r.int32(t, 5, 1), dilationH: r.int32(t, 6, 1) };
-    case OptionsType.Pool2DOptions:
-      return { ...o, padding: padding(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3),
-        filterH: r.int32(t, 4), activation: r.int8(t, 5) };
-    case OptionsType.FullyConnectedOptions:
-      return { ...o, activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2),
-        asymmetricQuantizeInputs: r.bool(t, 3) };
-    case OptionsType.SoftmaxOptions:
-      return { ...o, beta: r.float32(t, 0) };
-    case OptionsType.ConcatenationOptions:
-      return { ...o, axis: r.int32(t, 0), activation: r.int8(t, 1) };
-    case OptionsType.AddOptions:
-    case OptionsType.MulOptions:
-      return { ...o, activation: r.int8(t, 0) };
-    case OptionsType.ReshapeOptions:
-      return { ...o, newShape: r.has(t, 0) ? r.int32s(t, 0, 'new_shape') : undefined };
-    case OptionsType.ReducerOptions:
-      return { ...o, keepDims: r.bool(t, 0) };
-    default:
-      return o;
-  }
+  if (table === undefined) return { ...DEFAULT_OPTIONS };
+  if (op.optionsType === 0 || op.optionsPos === undefined) return { ...table.defaults };
+  if (op.optionsType !== table.type) r.corrupt(`${where} has builtin options of type ${op.optionsType}, expected ${table.type}`);
+  return table.read(r, r.tableAt(op.optionsPos, `${where} options`));
 }

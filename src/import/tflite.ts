@@ -5,7 +5,8 @@
  * 2. Check the model: one subgraph, operator codes in range, tensor types int8/int32/float32, static
  *    shapes (a −1 batch in shape_signature is compiled as 1), buffers of the right size, quantization
  *    parameters we understand (per-tensor or per-channel affine).
- * 3. Operators in order through TFLITE_OPS (tflite-ops.ts); each IR node's source is
+ * 3. Operators in order through the importer their operator file registers (src/ops/*.ts `tflite`,
+ *    helpers in tflite-context.ts); each IR node's source is
  *    { op: 'CONV_2D', name: '#<operator index>' }. IR tensor names are the TFLite tensor names (made
  *    unique), and each operator's outputs keep the model's dtype and quantization.
  * `tfliteOperatorOutputs` gives, for TFLite operator i, the IR tensor that holds its output — the key to
@@ -19,9 +20,38 @@ import { Graph, Quant, Tensor, elementCount } from '../ir/graph.js';
 import { GraphBuilder } from './builder.js';
 import { TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteSubgraph, TfliteTensor, builtinName, readTfliteModel } from './tflite-schema.js';
 import { readOptions } from './tflite-options.js';
-import { TFLITE_OPS, TfliteOpContext, supportedTfliteOps } from './tflite-ops.js';
+import type { TfliteOpContext, TfliteOpDef } from './tflite-context.js';
+import { allOps } from '../ops/index.js';
 
-export { supportedTfliteOps } from './tflite-ops.js';
+/**
+ * Every supported builtin, by name: each operator file's `tflite` field. Inside an entry's version
+ * range, FULLY_CONNECTED's shuffled weights (v2) fail on weights_format, sparse weights (v8) on the
+ * sparsity check; hybrid versions (float32 activations, int8 weights: CONV_2D v2/v5, DEPTHWISE_CONV_2D
+ * v4/v6, FULLY_CONNECTED v3/v9) run with their weights dequantized at compile time.
+ */
+function tfliteImporters(): Map<string, TfliteOpDef<unknown>> {
+  const m = new Map<string, TfliteOpDef<unknown>>();
+  for (const op of allOps()) {
+    for (const [name, def] of Object.entries(op.tflite ?? {})) {
+      if (m.has(name)) throw new Error(`internal: TensorFlow Lite builtin '${name}' imported by two operator files`);
+      m.set(name, def);
+    }
+  }
+  return m;
+}
+
+let importers: Map<string, TfliteOpDef<unknown>> | undefined;
+
+/** The TFLite importer of builtin `name`, or undefined when no operator imports it. */
+function tfliteOp(name: string): TfliteOpDef<unknown> | undefined {
+  importers ??= tfliteImporters();
+  return importers.get(name);
+}
+
+export function supportedTfliteOps(): string[] {
+  importers ??= tfliteImporters();
+  return [...importers.keys()].sort();
+}
 
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
@@ -193,7 +223,7 @@ class TfliteImporter {
     const outName = this.names[op.outputs[0]];
     const where = `operator #${index} ${opName} (output ${quote(outName)})`;
     this.b.current = { op: opName, name: `#${index}` };
-    const def = TFLITE_OPS[opName];
+    const def = tfliteOp(opName);
     if (!def) {
       const what = code.customCode !== undefined ? `custom operator ${quote(code.customCode)}` : `operator ${quote(opName)} (builtin ${code.builtinCode}) version ${code.version}`;
       fail('E_UNSUPPORTED_OP', `${this.fileName}: ${what} (operator #${index}, output ${quote(outName)}) is not supported; supported TensorFlow Lite operators: ${supportedTfliteOps().join(', ')}`);
@@ -207,7 +237,7 @@ class TfliteImporter {
     this.finishOutput(op, where);
   }
 
-  private context(op: TfliteOperator, opName: string, options: ReturnType<typeof readOptions>, where: string): TfliteOpContext {
+  private context(op: TfliteOperator, opName: string, options: unknown, where: string): TfliteOpContext<unknown> {
     const self = this;
     return {
       b: this.b,

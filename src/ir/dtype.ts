@@ -105,6 +105,9 @@ export function fromNumbers(dtype: DType, values: ArrayLike<number>): TensorData
 }
 
 /** True for dtypes that may live in the arena and reach a C kernel. */
+/** The element types a tensor computed at run time may have (the rest only fold at compile time). */
+export const RUNTIME_DTYPES: readonly DType[] = ['float32', 'int8', 'uint8', 'int16', 'int32'];
+
 export function isRuntimeDType(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'int8' || dtype === 'uint8' || dtype === 'int16' || dtype === 'int32';
+  return RUNTIME_DTYPES.includes(dtype);
 }

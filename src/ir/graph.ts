@@ -29,6 +29,19 @@ export interface Tensor {
   /** Present for compile-time constants (weights, folded values). */
   data?: TensorData;
   quant?: Quant;
+  /**
+   * For a constant the ONNX DequantizeLinear importer folded into float32 (src/import/onnx/quant.ts):
+   * the integers it was computed from, q − zero_point, with the quantization used. Constant folding keeps
+   * it on an output that shares the input's data (a reshape); the qdq pass (src/ops/int8-form.ts
+   * `int32Bias`) reads it to use an int32 bias exactly as the model stores it.
+   */
+  quantizedOrigin?: QuantizedOrigin;
+}
+
+/** A constant's integer values before dequantization: q − zero_point, with the quantization used. */
+export interface QuantizedOrigin {
+  values: Int32Array;
+  quant: Quant;
 }
 
 /** Where a node came from in the user's model: used in every diagnostic about it. */

@@ -14,6 +14,14 @@
  * the same formulas (runtime-c/include/utvm/quant.h).
  */
 
+/**
+ * The requantization of the int8 kernels (compile option `rounding`, CLI --rounding): 'tflite' (default,
+ * CMSIS-NN's fixed point, bit-exact with TFLite Micro) or 'onnx' (onnxruntime's float requantization,
+ * round half to even: src/lower/onnx-rounding.ts).
+ */
+export type Rounding = 'tflite' | 'onnx';
+export const ROUNDINGS: readonly Rounding[] = ['tflite', 'onnx'];
+
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 

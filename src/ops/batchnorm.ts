@@ -9,14 +9,14 @@
  *
  * ONNX BatchNormalization (opsets 6–15, inference only): [N, C] is already channel-last; any higher rank
  * moves the channel axis last with one transpose each way ([0, 2, 3, 1] for NCHW, [0, 2, 1] for NCL —
- * which meets the transposes of a 1-D Conv, see conv2d.ts `wrapNchw`). training_mode=1, the training statistics outputs
+ * which meets the transposes of a 1-D Conv, see src/import/onnx/window.ts `wrapNchw`). training_mode=1, the training statistics outputs
  * and spatial=0 (opsets < 9) are unsupported. Statistics fed at run time (rare; ONNX's own conformance
  * tests do it) go through `batchnorm_coefficients`, which folds away whenever they are constants.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
 import { allocData, numberAt, toNumbers } from '../ir/dtype.js';
-import { f32 } from '../emit/c-value.js';
+import { f32 } from '../ir/c-value.js';
 import { elementCount } from '../ir/graph.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { defineOp } from './op.js';

@@ -18,10 +18,14 @@ import { elementCount } from '../ir/graph.js';
 import type { Tensor } from '../ir/graph.js';
 import { defineOp } from './op.js';
 import type { KernelCall } from './op.js';
-import { normalizeAxis } from './onnx-constants.js';
-import { perTensorQuant, requantizeFields, sameQuant } from './common-s8.js';
+import { normalizeAxis } from '../import/onnx/constants.js';
+import { perTensorQuant, requantizeFields, sameQuant } from '../lower/s8.js';
 import type { GraphEditor } from './op.js';
 import { inversePerm, transpose } from './transpose.js';
+import { elementwiseInt8Form } from './int8-form.js';
+import { addActivated, tfliteAxis } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
+import { OptionsType, flatOptions } from '../import/tflite-options.js';
 
 export interface ConcatAttrs {
   axis: number;
@@ -38,6 +42,16 @@ function transposeConstant(editor: GraphEditor, t: Tensor, perm: number[]): stri
   const shape = inv.map((p) => t.shape[p]);
   const [data] = transpose.evaluate!({ perm: inv }, [t], [{ dtype: t.dtype, shape }]);
   return editor.addConstant(`${t.name}_t`, t.dtype, shape, data);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTfliteConcat(c: TfliteOpContext): void {
+  const inputs: string[] = [];
+  for (let i = 0; c.input(i) !== '' || i === 0; i++) inputs.push(c.input(i));
+  const axis = tfliteAxis(c, c.options.axis, c.inputTensor(0).shape.length);
+  addActivated(c, 'concat', inputs, { axis }, false);
 }
 
 export const concat = defineOp<ConcatAttrs>({
@@ -133,4 +147,6 @@ export const concat = defineOp<ConcatAttrs>({
       ctx.add('concat', node.inputs, { axis }, node.outputs.slice(0, 1));
     },
   },
+  int8Form: elementwiseInt8Form,
+  tflite: { CONCATENATION: { maxVersion: 2, options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat } },
 });

@@ -10,7 +10,7 @@
  * of these conversions (`utvm_convert_u8_s8` / `utvm_convert_s8_u8`, one pass over the bytes, in place).
  * The QDQ pass removes conversions that cancel (uint8 → int8 → uint8 inside the graph).
  *
- * The ONNX importers of the quantization operators (src/ops/onnx-quant.ts) are registered here.
+ * The ONNX quantization operators that produce it are read by src/import/onnx/quant.ts.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
@@ -20,7 +20,6 @@ import { elementCount } from '../ir/graph.js';
 import type { Quant } from '../ir/graph.js';
 import type { KernelCall } from './op.js';
 import { defineOp } from './op.js';
-import { onnxQuantImporters } from './onnx-quant.js';
 
 export interface ConvertAttrs {
   /** Output element type. */
@@ -71,9 +70,4 @@ export const convert = defineOp<ConvertAttrs>({
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-  // A getter: the importers' module imports the registry, which imports this file (an import cycle that
-  // must not read onnxQuantImporters before it is initialised, whichever module is loaded first).
-  get onnx() {
-    return onnxQuantImporters;
-  },
 });

@@ -10,7 +10,7 @@
  */
 
 import type { ImportContext, OnnxImporter, OnnxNode } from './op.js';
-import { constantScalar } from './onnx-constants.js';
+import { constantScalar } from '../import/onnx/constants.js';
 
 function importIdentity(node: OnnxNode, ctx: ImportContext): void {
   ctx.alias(node.outputs[0], node.inputs[0]);

@@ -4,25 +4,25 @@
 
 import type { OpDef } from './op.js';
 import { batchnorm, batchnormCoefficients } from './batchnorm.js';
-import { conv2d } from './conv2d.js';
-import { conv2dAdd } from './conv2d-add-s8.js';
-import { pool2d } from './pool2d.js';
+import { conv2d } from './conv2d/index.js';
+import { conv2dAdd } from './conv2d/add-s8.js';
+import { pool2d } from './pool2d/index.js';
 import { reshape } from './reshape.js';
-import { add, div, mul, sub } from './binary.js';
-import { gemm } from './gemm.js';
+import { add, div, mul, sub } from './binary/index.js';
+import { gemm } from './gemm/index.js';
 import { matmul } from './matmul.js';
-import { softmax } from './softmax.js';
-import { clip, hardSigmoid, hardSwish, leakyRelu, relu, sigmoid, tanh } from './unary.js';
+import { softmax } from './softmax/index.js';
+import { clip, hardSigmoid, hardSwish, leakyRelu, relu, sigmoid, tanh } from './unary/index.js';
 import { transpose } from './transpose.js';
 import { concat } from './concat.js';
 import { pad } from './pad.js';
-import { reduceMean } from './reduce-mean.js';
+import { reduceMean } from './reduce-mean/index.js';
 import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
   batchnorm,
   batchnormCoefficients,

@@ -15,11 +15,12 @@
 import { allocData, TensorData } from '../ir/dtype.js';
 import { elementCount, Tensor } from '../ir/graph.js';
 import { describeNode, fail } from '../diagnostics.js';
-import type { CValue } from '../emit/c-value.js';
+import type { CValue } from '../ir/c-value.js';
 import type { ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from './op.js';
 import { defineOp } from './op.js';
-import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast, MAX_RANK } from './binary.js';
-import { fullyConnectedCall } from './gemm.js';
+import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast } from './binary/index.js';
+import { MAX_RANK } from '../lower/rank.js';
+import { denseInt8Form, fullyConnectedCall } from './gemm/index.js';
 
 export type MatMulAttrs = Record<string, never>;
 
@@ -121,6 +122,10 @@ function importMatMul(node: OnnxNode, ctx: ImportContext): void {
 
 export const matmul = defineOp<MatMulAttrs>({
   name: 'matmul',
+  macs(node, g) {
+    const a = g.tensor(node.inputs[0]).shape;
+    return elementCount(g.tensor(node.outputs[0]).shape) * a[a.length - 1];
+  },
   infer({ inputs, node }) {
     const [a, b] = inputs;
     const where = describeNode(node.source);
@@ -132,4 +137,5 @@ export const matmul = defineOp<MatMulAttrs>({
   foldCost: (_attrs, inputs, outputs) => elementCount(outputs[0].shape) * (matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes).k,
   lower: lowerMatMul,
   onnx: { MatMul: importMatMul },
+  int8Form: denseInt8Form(false),
 });

@@ -2,18 +2,25 @@
  * The contract every operator file in src/ops/ fulfils.
  *
  * An operator file defines one IR operator (or a small family that shares one kernel scheme) and has up
- * to five duties, each optional but the first:
+ * to six kinds of duty, each optional but the first:
  *   1. `infer`: output types from input types and typed attributes (shape inference);
  *   2. `evaluate`: reference semantics in TypeScript, used to fold constants at compile time;
  *   3. `lower`: the C kernel calls that run the node, with parameters computed at compile time;
  *   4. `commuteTranspose`: how the node moves across a transpose (used by the NHWC layout pass);
- *   5. `onnx`: importers for the ONNX operator types that map onto this IR operator.
+ *   5. `onnx`, `tflite`: importers for the ONNX operator types and TensorFlow Lite builtins that map onto
+ *      this IR operator;
+ *   6. `int8Form`, `fusedClamp`, `movesValues`: what the passes ask (the operator's int8 form between
+ *      dequantize and quantize nodes, the element types whose kernels take a fused activation, whether
+ *      conversions move across it); `macs`: its multiply-accumulates, for the bench.
  * The registry in src/ops/index.ts is the one list of operators.
  */
 
 import type { DType, TensorData } from '../ir/dtype.js';
 import type { Graph, Node, Quant, Tensor } from '../ir/graph.js';
-import type { CValue } from '../emit/c-value.js';
+import type { CValue } from '../ir/c-value.js';
+import type { TfliteOpDef } from '../import/tflite-context.js';
+import type { Int8Form } from './int8-form.js';
+import type { Rounding } from '../ir/quant.js';
 
 /** The type of a tensor as shape inference computes it. */
 export interface TensorType {
@@ -30,7 +37,7 @@ export type CArg =
   | { params: CValue; type: string }
   /** A literal value (integer or CFloat). */
   | { value: CValue }
-  /** Pointer to this node's scratch buffer (size from `scratchBytes`), as `void *`. */
+  /** Pointer to this node's scratch buffer (of the call's `scratchBytes`), as `void *`. */
   | { scratch: true };
 
 /** One call to a C kernel. `kernel` is the function name and the file runtime-c/src/<kernel>.c. */
@@ -46,6 +53,12 @@ export interface KernelCall {
    * (src/plan/liveness.ts rules 3 and 3', `inPlaceKernels`).
    */
   inPlace?: boolean;
+  /**
+   * Bytes of scratch memory this kernel needs at its `{ scratch: true }` argument: the formula of its C
+   * header (`<kernel>_scratch_bytes`), for this call's parameters. The planner gives the node one
+   * scratch buffer, live at its step only, of the largest of its calls' sizes.
+   */
+  scratchBytes?: number;
 }
 
 export interface InferContext<A> {
@@ -72,8 +85,8 @@ export interface LowerContext<A> {
 /** What lowering may assume about the core the C code runs on (from the board; absent = portable). */
 export interface LowerTarget {
   dsp: boolean;
-  /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/ops/onnx-rounding.ts). */
-  rounding?: 'tflite' | 'onnx';
+  /** Requantization of the int8 kernels: 'tflite' (default, CMSIS-NN fixed point) or 'onnx' (src/lower/onnx-rounding.ts). */
+  rounding?: Rounding;
 }
 
 /** A fused activation as a clamp of the output: Relu is [0, +inf], Clip is [min, max]. */
@@ -152,8 +165,6 @@ export interface OpDef<A = Record<string, unknown>> {
   alias?: boolean;
   /** Output 0 may overwrite input 0 when input 0 dies at this node (same byte size). */
   inPlace?: boolean;
-  /** Bytes of scratch memory the kernel needs while it runs (planned in the arena). */
-  scratchBytes?(node: Node<A>, graph: Graph): number;
   /**
    * Every runtime input of `node` is transpose(x_i, perm). Return attributes and inputs (constants
    * rewritten as needed through `editor`) such that node(transpose(x)) == transpose(node'(x), perm)
@@ -162,6 +173,32 @@ export interface OpDef<A = Record<string, unknown>> {
   commuteTranspose?(node: Node<A>, perm: number[], editor: GraphEditor): { attrs: A; inputs: string[] } | null;
   /** ONNX op types (default domain unless written "domain:Op") imported onto this operator. */
   onnx?: Record<string, OnnxImporter>;
+  /**
+   * TensorFlow Lite builtins (by name, e.g. CONV_2D) imported onto this operator: version cap, how its
+   * options table is read, the importer.
+   */
+  tflite?: Record<string, TfliteOpDef<unknown>>;
+  /**
+   * The int8 node this float node becomes when it sits between dequantize and quantize nodes (the QDQ
+   * pass, src/passes/qdq.ts rule 4; src/ops/int8-form.ts), or null when its pattern does not fit the
+   * int8 kernels. Absent: the operator has no int8 form.
+   */
+  int8Form?(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null;
+  /**
+   * The element types for which the operator's kernels apply a fused `clamp` attribute to the output:
+   * a following relu / clip fuses into it (src/passes/fuse-activation.ts for float32, src/passes/qdq.ts
+   * rule 5 for int8).
+   */
+  fusedClamp?: readonly DType[];
+  /**
+   * How the node moves values of input 0 without arithmetic, so that the QDQ pass carries conversions
+   * across it (src/passes/qdq.ts): 'layout' (transpose, reshape: convert, dequantize and quantize nodes
+   * all move across it, rules 1b, 2 and 2b) or 'pick' (max pool without a clamp: a dequantize moves
+   * after it, rule 2). Undefined: the node computes.
+   */
+  movesValues?(node: Node): 'layout' | 'pick' | undefined;
+  /** Multiply-accumulates the node performs (the bench's MAC count); absent: 0. */
+  macs?(node: Node, graph: Graph): number;
 }
 
 /** Helper so operator files get their attribute type checked. */

@@ -19,12 +19,16 @@ import type { TensorData } from '../ir/dtype.js';
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import type { Node, Tensor } from '../ir/graph.js';
-import { perTensorQuant, sameQuant } from './common-s8.js';
+import { perTensorQuant, sameQuant } from '../lower/s8.js';
 import { quantizeValue } from './quantize.js';
 import { defineOp } from './op.js';
 import type { ImportContext, OnnxNode } from './op.js';
 import { stridesOf } from './transpose.js';
-import { constantInts, constantScalar, normalizeAxes } from './onnx-constants.js';
+import { MAX_RANK, padToMaxRank } from '../lower/rank.js';
+import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/constants.js';
+import { intList } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
+import { OptionsType, flatOptions } from '../import/tflite-options.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
@@ -117,9 +121,18 @@ function kernelDims(plan: AxisPlan[], shape: readonly number[], strides: readonl
   return dims;
 }
 
-/** Pads the kernel's per-dim arrays on the left to UTVM_MAX_RANK (6) dims. */
-function leftPad(v: number[], fill: number): number[] {
-  return [...Array(6 - v.length).fill(fill), ...v];
+
+// ---------------------------------------------------------------------------------------------------
+// TensorFlow Lite
+
+function importTflitePad(c: TfliteOpContext): void {
+  const x = c.inputTensor(0);
+  const rank = x.shape.length;
+  const paddings = intList(c, 1, 'paddings');
+  if (paddings.length !== 2 * rank) c.invalid(`paddings has ${paddings.length} values for a rank-${rank} input`);
+  const pads = [...Array.from({ length: rank }, (_, d) => paddings[2 * d]), ...Array.from({ length: rank }, (_, d) => paddings[2 * d + 1])];
+  if (pads.some((p) => p < 0)) c.invalid(`negative paddings [${paddings}]`);
+  c.b.add('pad', [c.input(0)], { mode: 'constant', pads, value: 0 }, [c.output(0)]);
 }
 
 export const pad = defineOp<PadAttrs>({
@@ -150,8 +163,8 @@ export const pad = defineOp<PadAttrs>({
     const strides = stridesOf(x.shape);
     const offset = plan.reduce((acc, a, d) => acc + a.start * strides[d], 0);
     const dims = kernelDims(plan, x.shape, strides);
-    if (dims.length > 6) {
-      fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: padding ${dims.length} separate dims is not supported (at most 6)`);
+    if (dims.length > MAX_RANK) {
+      fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: padding ${dims.length} separate dims is not supported (at most ${MAX_RANK})`);
     }
     const mode = node.attrs.mode;
     const fillValue = x.dtype === 'int8' && x.quant ? quantizedFill(node, x, output(0)) : node.attrs.value;
@@ -160,10 +173,10 @@ export const pad = defineOp<PadAttrs>({
         ? { tensor: addConstant(`${node.name}_fill`, x.dtype, [1], fromNumbers(x.dtype, [fillValue])) }
         : { value: 0 };
     const params = {
-      out_shape: leftPad(dims.map((d) => d.out), 1),
-      in_shape: leftPad(dims.map((d) => d.extent), 1),
-      pad_begin: leftPad(dims.map((d) => d.before), 0),
-      in_strides: leftPad(dims.map((d) => d.stride), 0),
+      out_shape: padToMaxRank(dims.map((d) => d.out), 1),
+      in_shape: padToMaxRank(dims.map((d) => d.extent), 1),
+      pad_begin: padToMaxRank(dims.map((d) => d.before), 0),
+      in_strides: padToMaxRank(dims.map((d) => d.stride), 0),
       element_bytes: bytesOf(x.dtype),
       mode: MODE_CODE[mode],
     };
@@ -186,6 +199,7 @@ export const pad = defineOp<PadAttrs>({
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
   onnx: { Pad: importPad },
+  tflite: { PAD: { maxVersion: 2, options: flatOptions(OptionsType.PadOptions, () => ({})), import: importTflitePad } },
 });
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */

@@ -22,10 +22,11 @@ import type { DType } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, Tensor } from '../ir/graph.js';
 import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
-import { f32 } from '../emit/c-value.js';
-import { PerTensorQuant, perTensorQuant, requantizeFields } from './common-s8.js';
+import { f32 } from '../ir/c-value.js';
+import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
 import type { KernelCall, TensorType } from './op.js';
 import { defineOp } from './op.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
 
 export interface QuantizeAttrs {
   /** Output element type: int8 (the default; anything else is unsupported). */
@@ -60,6 +61,15 @@ export function requantizeValue(v: number, from: PerTensorQuant, to: PerTensorQu
 function outputQuant(attrs: QuantizeAttrs): Quant | undefined {
   const q = attrs.quant;
   return q ? { ...q, scale: q.scale.map((v) => Math.fround(v)), zeroPoint: [...q.zeroPoint] } : undefined;
+}
+
+/** TFLite QUANTIZE / DEQUANTIZE: the output's type (and, for QUANTIZE, quantization) as the model gives it. */
+function importTfliteQuantize(irOp: 'quantize' | 'dequantize'): (c: TfliteOpContext) => void {
+  return (c) => {
+    const out = c.outputType(0);
+    const attrs = irOp === 'quantize' ? { dtype: out.dtype, quant: out.quant } : { dtype: out.dtype };
+    c.b.add(irOp, [c.input(0)], attrs, [c.output(0)]);
+  };
 }
 
 export const quantize = defineOp<QuantizeAttrs>({
@@ -109,6 +119,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
+  tflite: { QUANTIZE: { maxVersion: 2, import: importTfliteQuantize('quantize') } },
 });
 
 export const dequantize = defineOp<DequantizeAttrs>({
@@ -138,4 +149,5 @@ export const dequantize = defineOp<DequantizeAttrs>({
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
+  tflite: { DEQUANTIZE: { maxVersion: 3, import: importTfliteQuantize('dequantize') } },
 });

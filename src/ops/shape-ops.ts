@@ -17,7 +17,7 @@ import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { defineOp } from './op.js';
 import type { ImportContext, OnnxNode } from './op.js';
-import { constantInput, constantInts, normalizeAxes, normalizeAxis } from './onnx-constants.js';
+import { constantInput, constantInts, normalizeAxes, normalizeAxis } from '../import/onnx/constants.js';
 
 /** E_UNSUPPORTED_OP unless every given input of `node` is a compile-time constant. */
 export function requireConstantInputs(node: OnnxNode, ctx: ImportContext, what = node.opType): void {

@@ -10,6 +10,7 @@ import { bytesOf } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import { allocData } from '../ir/dtype.js';
 import { defineOp } from './op.js';
+import { padToMaxRank } from '../lower/rank.js';
 
 export interface TransposeAttrs {
   perm: number[];
@@ -58,6 +59,7 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
 
 export const transpose = defineOp<TransposeAttrs>({
   name: 'transpose',
+  movesValues: () => 'layout',
   infer({ attrs, inputs }) {
     const x = inputs[0]!;
     return [{ dtype: x.dtype, shape: applyPerm(x.shape, attrs.perm), quant: x.quant }];
@@ -86,7 +88,6 @@ export const transpose = defineOp<TransposeAttrs>({
     const { shape, perm } = simplifyTranspose(x.shape, node.attrs.perm);
     const inStrides = stridesOf(shape);
     const outShape = applyPerm(shape, perm);
-    const pad = (v: number[], fill: number) => [...Array(6 - v.length).fill(fill), ...v];
     return [
       {
         kernel: 'utvm_transpose',
@@ -95,8 +96,8 @@ export const transpose = defineOp<TransposeAttrs>({
           {
             type: 'utvm_transpose_params',
             params: {
-              out_shape: pad(outShape, 1),
-              in_strides: pad(applyPerm(inStrides, perm), 0),
+              out_shape: padToMaxRank(outShape, 1),
+              in_strides: padToMaxRank(applyPerm(inStrides, perm), 0),
               element_bytes: bytesOf(x.dtype),
             },
           },

@@ -15,7 +15,7 @@
 
 import { Graph, Node, Tensor } from '../ir/graph.js';
 import { numberAt } from '../ir/dtype.js';
-import type { Conv2dAttrs } from '../ops/conv2d.js';
+import type { Conv2dAttrs } from '../ops/conv2d/index.js';
 
 function constantFloat(g: Graph, name: string | undefined): Tensor | undefined {
   if (name === undefined || name === '') return undefined;

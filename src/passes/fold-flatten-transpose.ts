@@ -47,7 +47,7 @@ function permuteRows(g: Graph, name: string, axis: number, map: number[]): strin
     }
   }
   const fresh = g.freshName(`${name}_nhwc`);
-  g.addTensor({ ...w, name: fresh, shape: [...w.shape], data: out as unknown as typeof w.data });
+  g.addTensor({ ...w, name: fresh, shape: [...w.shape], data: out as unknown as typeof w.data, quantizedOrigin: undefined });
   return fresh;
 }
 

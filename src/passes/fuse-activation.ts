@@ -1,15 +1,14 @@
 /**
  * Fuses Relu and Clip into the convolution or matrix product that feeds them.
  *
- * conv2d / gemm carry an optional `clamp` ({min, max}) that their kernels apply to every output. A relu or
- * clip (with constant bounds) that is the only reader of such a node's output, which is not itself a graph
+ * Operators whose float32 kernels take a fused activation (`fusedClamp` includes float32: conv2d, gemm)
+ * carry an optional `clamp` ({min, max}) that their kernels apply to every output. A relu or clip (with constant bounds) that is the only reader of such a node's output, which is not itself a graph
  * output, becomes part of that clamp; the activation node disappears and the producer writes its output.
  */
 
 import { Graph, Node } from '../ir/graph.js';
+import { getOp } from '../ops/index.js';
 import type { Clamp } from '../ops/op.js';
-
-const FUSABLE_PRODUCERS = new Set(['conv2d', 'gemm', 'depthwise_conv2d']);
 
 function clampOf(node: Node): Clamp | undefined {
   if (node.op === 'relu') return { min: 0, max: Infinity };
@@ -35,7 +34,7 @@ export function fuseActivations(input: Graph): Graph {
     const producers = g.producers();
     const consumers = g.consumers();
     const src = producers.get(act.inputs[0]);
-    if (!src || !FUSABLE_PRODUCERS.has(src.op)) continue;
+    if (!src || !getOp(src.op).fusedClamp?.includes('float32')) continue;
     const mid = act.inputs[0];
     if (g.outputs.includes(mid) || (consumers.get(mid)?.length ?? 0) !== 1) continue;
     if (g.tensor(mid).dtype !== 'float32') continue;

@@ -1,5 +1,5 @@
 /**
- * Fuses a residual ADD into the int8 convolution that produces one of its operands (src/ops/conv2d-add-s8.ts).
+ * Fuses a residual ADD into the int8 convolution that produces one of its operands (src/ops/conv2d/add-s8.ts).
  *
  * For every int8 `add` whose two operands and output have one NHWC shape (no broadcasting, batch 1), the
  * candidates are the operands produced by an int8 `conv2d` that nothing else reads (and that is not a graph
@@ -15,8 +15,8 @@
  */
 
 import { Graph, Node } from '../ir/graph.js';
-import type { Conv2dAttrs } from '../ops/conv2d.js';
-import type { Conv2dAddAttrs } from '../ops/conv2d-add-s8.js';
+import type { Conv2dAttrs } from '../ops/conv2d/index.js';
+import type { Conv2dAddAttrs } from '../ops/conv2d/add-s8.js';
 import type { Clamp } from '../ops/op.js';
 
 /** Target size of the band buffer, in bytes (rounded down to whole output rows, at least one). */

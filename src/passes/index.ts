@@ -9,6 +9,7 @@ import { fuseActivations } from './fuse-activation.js';
 import { fuseResidualAdds } from './fuse-residual-add.js';
 import { foldQdq } from './qdq.js';
 import { sinkTransposes } from './sink-transposes.js';
+import type { Rounding } from '../ir/quant.js';
 
 export interface Pass {
   name: string;
@@ -35,7 +36,7 @@ export const PIPELINE: Pass[] = [
  * Runs the pipeline; `keepTensors` skips the passes that drop intermediate tensors, the onnx `rounding`
  * those that only the fixed-point kernels implement (onnxruntime rounds after the conv and after the add).
  */
-export function runPipeline(g: Graph, options: { keepTensors?: boolean; rounding?: 'tflite' | 'onnx' } = {}): Graph {
+export function runPipeline(g: Graph, options: { keepTensors?: boolean; rounding?: Rounding } = {}): Graph {
   const skip = (p: Pass) => (options.keepTensors && p.dropsTensors) || (options.rounding === 'onnx' && p.fixedPointOnly);
   return PIPELINE.filter((p) => !skip(p)).reduce((acc, p) => p.run(acc), g);
 }

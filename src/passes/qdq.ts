@@ -13,10 +13,11 @@
  *      and quantize(transpose or reshape of y) → the layout operator on quantize(y) (carries quantize back);
  *   3. quantize(dequantize(x)) → x when the quantizations agree, else an int8 → int8 requantize;
  *   4. an operator whose runtime inputs are all dequantize outputs and whose output only feeds one
- *      quantize → its int8 form (qdq-ops.ts) writing the quantize's output; when the kernel fixes its
+ *      quantize → its int8 form (the operator's `int8Form`, src/ops/int8-form.ts) writing the quantize's output; when the kernel fixes its
  *      output quantization (pooling, sigmoid, softmax) and the model's differs, a requantize follows;
- *   5. relu/clip of dequantize(x) where x is the only output of an int8 conv2d/gemm/add/mul/pool2d read
- *      nowhere else → fused into that operator's clamp; rule 3 then removes the pair.
+ *   5. relu/clip of dequantize(x) where x is the only output of an int8 operator whose kernels clamp
+ *      (`fusedClamp` includes int8: conv2d, gemm, add, mul, pool2d) read nowhere else → fused into that
+ *      operator's clamp; rule 3 then removes the pair.
  * What no rule matches stays as a float island between dequantize and quantize kernels: correct, only
  * slower. Q/DQ at the graph's edges become the quantize/dequantize kernels. Finally float constants
  * lose the `quant` the DequantizeLinear importer left on them.
@@ -24,12 +25,18 @@
 
 import { Graph, Node } from '../ir/graph.js';
 import type { Clamp } from '../ops/op.js';
-import { hasInt8Form, int8Form, sameQuant } from './qdq-ops.js';
+import { getOp } from '../ops/index.js';
+import { sameQuant } from '../ops/int8-form.js';
 
 interface View {
   g: Graph;
   producers: Map<string, Node>;
   consumers: Map<string, Node[]>;
+}
+
+/** How node `n` moves values (its operator's `movesValues`): 'layout', 'pick' or undefined. */
+function movesValues(n: Node): 'layout' | 'pick' | undefined {
+  return getOp(n.op).movesValues?.(n);
 }
 
 function producerOp(v: View, name: string, op: string): Node | undefined {
@@ -66,7 +73,7 @@ function cancelConverts(v: View, n: Node): boolean {
 
 /** Rule 1b: a transpose or reshape of convert(x) → convert of that operator on x (so converts meet and cancel). */
 function convertLater(v: View, n: Node): boolean {
-  const c = n.op === 'transpose' || n.op === 'reshape' ? producerOp(v, n.inputs[0], 'convert') : undefined;
+  const c = movesValues(n) === 'layout' ? producerOp(v, n.inputs[0], 'convert') : undefined;
   if (!c) return false;
   const x = v.g.tensor(c.inputs[0]);
   if (x.dtype !== 'int8' && x.dtype !== 'uint8') return false;
@@ -79,8 +86,7 @@ function convertLater(v: View, n: Node): boolean {
 
 /** Rule 2. */
 function dequantizeLater(v: View, n: Node): boolean {
-  const layout = n.op === 'transpose' || n.op === 'reshape' || (n.op === 'pool2d' && n.attrs.kind === 'max' && !n.attrs.clamp);
-  const x = layout ? dequantized(v, n.inputs[0]) : undefined;
+  const x = movesValues(n) !== undefined ? dequantized(v, n.inputs[0]) : undefined;
   if (!x || v.g.tensor(x).quant?.scale.length !== 1) return false;
   const y = v.g.tensor(n.outputs[0]);
   const y8 = v.g.addTensor({ name: v.g.freshName(`${y.name}_s8`), dtype: 'int8', shape: [...y.shape], quant: v.g.tensor(x).quant });
@@ -93,7 +99,7 @@ function dequantizeLater(v: View, n: Node): boolean {
 function quantizeEarlier(v: View, n: Node): boolean {
   if (n.op !== 'quantize' || v.g.tensor(n.inputs[0]).dtype !== 'float32') return false;
   const l = v.producers.get(n.inputs[0]);
-  if (!l || (l.op !== 'transpose' && l.op !== 'reshape') || dequantized(v, l.inputs[0])) return false;
+  if (!l || movesValues(l) !== 'layout' || dequantized(v, l.inputs[0])) return false;
   if ((v.consumers.get(n.inputs[0]) ?? []).length !== 1 || v.g.outputs.includes(n.inputs[0])) return false;
   const y = v.g.tensor(l.inputs[0]);
   const out = v.g.tensor(n.outputs[0]);
@@ -128,7 +134,8 @@ function onlyQuantize(v: View, name: string): Node | undefined {
 
 /** Rule 4. */
 function toInt8(v: View, n: Node): boolean {
-  if (!hasInt8Form(n.op) || v.g.tensor(n.outputs[0]).dtype !== 'float32' || n.outputs.length !== 1) return false;
+  const int8Form = getOp(n.op).int8Form;
+  if (!int8Form || v.g.tensor(n.outputs[0]).dtype !== 'float32' || n.outputs.length !== 1) return false;
   const q = onlyQuantize(v, n.outputs[0]);
   if (!q) return false;
   const x = n.inputs.map((i) => (i === '' || v.g.isConstant(i) ? undefined : dequantized(v, i)));
@@ -149,8 +156,6 @@ function toInt8(v: View, n: Node): boolean {
   return true;
 }
 
-const CLAMPED = new Set(['conv2d', 'gemm', 'add', 'mul', 'pool2d']);
-
 function clampOf(n: Node): Clamp | undefined {
   if (n.op === 'relu') return { min: 0, max: Infinity };
   if (n.op !== 'clip') return undefined;
@@ -166,7 +171,7 @@ function fuseInt8Activation(v: View, n: Node): boolean {
   if (!clamp || !dq || (v.consumers.get(dq.outputs[0]) ?? []).length !== 1) return false;
   const x = dq.inputs[0];
   const p = v.producers.get(x);
-  if (!p || !CLAMPED.has(p.op) || v.g.tensor(x).dtype !== 'int8' || v.g.outputs.includes(x)) return false;
+  if (!p || !getOp(p.op).fusedClamp?.includes('int8') || v.g.tensor(x).dtype !== 'int8' || v.g.outputs.includes(x)) return false;
   if ((v.consumers.get(x) ?? []).length !== 1 || v.g.outputs.includes(dq.outputs[0]) || v.g.outputs.includes(n.outputs[0])) return false;
   const old = p.attrs.clamp as Clamp | undefined;
   p.attrs = { ...p.attrs, clamp: old ? { min: Math.max(old.min, clamp.min), max: Math.min(old.max, clamp.max) } : clamp };

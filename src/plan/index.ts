@@ -6,10 +6,11 @@
  *                     buffers' sizes and lifetimes, scratch buffers;
  *   2. place.ts     — placement: every strategy of PLACEMENT_STRATEGIES, the smallest arena wins;
  *   3. here         — the result as a MemoryPlan, checked for clashes (an internal error if any).
- * print.ts draws a plan as ASCII art for `--verbose` output and for tests.
+ * print.ts draws a plan as ASCII art for `utvm-aot inspect` and for tests.
  *
- * The plan depends on the target only through `inPlaceKernels` (the nodes whose lowered kernel may
- * write over its input, src/emit/program.ts `inPlaceNodes`): scratch sizes are the same everywhere.
+ * The plan depends on the target through the kernels lowering chose for it (src/lower/index.ts):
+ * `inPlaceKernels` (the nodes whose kernel may write over its input, `inPlaceNodes`) and `scratch` (the
+ * scratch bytes those kernels need, `scratchBytesOf`).
  *
  * `{ reuse: false }` (the compiler's `debugTensors` option) gives every runtime tensor arena space of its
  * own that nothing else overwrites: no in-place kernels, and every tensor buffer live over the whole run
@@ -51,19 +52,17 @@ export interface PlanOptions {
   reuse?: boolean;
   /**
    * Nodes whose lowered kernel may write output 0 over input 0 for this target (`KernelCall.inPlace`,
-   * collected by src/emit/program.ts `inPlaceNodes`): the plan then depends on the target. Ignored
+   * collected by src/lower/index.ts `inPlaceNodes`): the plan then depends on the target. Ignored
    * when `reuse` is false.
    */
   inPlaceKernels?: ReadonlySet<string>;
+  /** Scratch bytes per node, for the nodes whose kernels need any (src/lower/index.ts `scratchBytesOf`). */
+  scratch?: ReadonlyMap<string, number>;
 }
 
-/** The lookup `opInfo` with in-place execution switched off (aliases and scratch kept). */
+/** The lookup `opInfo` with in-place execution switched off (aliases kept). */
 function withoutInPlace(opInfo: OpInfoLookup): OpInfoLookup {
-  return (op) => {
-    const info = opInfo(op);
-    const scratch = info.scratchBytes;
-    return { alias: info.alias, inPlace: false, scratchBytes: scratch ? (node, g) => scratch.call(info, node, g) : undefined };
-  };
+  return (op) => ({ alias: opInfo(op).alias, inPlace: false });
 }
 
 /**
@@ -72,7 +71,9 @@ function withoutInPlace(opInfo: OpInfoLookup): OpInfoLookup {
  */
 export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp, options: PlanOptions = {}): MemoryPlan {
   const reuse = options.reuse ?? true;
-  const buffers = reuse ? computeBuffers(graph, opInfo, options.inPlaceKernels) : computeBuffers(graph, withoutInPlace(opInfo));
+  const buffers = reuse
+    ? computeBuffers(graph, opInfo, options.inPlaceKernels, options.scratch)
+    : computeBuffers(graph, withoutInPlace(opInfo), undefined, options.scratch);
   if (!reuse) {
     const end = Math.max(graph.nodes.length - 1, 0);
     for (const b of buffers) {

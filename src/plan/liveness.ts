@@ -33,8 +33,9 @@
  *    ends (anchor offset = output bytes - input bytes, a multiple of 16), the two overlapping only at
  *    this step. Conditions: a, b and strict d as above, input 0 is its buffer's only tensor of that size
  *    (buffer bytes = its aligned size), and neither buffer takes part in another anchor (no chains).
- * 4. A node whose operator has `scratchBytes(node, graph) > 0` adds a buffer `scratch:<node name>`
- *    (kind 'scratch', no tensors) live only at that node's step.
+ * 4. A node with scratch bytes > 0 (`scratch`: the largest `scratchBytes` of its lowered kernel calls,
+ *    src/lower/index.ts `scratchBytesOf`) adds a buffer `scratch:<node name>` (kind 'scratch', no
+ *    tensors) live only at that node's step.
  * 5. bytes = tensorBytes(root tensor) rounded up to ARENA_ALIGNMENT (16), so every tensor starts on a
  *    16-byte boundary (enough for any dtype and for the M7's cache lines / DSP loads).
  *
@@ -73,7 +74,6 @@ export interface Buffer {
 export interface OpInfo {
   alias?: boolean;
   inPlace?: boolean;
-  scratchBytes?(node: Node, graph: Graph): number;
 }
 
 export type OpInfoLookup = (opName: string) => OpInfo;
@@ -85,16 +85,22 @@ export function alignUp(n: number, alignment = ARENA_ALIGNMENT): number {
 
 /**
  * The buffers of `graph`'s runtime tensors and scratch memory, with their lifetimes (see above).
- * `inPlaceKernels` names the nodes whose lowered kernel may write output 0 over input 0 (rule 3).
+ * `inPlaceKernels` names the nodes whose lowered kernel may write output 0 over input 0 (rule 3),
+ * `scratch` the scratch bytes of the nodes that need any (rule 4).
  */
-export function computeBuffers(graph: Graph, opInfo: OpInfoLookup = getOp, inPlaceKernels: ReadonlySet<string> = new Set()): Buffer[] {
+export function computeBuffers(
+  graph: Graph,
+  opInfo: OpInfoLookup = getOp,
+  inPlaceKernels: ReadonlySet<string> = new Set(),
+  scratch: ReadonlyMap<string, number> = new Map(),
+): Buffer[] {
   const state = new Liveness(graph);
   for (const name of graph.inputs) if (state.isRuntime(name)) state.open(name, 0);
-  graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op), inPlaceKernels.has(node.name)));
+  graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op), inPlaceKernels.has(node.name), scratch.get(node.name) ?? 0));
   return state.finish();
 }
 
-function visitNode(state: Liveness, node: Node, step: number, info: OpInfo, kernelInPlace: boolean): void {
+function visitNode(state: Liveness, node: Node, step: number, info: OpInfo, kernelInPlace: boolean, scratch: number): void {
   for (const input of node.inputs) if (state.isRuntime(input)) state.read(input, step, node);
   node.outputs.forEach((output, k) => {
     if (output === '') return;
@@ -112,7 +118,6 @@ function visitNode(state: Liveness, node: Node, step: number, info: OpInfo, kern
       if (kernel) state.anchorAtTail(node, step);
     }
   });
-  const scratch = info.scratchBytes ? info.scratchBytes(node, state.graph) : 0;
   if (scratch > 0) state.openScratch(node, scratch, step);
 }
 

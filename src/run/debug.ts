@@ -17,7 +17,9 @@ import type { CompileResult } from '../compile.js';
 import { fail } from '../diagnostics.js';
 import { tensorBytes } from '../ir/graph.js';
 import type { TensorValue } from '../io/tensor-value.js';
-import { checkCase, toBytes, writeFileMap } from './host.js';
+import { writeFileMap } from '../io/files.js';
+import { toBytes } from '../io/tensor-value.js';
+import { checkCase } from './host.js';
 
 export interface IntermediatesOptions {
   /** C prefix of the model (default: from the file name). */

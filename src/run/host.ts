@@ -4,23 +4,18 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
-import { allocData, bytesOf } from '../ir/dtype.js';
+import { bytesOf } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { FileMap } from '../emit/project.js';
 import type { ProgramTensor } from '../emit/program.js';
-import type { TensorValue } from '../io/tensor-value.js';
-
-export function writeFileMap(dir: string, files: FileMap): void {
-  for (const [path, content] of files) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-}
+import { writeFileMap } from '../io/files.js';
+import { TensorValue, fromBytes, toBytes } from '../io/tensor-value.js';
+import { Progress, silent } from '../progress.js';
+import { requireHostTools } from './tools.js';
 
 function errorText(e: unknown): string {
   const err = e as { stderr?: Buffer | string; message?: string };
@@ -30,22 +25,13 @@ function errorText(e: unknown): string {
 
 /** Builds the project in `dir` with make; returns the executable's path. */
 export function buildHost(dir: string, name: string): string {
+  requireHostTools();
   try {
     execFileSync('make', ['-s', '-C', dir, `build/${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     fail('E_BUILD', `the generated C code did not build:\n${errorText(e)}`);
   }
   return join(dir, 'build', name);
-}
-
-export function toBytes(v: TensorValue): Uint8Array {
-  return new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength);
-}
-
-export function fromBytes(t: ProgramTensor, bytes: Uint8Array): TensorValue {
-  const data = allocData(t.dtype, elementCount(t.shape));
-  new Uint8Array(data.buffer).set(bytes);
-  return { dtype: t.dtype, shape: [...t.shape], data };
 }
 
 export function checkCase(inputs: ProgramTensor[], values: TensorValue[], label: string): void {
@@ -63,7 +49,7 @@ export function checkCase(inputs: ProgramTensor[], values: TensorValue[], label:
  * runner and the firmware read: one line per case, input paths then output paths, tab-separated.
  * Outputs go to `dir/case<k>_out<i>.bin`.
  */
-export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): void {
+export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): string[] {
   const lines = cases.map((c, k) => {
     checkCase(inputs, c, `case ${k}`);
     const ins = c.map((v, i) => {
@@ -74,20 +60,52 @@ export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: Progra
     return [...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`))].join('\t');
   });
   writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
+  return lines;
 }
 
-/** Runs every case through one host process. */
-export function runOnHost(files: FileMap, name: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): TensorValue[][] {
+/**
+ * The batch lists one process run reads: all of `lines` in `cases.txt` when nobody watches the progress
+ * (or there are few cases), else about ten `cases-<j>.txt` lists so the count can move between runs.
+ */
+export function batchLists(dir: string, lines: string[], progress: Progress): { list: string; count: number }[] {
+  if (progress === silent || lines.length < 20) return [{ list: join(dir, 'cases.txt'), count: lines.length }];
+  const size = Math.ceil(lines.length / 10);
+  const lists: { list: string; count: number }[] = [];
+  for (let k = 0, j = 0; k < lines.length; k += size, j++) {
+    const chunk = lines.slice(k, k + size);
+    const list = join(dir, `cases-${j}.txt`);
+    writeFileSync(list, `${chunk.join('\n')}\n`);
+    lists.push({ list, count: chunk.length });
+  }
+  return lists;
+}
+
+/** Runs every case through the host build (one process, or one per batch list when `progress` watches). */
+export function runOnHost(
+  files: FileMap,
+  name: string,
+  inputs: ProgramTensor[],
+  outputs: ProgramTensor[],
+  cases: TensorValue[][],
+  progress: Progress = silent,
+): TensorValue[][] {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-run-'));
   try {
     writeFileMap(dir, files);
+    requireHostTools();
+    progress.step('building for the host (make, cc)');
     const exe = buildHost(dir, name);
-    writeBatch(dir, inputs, outputs, cases);
-    try {
-      execFileSync(exe, ['--batch', join(dir, 'cases.txt')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
-    } catch (e) {
-      fail('E_BUILD', `the compiled model failed while running:\n${errorText(e)}`);
+    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases), progress);
+    const count = progress.count('running on the host:', cases.length, 'cases');
+    for (const { list, count: n } of lists) {
+      try {
+        execFileSync(exe, ['--batch', list], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+      } catch (e) {
+        fail('E_BUILD', `the compiled model failed while running:\n${errorText(e)}`);
+      }
+      count.tick(n);
     }
+    count.done();
     return cases.map((_, k) => outputs.map((t, i) => fromBytes(t, readFileSync(join(dir, `case${k}_out${i}.bin`)))));
   } finally {
     rmSync(dir, { recursive: true, force: true });

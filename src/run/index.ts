@@ -1,14 +1,30 @@
 /**
- * runModel: compile a model and run it on a target with many input cases. Used by the CLI's `run` and
- * by the tests.
+ * Running a compiled model: the one place that picks the host build or the emulator for a board
+ * (`runCompiled`, used by the CLI's `run`, by validate and by runModel), and `runModel`, which compiles
+ * and runs in one call (the tests' entry point).
  */
 
-import { compile, defaultModelName } from '../compile.js';
+import { CompileResult, compile, defaultModelName } from '../compile.js';
+import { fail } from '../diagnostics.js';
 import type { TensorValue } from '../io/tensor-value.js';
+import { Progress, silent } from '../progress.js';
 import { runOnHost } from './host.js';
 import { QEMU_BOARD, runOnQemu } from './qemu.js';
 
 export type Target = 'host' | 'qemu';
+
+/** The board a target compiles for. */
+export function targetBoard(target: Target): string {
+  return target === 'qemu' ? QEMU_BOARD : 'host';
+}
+
+/** Runs every case on the board `result` was compiled for: its emulator, or the host build. */
+export function runCompiled(result: Pick<CompileResult, 'program' | 'board' | 'files'>, cases: TensorValue[][], progress: Progress = silent): TensorValue[][] {
+  const { program, board, files } = result;
+  if (board.kind === 'mcu') fail('E_USAGE', `board '${board.name}' runs only on its hardware; run on 'host' or on the emulator ('${QEMU_BOARD}')`);
+  if (board.kind === 'emulator') return runOnQemu(files, board, program.name, program.inputs, program.outputs, cases, progress);
+  return runOnHost(files, program.name, program.inputs, program.outputs, cases, progress);
+}
 
 export interface RunOptions {
   target: Target;
@@ -18,8 +34,6 @@ export interface RunOptions {
 
 export function runModel(model: Uint8Array, fileName: string, cases: TensorValue[][], options: RunOptions): TensorValue[][] {
   const name = options.name ?? defaultModelName(fileName);
-  const board = options.target === 'qemu' ? QEMU_BOARD : 'host';
-  const result = compile(model, fileName, { name, board, bindInputs: options.bindInputs });
-  if (options.target === 'qemu') return runOnQemu(result.files, result.board, name, result.program.inputs, result.program.outputs, cases);
-  return runOnHost(result.files, name, result.program.inputs, result.program.outputs, cases);
+  const result = compile(model, fileName, { name, board: targetBoard(options.target), bindInputs: options.bindInputs });
+  return runCompiled(result, cases);
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
 import { FlashMeasure, withFlashMeasure } from '../emit/metadata.js';
 import type { FileMap } from '../emit/project.js';
-import { writeFileMap } from './host.js';
+import { writeFileMap } from '../io/files.js';
 
 export const MEASURE_FLAGS = ['-std=c99', '-O2', '-ffunction-sections', '-fdata-sections'];
 

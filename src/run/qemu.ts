@@ -15,7 +15,11 @@ import type { Board } from '../emit/boards.js';
 import type { FileMap } from '../emit/project.js';
 import type { ProgramTensor } from '../emit/program.js';
 import type { TensorValue } from '../io/tensor-value.js';
-import { fromBytes, writeBatch, writeFileMap } from './host.js';
+import { writeFileMap } from '../io/files.js';
+import { fromBytes } from '../io/tensor-value.js';
+import { Progress, silent } from '../progress.js';
+import { batchLists, writeBatch } from './host.js';
+import { installHint, requireFirmwareTools } from './tools.js';
 
 export const QEMU_BOARD = 'qemu-mps2-an500';
 
@@ -41,10 +45,10 @@ function errorText(e: unknown): string {
 
 /** Builds the firmware in `dir` with make (`make` → build/<name>.elf); returns the ELF's path. */
 export function buildFirmware(dir: string, name: string, makeArgs: string[] = []): string {
+  requireFirmwareTools();
   try {
     execFileSync('make', ['-s', '-C', dir, ...makeArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') fail('E_BUILD', 'make is not installed; install make and gcc-arm-none-eabi');
     fail('E_BUILD', `the generated firmware did not build:\n${errorText(e)}`);
   }
   const elf = join(dir, 'build', `${name}.elf`);
@@ -57,9 +61,12 @@ function qemuValue(text: string): string {
   return text.replace(/,/g, ',,');
 }
 
-export function qemuTimeoutSeconds(): number {
-  const env = Number(process.env.UTVM_QEMU_TIMEOUT);
-  return Number.isFinite(env) && env > 0 ? env : DEFAULT_QEMU_TIMEOUT_S;
+/** UTVM_QEMU_TIMEOUT in seconds (a positive number), else the default; anything else is a usage error. */
+export function qemuTimeoutSeconds(env = process.env.UTVM_QEMU_TIMEOUT): number {
+  if (env === undefined || env === '') return DEFAULT_QEMU_TIMEOUT_S;
+  const s = Number(env);
+  if (!/^\s*[0-9]*\.?[0-9]+\s*$/.test(env) || !Number.isFinite(s) || s <= 0) fail('E_USAGE', `UTVM_QEMU_TIMEOUT='${env}' is not a positive number of seconds`);
+  return s;
 }
 
 /**
@@ -77,9 +84,7 @@ export function runFirmware(board: Board, elf: string, args: string[], timeoutS 
     maxBuffer: 1 << 26,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (run.error && (run.error as { code?: string }).code === 'ENOENT') {
-    fail('E_BUILD', `${emu.command} is not installed; install qemu-system-arm (apt-get install qemu-system-arm)`);
-  }
+  if (run.error && (run.error as { code?: string }).code === 'ENOENT') fail('E_TOOL', `${emu.command} is not installed (needed to run the firmware on the emulated Cortex-M7): ${installHint(emu.command)}`);
   if (run.error && (run.error as { code?: string }).code === 'ETIMEDOUT') fail('E_BUILD', `the emulator timed out after ${timeoutS} s`);
   if (run.signal) fail('E_BUILD', `the emulator was killed by ${run.signal}`);
   if (run.error) fail('E_BUILD', `the emulator could not run: ${run.error.message}`);
@@ -93,7 +98,7 @@ function lastLines(text: string, n: number): string {
 /** UTVM_BATCH_LIST_BYTES of boards/common/batch.h (the firmware's batch mode). */
 const BATCH_LIST_LIMIT = 1 << 20;
 
-/** Runs every case through one emulator process (`--batch <list>`). */
+/** Runs every case through one emulator process (`--batch <list>`; one per batch list when `progress` watches). */
 export function runOnQemu(
   files: FileMap,
   board: Board,
@@ -101,18 +106,31 @@ export function runOnQemu(
   inputs: ProgramTensor[],
   outputs: ProgramTensor[],
   cases: TensorValue[][],
+  progress: Progress = silent,
 ): TensorValue[][] {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-qemu-'));
   try {
     writeFileMap(dir, files);
+    requireFirmwareTools((board.emulator ?? DEFAULT_EMULATOR).command);
+    progress.step('building the firmware (make, arm-none-eabi-gcc)');
     const elf = buildFirmware(dir, name);
-    writeBatch(dir, inputs, outputs, cases);
-    const listBytes = statSync(join(dir, 'cases.txt')).size;
-    if (listBytes >= BATCH_LIST_LIMIT) fail('E_USAGE', `${cases.length} cases are too many for one emulator run (their list takes ${listBytes} bytes; the firmware reads at most ${BATCH_LIST_LIMIT - 1}): split them`);
-    const run = runFirmware(board, elf, ['--batch', join(dir, 'cases.txt')]);
-    if (run.status !== 0) {
-      fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);
+    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases), progress);
+    const count = progress.count(`running on the emulator (${board.name}):`, cases.length, 'cases');
+    let stdout = '';
+    for (const { list } of lists) {
+      const listBytes = statSync(list).size;
+      if (listBytes >= BATCH_LIST_LIMIT) fail('E_USAGE', `${cases.length} cases are too many for one emulator run (their list takes ${listBytes} bytes; the firmware reads at most ${BATCH_LIST_LIMIT - 1}): split them`);
     }
+    for (const { list, count: n } of lists) {
+      const run = runFirmware(board, elf, ['--batch', list]);
+      if (run.status !== 0) {
+        fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);
+      }
+      stdout = run.stdout;
+      count.tick(n);
+    }
+    count.done();
+    const run = { stdout };
     return cases.map((_, k) =>
       outputs.map((t, i) => {
         const path = join(dir, `case${k}_out${i}.bin`);

@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeTensorProtoBytes } from '../../src/import/onnx-tensor.js';
+import { decodeTensorProtoBytes } from '../../src/import/onnx/tensor.js';
 import { Target, runModel } from '../../src/run/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';

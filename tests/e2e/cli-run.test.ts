@@ -34,6 +34,14 @@ function randomImage(seed: number): Float32Array {
   return randomFloats(mulberry32(seed), 3 * 32 * 32, 0, 1);
 }
 
+/** stderr of a run on the host (not a terminal): the progress lines, and nothing else. */
+function assertRunProgress(stderr: string, cases: number): void {
+  const lines = linesOf(stderr);
+  assert.is(lines.length, 2, `two progress lines:\n${stderr}`);
+  assert.is(lines[0], 'utvm-aot: building for the host (make, cc)');
+  assert.match(lines[1], new RegExp(`^utvm-aot: running on the host: ${cases}/${cases} cases, \\d+ s$`));
+}
+
 /** Checks `actual` scores against ONNX Runtime on `image`. */
 async function assertMatchesOrt(actual: Float32Array, image: Float32Array, what: string): Promise<void> {
   const [expected] = await runOnnxRuntime(MODEL, [{ name: 'input', dtype: 'float32', shape: SHAPE, data: image }]);
@@ -60,7 +68,7 @@ test('run --input x.npy --output y.npy writes onnxruntime\'s output', async () =
   const y = join(scratch, 'single', 'y.npy');
   const r = utvm(['run', CIFAR, '--input', CIFAR_INPUT, '--output', y]);
   assert.is(r.status, 0, r.stderr);
-  assert.is(r.stderr, '');
+  assertRunProgress(r.stderr, 1);
   assert.equal(linesOf(r.stdout), ['ran 1 case(s) on host; wrote 1 output file(s)']);
   const image = parseNpy(new Uint8Array(readFileSync(join(ROOT, CIFAR_INPUT))), CIFAR_INPUT);
   await assertMatchesOrt(readScoresNpy(y), image.data as Float32Array, 'y.npy');
@@ -76,7 +84,7 @@ test('run --input-dir/--output-dir: three cases, .npy and .bin, each output chec
   writeFileSync(join(inDir, 'c.npy'), encodeNpy('float32', SHAPE, images.c));
   const r = utvm(['run', CIFAR, '--input-dir', inDir, '--output-dir', outDir]);
   assert.is(r.status, 0, r.stderr);
-  assert.is(r.stderr, '');
+  assertRunProgress(r.stderr, 3);
   assert.equal(linesOf(r.stdout), ['ran 3 case(s) on host; wrote 3 output file(s)']);
   assert.equal(listFiles(outDir), ['a.npy', 'b.bin', 'c.npy']);
   const a = readScoresNpy(join(outDir, 'a.npy'));

@@ -105,14 +105,15 @@ test('run with an .npy of the wrong shape → exit 1', () => {
 test('an unknown option → exit 2', () => {
   const dir = caseDir();
   const r = utvm(['export', CIFAR, '-o', join(dir, 'out'), '--bogus']);
-  assertFails(r, 2, ['utvm-aot: unknown option: --bogus', USAGE_HINT]);
+  assertFails(r, 2, [`utvm-aot: error E_USAGE: unknown option --bogus for 'export'; ${USAGE_HINT}`]);
   assertOnly(dir, []);
 });
 
 test('a missing model argument → exit 2', () => {
-  assertFails(utvm(['export']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
-  assertFails(utvm(['inspect']), 2, ['utvm-aot: missing the model file (utvm-aot <command> <model> [options])', USAGE_HINT]);
-  assertFails(utvm([]), 2, ['utvm-aot: name a command: export, inspect, run, bench or validate', USAGE_HINT]);
+  const missing = `utvm-aot: error E_USAGE: missing the model file (utvm-aot <command> <model> [options]); ${USAGE_HINT}`;
+  assertFails(utvm(['export']), 2, [missing]);
+  assertFails(utvm(['inspect']), 2, [missing]);
+  assertFails(utvm([]), 2, [`utvm-aot: error E_USAGE: name a command: export, inspect, run, bench, validate; ${USAGE_HINT}`]);
 });
 
 test('a model file that does not exist → exit 1', () => {
@@ -131,7 +132,7 @@ test('export into a non-empty folder not made by utvm-aot → exit 2, the folder
   writeFileSync(join(out, 'src', 'main.c'), 'int main(void) { return 0; }\n');
   const before = snapshot(out);
   const r = utvm(['export', CIFAR, '-o', out]);
-  assertFails(r, 2, [`utvm-aot: error E_USAGE: ${out} exists and was not written by utvm-aot; choose another output folder with -o`]);
+  assertFails(r, 2, [`utvm-aot: error E_USAGE: ${out} exists and was not written by utvm-aot; choose another output folder with -o, or pass --force to export into it (its other files are kept)`]);
   assertSameFiles(snapshot(out), before, 'the foreign folder');
   assertOnly(dir, ['mine/notes.txt', 'mine/src/main.c']);
 });

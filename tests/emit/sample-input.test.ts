@@ -17,7 +17,7 @@ import * as assert from 'uvu/assert';
 import { CompileOptions, compile, patternInput } from '../../src/compile.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import { SAMPLE_INPUT_LIMIT } from '../../src/emit/project.js';
-import { writeFileMap } from '../../src/run/host.js';
+import { writeFileMap } from '../../src/io/files.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { buildTflite, fullyConnectedOptions } from '../util/tflite-build.js';

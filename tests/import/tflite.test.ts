@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadGraph } from '../../src/compile.js';
 import { importTflite, importTfliteModel, tfliteOperatorOutputs } from '../../src/import/tflite.js';
-import { activationClamp, tflitePadding, tflitePads2d } from '../../src/import/tflite-ops.js';
+import { activationClamp, tflitePadding, tflitePads2d } from '../../src/import/tflite-context.js';
 import { builtinName, readTfliteModel } from '../../src/import/tflite-schema.js';
 import { elementCount } from '../../src/ir/graph.js';
 import { runModel } from '../../src/run/index.js';

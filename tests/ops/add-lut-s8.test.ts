@@ -1,5 +1,5 @@
 /**
- * The table-driven int8 ADD (utvm_add_lut_s8, src/ops/binary-s8.ts `flatAddCall`): the two 256-entry
+ * The table-driven int8 ADD (utvm_add_lut_s8, src/ops/binary/s8.ts `flatAddCall`): the two 256-entry
  * tables against TFLite's per-input rescaling, and the kernel on every one of the 65,536 (a, b) pairs for
  * several quantizations (scales either way round, zero points at the ends, fused ReLU / ReLU6) against a
  * TypeScript transcription of TFLite's AddFunc (which binary-s8.test.ts holds utvm_add_s8 to). Small ADDs keep
@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, Quant } from '../../src/ir/graph.js';
 import { multiplyByQuantizedMultiplier } from '../../src/ir/quant.js';
-import { ADD_LUT_MIN_COUNT, addLut, addParamsS8 } from '../../src/ops/binary-s8.js';
+import { ADD_LUT_MIN_COUNT, addLut, addParamsS8 } from '../../src/ops/binary/s8.js';
 import type { Clamp } from '../../src/ops/op.js';
 import { runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1 } from '../util/s8.js';

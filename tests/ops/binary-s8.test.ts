@@ -1,5 +1,5 @@
 /**
- * add and mul on int8 tensors (src/ops/binary-s8.ts; utvm_{add,mul}_s8 and their broadcast variants):
+ * add and mul on int8 tensors (src/ops/binary/s8.ts; utvm_{add,mul}_s8 and their broadcast variants):
  * the compile-time parameters against values TensorFlow Lite's Prepare computes, the kernels against a
  * TypeScript transcription of TFLite's AddFunc / MulElementwise on randomised shapes and quantizations
  * (flat and broadcast), hand-checked rounding cases, errors and the Cortex-M7 build.
@@ -9,8 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { multiplyByQuantizedMultiplier } from '../../src/ir/quant.js';
-import { addParamsS8, mulParamsS8 } from '../../src/ops/binary-s8.js';
-import { broadcastShapes, broadcastStrides, forEachBroadcast } from '../../src/ops/binary.js';
+import { addParamsS8, mulParamsS8 } from '../../src/ops/binary/s8.js';
+import { broadcastShapes, broadcastStrides, forEachBroadcast } from '../../src/ops/binary/index.js';
 import type { Clamp } from '../../src/ops/op.js';
 import { errorOf } from '../util/lower.js';
 import { mulberry32, randomInts } from '../util/random.js';

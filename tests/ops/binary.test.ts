@@ -7,10 +7,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
-import { CValue, formatCValue } from '../../src/emit/c-value.js';
+import { CValue, formatCValue } from '../../src/ir/c-value.js';
 import { toNumbers } from '../../src/ir/dtype.js';
 import { Graph, Node, Tensor } from '../../src/ir/graph.js';
-import { add, broadcastParams, broadcastShapes, broadcastStrides, collapseDims, evaluateBinary, sub } from '../../src/ops/binary.js';
+import { add, broadcastParams, broadcastShapes, broadcastStrides, collapseDims, evaluateBinary, sub } from '../../src/ops/binary/index.js';
 import { transpose } from '../../src/ops/transpose.js';
 import { cFloats, printFloats, runCKernel } from '../util/c-kernel.js';
 import { checkAgainstOrt } from '../util/model-check.js';

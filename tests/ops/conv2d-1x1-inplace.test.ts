@@ -11,7 +11,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, int8Input, q1, randomInt8, runCases } from '../util/s8.js';

@@ -12,8 +12,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { fastRequantTable, pairOrderS8 } from '../../src/ops/conv2d-first-s8.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import { fastRequantTable, pairOrderS8 } from '../../src/ops/conv2d/rgb-s8-dsp.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 

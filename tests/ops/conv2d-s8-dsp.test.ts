@@ -11,12 +11,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { conv2dS8ScratchBytes } from '../../src/ops/conv2d-s8.js';
-import { pointwiseRecords } from '../../src/ops/conv2d-s8-dsp.js';
-import { packRowsS8 } from '../../src/ops/dsp-layout.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import { conv2dS8DspScratchBytes } from '../../src/ops/conv2d/s8.js';
+import { pointwiseRecords } from '../../src/ops/conv2d/1x1-s8-dsp.js';
+import { packRowsS8 } from '../../src/lower/dsp-layout.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
-import { runLoweredMany } from '../util/run-lowered.js';
+import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
@@ -77,8 +77,6 @@ const expectedKernel = (s: Shape): string =>
     : s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
       ? 'utvm_conv2d_1x1_s8_dsp'
       : 'utvm_conv2d_s8_dsp';
-
-const scratchOf = (node: Node, g: Graph): number => conv2dS8ScratchBytes(node as unknown as Node<Conv2dAttrs>, g);
 
 /** Every shape (plus `extra` random ones) in one graph, run for both targets. */
 function runBoth(shapes: Shape[], seed: number) {
@@ -191,7 +189,7 @@ test('grouped convolutions keep their portable kernels on a DSP core', () => {
   const { node, x } = addCase(g, mulberry32(5), 'g', { name: 'groups', xs: [1, 4, 4, 4], ws: [4, 3, 3, 2], attrs: { groups: 2, pads: [1, 1, 1, 1] } });
   const [run] = runLoweredMany(g, [node], { g_x: x }, { target: { dsp: true } });
   assert.is(run.calls[0].kernel, 'utvm_conv2d_s8');
-  assert.is(scratchOf(node, g), 0);
+  assert.is(run.calls[0].scratchBytes, undefined);
 });
 
 test('packed weights: 4 bytes a word, 2 rows interleaved, zero-padded', () => {
@@ -206,11 +204,29 @@ test('packed weights: 4 bytes a word, 2 rows interleaved, zero-padded', () => {
 });
 
 test('scratch: two int16 columns of K4, plus K4 staging bytes when C_in % 4 != 0', () => {
+  assert.is(conv2dS8DspScratchBytes(27, 3), 4 * 28 + 28); // K = 27 → K4 = 28, C_in 3
+  assert.is(conv2dS8DspScratchBytes(144, 16), 4 * 144);
+});
+
+test('scratch bytes are a field of the kernel call chosen: its header\'s formula on a DSP core, none for the portable kernels', () => {
   const g = new Graph('t');
-  const a = addCase(g, mulberry32(1), 'a', SHAPES[0]).node; // K = 27 → K4 = 28, C_in 3
-  const b = addCase(g, mulberry32(2), 'b', SHAPES[3]).node; // K = 144, C_in 16
-  assert.is(scratchOf(a, g), 4 * 28 + 28);
-  assert.is(scratchOf(b, g), 4 * 144);
+  const depth4 = (k: number) => Math.ceil(k / 4) * 4;
+  const seen = new Set<string>();
+  SHAPES.forEach((s, i) => {
+    const node = addCase(g, mulberry32(40 + i), `s${i}`, s).node;
+    const [call] = lowerNode(g, node, { dsp: true });
+    const [, kh, kw, cg] = s.ws;
+    const k = kh * kw * cg;
+    const expected: Record<string, number> = {
+      utvm_conv2d_rgb_s8_dsp: 4 * depth4(k),
+      utvm_conv2d_1x1_s8_dsp: 4 * s.xs[3],
+      utvm_conv2d_s8_dsp: 4 * depth4(k) + (s.xs[3] % 4 !== 0 ? depth4(k) : 0),
+    };
+    assert.is(call.scratchBytes, expected[call.kernel], `${s.name}: ${call.kernel}`);
+    seen.add(call.kernel);
+    for (const portable of lowerNode(g, node)) assert.is(portable.scratchBytes, undefined, `${s.name}: ${portable.kernel}`);
+  });
+  assert.equal([...seen].sort(), ['utvm_conv2d_1x1_s8_dsp', 'utvm_conv2d_rgb_s8_dsp', 'utvm_conv2d_s8_dsp']);
 });
 
 test('utvm_conv2d_s8_dsp and utvm_conv2d_1x1_s8_dsp build for the Cortex-M7 with the DSP instructions', () => {

@@ -1,5 +1,5 @@
 /**
- * conv2d on int8 tensors (src/ops/conv2d-s8.ts and the three C kernels): kernel choice, compile-time
+ * conv2d on int8 tensors (src/ops/conv2d/s8.ts and the three C kernels): kernel choice, compile-time
  * parameters, each kernel against a TypeScript transcription of TensorFlow Lite's reference
  * ConvPerChannel on randomised shapes, hand-checked cases where the rounding matters, errors, and the
  * Cortex-M7 build.
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CValue } from '../../src/emit/c-value.js';
+import type { CValue } from '../../src/ir/c-value.js';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, quantizedActivationRange } from '../../src/ir/quant.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
 import type { Clamp, KernelCall } from '../../src/ops/op.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { addNode, lowerNode, runLowered, RUNTIME_C } from '../util/run-lowered.js';

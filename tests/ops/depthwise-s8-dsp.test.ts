@@ -11,8 +11,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { packBlocks, packDepthwise3x3 } from '../../src/ops/depthwise-s8-dsp.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import { packBlocks, packDepthwise3x3 } from '../../src/ops/conv2d/depthwise-s8-dsp.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 

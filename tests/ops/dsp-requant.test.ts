@@ -3,14 +3,14 @@
  * TFLite's MultiplyByQuantizedMultiplier (utvm_requantize, utvm/quant.h), bit for bit, on every shift in
  * [-31, 30] with random multipliers and accumulators inside the precondition |x| · 2^(left + 1) < 2^31
  * (including its edges, 0 and the rounding ties); and the compile-time bound that guards it
- * (src/ops/fast-requant.ts), with the int8 gemm falling back to the portable kernel when it fails.
+ * (src/lower/fast-requant.ts), with the int8 gemm falling back to the portable kernel when it fails.
  */
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph } from '../../src/ir/graph.js';
-import type { GemmAttrs } from '../../src/ops/gemm.js';
-import { accumulatorBounds, fastRequantHolds } from '../../src/ops/fast-requant.js';
+import type { GemmAttrs } from '../../src/ops/gemm/index.js';
+import { accumulatorBounds, fastRequantHolds } from '../../src/lower/fast-requant.js';
 import { runCKernel } from '../util/c-kernel.js';
 import { runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, int8Input, q1 } from '../util/s8.js';

@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node } from '../../src/ir/graph.js';
-import type { GemmAttrs } from '../../src/ops/gemm.js';
+import type { GemmAttrs } from '../../src/ops/gemm/index.js';
 import { randomInts, Rng } from '../util/random.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 

@@ -1,5 +1,5 @@
 /**
- * gemm on int8 tensors = TFLite FULLY_CONNECTED (src/ops/gemm-s8.ts and utvm_fully_connected_s8):
+ * gemm on int8 tensors = TFLite FULLY_CONNECTED (src/ops/gemm/s8.ts and utvm_fully_connected_s8):
  * the multiplier arithmetic of TFLite Micro (per-tensor: float32 scale product; per-channel: double),
  * the folded bias, the kernel against a TypeScript transcription of TFLite's reference FullyConnected on
  * randomised shapes, hand-checked rounding cases, errors and the Cortex-M7 build.
@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CValue } from '../../src/emit/c-value.js';
+import type { CValue } from '../../src/ir/c-value.js';
 import { Graph, Node, Quant } from '../../src/ir/graph.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, quantizedActivationRange } from '../../src/ir/quant.js';
-import type { GemmAttrs } from '../../src/ops/gemm.js';
-import { fullyConnectedMultipliers } from '../../src/ops/gemm-s8.js';
+import type { GemmAttrs } from '../../src/ops/gemm/index.js';
+import { fullyConnectedMultipliers } from '../../src/ops/gemm/s8.js';
 import type { Clamp, KernelCall } from '../../src/ops/op.js';
 import { mulberry32, randomInts, Rng } from '../util/random.js';
 import { addNode, lowerNode, runLowered, RUNTIME_C } from '../util/run-lowered.js';

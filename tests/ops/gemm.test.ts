@@ -6,10 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CValue, formatCValue } from '../../src/emit/c-value.js';
+import { CValue, formatCValue } from '../../src/ir/c-value.js';
 import { toNumbers } from '../../src/ir/dtype.js';
 import { Graph } from '../../src/ir/graph.js';
-import { gemm, GemmAttrs } from '../../src/ops/gemm.js';
+import { gemm, GemmAttrs } from '../../src/ops/gemm/index.js';
 import { cFloats, printFloats, runCKernel } from '../util/c-kernel.js';
 import { checkAgainstOrt } from '../util/model-check.js';
 import { OnnxModelBuilder, float } from '../util/onnx-build.js';

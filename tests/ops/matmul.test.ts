@@ -6,7 +6,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CValue, formatCValue } from '../../src/emit/c-value.js';
+import { CValue, formatCValue } from '../../src/ir/c-value.js';
 import { toNumbers } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/graph.js';
 import { matmul, matmulShapes } from '../../src/ops/matmul.js';

@@ -9,8 +9,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
-import { formatFloat } from '../../src/emit/c-value.js';
-import { onnxOutputScales } from '../../src/ops/onnx-rounding.js';
+import { formatFloat } from '../../src/ir/c-value.js';
+import { onnxOutputScales } from '../../src/lower/onnx-rounding.js';
 import { runCKernel } from '../util/c-kernel.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { mulberry32, randomInts } from '../util/random.js';

@@ -1,5 +1,5 @@
 /**
- * pool2d on int8 tensors (src/ops/pool2d-s8.ts, utvm_avg_pool2d_s8, utvm_max_pool2d_s8): TensorFlow
+ * pool2d on int8 tensors (src/ops/pool2d/s8.ts, utvm_avg_pool2d_s8, utvm_max_pool2d_s8): TensorFlow
  * Lite's int8 average (sum ± count/2, divided by the taps inside the input, truncating) and max pooling
  * with the fused activation's clamp, against a TypeScript reference on randomised shapes, hand-checked
  * rounding cases, the quantization checks and the Cortex-M7 build.
@@ -7,11 +7,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatCValue } from '../../src/emit/c-value.js';
-import type { CValue } from '../../src/emit/c-value.js';
+import { formatCValue } from '../../src/ir/c-value.js';
+import type { CValue } from '../../src/ir/c-value.js';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { quantizedActivationRange } from '../../src/ir/quant.js';
-import type { Pool2dAttrs } from '../../src/ops/pool2d.js';
+import type { Pool2dAttrs } from '../../src/ops/pool2d/index.js';
 import type { Clamp } from '../../src/ops/op.js';
 import { errorOf } from '../util/lower.js';
 import { mulberry32, randomInts } from '../util/random.js';

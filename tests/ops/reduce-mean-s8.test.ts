@@ -1,6 +1,6 @@
 /**
  * reduce_mean on int8 tensors — TensorFlow Lite's MEAN as TFLite Micro runs it (the reference
- * QuantizedMeanOrSum; src/ops/reduce-mean-s8.ts, utvm_reduce_mean_s8): the multiplier with the count
+ * QuantizedMeanOrSum; src/ops/reduce-mean/s8.ts, utvm_reduce_mean_s8): the multiplier with the count
  * folded in (values TFLM computes), the kernel against a TypeScript transcription on randomised shapes,
  * axes and quantizations, hand-checked rounding, and the Cortex-M7 build.
  */
@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { clampInt8, multiplyByQuantizedMultiplier } from '../../src/ir/quant.js';
-import { meanS8Multiplier } from '../../src/ops/reduce-mean-s8.js';
+import { meanS8Multiplier } from '../../src/ops/reduce-mean/s8.js';
 import { stridesOf } from '../../src/ops/transpose.js';
 import { mulberry32, randomInts } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { importOnnx } from '../../src/import/onnx.js';
 import { Graph, elementCount } from '../../src/ir/graph.js';
-import { ReduceMeanAttrs, reduceMean } from '../../src/ops/reduce-mean.js';
+import { ReduceMeanAttrs, reduceMean } from '../../src/ops/reduce-mean/index.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { addNode, runLowered } from '../util/run-lowered.js';

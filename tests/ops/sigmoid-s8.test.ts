@@ -1,5 +1,5 @@
 /**
- * sigmoid on int8 tensors — TensorFlow Lite's LOGISTIC as TFLite Micro runs it (src/ops/sigmoid-s8.ts,
+ * sigmoid on int8 tensors — TensorFlow Lite's LOGISTIC as TFLite Micro runs it (src/ops/unary/sigmoid-s8.ts,
  * utvm_logistic_s8): the compile-time parameters (values TFLM's Prepare gives), the kernel on every
  * int8 input for a range of input quantizations against the TypeScript transcription of the reference
  * integer kernel, hand-checked values, errors and the Cortex-M7 build.

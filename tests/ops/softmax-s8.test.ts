@@ -1,5 +1,5 @@
 /**
- * softmax on int8 tensors (src/ops/softmax-s8.ts, utvm_softmax_s8, runtime-c/include/utvm/fixedpoint.h):
+ * softmax on int8 tensors (src/ops/softmax/s8.ts, utvm_softmax_s8, runtime-c/include/utvm/fixedpoint.h):
  * the compile-time parameters on the exact quantizations of the MLPerf Tiny models' last layers (values
  * TFLite's PreprocessSoftmaxScaling / CalculateInputRadius give), the fixed-point functions in C against
  * their TypeScript twins (src/ir/fixedpoint.ts), the kernel against the TypeScript transcription of
@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expOnNegativeValues, logistic, oneOverOnePlusX, softmaxS8Line, softmaxS8Params } from '../../src/ir/fixedpoint.js';
-import { formatCValue } from '../../src/emit/c-value.js';
-import type { CValue } from '../../src/emit/c-value.js';
+import { formatCValue } from '../../src/ir/c-value.js';
+import type { CValue } from '../../src/ir/c-value.js';
 import { Graph, Node, Quant } from '../../src/ir/graph.js';
-import { softmaxView } from '../../src/ops/softmax.js';
+import { softmaxView } from '../../src/ops/softmax/index.js';
 import { errorOf } from '../util/lower.js';
 import { Rng, mulberry32, randomInts } from '../util/random.js';
 import { RUNTIME_C, lowerNode, runLoweredMany } from '../util/run-lowered.js';

@@ -6,9 +6,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { f32 } from '../../src/emit/c-value.js';
+import { f32 } from '../../src/ir/c-value.js';
 import { Node, Tensor } from '../../src/ir/graph.js';
-import { softmax, softmaxView } from '../../src/ops/softmax.js';
+import { softmax, softmaxView } from '../../src/ops/softmax/index.js';
 import { transpose } from '../../src/ops/transpose.js';
 import { cFloats, printFloats, runCKernel } from '../util/c-kernel.js';
 import { checkAgainstOrt } from '../util/model-check.js';

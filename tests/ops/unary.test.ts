@@ -5,10 +5,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CValue, formatCValue } from '../../src/emit/c-value.js';
+import { CValue, formatCValue } from '../../src/ir/c-value.js';
 import { toNumbers } from '../../src/ir/dtype.js';
 import { getOp } from '../../src/ops/index.js';
-import { UNARY_FNS } from '../../src/ops/unary.js';
+import { UNARY_FNS } from '../../src/ops/unary/index.js';
 import { cFloats, printFloats, runCKernel } from '../util/c-kernel.js';
 import { checkAgainstOrt } from '../util/model-check.js';
 import { OnnxModelBuilder, float } from '../util/onnx-build.js';

@@ -1,6 +1,6 @@
 /**
  * fuse-residual-add (src/passes/fuse-residual-add.ts) and the conv2d_add node it makes
- * (src/ops/conv2d-add-s8.ts): the fused node gives the bytes of the convolution followed by the ADD,
+ * (src/ops/conv2d/add-s8.ts): the fused node gives the bytes of the convolution followed by the ADD,
  * bit for bit, for the portable and the Cortex-M7 (DSP) kernels — bands of several rows with a partial
  * last band, one row per band, stride 2 with and without padding, a depthwise convolution, the
  * convolution's output as either ADD operand, fused activations on both. The pass leaves alone what it
@@ -13,8 +13,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
 import { Graph, Node, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import type { Conv2dAddAttrs } from '../../src/ops/conv2d-add-s8.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import type { Conv2dAddAttrs } from '../../src/ops/conv2d/add-s8.js';
 import type { Clamp } from '../../src/ops/op.js';
 import { CHUNK_BYTES, fuseResidualAdds } from '../../src/passes/fuse-residual-add.js';
 import { PIPELINE, runPipeline } from '../../src/passes/index.js';

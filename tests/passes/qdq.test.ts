@@ -1,5 +1,5 @@
 /**
- * The qdq pass and the quantization importers (src/passes/qdq.ts, qdq-ops.ts, src/ops/onnx-quant.ts,
+ * The qdq pass and the quantization importers (src/passes/qdq.ts, src/ops/int8-form.ts, src/import/onnx/quant.ts,
  * onnx-qoperator.ts, convert.ts) on small hand-built models: which IR operators come out, the exact
  * int8 weights and int32 biases recovered from DequantizeLinear, uint8 kept only at the API boundary,
  * the float island that stays when weights cannot be int8, and one model run on the host against
@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { loadGraph } from '../../src/compile.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { runModel } from '../../src/run/index.js';
-import { roundHalfEven } from '../../src/passes/qdq-ops.js';
+import { roundHalfEven } from '../../src/ops/int8-form.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { runOnnxRuntime } from '../util/ort.js';
 import { mulberry32, randomFloats } from '../util/random.js';

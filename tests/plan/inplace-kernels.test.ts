@@ -4,14 +4,14 @@
  * there, is not a graph output, shares its buffer with no other input and output 0 is no larger; a
  * larger output gets input 0 anchored at its tail (placed together, no chains). The lower bound then
  * counts the step's one footprint. Fake operators for the rule; the real lowering for which nodes
- * qualify (src/emit/program.ts `inPlaceNodes`) and for a whole compile on both kinds of board.
+ * qualify (src/lower/index.ts `inPlaceNodes`) and for a whole compile on both kinds of board.
  */
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
-import { inPlaceNodes, lowerGraph } from '../../src/emit/program.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
+import { inPlaceNodes, lowerGraph } from '../../src/lower/index.js';
 import { checkPlan, computeBuffers, lowerBound, planMemory } from '../../src/plan/index.js';
 import type { OpInfo } from '../../src/plan/index.js';
 import { mulberry32, randomInts } from '../util/random.js';

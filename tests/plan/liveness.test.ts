@@ -15,8 +15,13 @@ const FAKE_OPS: Record<string, OpInfo> = {
   fake_op: {},
   fake_alias: { alias: true },
   fake_elementwise: { inPlace: true },
-  fake_conv: { scratchBytes: (node) => Number(node.attrs.scratch ?? 0) },
+  fake_conv: {},
 };
+
+/** The scratch bytes of the fake_conv nodes (attribute `scratch`), as lowering reports them for real kernels. */
+function scratchOf(g: Graph): Map<string, number> {
+  return new Map(g.nodes.filter((n) => n.op === 'fake_conv' && Number(n.attrs.scratch ?? 0) > 0).map((n) => [n.name, Number(n.attrs.scratch)]));
+}
 
 function fakeOp(name: string): OpInfo {
   const info = FAKE_OPS[name];
@@ -37,7 +42,7 @@ function node(g: Graph, name: string, op: string, inputs: string[], outputs: str
 }
 
 function buffers(g: Graph): Buffer[] {
-  return computeBuffers(g, fakeOp);
+  return computeBuffers(g, fakeOp, undefined, scratchOf(g));
 }
 
 function buf(id: string, tensors: string[], bytes: number, first: number, last: number): Buffer {

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Buffer } from '../../src/plan/liveness.js';
+import { mulberry32 } from '../../src/random.js';
 import {
   PLACEMENT_STRATEGIES,
   arenaBytesOf,
@@ -23,17 +24,8 @@ function offsets(map: Map<string, number>): Record<string, number> {
   return Object.fromEntries(map);
 }
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (src/random.ts), so failures reproduce. */
+const prng = mulberry32;
 
 function randomBuffers(rand: () => number): Buffer[] {
   const count = 1 + Math.floor(rand() * 40);

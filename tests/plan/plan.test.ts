@@ -10,13 +10,19 @@ import { Graph, tensorBytes } from '../../src/ir/graph.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { planMemory, printPlan, scratchOffsetOf } from '../../src/plan/index.js';
 import type { MemoryPlan, OpInfo } from '../../src/plan/index.js';
+import { mulberry32 } from '../../src/random.js';
 
 const FAKE_OPS: Record<string, OpInfo> = {
   fake_op: {},
   fake_alias: { alias: true },
   fake_elementwise: { inPlace: true },
-  fake_conv: { scratchBytes: (node) => Number(node.attrs.scratch ?? 0) },
+  fake_conv: {},
 };
+
+/** The scratch bytes of the fake_conv nodes (attribute `scratch`), as lowering reports them for real kernels. */
+function scratchOf(g: Graph): Map<string, number> {
+  return new Map(g.nodes.filter((n) => n.op === 'fake_conv' && Number(n.attrs.scratch ?? 0) > 0).map((n) => [n.name, Number(n.attrs.scratch)]));
+}
 
 function fakeOp(name: string): OpInfo {
   const info = FAKE_OPS[name];
@@ -33,7 +39,7 @@ function node(g: Graph, name: string, op: string, inputs: string[], outputs: str
 }
 
 function plan(g: Graph): MemoryPlan {
-  return planMemory(g, fakeOp);
+  return planMemory(g, fakeOp, { scratch: scratchOf(g) });
 }
 
 /** in -> conv(scratch 100) -> a -> relu (in place) -> b -> reshape -> c -> conv -> out */
@@ -170,17 +176,8 @@ test('printPlan summary shows the excess over the lower bound', () => {
 
 // ---- random graphs, checked by simulating the arena ----
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (src/random.ts), so failures reproduce. */
+const prng = mulberry32;
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatFloat } from '../../src/emit/c-value.js';
+import { formatFloat } from '../../src/ir/c-value.js';
 
 export const RUNTIME_DIR = fileURLToPath(new URL('../../../runtime-c', import.meta.url));
 

@@ -20,12 +20,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI with `args` (cwd = the repository root) and waits for it. */
 /** The environment for child processes, without the colour switches the test runner may set. */
 const CHILD_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'FORCE_COLOR' && k !== 'NO_COLOR'));
 
-export function utvm(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'utvm-aot.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: CHILD_ENV });
+/** Runs the CLI with `args` (cwd = the repository root; `env` added to the environment) and waits for it. */
+export function utvm(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'utvm-aot.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...CHILD_ENV, ...env } });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

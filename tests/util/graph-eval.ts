@@ -8,7 +8,7 @@
 
 import { TensorData, numberAt } from '../../src/ir/dtype.js';
 import { Graph, Node, Tensor, elementCount } from '../../src/ir/graph.js';
-import type { Conv2dAttrs } from '../../src/ops/conv2d.js';
+import type { Conv2dAttrs } from '../../src/ops/conv2d/index.js';
 import { getOp } from '../../src/ops/index.js';
 import type { TensorType } from '../../src/ops/op.js';
 import { Rng, randomFloats } from './random.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
 import { ValidateReport, formatValidate, loadOnnxRuntime, validate } from '../../src/validate.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
-import type { Rounding } from '../../src/ops/onnx-rounding.js';
+import type { Rounding } from '../../src/ir/quant.js';
 import { NETS } from './quantized-emit.js';
 import { NetSpec, QuantizedModel, Ranges, calibrate, walkNet } from './quantized-models.js';
 

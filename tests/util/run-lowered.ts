@@ -16,10 +16,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CValue, cIdentifier, formatCValue, formatFloat } from '../../src/emit/c-value.js';
+import { CValue, formatCValue, formatFloat } from '../../src/ir/c-value.js';
+import { cIdentifier } from '../../src/emit/escape.js';
 import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
 import { Graph, Node, elementCount, tensorBytes } from '../../src/ir/graph.js';
-import { lowerNode as lowerNodeAsCompiler } from '../../src/emit/program.js';
+import { lowerNode as lowerNodeAsCompiler } from '../../src/lower/index.js';
 import { getOp } from '../../src/ops/index.js';
 import type { KernelCall, LowerTarget } from '../../src/ops/op.js';
 
@@ -88,11 +89,10 @@ export interface RunOptions {
 /**
  * Lowers several nodes of `g` and runs all their calls in one program (one compile for many cases: the
  * nodes should not share tensors). Returns, per node, its calls and outputs. A node's scratch buffer
- * (`scratchBytes`) is a static array filled with 0xA5 before the calls, so no kernel relies on zeros.
+ * (the call's `scratchBytes`) is a static array filled with 0xA5 before the calls, so no kernel relies on zeros.
  */
 export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, TensorData>, options: RunOptions = {}): { calls: KernelCall[]; outputs: TensorData[] }[] {
   const perNode = nodes.map((node) => lowerNode(g, node, options.target));
-  const nodeOf = perNode.flatMap((cs, i) => cs.map(() => nodes[i]));
   const calls = perNode.flat();
   const used = new Set<string>(nodes.flatMap((n) => n.outputs));
   for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);
@@ -110,7 +110,8 @@ export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, T
     c.args.forEach((a, j) => {
       if ('params' in a) lines.push(`static const ${a.type} p${k}_${j} = ${formatCValue(a.params as CValue)};`);
       if ('scratch' in a) {
-        const bytes = getOp(nodeOf[k].op).scratchBytes?.(nodeOf[k], g) ?? 0;
+        const bytes = c.scratchBytes ?? 0;
+        if (bytes <= 0) throw new Error(`${c.kernel}: a scratch argument without scratchBytes`);
         lines.push(`static int32_t scratch_p${k}_${j}[${Math.max(1, Math.ceil(bytes / 4))}];`);
         body.push(`  memset(scratch_p${k}_${j}, 0xA5, sizeof scratch_p${k}_${j});`);
       }

@@ -4,7 +4,7 @@
  *
  * TensorFlow Lite's int8 ADD first rescales each input on its own,
  *   a' = requantize((a + input1_offset) << left_shift, input1_multiplier, input1_shift)   (b' likewise),
- * which depends on one int8 value only: the compiler evaluates it for all 256 values (src/ops/binary-s8.ts)
+ * which depends on one int8 value only: the compiler evaluates it for all 256 values (src/ops/binary/s8.ts)
  * and the kernel reads lut_a[(uint8_t)a] + lut_b[(uint8_t)b], then requantizes the sum as utvm_add_s8 does.
  * Two roundings become one lookup each; the output requantization stays exact (utvm_requantize_fast).
  */

@@ -1,7 +1,7 @@
 /*
  * 2-D convolution kernels, float32, NHWC activations.
  *
- * Two variants, chosen by the compiler with plain `if`s on the shape (src/ops/conv2d.ts):
+ * Two variants, chosen by the compiler with plain `if`s on the shape (src/ops/conv2d/index.ts):
  *   utvm_conv2d_f32            general grouped convolution, weights OHWI [C_OUT, KH, KW, C_IN / groups];
  *   utvm_depthwise_conv2d_f32  groups == C_IN (any depth multiplier), weights [KH, KW, C_OUT] so the
  *                              innermost loop runs over contiguous channels (TensorFlow Lite's layout).

@@ -2,7 +2,7 @@
  * The Cortex-M7 (ARMv7E-M DSP) int8 convolution for first layers: few input channels (in_c < 4, e.g.
  * RGB), groups 1, dilation 1, any kernel size, stride and padding. Same semantics and bit-identical
  * results as utvm_conv2d_s8 (utvm/conv2d_s8.h), with the parameter struct utvm_conv2d_params_s8. Chosen
- * at lowering (src/ops/conv2d-first-s8.ts); on other cores the DSP instructions are portable C (utvm/dsp.h).
+ * at lowering (src/ops/conv2d/rgb-s8-dsp.ts); on other cores the DSP instructions are portable C (utvm/dsp.h).
  *
  * How: output pixels two at a time (in row-major order over the whole image, so rows need not be even):
  * each pixel's window is gathered a window row at a time (kernel_w * in_c contiguous input bytes) into

@@ -10,7 +10,7 @@
  * Taps in the padding contribute nothing: a padded cell counts as the input zero point. Weights have
  * zero point 0; the accumulator is int32.
  *
- * Three variants, chosen by the compiler with plain `if`s on the shape (src/ops/conv2d-s8.ts):
+ * Three variants, chosen by the compiler with plain `if`s on the shape (src/ops/conv2d/s8.ts):
  *   utvm_conv2d_1x1_s8            1x1 kernel, no padding, groups 1 (any stride): a matrix product per
  *                                 pixel; the input offset is folded into the bias at compile time;
  *   utvm_depthwise_conv2d_s8      groups == in_c (any depth multiplier), weights [KH, KW, C_OUT];

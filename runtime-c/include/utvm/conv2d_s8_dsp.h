@@ -3,14 +3,14 @@
  * parameter struct (utvm_conv2d_params_s8, groups == 1) and bit-identical results as utvm_conv2d_s8 and
  * utvm_conv2d_1x1_s8 (utvm/conv2d_s8.h), for any kernel size, stride, dilation and padding — 1x1 layers
  * and first layers (in_c = 1 or 3) included. Chosen once, at lowering, when the board's core has the DSP
- * extension (src/ops/conv2d-s8.ts); on other cores the instructions are portable C (utvm/dsp.h).
+ * extension (src/ops/conv2d/s8.ts); on other cores the instructions are portable C (utvm/dsp.h).
  *
  * How: two output pixels at a time, their windows are gathered into two int16 columns in `scratch`
  * (input offset added; padded taps are 0; the depth K = kernel_h * kernel_w * in_c rounded up to
  * K4 = a multiple of 4), then every pair of output channels runs over both columns with SMLAD: each
  * weight word loaded serves two pixels and each column word two channels (2 x 2 accumulators).
  *
- * Layouts (compile time, src/ops/conv2d-s8.ts):
+ * Layouts (compile time, src/ops/conv2d/s8.ts):
  *   weights: int32 words packing int8 bytes, [ceil(out_c / 2)][K4 / 4][2]: word (b, j, r) holds the
  *            weights k = 4j .. 4j + 3 (OHWI order: k = (ky * kernel_w + kx) * in_c + c) of output
  *            channel 2b + r, little-endian; bytes past K and the channel past an odd out_c are 0.
@@ -55,7 +55,7 @@ void utvm_conv2d_s8_dsp(const utvm_conv2d_params_s8 *p, const int8_t *input, con
 
 /*
  * The output stage of the fast variants below, from one record per output channel prepared at compile
- * time (src/ops/conv2d-s8-dsp.ts): {bias, multiplier, r, round}, r = -shift >= 1, round = 2^(r-1) +
+ * time (src/ops/conv2d/1x1-s8-dsp.ts): {bias, multiplier, r, round}, r = -shift >= 1, round = 2^(r-1) +
  * output_offset * 2^r. high = (2 acc * m + 2^31) >> 32 (SMMULR) equals TFLite's doubling high multiply
  * (acc * m + 2^30) >> 31; (high + round + (high < 0 ? -1 : 0)) >> r equals its rounding right shift by r
  * (round half away from zero) plus the output offset. Exact when |acc| < 2^30 and |high| + round < 2^31,
@@ -78,7 +78,7 @@ static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
  * channels: int32 [out_c rounded up to even][4] records {bias', multiplier, r, round} (see above);
  *           bias' = bias + input_offset * sum(weights[oc]); a padding channel's record is {0, 0, 1, 0}.
  * output:   int8 [batch, out_h, out_w, out_c]; must not overlap the scratch. It may overlap the input
- *           (the planner runs the kernel in place, src/ops/conv2d-s8-dsp.ts, src/plan/liveness.ts) when
+ *           (the planner runs the kernel in place, src/ops/conv2d/1x1-s8-dsp.ts, src/plan/liveness.ts) when
  *           output pixel p reads input pixel p (out_h == in_h, out_w == in_w: stride 1, or a size-1
  *           dimension) and input == output + D, where D = 0 when out_c <= in_c (the same address) and
  *           D = P * (out_c - in_c) when out_c > in_c (the input ENDS where the output ends), P = batch *

@@ -1,7 +1,7 @@
 /*
  * A short requantization for the DSP kernels: utvm_requantize (utvm/quant.h, TFLite's
  * MultiplyByQuantizedMultiplier) in five instructions on a Cortex-M7, bit for bit, for accumulators whose
- * magnitude the compiler has bounded (src/ops/fast-requant.ts):
+ * magnitude the compiler has bounded (src/lower/fast-requant.ts):
  *
  *   precondition: |x| * 2^(left + 1) < 2^31, left = max(shift, 0).
  *

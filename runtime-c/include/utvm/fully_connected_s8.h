@@ -10,7 +10,7 @@
  * inner loop is a plain int8 dot product (the same int32 sum, reordered: exact). Weights have zero point
  * 0. Requantization (utvm_requantize, utvm/quant.h) uses one multiplier/shift for the whole tensor, or
  * one per output feature when `multipliers` / `shifts` are given. Everything is computed at compile
- * time (src/ops/gemm-s8.ts); the kernel only runs.
+ * time (src/ops/gemm/s8.ts); the kernel only runs.
  */
 #ifndef UTVM_FULLY_CONNECTED_S8_H
 #define UTVM_FULLY_CONNECTED_S8_H

@@ -3,10 +3,10 @@
  * struct and bit-identical results as utvm_fully_connected_s8 (utvm/fully_connected_s8.h) — the input
  * offset folded into the bias at compile time — with four output features per pass over the input: each
  * input word is sign-extended once (SXTB16) and feeds four SMLAD pairs. Chosen once, at lowering, when
- * the board's core has the DSP extension (src/ops/gemm-s8.ts); portable C instructions elsewhere
+ * the board's core has the DSP extension (src/ops/gemm/s8.ts); portable C instructions elsewhere
  * (utvm/dsp.h).
  *
- * Layouts (compile time, src/ops/dsp-layout.ts):
+ * Layouts (compile time, src/lower/dsp-layout.ts):
  *   weights: int32 words packing int8 bytes, [ceil(out_features / 4)][K4 / 4][4], K4 = in_features
  *            rounded up to 4: word (b, j, r) holds weights k = 4j .. 4j + 3 of output feature 4b + r,
  *            little-endian; bytes past in_features and features past out_features are 0.

@@ -1,0 +1,98 @@
+/**
+ * gemm on int8 tensors: TensorFlow Lite's quantized FULLY_CONNECTED, prepared at compile time.
+ *
+ * The IR form is gemm(A [M, K] int8, W [N, K] int8 constant, bias [N] int32 constant), transB = 1,
+ * alpha = beta = 1 (W [K, N] with transB = 0 is transposed here). Semantics (TFLite's reference
+ * integer_ops FullyConnected / FullyConnectedPerChannel, reproduced by CMSIS-NN):
+ * acc = bias[n] + Σ_k W[n][k] · (A[m][k] − input_zero_point);
+ * out = clamp(multiplyByQuantizedMultiplier(acc, multiplier, shift) + output_zero_point, act_min, act_max).
+ *
+ * The multiplier follows TFLite Micro's CalculateOpDataFullyConnected, which differs from the
+ * convolution's in one rounding:
+ *   - per-tensor weights: GetQuantizedConvolutionMultipler, double(float32(input_scale · weight_scale)) /
+ *     double(output_scale) — the scale product is rounded to float32 first;
+ *   - per-channel weights: double(input_scale) · double(weight_scale[n]) / double(output_scale), as conv.
+ * The input offset is the same for every k, so it is folded into the bias at compile time
+ * (bias'[n] = bias[n] + input_offset · Σ_k W[n][k], int32 wrap-around: the same sum, reordered).
+ *
+ * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7) utvm_fully_connected_s8_dsp,
+ * four output features per pass with SMLAD, the weights packed and interleaved four rows at a time and
+ * the folded bias padded to a multiple of 4 (src/lower/dsp-layout.ts), when the compiler's bound on the
+ * accumulators allows its short requantization (src/lower/fast-requant.ts: always, in practice);
+ * elsewhere utvm_fully_connected_s8.
+ */
+
+import { describeNode, fail } from '../../diagnostics.js';
+import { QuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
+import { elementCount } from '../../ir/graph.js';
+import type { CArg, KernelCall, LowerContext } from '../op.js';
+import type { GemmAttrs } from './index.js';
+import { packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
+import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
+import { accumulatorBounds, fastRequantHolds } from '../../lower/fast-requant.js';
+import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from '../../lower/s8.js';
+
+/** The dense layer's multipliers: one for per-tensor weights, else one per output feature. */
+export function fullyConnectedMultipliers(inputScale: number, scales: number[], outputScale: number): QuantizedMultiplier[] {
+  if (scales.length === 1) return [quantizeMultiplier(Math.fround(inputScale * scales[0]) / outputScale)];
+  return convMultipliers(inputScale, scales, outputScale);
+}
+
+/** W as [N, K] row-major: as stored when transB, transposed from [K, N] otherwise. */
+function weightsNK(w: Int8Array, transB: boolean, k: number, n: number): Int8Array {
+  if (transB) return w;
+  const out = new Int8Array(n * k);
+  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[j * k + p] = w[p * n + j];
+  return out;
+}
+
+export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
+  const { attrs, source, name } = ctx.node;
+  const where = describeNode(source);
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  const c = ctx.optionalInput(2);
+  const y = ctx.output(0);
+  checkS8Types('gemm', [a, b, c], where);
+  if (y.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${where}: int8 gemm must output int8, '${y.name}' is ${y.dtype}`);
+  if (attrs.transA) fail('E_UNSUPPORTED_ATTR', `${where}: int8 gemm with a transposed A is not supported`);
+  if (attrs.alpha !== 1 || (c && attrs.beta !== 1)) {
+    fail('E_UNSUPPORTED_ATTR', `${where}: int8 gemm needs alpha = 1 and beta = 1 (got ${attrs.alpha} and ${attrs.beta})`);
+  }
+  const [m, k] = a.shape;
+  const n = y.shape[1];
+  if (c && elementCount(c.shape) !== n) fail('E_UNSUPPORTED_ATTR', `${where}: int8 gemm needs a bias of ${n} values, '${c.name}' is [${c.shape}]`);
+  const xq = activationQuant(a, where);
+  const yq = activationQuant(y, where);
+  const scales = weightScales(b, n, attrs.transB ? 0 : 1, where);
+  const weights = weightsNK(constantData<Int8Array>(b, 'weights', where), attrs.transB, k, n);
+  const bias = c ? constantData<Int32Array>(c, 'bias', where) : undefined;
+  const multipliers = fullyConnectedMultipliers(xq.scale, scales, yq.scale);
+  const q = requantization(ctx, multipliers, yq, attrs.clamp, where);
+  const inputOffset = -xq.zeroPoint;
+  const folded = inputOffset !== 0 ? foldedBias(weights, n, bias, inputOffset) : bias;
+  const params: CArg = { type: 'utvm_fully_connected_params_s8', params: { batches: m, in_features: k, out_features: n, ...q.fields } };
+  if (onnxRounding(ctx)) {
+    const fp = onnxOutputScales(xq.scale, scales, yq.scale, n);
+    return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
+  }
+  if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(weights, n, folded, 128), multipliers)) {
+    const n4 = Math.ceil(n / 4) * 4;
+    const packed = packRowsS8(weights, n, k, 4);
+    const wDsp = ctx.addConstant(`${b.name}_dsp`, 'int32', [packed.length], packed);
+    const biasDsp: CArg = folded ? { tensor: ctx.addConstant(`${name}_bias_dsp`, 'int32', [n4], paddedBias(folded, n4)) } : { value: 0 };
+    return [{
+      kernel: 'utvm_fully_connected_s8_dsp',
+      header: 'utvm/fully_connected_s8_dsp.h',
+      args: [params, { tensor: a.name }, { tensor: wDsp }, biasDsp, ...q.args, { tensor: y.name }],
+    }];
+  }
+  const wName = attrs.transB ? b.name : ctx.addConstant(`${b.name}_nk`, 'int8', [n, k], weights);
+  let biasArg: CArg = c ? { tensor: c.name } : { value: 0 };
+  if (inputOffset !== 0) biasArg = folded ? { tensor: ctx.addConstant(`${name}_bias`, 'int32', [n], folded) } : { value: 0 };
+  return [{
+    kernel: 'utvm_fully_connected_s8',
+    header: 'utvm/fully_connected_s8.h',
+    args: [params, { tensor: a.name }, { tensor: wName }, biasArg, ...q.args, { tensor: y.name }],
+  }];
+}

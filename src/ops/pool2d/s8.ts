@@ -1,0 +1,49 @@
+/**
+ * int8 lowering of pool2d (TensorFlow Lite's int8 AVERAGE_POOL_2D and MAX_POOL_2D, CMSIS-NN's
+ * arm_avgpool_s8 / arm_max_pool_s8).
+ *
+ * Pooling never requantizes: TFLite requires the input and output quantizations to be the same (scales
+ * within 1e-6, equal zero points) and so do we. The fused activation (`clamp`, real units) becomes an
+ * int8 range from the output quantization. Average: the int32 sum of the taps inside the input divided
+ * by their count, rounding half away from zero; max: the largest tap. Both then clamp. A graph without
+ * quantization parameters (an ONNX int8 MaxPool) pools the raw values with no activation.
+ */
+
+import { describeNode, fail } from '../../diagnostics.js';
+import type { Tensor } from '../../ir/graph.js';
+import { activationRangeS8, perTensorQuant } from '../../lower/s8.js';
+import type { Clamp, KernelCall, LowerContext } from '../op.js';
+
+/** The int8 activation range of a pool whose input is `x` and output `y`. */
+function poolRange(ctx: LowerContext<{ clamp?: Clamp }>, x: Tensor, y: Tensor): { act_min: number; act_max: number } {
+  const { attrs, source } = ctx.node;
+  if (!x.quant && !y.quant) {
+    if (attrs.clamp) fail('E_MODEL_INVALID', `${describeNode(source)}: a fused activation on int8 pooling needs quantization parameters`);
+    return { act_min: -128, act_max: 127 };
+  }
+  const qx = perTensorQuant(x, source);
+  const qy = perTensorQuant(y, source);
+  if (Math.abs(qx.scale - qy.scale) > 1e-6 || qx.zeroPoint !== qy.zeroPoint) {
+    fail(
+      'E_UNSUPPORTED_ATTR',
+      `${describeNode(source)}: int8 pooling with input quantization (scale ${qx.scale}, zero point ${qx.zeroPoint}) ` +
+        `different from the output's (scale ${qy.scale}, zero point ${qy.zeroPoint}) is not supported`,
+    );
+  }
+  return activationRangeS8(attrs.clamp, qy);
+}
+
+/** The int8 pooling call: `window` is the utvm_pool2d_params the float kernels take. */
+export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Clamp }>, window: Record<string, number>): KernelCall[] {
+  const x = ctx.input(0);
+  const y = ctx.output(0);
+  if (y.dtype !== 'int8') {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: pooling of int8 into ${y.dtype} is not supported`);
+  }
+  const params = { window, ...poolRange(ctx, x, y) };
+  return [{
+    kernel: ctx.node.attrs.kind === 'max' ? 'utvm_max_pool2d_s8' : 'utvm_avg_pool2d_s8',
+    header: 'utvm/pool2d.h',
+    args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }],
+  }];
+}
