@@ -3,23 +3,21 @@
  * any case is reproduced on its own (`--seed S --case I`) whatever ran before it.
  */
 
+import { mulberry32 } from '../random.js';
+
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number, index: number) {
-    // splitmix-style mixing of the two numbers into a 32-bit state.
+    // splitmix-style mixing of the two numbers into the 32-bit seed of the project's one generator.
     let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul((index >>> 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
     h = Math.imul(h ^ (h >>> 16), 0x21f0aaad) >>> 0;
-    this.state = (h ^ (h >>> 15)) >>> 0;
+    this.draw = mulberry32((h ^ (h >>> 15)) >>> 0);
   }
 
-  /** A float in [0, 1) (mulberry32). */
+  /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** An integer in [0, n). */
