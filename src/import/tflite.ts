@@ -135,7 +135,10 @@ function irQuant(t: TfliteTensor, fileName: string): Quant | undefined {
   if (zp.length !== q.scale.length) fail('E_MODEL_INVALID', `${fileName}: tensor ${quote(t.name)} has ${q.scale.length} scales but ${zp.length} zero points`);
   const quant: Quant = { scale: q.scale.map((s) => Math.fround(s)), zeroPoint: [...zp] };
   if (q.scale.length > 1) {
-    const axis = q.quantizedDimension;
+    // TFLite Micro never checks quantized_dimension against a tensor's rank; converters leave the
+    // weights' axis (3) on 1-D biases (person_detect). One scale per element of a 1-D tensor is axis 0.
+    const quirk = t.shape.length === 1 && q.quantizedDimension >= 1 && t.shape[0] === q.scale.length;
+    const axis = quirk ? 0 : q.quantizedDimension;
     if (axis < 0 || axis >= t.shape.length || t.shape[axis] !== q.scale.length) {
       fail('E_MODEL_INVALID', `${fileName}: tensor ${quote(t.name)} [${t.shape}] has ${q.scale.length} scales along axis ${axis}`);
     }

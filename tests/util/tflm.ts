@@ -1,0 +1,43 @@
+/**
+ * Runs TensorFlow Lite Micro's reference kernels (../shared/tools/tflm/tflm-run, the oracle) on a model
+ * and a list of cases, through a temporary folder laid out like `run --input-dir`.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SHARED } from './mlperf.js';
+
+export const TFLM_RUN = join(SHARED, 'tools', 'tflm', 'tflm-run');
+export const TFLM_MODELS = join(SHARED, 'models', 'tflm');
+
+/** Raw output bytes per case and output, for raw input bytes per case and input. */
+export function runTflm(model: Uint8Array, cases: Uint8Array[][], outputCount: number): Uint8Array[][] {
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-tflm-'));
+  try {
+    const modelPath = join(dir, 'model.tflite');
+    const inDir = join(dir, 'in');
+    const outDir = join(dir, 'out');
+    writeFileSync(modelPath, model);
+    mkdirSync(inDir);
+    mkdirSync(outDir);
+    const several = cases.some((c) => c.length > 1);
+    cases.forEach((inputs, k) => {
+      if (!several) writeFileSync(join(inDir, `case${k}.bin`), inputs[0]);
+      else {
+        mkdirSync(join(inDir, `case${k}`));
+        inputs.forEach((x, i) => writeFileSync(join(inDir, `case${k}`, `input_${i}.bin`), x));
+      }
+    });
+    execFileSync(TFLM_RUN, [modelPath, inDir, outDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return cases.map((_, k) =>
+      Array.from({ length: outputCount }, (_, i) => {
+        const file = several ? join(outDir, `case${k}`, `output_${i}.bin`) : join(outDir, outputCount === 1 ? `case${k}.bin` : `case${k}.${i}.bin`);
+        return new Uint8Array(readFileSync(file));
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
