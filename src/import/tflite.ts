@@ -15,7 +15,7 @@
 
 import { fail, quote, UtvmError } from '../diagnostics.js';
 import { checkTensorShape } from './limits.js';
-import { DType, TensorData, allocData } from '../ir/dtype.js';
+import { DType, TensorData, allocData, bytesOf } from '../ir/dtype.js';
 import { Graph, Quant, Tensor, elementCount } from '../ir/graph.js';
 import { GraphBuilder } from './builder.js';
 import { TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteSubgraph, TfliteTensor, builtinName, readTfliteModel } from './tflite-schema.js';
@@ -56,7 +56,7 @@ export function supportedTfliteOps(): string[] {
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
 
-const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8' };
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8' };
 
 export interface TfliteImport {
   graph: Graph;
@@ -111,7 +111,7 @@ function irDType(t: TfliteTensor, fileName: string): DType {
   const dtype = DTYPES[t.type];
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, INT32`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT32`);
   }
   return dtype;
 }
@@ -154,6 +154,7 @@ function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData 
   for (let i = 0; i < count; i++) {
     if (dtype === 'float32') (data as Float32Array)[i] = view.getFloat32(4 * i, true);
     else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
+    else if (dtype === 'uint8') (data as Uint8Array)[i] = view.getUint8(i);
     else (data as Int8Array)[i] = view.getInt8(i);
   }
   return data;
@@ -196,7 +197,7 @@ class TfliteImporter {
     if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is a variable; variables are not supported`);
     if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is sparse; sparse tensors are not supported`);
     const count = elementCount(info.shape);
-    const bytes = count * (info.dtype === 'int8' ? 1 : 4);
+    const bytes = count * bytesOf(info.dtype);
     if (info.data.length !== bytes) {
       fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor ${quote(t.name)} [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
     }

@@ -63,12 +63,48 @@ function outputQuant(attrs: QuantizeAttrs): Quant | undefined {
   return q ? { ...q, scale: q.scale.map((v) => Math.fround(v)), zeroPoint: [...q.zeroPoint] } : undefined;
 }
 
-/** TFLite QUANTIZE / DEQUANTIZE: the output's type (and, for QUANTIZE, quantization) as the model gives it. */
+/** The quantization of the int8 side of a uint8 tensor: the same scales, zero points − 128. */
+function int8Side(q: Quant | undefined): Quant | undefined {
+  return q && { ...q, scale: [...q.scale], zeroPoint: q.zeroPoint.map((z) => z - 128) };
+}
+
+const sameQuant = (a: Quant | undefined, b: Quant | undefined) =>
+  !!a && !!b && a.scale.length === 1 && b.scale.length === 1 && a.scale[0] === b.scale[0] && a.zeroPoint[0] === b.zeroPoint[0];
+
+/**
+ * TFLite QUANTIZE / DEQUANTIZE: the output's type (and, for QUANTIZE, quantization) as the model gives it.
+ * A uint8 side goes through the int8 kernels with an exact `convert` (q − 128, zero point − 128) before or
+ * after: clamp(f(q_u8 − zp) + zp', 0, 255) = clamp(f(q_s8 − (zp − 128)) + zp' − 128, −128, 127) + 128, so
+ * QUANTIZE uint8 → int8 and int8 → uint8 and DEQUANTIZE uint8 → float32 keep TFLite's bits (TFLite Micro
+ * has no other uint8 conversion); the
+ * requantization is left out when both int8 sides have the same quantization (same scale, zero points
+ * 128 apart: the common uint8 edge of an image model is then only the shift).
+ */
 function importTfliteQuantize(irOp: 'quantize' | 'dequantize'): (c: TfliteOpContext) => void {
   return (c) => {
     const out = c.outputType(0);
-    const attrs = irOp === 'quantize' ? { dtype: out.dtype, quant: out.quant } : { dtype: out.dtype };
-    c.b.add(irOp, [c.input(0)], attrs, [c.output(0)]);
+    const xType = c.inputTensor(0);
+    const uint8In = xType.dtype === 'uint8';
+    const uint8Out = out.dtype === 'uint8';
+    if (!uint8In && !uint8Out) {
+      const attrs = irOp === 'quantize' ? { dtype: out.dtype, quant: out.quant } : { dtype: out.dtype };
+      c.b.add(irOp, [c.input(0)], attrs, [c.output(0)]);
+      return;
+    }
+    const other = uint8In ? out.dtype : xType.dtype;
+    if (irOp === 'quantize' && other !== 'int8') c.unsupported(`QUANTIZE from ${xType.dtype} to ${out.dtype} (TensorFlow Lite Micro has no such kernel either)`);
+    const quant = uint8Out ? int8Side(out.quant) : out.quant;
+    const fromQuant = uint8In ? int8Side(xType.quant) : xType.quant;
+    const requantize = irOp === 'quantize' && !sameQuant(fromQuant, quant);
+    const steps: [string, object][] = [];
+    if (uint8In) steps.push(['convert', { to: 'int8' }]);
+    if (irOp === 'dequantize') steps.push(['dequantize', { dtype: out.dtype }]);
+    else if (requantize) steps.push(['quantize', { dtype: 'int8', quant }]);
+    if (uint8Out) steps.push(['convert', { to: 'uint8' }]);
+    let x = c.input(0);
+    steps.forEach(([op, attrs], k) => {
+      [x] = c.b.add(op, [x], attrs, k === steps.length - 1 ? [c.output(0)] : undefined);
+    });
   };
 }
 

@@ -33,7 +33,7 @@ test('person_detect: host build = TFLite Micro on 4 seeded random int8 inputs', 
   assert.is(input.dtype, 'int8');
   const n = input.shape.reduce((a, b) => a * b, 1);
   const rng = mulberry32(1306);
-  const cases: TensorValue[] = [1, 2, 3, 4].map(() => ({ dtype: 'int8', shape: input.shape, data: Int8Array.from(randomInts(rng, n, -128, 128)) }));
+  const cases: TensorValue[] = [1, 2, 3, 4].map(() => ({ dtype: 'int8', shape: input.shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) }));
   const ours = runModel(bytes, FILE, cases.map((x) => [x]), { target: 'host', name: 'person_detect' });
   const theirs = runTflm(bytes, cases.map((x) => [toBytes(x)]), 1);
   cases.forEach((_, k) => {

@@ -115,9 +115,15 @@ test('more than one subgraph → E_UNSUPPORTED_ATTR', () => {
   assertFails(r, 1, [err('E_UNSUPPORTED_ATTR', file, 'the model has 2 subgraphs; exactly one is supported (no control flow)')]);
 });
 
-test('a tensor type outside int8/int32/float32 → E_UNSUPPORTED_TYPE naming the tensor', () => {
-  const { file, r } = inspect(oneOp({}, [{ type: 'uint8' }]));
-  assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "tensor 'x' has type UINT8; supported: FLOAT32, INT8, INT32")]);
+test('a tensor type outside int8/uint8/int32/float32 → E_UNSUPPORTED_TYPE naming the tensor', () => {
+  const { file, r } = inspect(oneOp({}, [{ type: 'int16' }]));
+  assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "tensor 'x' has type INT16; supported: FLOAT32, INT8, UINT8, INT32")]);
+});
+
+test('uint8 tensors an operator other than QUANTIZE / DEQUANTIZE reads (a uint8-quantized model) → one line naming the operator', () => {
+  const q = { scale: [0.5], zeroPoint: [128] };
+  const { r } = inspect(oneOp({}, [{ type: 'uint8', quant: q }, { type: 'uint8', quant: q }, { type: 'uint8', quant: q }]));
+  assertFails(r, 1, ["utvm-aot: error E_UNSUPPORTED_TYPE: node '#0' (CONV_2D): conv2d on uint8 tensors is not supported (float32 only)"]);
 });
 
 test('a fused TANH → E_UNSUPPORTED_ATTR', () => {
