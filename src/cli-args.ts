@@ -61,7 +61,7 @@ export function wholeNumber(option: string, value: unknown, min: number, max: nu
 }
 
 /** yargs' failure messages as one line, with "did you mean" for commands and options. */
-export function usageMessage(msg: string, argv: string[], commands: readonly string[], options: (command: string) => string[]): string {
+export function usageMessage(msg: string, argv: string[], commands: readonly string[], options: (command: string) => string[], noModel: readonly string[] = []): string {
   if (/^Not enough non-option arguments/.test(msg)) return 'missing the model file (utvm-aot <command> <model> [options])';
   const flag0 = argv.find((a) => a.startsWith('-'));
   if (/^name a command/.test(msg) && flag0 !== undefined) {
@@ -81,5 +81,6 @@ export function usageMessage(msg: string, argv: string[], commands: readonly str
     const known = options(command).map((o) => (o.length === 1 ? `-${o}` : `--${o}`));
     return `unknown option ${name} for '${command}'${didYouMean(name, known, '')}`;
   }
-  return `unexpected argument${tokens.length > 1 ? 's' : ''} ${tokens.map((t) => `'${t}'`).join(', ')} for '${command}' (one model file per command)`;
+  const why = noModel.includes(command) ? `'${command}' takes no model file` : 'one model file per command';
+  return `unexpected argument${tokens.length > 1 ? 's' : ''} ${tokens.map((t) => `'${t}'`).join(', ')} for '${command}' (${why})`;
 }

@@ -7,6 +7,7 @@
  *   run <model>      compile, build and run on a target (host or qemu) with input files
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *   validate <model> compare the compiled model's outputs with onnxruntime-node's (src/validate.ts)
+ *   ops              the supported operators, from the registry (src/supported.ts)
  *
  * Models are ONNX or TensorFlow Lite files (told apart by their content: src/import/format.ts).
  * Results go to stdout; errors, warnings and progress (src/progress.ts) to stderr. Exit codes: 0 ok;
@@ -35,8 +36,11 @@ import { formatValidate, validate, validateJson } from './validate.js';
 import { choice, single, usageMessage, wholeNumber } from './cli-args.js';
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
+import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
 
-const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate'] as const;
+const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops'] as const;
+/** Commands that take no model file. */
+const NO_MODEL: readonly string[] = ['ops'];
 const TARGETS: readonly Target[] = ['host', 'qemu'];
 const USAGE_HINT = "run 'utvm-aot --help' for usage";
 
@@ -200,6 +204,12 @@ async function cmdValidate(args: ValidateArgs): Promise<void> {
   if (!report.ok) process.exitCode = 1;
 }
 
+function cmdOps(args: { format?: string; json?: boolean }): void {
+  const format = args.format === undefined ? undefined : choice('--format', args.format, OP_FORMATS);
+  const s = supportedOps(format);
+  console.log(args.json ? JSON.stringify(s, null, 2) : formatSupportedOps(s));
+}
+
 function reportError(e: unknown): never {
   e = environmentError(e) ?? e;
   if (e instanceof UtvmError) {
@@ -271,6 +281,10 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       name: NAME,
       rounding: ROUNDING,
     },
+    ops: {
+      format: { type: 'string', describe: 'only the operators of one format: tflite or onnx (default both)' },
+      json: JSON_OPTION,
+    },
   };
 }
 
@@ -280,6 +294,7 @@ const DESCRIPTIONS: Record<(typeof COMMANDS)[number], string> = {
   run: 'compile, build and run the model on inputs (.npy: dtype and shape checked; other: raw bytes, size checked)',
   bench: 'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
   validate: "compare the compiled model's outputs with onnxruntime-node's on the same inputs (ONNX models; quantized outputs: within 1 LSB; float: rtol 1e-4, atol 1e-5)",
+  ops: 'list the supported operators: TensorFlow Lite builtins with their highest version, ONNX op types with the opsets read',
 };
 
 const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
@@ -296,6 +311,7 @@ const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<v
   run: cmdRun,
   bench: cmdBench,
   validate: cmdValidate,
+  ops: cmdOps,
 };
 
 export function main(argv: string[]): void {
@@ -308,12 +324,12 @@ export function main(argv: string[]): void {
     );
   for (const cmd of COMMANDS) {
     const builder = (b: Argv) => {
-      let c: Argv = b.positional('model', MODEL);
+      let c: Argv = NO_MODEL.includes(cmd) ? b : b.positional('model', MODEL);
       for (const [name, spec] of Object.entries(options[cmd])) c = c.option(name, spec);
       const epilogue = EPILOGUES[cmd];
       return epilogue ? c.epilogue(epilogue) : c;
     };
-    y = y.command(`${cmd} <model>`, DESCRIPTIONS[cmd], builder, guard((a) => HANDLERS[cmd](a as never)));
+    y = y.command(NO_MODEL.includes(cmd) ? cmd : `${cmd} <model>`, DESCRIPTIONS[cmd], builder, guard((a) => HANDLERS[cmd](a as never)));
   }
   const knownOptions = (cmd: string) => {
     const specs = (options as Record<string, Record<string, { alias?: string }>>)[cmd] ?? {};
@@ -323,7 +339,7 @@ export function main(argv: string[]): void {
     .strict()
     .fail((msg, err) => {
       if (err) reportError(err);
-      console.error(`utvm-aot: error E_USAGE: ${usageMessage(msg, argv, COMMANDS, knownOptions)}; ${USAGE_HINT}`);
+      console.error(`utvm-aot: error E_USAGE: ${usageMessage(msg, argv, COMMANDS, knownOptions, NO_MODEL)}; ${USAGE_HINT}`);
       process.exit(2);
     })
     .help('help')

@@ -6,7 +6,8 @@
  * 3. Graph inputs: static shapes; a symbolic first dimension is taken as a batch of one.
  * 4. Nodes in order, each through the importer its operator file registers (src/ops/*.ts `onnx`) or,
  *    for the quantization operators, src/import/onnx/quant.ts and qoperator.ts;
- *    an operator nobody registers is an error naming it, the node and the supported set.
+ *    operators nobody registers are found first, all of them, and named in one error with their nodes
+ *    and the supported set (src/import/unsupported.ts).
  * Pure: bytes in, Graph out. Shape inference and constant folding happen in GraphBuilder.add.
  */
 
@@ -20,6 +21,7 @@ import { GraphBuilder } from './builder.js';
 import { decodeTensorProto, makeAttributeReader, onnxDType } from './onnx/tensor.js';
 import { onnxQuantImporters } from './onnx/quant.js';
 import { qoperatorImporters } from './onnx/qoperator.js';
+import { UnsupportedUse, failUnsupported } from './unsupported.js';
 
 const { onnx } = onnxProto;
 
@@ -92,16 +94,29 @@ function importInput(b: GraphBuilder, vi: onnxProto.onnx.IValueInfoProto, fileNa
   b.graph.inputs.push(name);
 }
 
-function importNode(b: GraphBuilder, n: onnxProto.onnx.INodeProto, index: number, opsets: Map<string, number>, importers: Map<string, OnnxImporter>): void {
+function opKey(n: onnxProto.onnx.INodeProto): { domain: string; opType: string; key: string } {
   const domain = n.domain === 'ai.onnx' ? '' : n.domain ?? '';
   const opType = n.opType ?? '';
-  const key = domain === '' ? opType : `${domain}:${opType}`;
+  return { domain, opType, key: domain === '' ? opType : `${domain}:${opType}` };
+}
+
+/** E_UNSUPPORTED_OP naming every node whose operator nobody imports (before anything is decoded or built). */
+function checkOperators(nodes: onnxProto.onnx.INodeProto[], importers: Map<string, OnnxImporter>, fileName: string): void {
+  const uses: UnsupportedUse[] = [];
+  nodes.forEach((n, i) => {
+    const { key } = opKey(n);
+    if (importers.has(key)) return;
+    uses.push({ key, what: quote(key), node: n.name ? `${quote(n.name)} (#${i})` : `#${i}` });
+  });
+  failUnsupported(fileName, uses, 'node', 'ONNX', supportedOnnxOps());
+}
+
+function importNode(b: GraphBuilder, n: onnxProto.onnx.INodeProto, index: number, opsets: Map<string, number>, importers: Map<string, OnnxImporter>): void {
+  const { domain, opType, key } = opKey(n);
   const name = n.name && n.name !== '' ? n.name : `#${index}`;
   b.current = { op: opType, name };
   const importer = importers.get(key);
-  if (!importer) {
-    fail('E_UNSUPPORTED_OP', `operator ${quote(key)} (node ${quote(name)}) is not supported; supported ONNX operators: ${supportedOnnxOps().join(', ')}`);
-  }
+  if (!importer) throw new Error(`internal: operator ${quote(key)} passed checkOperators without an importer`);
   const node: OnnxNode = {
     opType,
     domain,
@@ -134,6 +149,8 @@ export function importOnnx(bytes: Uint8Array, fileName: string, graphName: strin
   const model = decodeModel(bytes, fileName);
   const opsets = defaultOpset(model, fileName);
   const graph = model.graph!;
+  const importers = onnxImporters();
+  checkOperators(graph.node ?? [], importers, fileName);
   const b = new GraphBuilder(graphName);
   try {
     const initNames = new Set<string>();
@@ -156,7 +173,6 @@ export function importOnnx(bytes: Uint8Array, fileName: string, graphName: strin
       if (!b.graph.has(name)) fail('E_USAGE', `${fileName}: --bind names ${quote(name)}, which is not a graph input`);
     }
     if (b.graph.inputs.length === 0) fail('E_MODEL_INVALID', `${fileName}: the model has no runtime input`);
-    const importers = onnxImporters();
     (graph.node ?? []).forEach((n, i) => importNode(b, n, i, opsets, importers));
     return b.finish((graph.output ?? []).map((o) => o.name ?? ''));
   } catch (e) {

@@ -22,6 +22,7 @@ import { TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteSubgr
 import { readOptions } from './tflite-options.js';
 import type { TfliteOpContext, TfliteOpDef } from './tflite-context.js';
 import { allOps } from '../ops/index.js';
+import { UnsupportedUse, failUnsupported } from './unsupported.js';
 
 /**
  * Every supported builtin, by name: each operator file's `tflite` field. Inside an entry's version
@@ -105,6 +106,28 @@ function checkModel(model: TfliteModel, fileName: string): TfliteSubgraph {
     }
   }
   return sg;
+}
+
+/** E_UNSUPPORTED_OP naming every operator no operator file imports, with its operators (before anything is built). */
+function checkOperators(model: TfliteModel, sg: TfliteSubgraph, fileName: string): void {
+  const names = tensorNames(sg);
+  const uses: UnsupportedUse[] = [];
+  const versions = new Map<string, Set<number>>();
+  sg.operators.forEach((op, index) => {
+    const code = model.operatorCodes[op.opcodeIndex];
+    const opName = builtinName(code.builtinCode);
+    if (tfliteOp(opName)) return;
+    const custom = code.customCode !== undefined;
+    const key = custom ? `custom ${code.customCode}` : opName;
+    if (!versions.has(key)) versions.set(key, new Set());
+    versions.get(key)!.add(code.version);
+    const what = custom ? `${quote(code.customCode)} (custom` : `${quote(opName)} (builtin ${code.builtinCode}`;
+    uses.push({ key, what, node: `#${index} (output ${quote(names[op.outputs[0]])})` });
+  });
+  failUnsupported(fileName, uses, 'operator', 'TensorFlow Lite', supportedTfliteOps(), (key, first) => {
+    const v = [...versions.get(key)!].sort((a, b) => a - b);
+    return `${first.what}, version${v.length > 1 ? 's' : ''} ${v.join(', ')})`;
+  });
 }
 
 function irDType(t: TfliteTensor, fileName: string): DType {
@@ -228,10 +251,7 @@ class TfliteImporter {
     const where = `operator #${index} ${opName} (output ${quote(outName)})`;
     this.b.current = { op: opName, name: `#${index}` };
     const def = tfliteOp(opName);
-    if (!def) {
-      const what = code.customCode !== undefined ? `custom operator ${quote(code.customCode)}` : `operator ${quote(opName)} (builtin ${code.builtinCode}) version ${code.version}`;
-      fail('E_UNSUPPORTED_OP', `${this.fileName}: ${what} (operator #${index}, output ${quote(outName)}) is not supported; supported TensorFlow Lite operators: ${supportedTfliteOps().join(', ')}`);
-    }
+    if (!def) throw new Error(`internal: ${where} passed checkOperators without an importer`);
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
@@ -290,6 +310,7 @@ export function importTfliteModel(bytes: Uint8Array, fileName: string, graphName
   try {
     const model = readTfliteModel(bytes, fileName);
     const sg = checkModel(model, fileName);
+    checkOperators(model, sg, fileName);
     const im = new TfliteImporter(model, sg, fileName, graphName);
     im.addInputs();
     sg.operators.forEach((op, i) => im.importOperator(op, i));

@@ -72,7 +72,7 @@ test('an unsupported operator (Erf) → exit 1 naming the operator, the node and
   const supported = supportedOnnxOps();
   assert.ok(supported.includes('Conv') && supported.includes('Relu') && !supported.includes('Erf'), supported.join(' '));
   assertFails(r, 1, [
-    `utvm-aot: error E_UNSUPPORTED_OP: ${model}: operator 'Erf' (node 'erf_node') is not supported; supported ONNX operators: ${supported.join(', ')}`,
+    `utvm-aot: error E_UNSUPPORTED_OP: ${model}: operator 'Erf' at node 'erf_node' (#1) is not supported; supported ONNX operators: ${supported.join(', ')}`,
   ]);
   assertOnly(dir, ['erf.onnx']);
 });
@@ -113,7 +113,7 @@ test('a missing model argument → exit 2', () => {
   const missing = `utvm-aot: error E_USAGE: missing the model file (utvm-aot <command> <model> [options]); ${USAGE_HINT}`;
   assertFails(utvm(['export']), 2, [missing]);
   assertFails(utvm(['inspect']), 2, [missing]);
-  assertFails(utvm([]), 2, [`utvm-aot: error E_USAGE: name a command: export, inspect, run, bench, validate; ${USAGE_HINT}`]);
+  assertFails(utvm([]), 2, [`utvm-aot: error E_USAGE: name a command: export, inspect, run, bench, validate, ops; ${USAGE_HINT}`]);
 });
 
 test('a model file that does not exist → exit 1', () => {
