@@ -1,6 +1,7 @@
 /**
  * Runs TensorFlow Lite Micro's reference kernels (../shared/tools/tflm/tflm-run, the oracle) on a model
- * and a list of cases, through a temporary folder laid out like `run --input-dir`.
+ * and a list of cases, through a temporary folder laid out like `run --input-dir`; `runTflmLayers` also
+ * returns every operator's output (`--dump`).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,22 @@ export const TFLM_MODELS = join(SHARED, 'models', 'tflm');
 
 /** Raw output bytes per case and output, for raw input bytes per case and input. */
 export function runTflm(model: Uint8Array, cases: Uint8Array[][], outputCount: number): Uint8Array[][] {
+  return withTflm(model, cases, outputCount, false).outputs;
+}
+
+export interface TflmLayer {
+  op: number;
+  opName: string;
+  tensorName: string;
+  bytes: Uint8Array;
+}
+
+/** Every operator's output (subgraph 0, operator order) for one case of a one-input model. */
+export function runTflmLayers(model: Uint8Array, input: Uint8Array): TflmLayer[] {
+  return withTflm(model, [[input]], 1, true).layers;
+}
+
+function withTflm(model: Uint8Array, cases: Uint8Array[][], outputCount: number, dump: boolean): { outputs: Uint8Array[][]; layers: TflmLayer[] } {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-tflm-'));
   try {
     const modelPath = join(dir, 'model.tflite');
@@ -30,13 +47,23 @@ export function runTflm(model: Uint8Array, cases: Uint8Array[][], outputCount: n
         inputs.forEach((x, i) => writeFileSync(join(inDir, `case${k}`, `input_${i}.bin`), x));
       }
     });
-    execFileSync(TFLM_RUN, [modelPath, inDir, outDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return cases.map((_, k) =>
+    const dumpDir = join(dir, 'dump');
+    execFileSync(TFLM_RUN, [...(dump ? ['--dump', dumpDir] : []), modelPath, inDir, outDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const layers: TflmLayer[] = [];
+    if (dump) {
+      const rows = readFileSync(join(dumpDir, 'manifest.tsv'), 'utf8').trim().split('\n').slice(1);
+      for (const row of rows) {
+        const f = row.split('\t');
+        layers.push({ op: Number(f[0]), opName: f[1], tensorName: f[3], bytes: new Uint8Array(readFileSync(join(dumpDir, 'case0', f[9]))) });
+      }
+    }
+    const outputs = cases.map((_, k) =>
       Array.from({ length: outputCount }, (_, i) => {
         const file = several ? join(outDir, `case${k}`, `output_${i}.bin`) : join(outDir, outputCount === 1 ? `case${k}.bin` : `case${k}.${i}.bin`);
         return new Uint8Array(readFileSync(file));
       }),
     );
+    return { outputs, layers };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
