@@ -123,7 +123,7 @@ test('a tensor type outside int8/uint8/int32/float32 → E_UNSUPPORTED_TYPE nami
 test('uint8 tensors an operator other than QUANTIZE / DEQUANTIZE reads (a uint8-quantized model) → one line naming the operator', () => {
   const q = { scale: [0.5], zeroPoint: [128] };
   const { r } = inspect(oneOp({}, [{ type: 'uint8', quant: q }, { type: 'uint8', quant: q }, { type: 'uint8', quant: q }]));
-  assertFails(r, 1, ["utvm-aot: error E_UNSUPPORTED_TYPE: node '#0' (CONV_2D): conv2d on uint8 tensors is not supported (float32 only)"]);
+  assertFails(r, 1, ["utvm-aot: error E_UNSUPPORTED_TYPE: node '#0' (CONV_2D): conv2d on uint8 tensors is not supported (float32, or int8 with int8 weights and int32 bias)"]);
 });
 
 test('a fused TANH → E_UNSUPPORTED_ATTR', () => {

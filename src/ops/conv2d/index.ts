@@ -90,7 +90,7 @@ function lowerConv(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const y = ctx.output(0);
   for (const t of [x, w, y, ...(b ? [b] : [])]) {
     if (t.dtype !== 'float32') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: conv2d on ${t.dtype} tensors is not supported (float32 only)`);
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: conv2d on ${t.dtype} tensors is not supported (float32, or int8 with int8 weights and int32 bias)`);
     }
   }
   const [batch, inH, inW, inC] = x.shape;
