@@ -21,6 +21,7 @@ export const OptionsType = {
   MulOptions: 21,
   PadOptions: 22,
   ReducerOptions: 27,
+  SubOptions: 28,
 } as const;
 
 export type Padding = 'SAME' | 'VALID';

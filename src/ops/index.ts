@@ -9,6 +9,7 @@ import { conv2dAdd } from './conv2d/add-s8.js';
 import { pool2d } from './pool2d/index.js';
 import { reshape } from './reshape.js';
 import { add, div, mul, sub } from './binary/index.js';
+import { maximum, minimum } from './binary/minmax.js';
 import { gemm } from './gemm/index.js';
 import { matmul } from './matmul.js';
 import { softmax } from './softmax/index.js';
@@ -34,6 +35,8 @@ const ALL_OPS: OpDef<any>[] = [
   sub,
   mul,
   div,
+  maximum,
+  minimum,
   gemm,
   matmul,
   softmax,

@@ -1,5 +1,6 @@
 /*
- * Elementwise arithmetic: add, sub, mul, div on float32; add and mul on int8.
+ * Elementwise arithmetic: add, sub, mul, div on float32; add and mul on int8 (int8 sub is add with
+ * input 2's multiplier negated).
  *
  * Two variants per operator, chosen by the compiler:
  *   utvm_<op>_<type>           both inputs have the output's element count: one flat loop;
@@ -88,6 +89,7 @@ typedef struct {
     /* Its power-of-two exponent. Range: [-31, 0]. */
     int32_t input1_shift;
     int32_t input2_offset;
+    /* As input1_multiplier; negated for SUB (out = a - b): Range [2^30, 2^31) or (-2^31, -2^30]. */
     int32_t input2_multiplier;
     int32_t input2_shift;
     /* Headroom shift applied to both offset inputs: 20 for int8. */

@@ -193,7 +193,7 @@ function lowerBinary(kind: BinaryKind, ctx: LowerContext<BinaryAttrs>): KernelCa
   };
   if (a.dtype === 'int8') return lowerBinaryS8(kind, ctx, broadcast);
   if (y.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 add/mul only)`);
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, and int8 add/sub/mul only)`);
   }
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
@@ -270,8 +270,8 @@ function importBinary(kind: BinaryKind) {
 // ---------------------------------------------------------------------------------------------------
 // The operators
 
-/** TFLite ADD / MUL: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
-function importTfliteBinary(op: 'add' | 'mul'): (c: TfliteOpContext) => void {
+/** TFLite ADD / SUB / MUL: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
+function importTfliteBinary(op: 'add' | 'sub' | 'mul'): (c: TfliteOpContext) => void {
   return (c) => addActivated(c, op, [c.input(0), c.input(1)], {}, isInt8(c));
 }
 
@@ -315,7 +315,10 @@ export const add = binaryOp('add', {
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });
-export const sub = binaryOp('sub');
+export const sub = binaryOp('sub', {
+  tflite: { SUB: { maxVersion: 3, options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
+  fusedClamp: ['int8'],
+});
 export const mul = binaryOp('mul', {
   tflite: { MUL: { maxVersion: 3, options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
   int8Form: elementwiseInt8Form,

@@ -1,11 +1,15 @@
 /**
- * int8 lowering of add and mul: TensorFlow Lite's quantized ADD and MUL (CMSIS-NN's
+ * int8 lowering of add, sub and mul: TensorFlow Lite's quantized ADD and MUL (CMSIS-NN's
  * arm_elementwise_add_s8 / arm_elementwise_mul_s8, TFLite's BroadcastAdd/Mul6DSlow), with every
  * multiplier computed here the way TFLite's Prepare does, in double from the float32 scales:
  *
  *   ADD  left_shift = 20; twice = 2 · max(s_a, s_b);
  *        input multipliers of s_a / twice and s_b / twice, output multiplier of twice / (2^20 · s_out),
  *        each with QuantizeMultiplierSmallerThanOneExp (the real value must lie in (0, 1));
+ *   SUB  ADD's parameters with input 2's multiplier negated (TFLite's SUB rescales both inputs like ADD
+ *        and subtracts; the rounding of utvm_requantize is symmetric and the shifted inputs stay far from
+ *        its one saturation, so requantize(x, −m, s) = −requantize(x, m, s) and the ADD kernels, the table
+ *        one included, compute the difference bit for bit);
  *   MUL  output multiplier of s_a · s_b / s_out with QuantizeMultiplier.
  * The fused activation (`clamp`, real units) becomes the int8 range of the output quantization.
  * Same element counts → the flat kernels utvm_{add,mul}_s8; otherwise the broadcast variants with the
@@ -91,6 +95,12 @@ export function flatAddCall<A>(
   return { kernel: 'utvm_add_lut_s8', header: 'utvm/add_lut_s8.h', args: [p, { tensor: lutA }, { tensor: lutB }, a, b, out, { value: count }] };
 }
 
+/** The utvm_add_params_s8 fields of a SUB a − b: ADD's with input 2's multiplier negated. */
+export function subParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef): Record<string, number> {
+  const p = addParamsS8(a, b, y, clamp, source);
+  return { ...p, input2_multiplier: -p.input2_multiplier };
+}
+
 /** The utvm_mul_params_s8 fields for inputs a, b and output y. */
 export function mulParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef): Record<string, number> {
   const m = quantizeMultiplier((a.scale * b.scale) / y.scale);
@@ -118,25 +128,33 @@ export function lowerBinaryS8(
   const a = ctx.input(0);
   const b = ctx.input(1);
   const y = ctx.output(0);
-  if (kind !== 'add' && kind !== 'mul') {
-    fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: ${kind} of int8 tensors is not supported (int8 add and mul only)`);
+  if (kind !== 'add' && kind !== 'sub' && kind !== 'mul') {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: ${kind} of int8 tensors is not supported (int8 add, sub and mul only)`);
+  }
+  if (kind === 'sub' && onnxRounding(ctx)) {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: int8 sub with ONNX rounding is not supported (TFLite SUB only)`);
   }
   requireInt8(source, kind, [a, b, y]);
   const qa = perTensorQuant(a, source);
   const qb = perTensorQuant(b, source);
   const qy = perTensorQuant(y, source);
-  const params = kind === 'add' ? addParamsS8(qa, qb, qy, attrs.clamp, source) : mulParamsS8(qa, qb, qy, attrs.clamp, source);
-  const p = { params, type: `utvm_${kind}_params_s8` };
+  const params =
+    kind === 'add' ? addParamsS8(qa, qb, qy, attrs.clamp, source)
+    : kind === 'sub' ? subParamsS8(qa, qb, qy, attrs.clamp, source)
+    : mulParamsS8(qa, qb, qy, attrs.clamp, source);
+  // sub runs the add kernels (its parameters are ADD's with a negated multiplier)
+  const k = kind === 'sub' ? 'add' : kind;
+  const p = { params, type: `utvm_${k}_params_s8` };
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
   const flat = elementCount(a.shape) === count && elementCount(b.shape) === count;
   if (flat && kind === 'add' && onnxRounding(ctx)) return lowerAddS8Onnx(ctx, activationRangeS8(attrs.clamp, qy), count);
-  if (flat && kind === 'add') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count)];
+  if (flat && k === 'add') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count)];
   if (flat) {
-    return [{ kernel: `utvm_${kind}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    return [{ kernel: `utvm_${k}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{
-    kernel: `utvm_${kind}_broadcast_s8`,
+    kernel: `utvm_${k}_broadcast_s8`,
     header,
     args: [p, { params: broadcast(), type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
   }];

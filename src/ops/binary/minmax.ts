@@ -1,0 +1,108 @@
+/**
+ * maximum, minimum: the elementwise larger / smaller of two tensors, numpy broadcasting (TFLite MAXIMUM
+ * and MINIMUM).
+ *
+ * As TFLite's kernels, the comparison is `a > b ? a : b` (maximum) and `a < b ? a : b` (minimum) on the
+ * stored values: for int8 that is a comparison of the quantized bytes, which means the same thing as the
+ * real values only when both inputs and the output share one quantization — required here (the TFLite
+ * converter writes it so), E_UNSUPPORTED_ATTR otherwise.
+ *
+ * One kernel per operator and type, utvm_{maximum,minimum}_{f32,s8} (utvm/minmax.h), always with the
+ * broadcast parameters of the arithmetic kernels (a flat case collapses to one dim with strides 1 and 1).
+ */
+
+import { allocData, TensorData } from '../../ir/dtype.js';
+import { elementCount, Node, Tensor } from '../../ir/graph.js';
+import { describeNode, fail } from '../../diagnostics.js';
+import type { KernelCall, LowerContext, OpDef, TensorType } from '../op.js';
+import { defineOp } from '../op.js';
+import { MAX_RANK } from '../../lower/rank.js';
+import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
+import { broadcastParams, broadcastShapes, broadcastStrides, commuteElementwiseInputs, forEachBroadcast } from './index.js';
+import type { TfliteOpContext } from '../../import/tflite-context.js';
+
+export type MinMaxKind = 'maximum' | 'minimum';
+
+const PICK: Record<MinMaxKind, (a: number, b: number) => boolean> = {
+  maximum: (a, b) => a > b,
+  minimum: (a, b) => a < b,
+};
+
+/** `kind` of constants a and b broadcast to `out` (any element type but int64 and bool). */
+export function evaluateMinMax(kind: MinMaxKind, a: Tensor, b: Tensor, out: TensorType): TensorData {
+  const result = allocData(out.dtype, elementCount(out.shape));
+  const pick = PICK[kind] as (a: unknown, b: unknown) => boolean;
+  const x = a.data as ArrayLike<unknown>;
+  const y = b.data as ArrayLike<unknown>;
+  const r = result as unknown as unknown[];
+  forEachBroadcast(out.shape, broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape), (o, ia, ib) => {
+    r[o] = pick(x[ia], y[ib]) ? x[ia] : y[ib];
+  });
+  return result;
+}
+
+function lowerMinMax(kind: MinMaxKind, ctx: LowerContext<object>): KernelCall[] {
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  const y = ctx.output(0);
+  const { source } = ctx.node;
+  const where = describeNode(source);
+  let type: string;
+  if (a.dtype === 'int8') {
+    requireInt8(source, kind, [a, b, y]);
+    const [qa, qb, qy] = [a, b, y].map((t) => perTensorQuant(t, source));
+    if (!sameQuant(qa, qy) || !sameQuant(qb, qy)) {
+      fail('E_UNSUPPORTED_ATTR', `${where}: int8 ${kind} needs both inputs quantized as the output (scales ${qa.scale}, ${qb.scale}, ${qy.scale}; zero points ${qa.zeroPoint}, ${qb.zeroPoint}, ${qy.zeroPoint})`);
+    }
+    type = 's8';
+  } else if (a.dtype === 'float32' && b.dtype === 'float32' && y.dtype === 'float32') {
+    type = 'f32';
+  } else {
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 only)`);
+  }
+  const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
+  if (!params) fail('E_UNSUPPORTED_ATTR', `${where}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
+  return [{
+    kernel: `utvm_${kind}_${type}`,
+    header: 'utvm/minmax.h',
+    args: [{ params, type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
+  }];
+}
+
+function importTfliteMinMax(kind: MinMaxKind): (c: TfliteOpContext) => void {
+  return (c) => {
+    c.b.add(kind, [c.input(0), c.input(1)], {}, [c.output(0)]);
+  };
+}
+
+function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
+  return defineOp<object>({
+    name: kind,
+    inPlace: true,
+    infer({ inputs, node }) {
+      const a = inputs[0];
+      const b = inputs[1];
+      if (!a || !b) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${kind} needs two inputs`);
+      if (a.dtype !== b.dtype) {
+        fail('E_MODEL_INVALID', `${describeNode(node.source)}: inputs have different element types (${a.dtype} and ${b.dtype})`);
+      }
+      if (a.dtype === 'bool' || a.dtype === 'int64') fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ${kind} of ${a.dtype} tensors is not supported`);
+      const shape = broadcastShapes(a.shape, b.shape);
+      if (!shape) fail('E_SHAPE', `${describeNode(node.source)}: shapes [${a.shape}] and [${b.shape}] do not broadcast`);
+      return [{ dtype: a.dtype, shape }];
+    },
+    evaluate(_attrs, inputs, outputs) {
+      if (inputs.some((t) => t?.quant)) fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized constants is not supported`);
+      return [evaluateMinMax(kind, inputs[0]!, inputs[1]!, outputs[0])];
+    },
+    lower: (ctx) => lowerMinMax(kind, ctx),
+    commuteTranspose(node, perm, editor) {
+      const inputs = commuteElementwiseInputs(node as Node, perm, editor);
+      return inputs ? { attrs: node.attrs, inputs } : null;
+    },
+    tflite: { [builtin]: { maxVersion: 2, import: importTfliteMinMax(kind) } },
+  });
+}
+
+export const maximum = minMaxOp('maximum', 'MAXIMUM');
+export const minimum = minMaxOp('minimum', 'MINIMUM');
