@@ -1,6 +1,5 @@
 /*
- * Elementwise arithmetic: add, sub, mul, div on float32; add and mul on int8 (int8 sub is add with
- * input 2's multiplier negated).
+ * Elementwise arithmetic: add, sub, mul, div on float32; add, sub and mul on int8.
  *
  * Two variants per operator, chosen by the compiler:
  *   utvm_<op>_<type>           both inputs have the output's element count: one flat loop;
@@ -89,7 +88,6 @@ typedef struct {
     /* Its power-of-two exponent. Range: [-31, 0]. */
     int32_t input1_shift;
     int32_t input2_offset;
-    /* As input1_multiplier; negated for SUB (out = a - b): Range [2^30, 2^31) or (-2^31, -2^30]. */
     int32_t input2_multiplier;
     int32_t input2_shift;
     /* Headroom shift applied to both offset inputs: 20 for int8. */
@@ -126,12 +124,16 @@ typedef struct {
 
 /* out[i] = a[i] <op> b[i] for i in [0, count): int8, count elements each, contiguous. count >= 0. */
 void utvm_add_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
+/* int8 SUB: ADD's parameters (multipliers >= 0) and arithmetic with b' subtracted (utvm_sub_element_s8). */
+void utvm_sub_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
 void utvm_mul_s8(const utvm_mul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
 
 /* As the float32 broadcast kernels, with the int8 arithmetic of utvm_add_s8 / utvm_mul_s8. */
 void utvm_add_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
 void utvm_mul_broadcast_s8(const utvm_mul_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
+                           const int8_t *b, int8_t *out);
+void utvm_sub_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
 
 /* One int8 ADD element (utvm_add_params_s8 above). */
@@ -143,6 +145,21 @@ static inline int8_t utvm_add_element_s8(const utvm_add_params_s8 *p, int32_t a,
                                              p->input2_shift);
     const int32_t sum = utvm_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
     return utvm_sat_s8(sum, p->act_min, p->act_max);
+}
+
+/*
+ * One int8 SUB element: a' - b' with a', b' as in ADD. Not ADD with a negated input-2 multiplier: the
+ * doubling high multiply rounds exact ties up (towards +inf), so requantize(x, -m, s) can differ by one
+ * from -requantize(x, m, s), and TFLite Micro subtracts.
+ */
+static inline int8_t utvm_sub_element_s8(const utvm_add_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t a_scaled = utvm_requantize((a + p->input1_offset) * (1 << p->left_shift), p->input1_multiplier,
+                                             p->input1_shift);
+    const int32_t b_scaled = utvm_requantize((b + p->input2_offset) * (1 << p->left_shift), p->input2_multiplier,
+                                             p->input2_shift);
+    const int32_t diff = utvm_requantize(a_scaled - b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
+    return utvm_sat_s8(diff, p->act_min, p->act_max);
 }
 
 /* One int8 MUL element (utvm_mul_params_s8 above). */

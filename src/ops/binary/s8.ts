@@ -6,16 +6,19 @@
  *   ADD  left_shift = 20; twice = 2 · max(s_a, s_b);
  *        input multipliers of s_a / twice and s_b / twice, output multiplier of twice / (2^20 · s_out),
  *        each with QuantizeMultiplierSmallerThanOneExp (the real value must lie in (0, 1));
- *   SUB  ADD's parameters with input 2's multiplier negated (TFLite's SUB rescales both inputs like ADD
- *        and subtracts; the rounding of utvm_requantize is symmetric and the shifted inputs stay far from
- *        its one saturation, so requantize(x, −m, s) = −requantize(x, m, s) and the ADD kernels, the table
- *        one included, compute the difference bit for bit);
+ *   SUB  ADD's parameters, a' − b' instead of a' + b' (utvm_sub_s8, utvm_sub_broadcast_s8), with one
+ *        difference found against TFLite Micro (tflm-run): its SUB divides the float32 scales in float32
+ *        (each quotient, and 2^20 · s_out, rounded to float32 before QuantizeMultiplier), where ADD divides
+ *        in double; the multipliers differ in their low bits and near-ties round the other way. Negating
+ *        input 2's multiplier instead of subtracting is not exact: the doubling high multiply rounds exact
+ *        ties towards +inf, and with inputs shifted by 2^20 exact ties occur;
  *   MUL  output multiplier of s_a · s_b / s_out with QuantizeMultiplier.
  * The fused activation (`clamp`, real units) becomes the int8 range of the output quantization.
  * Same element counts → the flat kernels utvm_{add,mul}_s8; otherwise the broadcast variants with the
  * strides of the float path (utvm_broadcast_params).
  *
- * A flat ADD of at least ADD_LUT_MIN_COUNT elements runs utvm_add_lut_s8 instead (every target): each
+ * A flat ADD or SUB of at least ADD_LUT_MIN_COUNT elements runs utvm_add_lut_s8 instead (every target; for
+ * SUB the second table holds −b', which is exact as the kernel only adds the two lookups): each
  * input's rescaling requantize((v − zero point) · 2^20, m, s) depends on one int8 value, so it is
  * computed here for all 256 values into two int32 tables (`addLuts`) — exact, and 2 KB of flash.
  */
@@ -40,12 +43,15 @@ function smallerThanOne(real: number, what: string, source: SourceRef): Quantize
   return quantizeMultiplier(real);
 }
 
-/** The utvm_add_params_s8 fields for inputs a, b and output y. */
-export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef): Record<string, number> {
+/**
+ * The utvm_add_params_s8 fields for inputs a, b and output y. `real` rounds each real multiplier before
+ * it is quantized: none for ADD (double), Math.fround for SUB (TFLite Micro computes SUB's in float32).
+ */
+export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef, real = (x: number) => x): Record<string, number> {
   const twiceMaxInputScale = 2 * Math.max(a.scale, b.scale);
-  const m1 = smallerThanOne(a.scale / twiceMaxInputScale, 'input 1', source);
-  const m2 = smallerThanOne(b.scale / twiceMaxInputScale, 'input 2', source);
-  const mo = smallerThanOne(twiceMaxInputScale / (2 ** ADD_LEFT_SHIFT * y.scale), 'output', source);
+  const m1 = smallerThanOne(real(a.scale / twiceMaxInputScale), 'input 1', source);
+  const m2 = smallerThanOne(real(b.scale / twiceMaxInputScale), 'input 2', source);
+  const mo = smallerThanOne(real(twiceMaxInputScale / real(2 ** ADD_LEFT_SHIFT * y.scale)), 'output', source);
   return {
     input1_offset: -a.zeroPoint,
     input1_multiplier: m1.multiplier,
@@ -75,8 +81,8 @@ export function addLut(offset: number, multiplier: number, shift: number): Int32
 }
 
 /**
- * The call of a flat int8 ADD of `count` elements: utvm_add_lut_s8 (tables added as constants) when `lut`
- * (by default: count >= ADD_LUT_MIN_COUNT), else utvm_add_s8. `a`, `b`, `out` are the tensor arguments.
+ * The call of a flat int8 ADD (SUB when `subtract`) of `count` elements: utvm_add_lut_s8 (tables added as
+ * constants) when `lut` (by default: count >= ADD_LUT_MIN_COUNT), else utvm_add_s8 / utvm_sub_s8. `a`, `b`, `out` are the tensor arguments.
  */
 export function flatAddCall<A>(
   ctx: LowerContext<A>,
@@ -86,19 +92,21 @@ export function flatAddCall<A>(
   out: CArg,
   count: number,
   lut = count >= ADD_LUT_MIN_COUNT,
+  subtract = false,
 ): KernelCall {
   const p: CArg = { params, type: 'utvm_add_params_s8' };
-  if (!lut) return { kernel: 'utvm_add_s8', header: 'utvm/binary.h', args: [p, a, b, out, { value: count }] };
+  if (!lut) return { kernel: subtract ? 'utvm_sub_s8' : 'utvm_add_s8', header: 'utvm/binary.h', args: [p, a, b, out, { value: count }] };
   const name = ctx.node.name;
   const lutA = ctx.addConstant(`${name}_lut_a`, 'int32', [256], addLut(params.input1_offset, params.input1_multiplier, params.input1_shift));
-  const lutB = ctx.addConstant(`${name}_lut_b`, 'int32', [256], addLut(params.input2_offset, params.input2_multiplier, params.input2_shift));
+  const tableB = addLut(params.input2_offset, params.input2_multiplier, params.input2_shift);
+  if (subtract) tableB.forEach((v, i) => (tableB[i] = -v)); // |v| < 2^31: the requantized 2^28 range
+  const lutB = ctx.addConstant(`${name}_lut_b`, 'int32', [256], tableB);
   return { kernel: 'utvm_add_lut_s8', header: 'utvm/add_lut_s8.h', args: [p, { tensor: lutA }, { tensor: lutB }, a, b, out, { value: count }] };
 }
 
-/** The utvm_add_params_s8 fields of a SUB a − b: ADD's with input 2's multiplier negated. */
+/** The utvm_add_params_s8 fields of a SUB a − b: ADD's, computed in float32 as TFLite Micro does. */
 export function subParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef): Record<string, number> {
-  const p = addParamsS8(a, b, y, clamp, source);
-  return { ...p, input2_multiplier: -p.input2_multiplier };
+  return addParamsS8(a, b, y, clamp, source, Math.fround);
 }
 
 /** The utvm_mul_params_s8 fields for inputs a, b and output y. */
@@ -116,7 +124,7 @@ export function mulParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQu
 }
 
 /**
- * The int8 call of add/mul. `broadcast` gives the utvm_broadcast_params of the float path, or undefined
+ * The int8 call of add/sub/mul. `broadcast` gives the utvm_broadcast_params of the float path, or undefined
  * when both inputs have the output's element count.
  */
 export function lowerBinaryS8(
@@ -142,19 +150,17 @@ export function lowerBinaryS8(
     kind === 'add' ? addParamsS8(qa, qb, qy, attrs.clamp, source)
     : kind === 'sub' ? subParamsS8(qa, qb, qy, attrs.clamp, source)
     : mulParamsS8(qa, qb, qy, attrs.clamp, source);
-  // sub runs the add kernels (its parameters are ADD's with a negated multiplier)
-  const k = kind === 'sub' ? 'add' : kind;
-  const p = { params, type: `utvm_${k}_params_s8` };
+  const p = { params, type: `utvm_${kind === 'sub' ? 'add' : kind}_params_s8` };
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
   const flat = elementCount(a.shape) === count && elementCount(b.shape) === count;
   if (flat && kind === 'add' && onnxRounding(ctx)) return lowerAddS8Onnx(ctx, activationRangeS8(attrs.clamp, qy), count);
-  if (flat && k === 'add') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count)];
+  if (flat && kind !== 'mul') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count, undefined, kind === 'sub')];
   if (flat) {
-    return [{ kernel: `utvm_${k}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    return [{ kernel: `utvm_${kind}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{
-    kernel: `utvm_${k}_broadcast_s8`,
+    kernel: `utvm_${kind}_broadcast_s8`,
     header,
     args: [p, { params: broadcast(), type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
   }];
