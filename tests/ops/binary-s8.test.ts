@@ -93,7 +93,7 @@ test('MUL parameters equal those of TFLite Prepare', () => {
   assert.equal([q.output_multiplier, q.output_shift], [1911444500, 8]);
 });
 
-test('errors: an ADD output multiplier of 1 or more, int8 sub, missing quantization', () => {
+test('errors: an ADD output multiplier of 1 or more, int8 div, missing quantization', () => {
   assert.is(
     errorOf(() => addParamsS8({ scale: 1, zeroPoint: 0 }, { scale: 1, zeroPoint: 0 }, { scale: 2 ** -21, zeroPoint: 0 }, undefined, SRC)),
     "node 't' (ADD): the output multiplier 4 is not in (0, 1), which int8 ADD requires",
@@ -101,8 +101,8 @@ test('errors: an ADD output multiplier of 1 or more, int8 sub, missing quantizat
   const g = new Graph('t');
   g.addTensor({ name: 'a', dtype: 'int8', shape: [4], quant: q1(1, 0) });
   g.addTensor({ name: 'r', dtype: 'int8', shape: [4] });
-  const sub = addQuantNode(g, 'sub', ['a', 'a'], {}, 's', q1(1, 0));
-  assert.is(errorOf(() => lowerNode(g, sub)), "node 's' (sub): sub of int8 tensors is not supported (int8 add and mul only)");
+  const div = addQuantNode(g, 'div', ['a', 'a'], {}, 's', q1(1, 0));
+  assert.is(errorOf(() => lowerNode(g, div)), "node 's' (div): div of int8 tensors is not supported (int8 add, sub and mul only)");
   const raw = addQuantNode(g, 'add', ['r', 'r'], {}, 'n');
   assert.is(errorOf(() => lowerNode(g, raw)), "node 'n' (add): int8 tensor 'r' has no quantization parameters");
 });

@@ -129,7 +129,7 @@ test('lowering an integer Add at run time is E_UNSUPPORTED_TYPE', () => {
   const [y] = m.node('Add', [a, a], {}, { name: 'n', outputs: ['y'] });
   m.output(y, 'int16');
   const g = importModel(m);
-  assert.is(errorOf(() => lowerNode(g, nodeOf(g, 'add'))), "node 'n' (Add): add of int16 tensors is not supported at run time (float32 and int8 add/mul only)");
+  assert.is(errorOf(() => lowerNode(g, nodeOf(g, 'add'))), "node 'n' (Add): add of int16 tensors is not supported at run time (float32, and int8 add/sub/mul only)");
 });
 
 // ---------------------------------------------------------------------------------------------------
