@@ -210,6 +210,22 @@ test('TRANSPOSE with a perm that is not a permutation: E_MODEL_INVALID', () => {
   assert.is(e.message, `m.tflite: operator #0 TRANSPOSE (output 'y'): perm [0,2,2] is not a permutation of 3 axes`);
 });
 
+test('TRANSPOSE of rank 6 (TFLite Micro stops at 5): E_UNSUPPORTED_ATTR, whatever the version says', () => {
+  const shape = [2, 3, 2, 1, 3, 2];
+  for (const version of [4, 6]) {
+    const bytes = buildTflite({
+      tensors: [tensor('x', shape, 'int8'), { name: 'perm', shape: [6], type: 'int32', data: [5, 4, 3, 2, 1, 0] }, tensor('y', [...shape].reverse(), 'int8')],
+      inputs: [0],
+      outputs: [2],
+      operators: [{ op: 'TRANSPOSE', version, inputs: [0, 1], outputs: [2] }],
+    });
+    const e = importError(bytes);
+    assert.is(e.code, 'E_UNSUPPORTED_ATTR');
+    const what = version === 6 ? 'TRANSPOSE version 6 is not supported (versions 1 to 4 are)' : "TRANSPOSE of rank 6 (TensorFlow Lite Micro's limit is 5) is not supported";
+    assert.is(e.message, `m.tflite: operator #0 TRANSPOSE (output 'y'): ${what}`);
+  }
+});
+
 test('SQUEEZE of a dim whose size is not 1: E_MODEL_INVALID', () => {
   const bytes = buildTflite({
     tensors: [tensor('x', [1, 5, 3], 'int8'), tensor('y', [1, 3], 'int8')],
