@@ -11,6 +11,8 @@ import { elementCount } from '../ir/graph.js';
 import { allocData } from '../ir/dtype.js';
 import { defineOp } from './op.js';
 import { padToMaxRank } from '../lower/rank.js';
+import { intList } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
 
 export interface TransposeAttrs {
   perm: number[];
@@ -55,6 +57,26 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
   const newShape = order.map((g) => g.reduce((acc, d) => acc * shape[d], 1));
   const newPerm = groups.map((g) => order.indexOf(g));
   return { shape: newShape.length ? newShape : [1], perm: newPerm.length ? newPerm : [0] };
+}
+
+/**
+ * TFLite TRANSPOSE: the permutation is a constant int32 input, with ONNX's meaning (output dim i is
+ * input dim perm[i]); TFLite takes no negative entries. Versions (op_version.cc): 1 float32, 2 int8,
+ * 3 bool, 4 rank 5, 5 int16, 6 rank 6. We accept float32 and int8 (the types tested against TFLite
+ * Micro) up to rank 5, TFLite Micro's own limit (its kernel refuses rank 6): versions 1 to 4.
+ */
+const TFLITE_MAX_TRANSPOSE_RANK = 5;
+
+function importTfliteTranspose(c: TfliteOpContext): void {
+  const x = c.inputTensor(0);
+  if (x.dtype !== 'float32' && x.dtype !== 'int8') c.unsupported(`TRANSPOSE of ${x.dtype}`);
+  const rank = x.shape.length;
+  if (rank > TFLITE_MAX_TRANSPOSE_RANK) c.unsupported(`TRANSPOSE of rank ${rank} (TensorFlow Lite Micro's limit is ${TFLITE_MAX_TRANSPOSE_RANK})`);
+  const perm = intList(c, 1, 'the permutation');
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    c.invalid(`perm [${perm}] is not a permutation of ${rank} axes`);
+  }
+  c.b.add('transpose', [c.input(0)], { perm }, [c.output(0)]);
 }
 
 export const transpose = defineOp<TransposeAttrs>({
@@ -119,4 +141,5 @@ export const transpose = defineOp<TransposeAttrs>({
       ctx.add('transpose', [node.inputs[0]], { perm }, node.outputs);
     },
   },
+  tflite: { TRANSPOSE: { maxVersion: 4, import: importTfliteTranspose } },
 });
