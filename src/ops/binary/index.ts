@@ -17,8 +17,8 @@
  * The broadcast helpers are exported for matmul, whose batch dims broadcast the same way.
  */
 
-import { allocData, TensorData } from '../../ir/dtype.js';
-import { elementCount, Node, Tensor } from '../../ir/graph.js';
+import { allocData, DType, TensorData } from '../../ir/dtype.js';
+import { elementCount, Node, SourceRef, Tensor } from '../../ir/graph.js';
 import { describeNode, fail } from '../../diagnostics.js';
 import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
@@ -178,6 +178,30 @@ export function evaluateBinary(kind: BinaryKind, a: Tensor, b: Tensor, out: Tens
   return result;
 }
 
+/**
+ * Shape inference of a two-input elementwise operator with numpy broadcasting (the arithmetic ones here,
+ * maximum/minimum in minmax.ts): both inputs of one element type, none of `unsupported`.
+ */
+export function inferBroadcast(kind: string, inputs: (Tensor | undefined)[], node: Node<unknown>, unsupported: readonly DType[]): TensorType[] {
+  const a = inputs[0];
+  const b = inputs[1];
+  if (!a || !b) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${kind} needs two inputs`);
+  if (a.dtype !== b.dtype) {
+    fail('E_MODEL_INVALID', `${describeNode(node.source)}: inputs have different element types (${a.dtype} and ${b.dtype})`);
+  }
+  if (unsupported.includes(a.dtype)) fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ${kind} of ${a.dtype} tensors is not supported`);
+  const shape = broadcastShapes(a.shape, b.shape);
+  if (!shape) fail('E_SHAPE', `${describeNode(node.source)}: shapes [${a.shape}] and [${b.shape}] do not broadcast`);
+  return [{ dtype: a.dtype, shape }];
+}
+
+/** The utvm_broadcast_params of y = f(a, b), or E_UNSUPPORTED_ATTR when they need more than MAX_RANK dims. */
+export function broadcastCallParams(source: SourceRef, a: Tensor, b: Tensor, y: Tensor): Record<string, number | number[]> {
+  const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
+  if (!params) fail('E_UNSUPPORTED_ATTR', `${describeNode(source)}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
+  return params;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Lowering
 
@@ -186,11 +210,7 @@ function lowerBinary(kind: BinaryKind, ctx: LowerContext<BinaryAttrs>): KernelCa
   const b = ctx.input(1);
   const y = ctx.output(0);
   const where = describeNode(ctx.node.source);
-  const broadcast = () => {
-    const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
-    if (!params) fail('E_UNSUPPORTED_ATTR', `${where}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
-    return params;
-  };
+  const broadcast = () => broadcastCallParams(ctx.node.source, a, b, y);
   if (a.dtype === 'int8') return lowerBinaryS8(kind, ctx, broadcast);
   if (y.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, and int8 add/sub/mul only)`);
@@ -282,18 +302,7 @@ function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs>
   return defineOp<BinaryAttrs>({
     name: kind,
     inPlace: true,
-    infer({ inputs, node }) {
-      const a = inputs[0];
-      const b = inputs[1];
-      if (!a || !b) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${kind} needs two inputs`);
-      if (a.dtype !== b.dtype) {
-        fail('E_MODEL_INVALID', `${describeNode(node.source)}: inputs have different element types (${a.dtype} and ${b.dtype})`);
-      }
-      if (a.dtype === 'bool') fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ${kind} of bool tensors is not supported`);
-      const shape = broadcastShapes(a.shape, b.shape);
-      if (!shape) fail('E_SHAPE', `${describeNode(node.source)}: shapes [${a.shape}] and [${b.shape}] do not broadcast`);
-      return [{ dtype: a.dtype, shape }];
-    },
+    infer: ({ inputs, node }) => inferBroadcast(kind, inputs, node, ['bool']),
     evaluate(attrs, inputs, outputs) {
       if (attrs.clamp || inputs.some((t) => t?.quant)) {
         fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized or activated constants is not supported`);

@@ -16,9 +16,8 @@ import { elementCount, Node, Tensor } from '../../ir/graph.js';
 import { describeNode, fail } from '../../diagnostics.js';
 import type { KernelCall, LowerContext, OpDef, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
-import { MAX_RANK } from '../../lower/rank.js';
 import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
-import { broadcastParams, broadcastShapes, broadcastStrides, commuteElementwiseInputs, forEachBroadcast } from './index.js';
+import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 
 export type MinMaxKind = 'maximum' | 'minimum';
@@ -60,8 +59,7 @@ function lowerMinMax(kind: MinMaxKind, ctx: LowerContext<object>): KernelCall[] 
   } else {
     fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 only)`);
   }
-  const params = broadcastParams(y.shape, broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape));
-  if (!params) fail('E_UNSUPPORTED_ATTR', `${where}: broadcasting [${a.shape}] with [${b.shape}] needs more than ${MAX_RANK} dims, which is not supported`);
+  const params = broadcastCallParams(source, a, b, y);
   return [{
     kernel: `utvm_${kind}_${type}`,
     header: 'utvm/minmax.h',
@@ -79,18 +77,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
   return defineOp<object>({
     name: kind,
     inPlace: true,
-    infer({ inputs, node }) {
-      const a = inputs[0];
-      const b = inputs[1];
-      if (!a || !b) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${kind} needs two inputs`);
-      if (a.dtype !== b.dtype) {
-        fail('E_MODEL_INVALID', `${describeNode(node.source)}: inputs have different element types (${a.dtype} and ${b.dtype})`);
-      }
-      if (a.dtype === 'bool' || a.dtype === 'int64') fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ${kind} of ${a.dtype} tensors is not supported`);
-      const shape = broadcastShapes(a.shape, b.shape);
-      if (!shape) fail('E_SHAPE', `${describeNode(node.source)}: shapes [${a.shape}] and [${b.shape}] do not broadcast`);
-      return [{ dtype: a.dtype, shape }];
-    },
+    infer: ({ inputs, node }) => inferBroadcast(kind, inputs, node, ['bool', 'int64']),
     evaluate(_attrs, inputs, outputs) {
       if (inputs.some((t) => t?.quant)) fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized constants is not supported`);
       return [evaluateMinMax(kind, inputs[0]!, inputs[1]!, outputs[0])];
