@@ -136,13 +136,17 @@ void utvm_mul_broadcast_s8(const utvm_mul_params_s8 *p, const utvm_broadcast_par
 void utvm_sub_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
 
+/* One ADD/SUB input in the common scale: (x + offset) * 2^left_shift, requantized by its multiplier. */
+static inline int32_t utvm_add_input_s8(int32_t x, int32_t offset, int32_t left_shift, int32_t multiplier, int32_t shift)
+{
+    return utvm_requantize((x + offset) * (1 << left_shift), multiplier, shift);
+}
+
 /* One int8 ADD element (utvm_add_params_s8 above). */
 static inline int8_t utvm_add_element_s8(const utvm_add_params_s8 *p, int32_t a, int32_t b)
 {
-    const int32_t a_scaled = utvm_requantize((a + p->input1_offset) * (1 << p->left_shift), p->input1_multiplier,
-                                             p->input1_shift);
-    const int32_t b_scaled = utvm_requantize((b + p->input2_offset) * (1 << p->left_shift), p->input2_multiplier,
-                                             p->input2_shift);
+    const int32_t a_scaled = utvm_add_input_s8(a, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
+    const int32_t b_scaled = utvm_add_input_s8(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
     const int32_t sum = utvm_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
     return utvm_sat_s8(sum, p->act_min, p->act_max);
 }
@@ -154,10 +158,8 @@ static inline int8_t utvm_add_element_s8(const utvm_add_params_s8 *p, int32_t a,
  */
 static inline int8_t utvm_sub_element_s8(const utvm_add_params_s8 *p, int32_t a, int32_t b)
 {
-    const int32_t a_scaled = utvm_requantize((a + p->input1_offset) * (1 << p->left_shift), p->input1_multiplier,
-                                             p->input1_shift);
-    const int32_t b_scaled = utvm_requantize((b + p->input2_offset) * (1 << p->left_shift), p->input2_multiplier,
-                                             p->input2_shift);
+    const int32_t a_scaled = utvm_add_input_s8(a, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
+    const int32_t b_scaled = utvm_add_input_s8(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
     const int32_t diff = utvm_requantize(a_scaled - b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
     return utvm_sat_s8(diff, p->act_min, p->act_max);
 }
