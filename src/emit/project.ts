@@ -4,7 +4,6 @@
  */
 
 import { bytesOf, cTypeOf } from '../ir/dtype.js';
-import { fail } from '../diagnostics.js';
 import { cBytes, cString, displayText } from './escape.js';
 import { renderModel } from './model.js';
 import type { Program } from './program.js';
@@ -32,25 +31,18 @@ export function headerClosure(roots: string[]): string[] {
  * The sample inputs main.c feeds the model. Given ones (--sample-input): each one's bytes as a dense C
  * string literal (escape.ts cBytes): 2.76 characters per byte of random float32 data where a list of
  * float literals took 3.37, and gcc reads one token per line instead of one expression per element (a
- * 1 MiB input: 0.45 s and 46 MB for main.c against 2.3 s and 102 MB). Little-endian, as every target is. One larger than
- * SAMPLE_INPUT_LIMIT is refused (boards with a flash size refuse far smaller ones in checkFit). Without
- * one, the fixed pattern of src/compile.ts (patternInput) is made by a loop at run time: no data at all.
+ * 1 MiB input: 0.45 s and 46 MB for main.c against 2.3 s and 102 MB). Little-endian, as every target is. Its
+ * size is bounded before it gets here: no model input exceeds src/import/limits.ts's maxTensorBytes (16 MiB),
+ * and boards with a flash size refuse far smaller ones in checkFit. Without one, the fixed pattern of src/compile.ts (patternInput) is made by a loop at run time: no data at all.
  */
 function sampleView(p: Program, samples: TensorValue[] | undefined) {
   return p.inputs.map((t, i) => {
     const view = { ctype: cTypeOf(t.dtype), count: t.bytes / bytesOf(t.dtype), bytes: t.bytes, isFloat: t.dtype === 'float32', pattern: !samples, values: '' };
     if (!samples) return view;
     const s = samples[i];
-    const bytes = new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-    if (bytes.length > SAMPLE_INPUT_LIMIT) {
-      fail('E_DOES_NOT_FIT', `the sample input for '${displayText(t.name, 80)}' is ${bytes.length} bytes; main.c embeds at most ${SAMPLE_INPUT_LIMIT}`);
-    }
-    return { ...view, values: cBytes(bytes) };
+    return { ...view, values: cBytes(new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength)) };
   });
 }
-
-/** The largest sample input main.c embeds (64 MiB): beyond it the generated C itself would be unwieldy. */
-export const SAMPLE_INPUT_LIMIT = 64 * 1024 * 1024;
 
 export interface ProjectOptions {
   board: Board;

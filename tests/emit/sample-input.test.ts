@@ -5,7 +5,7 @@
  *     inputs); the float one also agrees with a float64 reference on those printed values;
  *   - a given sample is a dense string literal: a 1 MiB float sample takes under 2.8 characters a byte
  *     (uniform random floats: 2.76; the list of float literals it replaces took 3.37);
- *   - a sample over SAMPLE_INPUT_LIMIT is one E_DOES_NOT_FIT line.
+ *   - a sample larger than any board's memory is refused in one line (by the import limits).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompileOptions, compile, patternInput } from '../../src/compile.js';
 import { UtvmError } from '../../src/diagnostics.js';
-import { SAMPLE_INPUT_LIMIT } from '../../src/emit/project.js';
+import { maxTensorBytes } from '../../src/import/limits.js';
 import { writeFileMap } from '../../src/io/files.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { mulberry32, randomFloats } from '../util/random.js';
@@ -101,14 +101,14 @@ test('a given sample is a dense literal; one over the limit is refused in one li
   const files = compile(reluModel(1 << 18), 'big.onnx', { name: 'm', board: 'host', sampleInputs: [{ dtype: 'float32', shape: [1, 1 << 18], data }] }).files;
   const perByte = files.get('main.c')!.length / (1 << 20);
   assert.ok(perByte < 2.8, `${perByte.toFixed(2)} characters per byte`);
-  const n = SAMPLE_INPUT_LIMIT / 4 + 4;
+  const n = maxTensorBytes() / 4 + 4;
   try {
     compile(reluModel(n), 'huge.onnx', { name: 'm', board: 'host', sampleInputs: [{ dtype: 'float32', shape: [1, n], data: new Float32Array(n) }] });
     assert.unreachable('a sample over the limit exported');
   } catch (e) {
     assert.instance(e, UtvmError);
-    // The import limits (src/import/limits.ts: no tensor over the largest board memory, 16 MiB) refuse
-    // such an input before main.c's own cap is reached.
+    // The import limits (src/import/limits.ts: no tensor over the largest board memory, 16 MiB) bound
+    // every sample main.c embeds.
     assert.is((e as UtvmError).message, `huge.onnx: graph input 'x' float32[1,${n}] needs ${n * 4} bytes, more than the 16777216 bytes of the largest memory of any board (qemu-mps2-an500's PSRAM)`);
     assert.is((e as UtvmError).code, 'E_MODEL_INVALID');
   }
