@@ -21,7 +21,7 @@ import { ADD_LUT_MIN_COUNT } from '../../src/ops/binary/s8.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, activationOptions, buildTflite } from '../util/tflite-build.js';
-import { runTflm } from '../util/tflm.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
 
 type Q = { scale: number; zp: number };
 const quant = (q: Q) => ({ scale: [q.scale], zeroPoint: [q.zp] });
@@ -122,20 +122,6 @@ function randomCases(b: Built, type: 'float32' | 'int8', seed: number, count: nu
   );
 }
 
-/** Every output byte of `ours` against tflm-run's. */
-function assertSameBytes(label: string, ours: TensorValue[][], theirs: Uint8Array[][]): number {
-  let bytes = 0;
-  ours.forEach((outs, k) =>
-    outs.forEach((o, j) => {
-      const a = toBytes(o);
-      const b = theirs[k][j];
-      const diff = a.findIndex((v, i) => v !== b[i]);
-      assert.ok(a.length === b.length && diff < 0, `${label} case ${k} output ${j}: byte ${diff} is ${a[diff]}, TFLM ${b[diff]} (${a.length} vs ${b.length} bytes)`);
-      bytes += a.length;
-    }),
-  );
-  return bytes;
-}
 
 for (const type of ['float32', 'int8'] as const) {
   test(`TFLite SUB (NONE/RELU/RELU6), MAXIMUM, MINIMUM on ${type}, broadcasting, both operand orders: host = TFLM bit for bit`, () => {

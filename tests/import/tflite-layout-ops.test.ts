@@ -16,7 +16,7 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, buildTflite } from '../util/tflite-build.js';
-import { runTflm } from '../util/tflm.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
 
 type ElemType = 'int8' | 'float32';
 const Q = { scale: [0.05], zeroPoint: [-3] };
@@ -43,15 +43,7 @@ function cases(type: ElemType, shape: number[], seed: number, n = 3): TensorValu
 function assertSameAsTflm(bytes: Uint8Array, name: string, inputs: TensorValue[], outputs: number, target: Target = 'host'): string[] {
   const g = loadGraph(bytes, `${name}.tflite`, name);
   const ours = runModel(bytes, `${name}.tflite`, inputs.map((x) => [x]), { target, name });
-  const theirs = runTflm(bytes, inputs.map((x) => [toBytes(x)]), outputs);
-  inputs.forEach((_, k) => {
-    for (let o = 0; o < outputs; o++) {
-      const a = toBytes(ours[k][o]);
-      const b = theirs[k][o];
-      const diff = a.findIndex((v, i) => v !== b[i]);
-      assert.ok(a.length === b.length && diff < 0, `${name} case ${k} output ${o}: byte ${diff} is ${a[diff]}, TFLM ${b[diff]} (${a.length} vs ${b.length} bytes)`);
-    }
-  });
+  assertSameBytes(name, ours, runTflm(bytes, inputs.map((x) => [toBytes(x)]), outputs));
   return g.nodes.map((n) => n.op);
 }
 

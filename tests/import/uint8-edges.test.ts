@@ -17,7 +17,7 @@ import type { DType } from '../../src/ir/dtype.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import { mulberry32, randomInts, type Rng } from '../util/random.js';
 import { OpSpec, TensorSpec, buildTflite, conv2dOptions, fullyConnectedOptions } from '../util/tflite-build.js';
-import { runTflm } from '../util/tflm.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
 
 type Q = { scale: number; zp: number };
 const quant = (q: Q) => ({ scale: [q.scale], zeroPoint: [q.zp] });
@@ -67,13 +67,7 @@ function assertSameAsTflm(bytes: Uint8Array, name: string, cases: TensorValue[],
   assert.is(g.tensor(g.inputs[0]).dtype, expectDType.input, `${name}: input type`);
   assert.is(g.tensor(g.outputs[0]).dtype, expectDType.output, `${name}: output type`);
   const ours = runModel(bytes, `${name}.tflite`, cases.map((x) => [x]), { target: 'host', name });
-  const theirs = runTflm(bytes, cases.map((x) => [toBytes(x)]), 1);
-  cases.forEach((_, k) => {
-    const a = toBytes(ours[k][0]);
-    const b = theirs[k][0];
-    const diff = a.findIndex((v, i) => v !== b[i]);
-    assert.ok(a.length === b.length && diff < 0, `${name} case ${k}: byte ${diff} is ${a[diff]}, TFLM ${b[diff]} (${a.length} vs ${b.length} bytes)`);
-  });
+  assertSameBytes(name, ours, runTflm(bytes, cases.map((x) => [toBytes(x)]), 1));
   return g.nodes.map((n) => n.op);
 }
 

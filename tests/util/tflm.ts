@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { SHARED } from './mlperf.js';
 
 export const TFLM_RUN = join(SHARED, 'tools', 'tflm', 'tflm-run');
@@ -67,4 +69,19 @@ function withTflm(model: Uint8Array, cases: Uint8Array[][], outputCount: number,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Asserts every output byte of `ours` (per case, per output) equals tflm-run's; returns the bytes compared. */
+export function assertSameBytes(label: string, ours: TensorValue[][], theirs: Uint8Array[][]): number {
+  let bytes = 0;
+  ours.forEach((outs, k) =>
+    outs.forEach((o, j) => {
+      const a = toBytes(o);
+      const b = theirs[k][j];
+      const diff = a.findIndex((v, i) => v !== b[i]);
+      assert.ok(a.length === b.length && diff < 0, `${label} case ${k} output ${j}: byte ${diff} is ${a[diff]}, TFLM ${b[diff]} (${a.length} vs ${b.length} bytes)`);
+      bytes += a.length;
+    }),
+  );
+  return bytes;
 }
