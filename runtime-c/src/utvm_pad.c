@@ -1,4 +1,4 @@
-/* Generic N-d pad in constant, reflect, edge and wrap modes (see utvm/pad.h). */
+/* Generic N-d pad in constant, reflect, edge, wrap and symmetric modes (see utvm/pad.h). */
 #include "utvm/pad.h"
 
 #include <string.h>
@@ -28,6 +28,13 @@ static int32_t utvm_pad_source_index(int32_t k, int32_t n, int32_t mode)
         const int32_t m = k % n;
         return m < 0 ? m + n : m;
     }
+    if (mode == UTVM_PAD_SYMMETRIC) {
+        int32_t m = k % (2 * n);
+        if (m < 0) {
+            m += 2 * n;
+        }
+        return m < n ? m : 2 * n - 1 - m;
+    }
     return -1;
 }
 
@@ -55,6 +62,15 @@ static uint8_t *utvm_pad_row(const utvm_pad_params *p, const uint8_t *src, const
         }
         {
             const int32_t k = src == NULL ? -1 : utvm_pad_source_index(j - begin, n, p->mode);
+            if (k >= 0 && p->mode == UTVM_PAD_WRAP) {
+                /* Wrapping walks the source row forwards: copy up to its end (or the next stop) at once. */
+                const int32_t stop = j < lo ? lo : width;
+                const int32_t run = n - k < stop - j ? n - k : stop - j;
+                memcpy(out, src + (size_t)k * (size_t)stride * eb, (size_t)run * eb);
+                out += (size_t)run * eb;
+                j += run - 1;
+                continue;
+            }
             memcpy(out, k < 0 ? fill : src + (size_t)k * (size_t)stride * eb, eb);
             out += eb;
         }

@@ -255,10 +255,9 @@ class TfliteImporter {
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
-    if (op.outputs.length !== 1) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${op.outputs.length} outputs are not supported`);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));
-    this.finishOutput(op, where);
+    op.outputs.forEach((_, k) => this.finishOutput(op, k, where));
   }
 
   private context(op: TfliteOperator, opName: string, options: unknown, where: string): TfliteOpContext<unknown> {
@@ -274,6 +273,7 @@ class TfliteImporter {
         return self.b.tensor(name);
       },
       output: (i) => self.names[op.outputs[i]],
+      outputCount: op.outputs.length,
       outputType: (i) => self.tensorInfo(op.outputs[i]),
       typeLike(name, i) {
         const info = self.tensorInfo(op.outputs[i]);
@@ -287,8 +287,8 @@ class TfliteImporter {
   }
 
   /** The output as the model types it: same shape as inferred, the model's dtype and quantization. */
-  private finishOutput(op: TfliteOperator, where: string): void {
-    const i = op.outputs[0];
+  private finishOutput(op: TfliteOperator, k: number, where: string): void {
+    const i = op.outputs[k];
     const name = this.names[i];
     const t = this.b.graph.tensors.get(this.b.resolve(name));
     if (!t) throw new Error(`internal: ${where} did not produce ${quote(name)}`);

@@ -19,7 +19,9 @@ import { concat } from './concat.js';
 import { pad } from './pad.js';
 import { reduceMean } from './reduce-mean/index.js';
 import { copy } from './copy.js';
-import { cast, gather, slice } from './shape-ops.js';
+import { cast } from './shape-ops.js';
+import { gather } from './gather.js';
+import { slice } from './slice/index.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
 
