@@ -16,7 +16,7 @@ import { padToMaxRank } from '../lower/rank.js';
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
-import type { DType } from '../ir/dtype.js';
+import type { DType, TensorData } from '../ir/dtype.js';
 import type { KernelCall } from './op.js';
 import { MAX_RANK } from '../lower/rank.js';
 
@@ -63,6 +63,22 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
   const newShape = order.map((g) => g.reduce((acc, d) => acc * shape[d], 1));
   const newPerm = groups.map((g) => order.indexOf(g));
   return { shape: newShape.length ? newShape : [1], perm: newPerm.length ? newPerm : [0] };
+}
+
+/** What `utvm_copy_nd` computes, on constant data (the evaluate of transpose and slice). */
+export function copyNd(data: TensorData, dtype: DType, offset: number, outShape: readonly number[], inStrides: readonly number[]): TensorData {
+  const out = allocData(dtype, elementCount(outShape));
+  const idx = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = offset;
+    for (let d = 0; d < idx.length; d++) src += idx[d] * inStrides[d];
+    (out as unknown as number[])[o] = (data as unknown as number[])[src];
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < outShape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
 /**
@@ -156,22 +172,7 @@ export const transpose = defineOp<TransposeAttrs>({
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
-    const data = x.data!;
-    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
-    const inStrides = stridesOf(x.shape);
-    const outShape = outputs[0].shape;
-    const strideOfOut = applyPerm(inStrides, attrs.perm);
-    const idx = new Array<number>(outShape.length).fill(0);
-    for (let o = 0; o < out.length; o++) {
-      let src = 0;
-      for (let d = 0; d < idx.length; d++) src += idx[d] * strideOfOut[d];
-      (out as unknown as number[])[o] = (data as unknown as number[])[src];
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < outShape[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return [out];
+    return [copyNd(x.data!, outputs[0].dtype, 0, outputs[0].shape, applyPerm(stridesOf(x.shape), attrs.perm))];
   },
   lower({ node, input, output }) {
     const x = input(0);

@@ -14,11 +14,10 @@
  * one slice per output plus a reshape where axes appear or vanish.
  */
 
-import { allocData } from '../../ir/dtype.js';
 import { elementCount } from '../../ir/graph.js';
 import { defineOp } from '../op.js';
 import type { ImportContext, OnnxNode } from '../op.js';
-import { copyNdCall, stridesOf } from '../transpose.js';
+import { copyNd, copyNdCall, stridesOf } from '../transpose.js';
 import { requireConstantInputs } from '../shape-ops.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
 import { sliceTfliteImporters } from './tflite.js';
@@ -44,21 +43,9 @@ export const slice = defineOp<SliceAttrs>({
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
-    const outShape = outputs[0].shape;
-    const out = allocData(outputs[0].dtype, elementCount(outShape));
     const strides = stridesOf(x.shape);
-    const idx = new Array<number>(outShape.length).fill(0);
-    const src = x.data! as unknown as number[];
-    for (let o = 0; o < out.length; o++) {
-      let at = 0;
-      for (let d = 0; d < idx.length; d++) at += (attrs.starts[d] + idx[d] * attrs.steps[d]) * strides[d];
-      (out as unknown as number[])[o] = src[at];
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < outShape[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return [out];
+    const offset = attrs.starts.reduce((acc, st, d) => acc + st * strides[d], 0);
+    return [copyNd(x.data!, outputs[0].dtype, offset, outputs[0].shape, strides.map((st, d) => st * attrs.steps[d]))];
   },
   lower({ node, input, output }) {
     const x = input(0);
