@@ -14,6 +14,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
+import { UtvmError } from '../../src/diagnostics.js';
 import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
@@ -298,6 +299,59 @@ test('the int8 model on qemu-mps2-an500 = TFLM, all cases in one emulator run', 
   const ours = runCompiled(result, cases);
   const theirs = runTflm(b.twin.bytes(), cases.map((c) => c.map(toBytes)), b.ours.outputs.length);
   assertSameBytes('qemu int8', ours, theirs);
+});
+
+/** Models the importer refuses, each with its code and message. */
+const REFUSED: { what: string; code: string; message: string; build(m: Model): void }[] = [
+  {
+    what: 'two ellipses',
+    code: 'E_MODEL_INVALID',
+    message: 'ellipsis_mask 5 has more than one ellipsis',
+    build: (m) => stridedSlice(m, m.input([3, 4, 5]), m.output([3, 4, 5]), { begin: [0, 0, 0], end: [0, 0, 0], strides: [1, 1, 1], masks: { ellipsis: 0b101 } }, 6),
+  },
+  {
+    what: 'a shrunk axis walked backwards',
+    code: 'E_MODEL_INVALID',
+    message: 'axis 0 is shrunk with a negative stride',
+    build: (m) => stridedSlice(m, m.input([3, 4]), m.output([4]), { begin: [1, 0], end: [0, 4], strides: [-1, 1], masks: { shrink: 1 } }),
+  },
+  {
+    what: 'REFLECT padding as wide as the axis',
+    code: 'E_MODEL_INVALID',
+    message: 'paddings of axis 1 exceed 2 for a dim of 3',
+    build: (m) => m.op('MIRROR_PAD', [m.input([2, 3]), m.ints([0, 0, 3, 0], [2, 2])], [m.output([2, 6])], { type: 77, fields: [[0, 'int8', 0]] }),
+  },
+  {
+    what: 'a negative constant GATHER index',
+    code: 'E_MODEL_INVALID',
+    message: 'an index is outside [0, 4)',
+    build: (m) => m.op('GATHER', [m.input([4, 2]), m.ints([1, -1])], [m.output([2, 2])], { type: 23, fields: [[0, 'int32', 0]] }),
+  },
+  {
+    what: 'int8 PACK of an input quantized unlike the output',
+    code: 'E_UNSUPPORTED_ATTR',
+    message: 'int8 PACK whose input 1 is quantized unlike its output is not supported',
+    build(m) {
+      const other = m.tensors.push({ name: 'q', shape: [3], type: 'int8', quant: { scale: [0.5], zeroPoint: [0] } }) - 1;
+      m.inputs.push(other);
+      m.op('PACK', [m.input([3]), other], [m.output([2, 3])], { type: 59, fields: [[0, 'int32', 2], [1, 'int32', 0]] });
+    },
+  },
+];
+
+test(`refused: ${REFUSED.map((r) => r.what).join('; ')}`, () => {
+  for (const r of REFUSED) {
+    const m = new Model('int8');
+    r.build(m);
+    try {
+      loadGraph(m.bytes(), 'bad.tflite', 'bad');
+      assert.unreachable(`${r.what} imported`);
+    } catch (e) {
+      assert.instance(e, UtvmError, r.what);
+      assert.is((e as UtvmError).code, r.code, r.what);
+      assert.match((e as Error).message, r.message, r.what);
+    }
+  }
 });
 
 test.run();
