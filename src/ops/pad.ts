@@ -136,6 +136,10 @@ function kernelDims(plan: AxisPlan[], shape: readonly number[], strides: readonl
   return dims;
 }
 
+/** The last kernel dim is neither padded nor cropped and every other dim's stride steps whole rows of it. */
+function isWholeRow(dims: KernelDim[], last: KernelDim): boolean {
+  return last.out === last.extent && last.before === 0 && last.stride === 1 && dims.every((d) => d === last || d.stride % last.out === 0);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // TensorFlow Lite
@@ -233,6 +237,13 @@ export const pad = defineOp<PadAttrs>({
       fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: padding ${dims.length} separate dims is not supported (at most ${MAX_RANK})`);
     }
     const mode = node.attrs.mode;
+    let elementBytes = bytesOf(x.dtype);
+    // Outside constant mode a trailing dim that is not padded is one larger element (a tile of whole rows).
+    for (let last = dims[dims.length - 1]; mode !== 'constant' && dims.length > 1 && isWholeRow(dims, last); last = dims[dims.length - 1]) {
+      dims.pop();
+      elementBytes *= last.out;
+      for (const d of dims) d.stride /= last.out;
+    }
     const fillValue = x.dtype === 'int8' && x.quant ? quantizedFill(node, x, output(0)) : node.attrs.value;
     const fill =
       mode === 'constant'
@@ -243,7 +254,7 @@ export const pad = defineOp<PadAttrs>({
       in_shape: padToMaxRank(dims.map((d) => d.extent), 1),
       pad_begin: padToMaxRank(dims.map((d) => d.before), 0),
       in_strides: padToMaxRank(dims.map((d) => d.stride), 0),
-      element_bytes: bytesOf(x.dtype),
+      element_bytes: elementBytes,
       mode: MODE_CODE[mode],
     };
     return [

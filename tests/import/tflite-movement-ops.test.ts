@@ -207,6 +207,17 @@ const CASES: Case[] = [
       m.op('CONCATENATION', [a, a], [y], concatOptions(2));
     },
   },
+  {
+    name: 'tile of whole rows',
+    inputs: one([3, 2, 5]),
+    outputs: [[6, 6, 5]],
+    ops: (m, [x], [y]) => m.op('TILE', [x, m.ints([2, 3, 1])], [y], undefined, m.type === 'int8' ? 3 : 1),
+    twin(m, [x], [y]) {
+      const a = m.act([3, 6, 5]);
+      m.op('CONCATENATION', [x, x, x], [a], concatOptions(1));
+      m.op('CONCATENATION', [a, a], [y], concatOptions(0));
+    },
+  },
   // DEPTH_TO_SPACE, SPACE_TO_DEPTH
   { name: 'depth_to_space 2', inputs: one([1, 2, 3, 8]), outputs: [[1, 4, 6, 2]], ops: (m, [x], [y]) => m.op('DEPTH_TO_SPACE', [x], [y], { type: 94, fields: [[0, 'int32', 2]] }) },
   { name: 'depth_to_space 3', inputs: one([2, 3, 2, 9]), outputs: [[2, 9, 6, 1]], ops: (m, [x], [y]) => m.op('DEPTH_TO_SPACE', [x], [y], { type: 94, fields: [[0, 'int32', 3]] }) },
@@ -215,6 +226,7 @@ const CASES: Case[] = [
   // MIRROR_PAD
   { name: 'mirror_pad REFLECT', inputs: one([3, 4, 5]), outputs: [[6, 7, 8]], ops: (m, [x], [y]) => m.op('MIRROR_PAD', [x, m.ints([1, 2, 0, 3, 2, 1], [3, 2])], [y], { type: 77, fields: [[0, 'int8', 0]] }) },
   { name: 'mirror_pad SYMMETRIC', inputs: one([2, 3, 4]), outputs: [[5, 6, 9]], ops: (m, [x], [y]) => m.op('MIRROR_PAD', [x, m.ints([2, 1, 3, 0, 1, 4], [3, 2])], [y], { type: 77, fields: [[0, 'int8', 1]] }) },
+  { name: 'mirror_pad REFLECT of whole rows', inputs: one([4, 3, 5]), outputs: [[7, 6, 5]], ops: (m, [x], [y]) => m.op('MIRROR_PAD', [x, m.ints([2, 1, 1, 2, 0, 0], [3, 2])], [y], { type: 77, fields: [[0, 'int8', 0]] }) },
   { name: 'mirror_pad REFLECT rank 1', inputs: one([5]), outputs: [[13]], ops: (m, [x], [y]) => m.op('MIRROR_PAD', [x, m.ints([4, 4], [1, 2])], [y], { type: 77, fields: [[0, 'int8', 0]] }) },
   {
     name: 'mirror_pad SYMMETRIC rank 5',

@@ -30,7 +30,8 @@ typedef struct {
     /* Input stride of each dim in elements (row-major strides of the uncropped input), left-padded
      * with 0s. The last entry is 1 (or 0 for a scalar). */
     int32_t in_strides[UTVM_MAX_RANK];
-    /* Bytes per element: 1, 2 or 4. */
+    /* Bytes per element: 1, 2 or 4 in UTVM_PAD_CONSTANT mode; in the other modes any size >= 1 (the
+     * compiler folds trailing dims that are not padded into one larger element). */
     int32_t element_bytes;
     /* One of UTVM_PAD_CONSTANT, UTVM_PAD_REFLECT, UTVM_PAD_EDGE, UTVM_PAD_WRAP, UTVM_PAD_SYMMETRIC. */
     int32_t mode;
