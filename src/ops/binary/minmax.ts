@@ -87,7 +87,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);
       return inputs ? { attrs: node.attrs, inputs } : null;
     },
-    tflite: { [builtin]: { maxVersion: 2, import: importTfliteMinMax(kind) } },
+    tflite: { [builtin]: { maxVersion: 2, types: ['float32', 'int8'], import: importTfliteMinMax(kind) } },
   });
 }
 
