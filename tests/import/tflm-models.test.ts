@@ -22,10 +22,8 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
 import { runModel } from '../../src/run/index.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
-import { elementCount } from '../../src/ir/graph.js';
-import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { SHARED } from '../util/mlperf.js';
-import { TFLM_MODELS, TFLM_RUN, assertSameBytes, runTflm } from '../util/tflm.js';
+import { TFLM_MODELS, TFLM_RUN, assertSameBytes, randomCase, runTflm } from '../util/tflm.js';
 import { assertFails, utvm } from '../util/cli.js';
 
 const MLPERF = join(SHARED, 'models', 'mlperf-tiny');
@@ -77,23 +75,6 @@ function tflmInfo(path: string): IoInfo[] {
     scale: Number(m[4]),
     zp: Number(m[5]),
   }));
-}
-
-function randomCase(t: { dtype: string; shape: number[] }, seed: number): TensorValue {
-  const n = elementCount(t.shape);
-  const rng = mulberry32(seed);
-  switch (t.dtype) {
-    case 'float32':
-      return { dtype: 'float32', shape: t.shape, data: randomFloats(rng, n, -1, 1) };
-    case 'int8':
-      return { dtype: 'int8', shape: t.shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
-    case 'uint8':
-      return { dtype: 'uint8', shape: t.shape, data: Uint8Array.from(randomInts(rng, n, 0, 255)) };
-    case 'int16':
-      return { dtype: 'int16', shape: t.shape, data: Int16Array.from(randomInts(rng, n, -32768, 32767)) };
-    default:
-      throw new Error(`no random inputs for ${t.dtype}`);
-  }
 }
 
 /** The largest |a − b| − (1e-5 + 1e-4·|b|) over the elements (≤ 0: within tolerance). */
