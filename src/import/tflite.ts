@@ -255,9 +255,25 @@ class TfliteImporter {
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
+    this.checkTypes(op, opName, def.types, where);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));
     op.outputs.forEach((_, k) => this.finishOutput(op, k, where));
+  }
+
+  /**
+   * The operator's run-time tensors (inputs without data, outputs) must have element types its
+   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) are the kernels' own affair.
+   */
+  private checkTypes(op: TfliteOperator, opName: string, types: readonly DType[] | undefined, where: string): void {
+    if (!types) return;
+    const runtime = [...op.inputs.filter((i) => i >= 0 && this.tensorInfo(i).data === undefined), ...op.outputs];
+    for (const i of runtime) {
+      const dtype = this.tensorInfo(i).dtype;
+      if (!types.includes(dtype)) {
+        fail('E_UNSUPPORTED_TYPE', `${this.fileName}: ${where}: ${opName} on ${dtype} tensors is not supported (${types.join(', ')} are)`);
+      }
+    }
   }
 
   private context(op: TfliteOperator, opName: string, options: unknown, where: string): TfliteOpContext<unknown> {

@@ -10,7 +10,8 @@
  * moves values (`movesValues: 'layout'`); int8 data keeps its bytes, as TFLite Micro's kernel does.
  *
  * ONNX Gather is still imported on constant inputs only (folded at import); TFLite GATHER (versions 1–5:
- * float32, int8, batch_dims; int32 positions, as TFLite Micro takes) runs on run-time data and indices.
+ * float32, int8, batch_dims; int32 positions, as TFLite Micro takes) runs on run-time data and indices
+ * (its `types` name int32 for the positions; int32 data is refused by the importer, as TFLite Micro does).
  */
 
 import { allocData, toNumbers } from '../ir/dtype.js';
@@ -99,7 +100,7 @@ export const gather = defineOp<GatherAttrs>({
     },
   },
   tflite: {
-    GATHER: { maxVersion: 5, options: gatherOptions(), types: ['float32', 'int8'], import: importTfliteGather },
+    GATHER: { maxVersion: 5, options: gatherOptions(), types: ['float32', 'int8', 'int32'], import: importTfliteGather },
   },
 });
 

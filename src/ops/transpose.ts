@@ -193,7 +193,7 @@ export const transpose = defineOp<TransposeAttrs>({
     },
   },
   tflite: {
-    TRANSPOSE: { maxVersion: 4, import: importTfliteTranspose },
+    TRANSPOSE: { maxVersion: 4, types: ['float32', 'int8'], import: importTfliteTranspose },
     DEPTH_TO_SPACE: { maxVersion: 2, options: blockOptions(94), types: ['float32', 'int8'], import: importTfliteBlocks },
     SPACE_TO_DEPTH: { maxVersion: 2, options: blockOptions(19), types: ['float32', 'int8'], import: importTfliteBlocks },
   },
