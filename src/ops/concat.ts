@@ -185,6 +185,6 @@ export const concat = defineOp<ConcatAttrs>({
   int8Form: elementwiseInt8Form,
   tflite: {
     CONCATENATION: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat },
-    PACK: { maxVersion: 3, options: PACK_OPTIONS, types: ['float32', 'int8'], import: importTflitePack },
+    PACK: { maxVersion: 3, options: PACK_OPTIONS, types: ['float32', 'int8', 'int32'], import: importTflitePack },
   },
 });

@@ -277,10 +277,10 @@ export const pad = defineOp<PadAttrs>({
   },
   onnx: { Pad: importPad },
   tflite: {
-    PAD: { maxVersion: 4, options: flatOptions(OptionsType.PadOptions, () => ({})), types: PAD_TYPES, import: importTflitePad },
-    PADV2: { maxVersion: 4, types: PAD_TYPES, import: importTflitePad },
+    PAD: { maxVersion: 4, options: flatOptions(OptionsType.PadOptions, () => ({})), types: [...PAD_TYPES, 'int32'], import: importTflitePad },
+    PADV2: { maxVersion: 4, types: [...PAD_TYPES, 'int32'], import: importTflitePad },
     MIRROR_PAD: { maxVersion: 2, options: MIRROR_PAD_OPTIONS, types: PAD_TYPES, import: importTfliteMirrorPad },
-    TILE: { maxVersion: 3, types: PAD_TYPES, import: importTfliteTile },
+    TILE: { maxVersion: 3, types: [...PAD_TYPES, 'int32'], import: importTfliteTile },
   },
 });
 

@@ -21,7 +21,7 @@ import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, OptionField, TensorSpec, buildTflite, concatOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 
-type Type = 'float32' | 'int8';
+type Type = 'float32' | 'int8' | 'int32';
 const Q = { scale: [0.043], zeroPoint: [-7] };
 
 /** One model under construction: the tensors of a case are made through it. */
@@ -65,7 +65,7 @@ class Model {
 /** A constant activation tensor: values 0, 1, 2, ... (int8: wrapped into range; float: scaled). */
 function constant(m: Model, shape: number[]): number {
   const n = shape.reduce((a, b) => a * b, 1);
-  return m.act(shape, Array.from({ length: n }, (_, i) => (m.type === 'int8' ? ((i * 37) % 256) - 128 : i * 0.25 - 3)));
+  return m.act(shape, Array.from({ length: n }, (_, i) => (m.type === 'float32' ? i * 0.25 - 3 : ((i * 37) % 256) - 128)));
 }
 
 interface SliceSpec {
@@ -239,13 +239,13 @@ const CASES: Case[] = [
     name: 'padv2',
     inputs: one([2, 3, 4]),
     outputs: [[3, 5, 8]],
-    ops: (m, [x], [y]) => m.op('PADV2', [x, m.ints([1, 0, 0, 2, 3, 1], [3, 2]), m.act([], [m.type === 'int8' ? 37 : 2.5])], [y]),
+    ops: (m, [x], [y]) => m.op('PADV2', [x, m.ints([1, 0, 0, 2, 3, 1], [3, 2]), m.act([], [m.type === 'float32' ? 2.5 : 37])], [y]),
   },
   {
     name: 'padv2 rank 5',
     inputs: one([1, 2, 3, 2, 1]),
     outputs: [[2, 3, 3, 5, 3]],
-    ops: (m, [x], [y]) => m.op('PADV2', [x, m.ints([0, 1, 1, 0, 0, 0, 2, 1, 1, 1], [5, 2]), m.act([], [m.type === 'int8' ? -128 : -1.75])], [y], undefined, 4),
+    ops: (m, [x], [y]) => m.op('PADV2', [x, m.ints([0, 1, 1, 0, 0, 0, 2, 1, 1, 1], [5, 2]), m.act([], [m.type === 'float32' ? -1.75 : -128])], [y], undefined, 4),
   },
 ];
 
@@ -275,6 +275,7 @@ function randomCases(m: Model, seed: number, count: number): TensorValue[][] {
     m.inputSpecs.map(({ shape, bound }): TensorValue => {
       const n = shape.reduce((x, y) => x * y, 1);
       if (bound !== undefined) return { dtype: 'int32', shape, data: Int32Array.from(randomInts(rng, n, 0, bound - 1)) };
+      if (m.type === 'int32') return { dtype: 'int32', shape, data: Int32Array.from(randomInts(rng, n, -2e9, 2e9)) };
       return m.type === 'float32' ? { dtype: 'float32', shape, data: randomFloats(rng, n, -8, 8) } : { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
     }),
   );
@@ -301,6 +302,18 @@ for (const type of ['float32', 'int8'] as const) {
     assert.ok(compared > 3 * 2000, `compared ${compared} bytes`);
   });
 }
+
+/** TFLite Micro's GATHER, DEPTH_TO_SPACE, SPACE_TO_DEPTH and MIRROR_PAD take float32 and int8 only. */
+const INT32_CASES = CASES.filter((c) => !/^(gather|depth_to_space|space_to_depth|mirror_pad)/.test(c.name));
+
+test(`int32 (the other type TFLite Micro's byte-moving kernels take), ${INT32_CASES.length} cases: host = TFLM bit for bit`, () => {
+  const b = build('int32', INT32_CASES);
+  const bytes = b.ours.bytes();
+  const cases = randomCases(b.ours, 1304, 2);
+  const ours = runModel(bytes, 'move_int32.tflite', cases, { target: 'host', name: 'move_int32' });
+  const theirs = runTflm(b.twin.bytes(), cases.map((c) => c.map(toBytes)), b.ours.outputs.length);
+  assertSameBytes('int32', ours, theirs);
+});
 
 test('the int8 model on qemu-mps2-an500 = TFLM, all cases in one emulator run', () => {
   const b = build('int8');

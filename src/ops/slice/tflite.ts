@@ -23,7 +23,7 @@ import type { TfliteOpContext, TfliteOpDef } from '../../import/tflite-context.j
 import { intList, tfliteAxis } from '../../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../../import/tflite-options.js';
 
-const TYPES = ['float32', 'int8'] as const;
+const TYPES = ['float32', 'int8', 'int32'] as const;
 
 function checkType(c: TfliteOpContext<unknown>, i: number): number[] {
   const x = c.inputTensor(i);
