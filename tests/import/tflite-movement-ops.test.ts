@@ -98,6 +98,27 @@ interface Case {
 
 const one = (shape: number[]) => [{ shape }];
 
+/** TILE of `shape` by `multiples`; TFLM's twin concatenates copies along each tiled axis in turn. */
+function tileCase(shape: number[], multiples: number[]): Case {
+  const out = shape.map((n, d) => n * multiples[d]);
+  return {
+    name: `tile [${shape}] by [${multiples}]`,
+    inputs: one(shape),
+    outputs: [out],
+    ops: (m, [x], [y]) => m.op('TILE', [x, m.ints(multiples)], [y], undefined, m.type === 'int8' ? 3 : 1),
+    twin(m, [x], [y]) {
+      const axes = multiples.flatMap((k, d) => (k > 1 ? [d] : []));
+      const now = [...shape];
+      axes.reduce((from, d, i) => {
+        now[d] *= multiples[d];
+        const to = i === axes.length - 1 ? y : m.act([...now]);
+        m.op('CONCATENATION', new Array<number>(multiples[d]).fill(from), [to], concatOptions(d));
+        return to;
+      }, x);
+    },
+  };
+}
+
 const CASES: Case[] = [
   // STRIDED_SLICE
   { name: 'ss negative stride', inputs: one([2, 5, 7, 3]), outputs: [[2, 2, 5, 3]], ops: (m, [x], [y]) => stridedSlice(m, x, y, { begin: [0, 1, -2, 0], end: [2, -1, 0, 3], strides: [1, 2, -1, 1] }) },
@@ -185,39 +206,9 @@ const CASES: Case[] = [
     ops: (m, _x, [y]) => m.op('GATHER', [constant(m, [5, 4]), m.ints([4, 1])], [y], { type: 23, fields: [[0, 'int32', 0]] }),
   },
   // TILE (TFLite Micro has none: its twin concatenates)
-  {
-    name: 'tile [2, 3]',
-    inputs: one([2, 3]),
-    outputs: [[4, 9]],
-    ops: (m, [x], [y]) => m.op('TILE', [x, m.ints([2, 3])], [y], undefined, m.type === 'int8' ? 3 : 1),
-    twin(m, [x], [y]) {
-      const a = m.act([2, 9]);
-      m.op('CONCATENATION', [x, x, x], [a], concatOptions(1));
-      m.op('CONCATENATION', [a, a], [y], concatOptions(0));
-    },
-  },
-  {
-    name: 'tile [1, 4, 2]',
-    inputs: one([3, 1, 2]),
-    outputs: [[3, 4, 4]],
-    ops: (m, [x], [y]) => m.op('TILE', [x, m.ints([1, 4, 2])], [y], undefined, m.type === 'int8' ? 3 : 1),
-    twin(m, [x], [y]) {
-      const a = m.act([3, 4, 2]);
-      m.op('CONCATENATION', [x, x, x, x], [a], concatOptions(1));
-      m.op('CONCATENATION', [a, a], [y], concatOptions(2));
-    },
-  },
-  {
-    name: 'tile of whole rows',
-    inputs: one([3, 2, 5]),
-    outputs: [[6, 6, 5]],
-    ops: (m, [x], [y]) => m.op('TILE', [x, m.ints([2, 3, 1])], [y], undefined, m.type === 'int8' ? 3 : 1),
-    twin(m, [x], [y]) {
-      const a = m.act([3, 6, 5]);
-      m.op('CONCATENATION', [x, x, x], [a], concatOptions(1));
-      m.op('CONCATENATION', [a, a], [y], concatOptions(0));
-    },
-  },
+  tileCase([2, 3], [2, 3]),
+  tileCase([3, 1, 2], [1, 4, 2]),
+  tileCase([3, 2, 5], [2, 3, 1]),
   // DEPTH_TO_SPACE, SPACE_TO_DEPTH
   { name: 'depth_to_space 2', inputs: one([1, 2, 3, 8]), outputs: [[1, 4, 6, 2]], ops: (m, [x], [y]) => m.op('DEPTH_TO_SPACE', [x], [y], { type: 94, fields: [[0, 'int32', 2]] }) },
   { name: 'depth_to_space 3', inputs: one([2, 3, 2, 9]), outputs: [[2, 9, 6, 1]], ops: (m, [x], [y]) => m.op('DEPTH_TO_SPACE', [x], [y], { type: 94, fields: [[0, 'int32', 3]] }) },

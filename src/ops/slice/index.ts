@@ -20,17 +20,13 @@ import type { ImportContext, OnnxNode } from '../op.js';
 import { copyNd, copyNdCall, stridesOf } from '../transpose.js';
 import { requireConstantInputs } from '../shape-ops.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
-import { sliceTfliteImporters } from './tflite.js';
+import { sliceCount, sliceTfliteImporters } from './tflite.js';
 
 /** Full-rank, already clamped slice: axis d takes starts[d], starts[d] + steps[d], ... before ends[d]. */
 export interface SliceAttrs {
   starts: number[];
   ends: number[];
   steps: number[];
-}
-
-export function sliceCount(start: number, end: number, step: number): number {
-  return Math.max(0, Math.ceil((end - start) / step));
 }
 
 export const slice = defineOp<SliceAttrs>({

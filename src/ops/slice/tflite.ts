@@ -23,6 +23,11 @@ import type { TfliteOpContext, TfliteOpDef } from '../../import/tflite-context.j
 import { intList, tfliteAxis } from '../../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../../import/tflite-options.js';
 
+/** Elements a window takes along one axis: the IR slice's count (./index.ts imports it from here). */
+export function sliceCount(start: number, end: number, step: number): number {
+  return Math.max(0, Math.ceil((end - start) / step));
+}
+
 const TYPES = ['float32', 'int8', 'int32'] as const;
 
 function checkType(c: TfliteOpContext<unknown>, i: number): number[] {
@@ -93,7 +98,8 @@ interface DenseAxis {
   shrink: boolean;
 }
 
-const FULL: Omit<DenseAxis, 'stride'> & { stride: number } = { begin: 0, end: 0, stride: 1, beginMasked: true, endMasked: true, shrink: false };
+/** An axis no entry names: the whole axis, forwards. */
+const FULL: DenseAxis = { begin: 0, end: 0, stride: 1, beginMasked: true, endMasked: true, shrink: false };
 
 /** The first index of an axis (TFLite's StridedSliceStartForAxis). */
 function startFor(a: DenseAxis, n: number): number {
@@ -167,7 +173,7 @@ function importStridedSlice(c: TfliteOpContext<StridedSliceOptions>): void {
     ends.push(endFor(a, n, s, c.options.offset));
   });
   const steps = axes.map((a) => a.stride);
-  const counts = axes.map((_, d) => Math.max(0, Math.ceil((ends[d] - starts[d]) / steps[d])));
+  const counts = axes.map((_, d) => sliceCount(starts[d], ends[d], steps[d]));
   const outShape = layout.map((d) => (d < 0 ? 1 : counts[d]));
   const same = outShape.length === counts.length && outShape.every((n, i) => n === counts[i]);
   addWindow(c, c.input(0), starts, ends, steps, c.output(0), same ? undefined : outShape);
