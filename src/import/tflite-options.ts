@@ -22,6 +22,8 @@ export const OptionsType = {
   PadOptions: 22,
   ReducerOptions: 27,
   SubOptions: 28,
+  TransposeConvOptions: 49,
+  BatchMatMulOptions: 101,
 } as const;
 
 export type Padding = 'SAME' | 'VALID';

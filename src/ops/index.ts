@@ -22,6 +22,8 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { batchMatmul } from './batch-matmul.js';
+import { transposeConv } from './transpose-conv.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -58,6 +60,8 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  batchMatmul,
+  transposeConv,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

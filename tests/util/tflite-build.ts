@@ -243,3 +243,14 @@ export function concatOptions(axis: number, activation = 0) {
 export function reducerOptions(keepDims: boolean) {
   return { type: OptionsType.ReducerOptions, fields: [[0, 'bool', keepDims ? 1 : 0]] as OptionField[] };
 }
+
+export function batchMatmulOptions(adjX: boolean, adjY: boolean) {
+  return { type: OptionsType.BatchMatMulOptions, fields: [[0, 'bool', adjX ? 1 : 0], [1, 'bool', adjY ? 1 : 0]] as OptionField[] };
+}
+
+export function transposeConvOptions(o: { padding: 'SAME' | 'VALID'; stride: [number, number]; activation?: number }) {
+  return {
+    type: OptionsType.TransposeConvOptions,
+    fields: [[0, 'int8', PADDING[o.padding]], [1, 'int32', o.stride[1]], [2, 'int32', o.stride[0]], [3, 'int8', o.activation ?? 0]] as OptionField[],
+  };
+}
