@@ -1,107 +1,140 @@
 /*
- * Batched A * B^T, int8, for cores with the DSP extension (see utvm/batch_matmul.h): four B rows per pass
- * over an A row. Offsets are added lane by lane (SXTAB16: byte + offset fits an int16 lane), so every
- * SMLAD adds two terms (a + lhs_offset) * (b + rhs_offset) of TFLite's sum: the same int32, reordered.
- * The last k % 4 terms run one by one (zero-padding would add lhs_offset * rhs_offset terms).
+ * Batched A * B^T, int8, for cores with the DSP extension (see utvm/batch_matmul.h).
+ *
+ * B is a run-time operand, so its layout for SMLAD is made here, once per distinct B matrix (a broadcast B
+ * is packed once), in the scratch buffer: each B word of four bytes becomes two int16 pairs with the
+ * offset added, (b0 + rhs_offset, b2 + rhs_offset) and (b1 + rhs_offset, b3 + rhs_offset) — a byte plus
+ * an offset fits an int16 lane — and four rows are interleaved, so the inner loop reads one stream:
+ *   word ((q * K4/4 + j) * 4 + r) * 2 + {0, 1}  <-  row 4q + r, bytes 4j .. 4j + 3  (K4 = k rounded up to 4)
+ * with zero lanes past k and rows past n. Each A word is offset and sign-extended once (SXTAB16) and feeds
+ * two SMLADs per row: every SMLAD adds two of TFLite's terms (a + lhs_offset) * (b + rhs_offset), and the
+ * padding adds (a + lhs_offset) * 0 (A's missing bytes read as 0). The int32 sum is the reference's,
+ * reordered (wrapping): the same bits. The requantization is the short one of utvm/dsp_requant.h: the
+ * compiler chooses this kernel only when k * 255^2 meets its precondition (src/ops/batch-matmul.ts).
  */
 #include "utvm/batch_matmul.h"
-#include "utvm/dsp.h"
-#include "utvm/simd_s8.h"
 
 typedef struct {
     int32_t a0, a1, a2, a3;
 } bmm_acc4;
 
-/* acc + the two SMLAD pairs of one A word (already offset: ae, ao) with the B word at b. */
-static inline __attribute__((always_inline)) int32_t mac_word(int32_t ae, int32_t ao, const int8_t *b, int32_t off, int32_t acc)
+/* The two offset pairs of bytes kk .. kk + 3 of a B row (lanes past k are 0); off = the pair (o, o). */
+static void pack_word(const int8_t *row, int32_t kk, int32_t k, int32_t o, int32_t off, int32_t *out)
 {
-    const int32_t w = utvm_dsp_read_s32(b);
-    acc = utvm_dsp_smlad(ae, utvm_dsp_sxtab16(off, w), acc);
-    return utvm_dsp_smlad(ao, utvm_dsp_sxtab16_ror8(off, w), acc);
-}
-
-/* The scalar terms kk = from .. k - 1 of row a against row b. */
-static int32_t tail_terms(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b, int32_t from, int32_t acc)
-{
-    for (int32_t kk = from; kk < p->k; kk++) {
-        acc = (int32_t)((uint32_t)acc + (uint32_t)(((int32_t)a[kk] + p->lhs_offset) * ((int32_t)b[kk] + p->rhs_offset)));
+    if (kk + 4 <= k) {
+        const int32_t w = utvm_dsp_read_s32(row + kk);
+        out[0] = utvm_dsp_sxtab16(off, w);
+        out[1] = utvm_dsp_sxtab16_ror8(off, w);
+        return;
     }
-    return acc;
+    int32_t v[4] = {0, 0, 0, 0};
+    for (int32_t i = 0; kk + i < k; i++) v[i] = (int32_t)row[kk + i] + o;
+    out[0] = utvm_dsp_pack16(v[0], v[2]);
+    out[1] = utvm_dsp_pack16(v[1], v[3]);
 }
 
-/* Dot products of A row a with the four B rows at b (row stride k). */
-static bmm_acc4 dot_4(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b)
+/* B [n, k] into the interleaved layout above. */
+static void pack_b(const utvm_batch_matmul_params_s8 *p, const int8_t *b, int32_t *out)
 {
-    const int32_t k = p->k, k4 = k & ~3;
-    const int32_t lo = utvm_dsp_pack16(p->lhs_offset, p->lhs_offset);
-    const int32_t ro = utvm_dsp_pack16(p->rhs_offset, p->rhs_offset);
-    const int8_t *b1 = b + k, *b2 = b1 + k, *b3 = b2 + k;
+    const int32_t k = p->k, chunks = (k + 3) >> 2;
+    const int32_t off = utvm_dsp_pack16(p->rhs_offset, p->rhs_offset);
+    for (int32_t q = 0; q < (p->n + 3) >> 2; q++) {
+        for (int32_t j = 0; j < chunks; j++) {
+            for (int32_t r = 0; r < 4; r++, out += 2) {
+                const int32_t row = 4 * q + r;
+                if (row < p->n) {
+                    pack_word(b + (size_t)row * (size_t)k, 4 * j, k, p->rhs_offset, off, out);
+                } else {
+                    out[0] = 0;
+                    out[1] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* The last n (< 4) bytes of an A row as one word, zero in the missing lanes. */
+static int32_t tail_word(const int8_t *a, int32_t n)
+{
+    uint32_t x = 0;
+    for (int32_t j = 0; j < n; j++) x |= (uint32_t)(uint8_t)a[j] << (8 * j);
+    return (int32_t)x;
+}
+
+/* One A word (already offset: ae, ao) against the four packed rows at w (advanced by 8 words). */
+#define UTVM_BMM_CHUNK(ae, ao, w)                        \
+    do {                                                 \
+        int32_t e_, o_;                                  \
+        utvm_dsp_load_pair(&(w), &e_, &o_);              \
+        s.a0 = utvm_dsp_smlad(ae, e_, s.a0);             \
+        s.a0 = utvm_dsp_smlad(ao, o_, s.a0);             \
+        utvm_dsp_load_pair(&(w), &e_, &o_);              \
+        s.a1 = utvm_dsp_smlad(ae, e_, s.a1);             \
+        s.a1 = utvm_dsp_smlad(ao, o_, s.a1);             \
+        utvm_dsp_load_pair(&(w), &e_, &o_);              \
+        s.a2 = utvm_dsp_smlad(ae, e_, s.a2);             \
+        s.a2 = utvm_dsp_smlad(ao, o_, s.a2);             \
+        utvm_dsp_load_pair(&(w), &e_, &o_);              \
+        s.a3 = utvm_dsp_smlad(ae, e_, s.a3);             \
+        s.a3 = utvm_dsp_smlad(ao, o_, s.a3);             \
+    } while (0)
+
+/* The four sums of A row a (k bytes, offset pair lo) with the packed block w. */
+static inline __attribute__((always_inline)) bmm_acc4 dot_4(const int8_t *a, const int32_t *w, int32_t k, int32_t lo)
+{
     bmm_acc4 s = {0, 0, 0, 0};
-    for (int32_t kk = 0; kk < k4; kk += 4) {
-        const int32_t x = utvm_dsp_read_s32(a + kk);
+    for (int32_t j = k >> 2; j > 0; j--) {
+        const int32_t x = utvm_dsp_read_s32(a);
         const int32_t ae = utvm_dsp_sxtab16(lo, x), ao = utvm_dsp_sxtab16_ror8(lo, x);
-        s.a0 = mac_word(ae, ao, b + kk, ro, s.a0);
-        s.a1 = mac_word(ae, ao, b1 + kk, ro, s.a1);
-        s.a2 = mac_word(ae, ao, b2 + kk, ro, s.a2);
-        s.a3 = mac_word(ae, ao, b3 + kk, ro, s.a3);
+        a += 4;
+        UTVM_BMM_CHUNK(ae, ao, w);
     }
-    s.a0 = tail_terms(p, a, b, k4, s.a0);
-    s.a1 = tail_terms(p, a, b1, k4, s.a1);
-    s.a2 = tail_terms(p, a, b2, k4, s.a2);
-    s.a3 = tail_terms(p, a, b3, k4, s.a3);
+    if (k & 3) {
+        const int32_t x = tail_word(a, k & 3);
+        const int32_t ae = utvm_dsp_sxtab16(lo, x), ao = utvm_dsp_sxtab16_ror8(lo, x);
+        UTVM_BMM_CHUNK(ae, ao, w);
+    }
     return s;
 }
 
-/* Dot product of A row a with one B row b. */
-static int32_t dot_1(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b)
+/* One [M, K] x [N, K]^T product into y [M, N], B already packed at w. */
+static void one_batch(const utvm_batch_matmul_params_s8 *p, const int8_t *am, const int32_t *w, int8_t *y)
 {
-    const int32_t k4 = p->k & ~3;
+    const int32_t k = p->k, n = p->n;
+    const int32_t block_words = ((k + 3) >> 2) * 8;
     const int32_t lo = utvm_dsp_pack16(p->lhs_offset, p->lhs_offset);
-    const int32_t ro = utvm_dsp_pack16(p->rhs_offset, p->rhs_offset);
-    int32_t acc = 0;
-    for (int32_t kk = 0; kk < k4; kk += 4) {
-        const int32_t x = utvm_dsp_read_s32(a + kk);
-        acc = mac_word(utvm_dsp_sxtab16(lo, x), utvm_dsp_sxtab16_ror8(lo, x), b + kk, ro, acc);
-    }
-    return tail_terms(p, a, b, k4, acc);
-}
-
-static inline int8_t out_s8(const utvm_batch_matmul_params_s8 *p, int32_t acc)
-{
-    const int32_t v = utvm_requantize_fast(acc, p->multiplier, p->shift) + p->output_offset;
-    return (int8_t)(v < p->act_min ? p->act_min : (v > p->act_max ? p->act_max : v));
-}
-
-static void one_batch(const utvm_batch_matmul_params_s8 *p, const int8_t *am, const int8_t *bm, int8_t *y)
-{
-    const size_t k = (size_t)p->k;
-    for (int32_t i = 0; i < p->m; i++) {
-        const int8_t *ar = am + (size_t)i * k;
-        int32_t j = 0;
-        for (; j + 4 <= p->n; j += 4) {
-            const bmm_acc4 s = dot_4(p, ar, bm + (size_t)j * k);
-            y[j] = out_s8(p, s.a0);
-            y[j + 1] = out_s8(p, s.a1);
-            y[j + 2] = out_s8(p, s.a2);
-            y[j + 3] = out_s8(p, s.a3);
+    const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
+    for (int32_t i = 0; i < p->m; i++, y += n) {
+        const int8_t *ar = am + (size_t)i * (size_t)k;
+        const int32_t *wb = w;
+        for (int32_t j = 0; j < n; j += 4, wb += block_words) {
+            const bmm_acc4 s = dot_4(ar, wb, k, lo);
+            const int32_t acc[4] = {s.a0, s.a1, s.a2, s.a3};
+            const int32_t count = n - j < 4 ? n - j : 4;
+            for (int32_t r = 0; r < count; r++) {
+                y[j + r] = utvm_fast_clamp_s8(utvm_fast_requantize(acc[r], &q), p->output_offset, p->act_min, p->act_max);
+            }
         }
-        for (; j < p->n; j++) {
-            y[j] = out_s8(p, dot_1(p, ar, bm + (size_t)j * k));
-        }
-        y += p->n;
     }
 }
 
-void utvm_batch_matmul_s8_dsp(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *y)
+void utvm_batch_matmul_s8_dsp(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *y, void *scratch)
 {
     const utvm_broadcast_params *bp = &p->batch;
     const int32_t inner = bp->shape[UTVM_MAX_RANK - 1];
+    int32_t *packed = (int32_t *)scratch;
+    const int8_t *packed_from = NULL;
     int32_t idx[UTVM_MAX_RANK] = {0};
     int32_t a_off = 0;
     int32_t b_off = 0;
     for (int32_t row = 0; row < bp->outer; row++) {
         for (int32_t t = 0; t < inner; t++) {
-            one_batch(p, a + a_off + t * bp->a_strides[UTVM_MAX_RANK - 1], b + b_off + t * bp->b_strides[UTVM_MAX_RANK - 1], y);
+            const int8_t *bm = b + b_off + t * bp->b_strides[UTVM_MAX_RANK - 1];
+            if (bm != packed_from) {
+                pack_b(p, bm, packed);
+                packed_from = bm;
+            }
+            one_batch(p, a + a_off + t * bp->a_strides[UTVM_MAX_RANK - 1], packed, y);
             y += (size_t)p->m * (size_t)p->n;
         }
         utvm_broadcast_next_row(bp, idx, &a_off, &b_off);

@@ -16,19 +16,21 @@
  *            multiplier as TFLite Micro's GetQuantizedConvolutionMultipler computes it:
  *            double(float32(lhs_scale · rhs_scale)) / double(output_scale) — FULLY_CONNECTED's rounding.
  * Kernels (runtime-c/include/utvm/batch_matmul.h): utvm_batch_matmul_f32, utvm_batch_matmul_s8 and, on a
- * core with the DSP extension, utvm_batch_matmul_s8_dsp (SMLAD, same bits).
+ * core with the DSP extension, utvm_batch_matmul_s8_dsp (SMLAD, same bits; B widened into a scratch
+ * buffer of 2 bytes per element, rows and depth padded to 4, once per distinct B matrix).
  */
 
 import { allocData, TensorData } from '../ir/dtype.js';
 import { elementCount, Tensor } from '../ir/graph.js';
 import { describeNode, fail } from '../diagnostics.js';
 import type { CValue } from '../ir/c-value.js';
-import type { KernelCall, LowerContext, TensorType } from './op.js';
+import type { CArg, KernelCall, LowerContext, TensorType } from './op.js';
 import { defineOp } from './op.js';
 import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast } from './binary/index.js';
 import { MAX_RANK } from '../lower/rank.js';
 import { activationQuant } from '../lower/s8.js';
 import { fullyConnectedMultipliers } from './gemm/s8.js';
+import { fastRequantHolds } from '../lower/fast-requant.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType } from '../import/tflite-options.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
@@ -117,8 +119,13 @@ function lower(ctx: LowerContext<BatchMatMulAttrs>): KernelCall[] {
     multiplier: q.multiplier, shift: q.shift, act_min: -128, act_max: 127,
     batch,
   };
-  const kernel = ctx.target?.dsp === true ? 'utvm_batch_matmul_s8_dsp' : 'utvm_batch_matmul_s8';
-  return [{ kernel, header: 'utvm/batch_matmul.h', args: [{ type: 'utvm_batch_matmul_params_s8', params }, ...tensors] }];
+  const args: CArg[] = [{ type: 'utvm_batch_matmul_params_s8', params }, ...tensors];
+  // The DSP kernel's short requantization needs a bound on |acc|: k terms of at most 255 · 255.
+  const fast = fastRequantHolds([s.k * 255 * 255], [q]);
+  if (ctx.target?.dsp !== true || !fast) return [{ kernel: 'utvm_batch_matmul_s8', header: 'utvm/batch_matmul.h', args }];
+  // utvm_batch_matmul_s8_dsp_scratch_bytes: one B matrix as offset int16 pairs, rows and depth padded to 4.
+  const scratchBytes = Math.ceil(s.n / 4) * 4 * Math.ceil(s.k / 4) * 4 * 2;
+  return [{ kernel: 'utvm_batch_matmul_s8_dsp', header: 'utvm/batch_matmul.h', args: [...args, { scratch: true }], scratchBytes }];
 }
 
 // ---------------------------------------------------------------------------------------------------
