@@ -14,7 +14,8 @@
  *            per-channel multipliers as PopulateConvolutionQuantizationParams (conv2d's), the fused
  *            activation's range (versions ≥ 4 carry one). On a core with the DSP extension the weights
  *            are packed four output channels at a time (src/lower/dsp-layout.ts) for
- *            utvm_transpose_conv_s8_dsp (SMLAD, same bits).
+ *            utvm_transpose_conv_s8_dsp (SMLAD, short requantization, same bits) when the bound on the
+ *            accumulators allows it (src/lower/fast-requant.ts: always, in practice).
  */
 
 import { elementCount } from '../ir/graph.js';
@@ -26,6 +27,7 @@ import { defineOp } from './op.js';
 import { clampParams } from './gemm/index.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, requantization, weightScales } from '../lower/s8.js';
 import { depth4, packRowsS8, paddedBias } from '../lower/dsp-layout.js';
+import { accumulatorBounds, fastRequantHolds } from '../lower/fast-requant.js';
 import { clampOf, intList, positiveWindow, requireConstant, requireRank } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions, paddingField } from '../import/tflite-options.js';
@@ -75,6 +77,20 @@ function packWeights(w: Int8Array, o: number, taps: number, c: number): Int32Arr
   return packRowsS8(padded, o, taps * c4, 4);
 }
 
+/** input_offset · Σ_c w[o][t][c] as int32 [ceil(O / 4)][taps][4] (zeros past O): the DSP kernel's per-tap offset share. */
+function tapOffsets(w: Int8Array, o: number, taps: number, c: number, inputOffset: number): Int32Array {
+  const blocks = Math.ceil(o / 4);
+  const out = new Int32Array(blocks * taps * 4);
+  for (let ch = 0; ch < o; ch++) {
+    for (let t = 0; t < taps; t++) {
+      let sum = 0;
+      for (let k = 0; k < c; k++) sum += w[(ch * taps + t) * c + k];
+      out[(Math.floor(ch / 4) * taps + t) * 4 + (ch % 4)] = Math.imul(sum, inputOffset);
+    }
+  }
+  return out;
+}
+
 function lowerS8(ctx: LowerContext<TransposeConvAttrs>, g: CValue, where: string): KernelCall {
   const x = ctx.input(0);
   const w = ctx.input(1);
@@ -85,18 +101,22 @@ function lowerS8(ctx: LowerContext<TransposeConvAttrs>, g: CValue, where: string
   const xq = activationQuant(x, where);
   const yq = activationQuant(y, where);
   const scales = weightScales(w, o, 0, where);
-  const q = requantization(ctx, convMultipliers(xq.scale, scales, yq.scale), yq, ctx.node.attrs.clamp, where);
+  const multipliers = convMultipliers(xq.scale, scales, yq.scale);
+  const q = requantization(ctx, multipliers, yq, ctx.node.attrs.clamp, where);
   const params: CArg = { type: 'utvm_transpose_conv_params_s8', params: { g, input_offset: -xq.zeroPoint, ...q.fields } };
   const biasData = bias ? constantData<Int32Array>(bias, 'bias', where) : undefined;
-  if (ctx.target?.dsp === true) {
+  const wData = constantData<Int8Array>(w, 'weights', where);
+  // The DSP kernel's short requantization needs its bound: |bias| + 255 · Σ|w| over every tap.
+  if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(wData, o, biasData, 255), multipliers)) {
     const [, kh, kw, c] = w.shape;
-    const packed = packWeights(constantData<Int8Array>(w, 'weights', where), o, kh * kw, c);
+    const packed = packWeights(wData, o, kh * kw, c);
     const wDsp = ctx.addConstant(`${w.name}_dsp`, 'int32', [packed.length], packed);
+    const taps = tapOffsets(wData, o, kh * kw, c, -xq.zeroPoint);
+    const tapArg = ctx.addConstant(`${ctx.node.name}_tap_offsets`, 'int32', [taps.length], taps);
     const o4 = Math.ceil(o / 4) * 4;
     const biasArg: CArg = biasData ? { tensor: ctx.addConstant(`${ctx.node.name}_bias_dsp`, 'int32', [o4], paddedBias(biasData, o4)) } : { value: 0 };
-    return { kernel: 'utvm_transpose_conv_s8_dsp', header: 'utvm/transpose_conv.h', args: [params, { tensor: x.name }, { tensor: wDsp }, biasArg, ...q.args, { tensor: y.name }] };
+    return { kernel: 'utvm_transpose_conv_s8_dsp', header: 'utvm/transpose_conv.h', args: [params, { tensor: x.name }, { tensor: wDsp }, { tensor: tapArg }, biasArg, ...q.args, { tensor: y.name }] };
   }
-  constantData<Int8Array>(w, 'weights', where);
   const biasArg: CArg = bias ? { tensor: bias.name } : { value: 0 };
   return { kernel: 'utvm_transpose_conv_s8', header: 'utvm/transpose_conv.h', args: [params, { tensor: x.name }, { tensor: w.name }, biasArg, ...q.args, { tensor: y.name }] };
 }

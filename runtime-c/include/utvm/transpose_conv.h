@@ -10,8 +10,9 @@
  *                               * w (int32, wrapping; the weights' zero point is not used, as in TFLite),
  *                               y = clamp(requantize(acc, multipliers[o], shifts[o]) + output_offset).
  *   utvm_transpose_conv_s8_dsp  the same bits on cores with the DSP extension: four output channels per
- *                               pass, each input word offset and sign-extended once (SXTAB16) for four
- *                               SMLAD pairs against weights packed at compile time (see below).
+ *                               pass, each input word sign-extended once (SXTB16) for four SMLAD pairs
+ *                               against weights packed at compile time, the input offset's share added
+ *                               per tap from a compile-time table (see below).
  * The output must not overlap the input. Parameters are computed at compile time
  * (src/ops/transpose-conv.ts).
  */
@@ -21,6 +22,7 @@
 #include "utvm/types.h"
 #include "utvm/quant.h"
 #include "utvm/simd_s8.h" /* the DSP kernel's instructions (portable twins elsewhere) */
+#include "utvm/dsp_requant.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,10 +75,14 @@ void utvm_transpose_conv_s8(const utvm_transpose_conv_params_s8 *p, const int8_t
  * weights: int32 words, [ceil(out_c / 4)][k_h * k_w][C4 / 4][4] with C4 = in_c rounded up to 4: word
  *          (b, t, j, r) holds w[4b + r][t / k_w][t % k_w][4j .. 4j + 3], little-endian, zero past in_c and
  *          past out_c (src/lower/dsp-layout.ts packRowsS8 over rows of k_h * k_w * C4 bytes).
+ * tap_offsets: int32 [ceil(out_c / 4)][k_h * k_w][4]: input_offset * sum_c w[4b + r][tap][c] (0 past out_c).
  * bias:    int32 [out_c rounded up to 4] (zeros past out_c), or NULL.
+ * Precondition (checked by the compiler): |acc| <= |bias[o]| + 255 * sum |w[o]| meets utvm/dsp_requant.h's
+ * bound for every channel's shift.
  */
 void utvm_transpose_conv_s8_dsp(const utvm_transpose_conv_params_s8 *p, const int8_t *input, const int32_t *weights,
-                                const int32_t *bias, const int32_t *multipliers, const int32_t *shifts, int8_t *output);
+                                const int32_t *tap_offsets, const int32_t *bias, const int32_t *multipliers,
+                                const int32_t *shifts, int8_t *output);
 
 /* The input rows (or columns) [*lo, *hi) whose window covers output row o: stride s, kernel k, pad, size n. */
 static inline void utvm_transpose_conv_range(int32_t o, int32_t pad, int32_t s, int32_t k, int32_t n, int32_t *lo, int32_t *hi)
