@@ -16,6 +16,7 @@ import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
 import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { UtvmError } from '../../src/diagnostics.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, batchMatmulOptions, buildTflite, transposeConvOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
@@ -194,6 +195,41 @@ test('int8 model on qemu-mps2-an500 (DSP kernels) = TFLM', () => {
   const ours = runCompiled(result, cases);
   const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
   assertSameBytes('qemu int8', ours, theirs);
+});
+
+/** Compiling `spec` fails with `code` and a message containing `text`. */
+function assertFails(spec: Parameters<typeof buildTflite>[0], code: string, text: string): void {
+  try {
+    runModel(buildTflite(spec), 'bad.tflite', [], { target: 'host', name: 'bad' });
+    assert.unreachable('compiled');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, code);
+    assert.match((e as Error).message, text);
+  }
+}
+
+test('BATCH_MATMUL with inner dims that differ, hybrid operands; TRANSPOSE_CONV whose output_shape contradicts its output → clear errors', () => {
+  assertFails({
+    tensors: [{ name: 'a', shape: [2, 3, 5] }, { name: 'b', shape: [2, 4, 6] }, { name: 'y', shape: [2, 3, 6] }],
+    inputs: [0, 1], outputs: [2],
+    operators: [{ op: 'BATCH_MATMUL', inputs: [0, 1], outputs: [2], options: batchMatmulOptions(false, false) }],
+  }, 'E_SHAPE', 'inner dimensions differ: [2,3,5] · [2,6,4]ᵀ');
+  assertFails({
+    tensors: [{ name: 'a', shape: [3, 5] }, { name: 'b', shape: [5, 4], type: 'int8', quant: { scale: [0.01], zeroPoint: [0] }, data: new Array(20).fill(3) }, { name: 'y', shape: [3, 4] }],
+    inputs: [0], outputs: [2],
+    operators: [{ op: 'BATCH_MATMUL', version: 4, inputs: [0, 1], outputs: [2], options: batchMatmulOptions(false, false) }],
+  }, 'E_UNSUPPORTED_ATTR', 'BATCH_MATMUL of float32 · int8 → float32 (hybrid or mixed types)');
+  assertFails({
+    tensors: [
+      { name: 'shape', shape: [4], type: 'int32', data: [1, 6, 6, 2] },
+      { name: 'w', shape: [2, 3, 3, 3], data: new Array(54).fill(0.5) },
+      { name: 'x', shape: [1, 3, 3, 3] },
+      { name: 'y', shape: [1, 7, 7, 2] },
+    ],
+    inputs: [2], outputs: [3],
+    operators: [{ op: 'TRANSPOSE_CONV', inputs: [0, 1, 2], outputs: [3], options: transposeConvOptions({ padding: 'VALID', stride: [2, 2] }) }],
+  }, 'E_MODEL_INVALID', "output_shape [1,6,6,2] differs from the output tensor's [1,7,7,2]");
 });
 
 test.run();
