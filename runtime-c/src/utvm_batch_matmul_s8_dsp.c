@@ -1,11 +1,12 @@
 /*
  * Batched A * B^T, int8, for cores with the DSP extension (see utvm/batch_matmul.h).
  *
- * B is a run-time operand, so its layout for SMLAD is made here, once per distinct B matrix (a broadcast B
- * is packed once), in the scratch buffer: each B word of four bytes becomes two int16 pairs with the
- * offset added, (b0 + rhs_offset, b2 + rhs_offset) and (b1 + rhs_offset, b3 + rhs_offset) — a byte plus
- * an offset fits an int16 lane — and four rows are interleaved, so the inner loop reads one stream:
- *   word ((q * K4/4 + j) * 4 + r) * 2 + {0, 1}  <-  row 4q + r, bytes 4j .. 4j + 3  (K4 = k rounded up to 4)
+ * B is a run-time operand, so its layout for SMLAD is made here, four rows at a time, in the scratch
+ * buffer, and each such block then meets every A row: each B word of four bytes becomes two int16 pairs
+ * with the offset added, (b0 + rhs_offset, b2 + rhs_offset) and (b1 + rhs_offset, b3 + rhs_offset) — a
+ * byte plus an offset fits an int16 lane — and the four rows are interleaved, so the inner loop reads one
+ * stream:
+ *   word (j * 4 + r) * 2 + {0, 1}  <-  row r of the block, bytes 4j .. 4j + 3
  * with zero lanes past k and rows past n. Each A word is offset and sign-extended once (SXTAB16) and feeds
  * two SMLADs per row: every SMLAD adds two of TFLite's terms (a + lhs_offset) * (b + rhs_offset), and the
  * padding adds (a + lhs_offset) * 0 (A's missing bytes read as 0). The int32 sum is the reference's,
@@ -33,21 +34,19 @@ static void pack_word(const int8_t *row, int32_t kk, int32_t k, int32_t o, int32
     out[1] = utvm_dsp_pack16(v[1], v[3]);
 }
 
-/* B [n, k] into the interleaved layout above. */
-static void pack_b(const utvm_batch_matmul_params_s8 *p, const int8_t *b, int32_t *out)
+/* B rows j .. j + 3 (those below n) into the interleaved layout above (one block). */
+static void pack_block(const utvm_batch_matmul_params_s8 *p, const int8_t *b, int32_t j, int32_t *out)
 {
     const int32_t k = p->k, chunks = (k + 3) >> 2;
     const int32_t off = utvm_dsp_pack16(p->rhs_offset, p->rhs_offset);
-    for (int32_t q = 0; q < (p->n + 3) >> 2; q++) {
-        for (int32_t j = 0; j < chunks; j++) {
-            for (int32_t r = 0; r < 4; r++, out += 2) {
-                const int32_t row = 4 * q + r;
-                if (row < p->n) {
-                    pack_word(b + (size_t)row * (size_t)k, 4 * j, k, p->rhs_offset, off, out);
-                } else {
-                    out[0] = 0;
-                    out[1] = 0;
-                }
+    for (int32_t c = 0; c < chunks; c++) {
+        for (int32_t r = 0; r < 4; r++, out += 2) {
+            const int32_t row = j + r;
+            if (row < p->n) {
+                pack_word(b + (size_t)row * (size_t)k, 4 * c, k, p->rhs_offset, off, out);
+            } else {
+                out[0] = 0;
+                out[1] = 0;
             }
         }
     }
@@ -97,22 +96,28 @@ static inline __attribute__((always_inline)) bmm_acc4 dot_4(const int8_t *a, con
     return s;
 }
 
-/* One [M, K] x [N, K]^T product into y [M, N], B already packed at w. */
-static void one_batch(const utvm_batch_matmul_params_s8 *p, const int8_t *am, const int32_t *w, int8_t *y)
+/* One [M, K] x [N, K]^T product into y [M, N]: block by block of four B rows, each packed once into the
+   scratch w and run against every A row. */
+static void one_batch(const utvm_batch_matmul_params_s8 *p, const int8_t *am, const int8_t *bm, int32_t *w, int8_t *y)
 {
     const int32_t k = p->k, n = p->n;
-    const int32_t block_words = ((k + 3) >> 2) * 8;
     const int32_t lo = utvm_dsp_pack16(p->lhs_offset, p->lhs_offset);
+    const int32_t off = p->output_offset, amin = p->act_min, amax = p->act_max;
     const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
-    for (int32_t i = 0; i < p->m; i++, y += n) {
-        const int8_t *ar = am + (size_t)i * (size_t)k;
-        const int32_t *wb = w;
-        for (int32_t j = 0; j < n; j += 4, wb += block_words) {
-            const bmm_acc4 s = dot_4(ar, wb, k, lo);
-            const int32_t acc[4] = {s.a0, s.a1, s.a2, s.a3};
-            const int32_t count = n - j < 4 ? n - j : 4;
-            for (int32_t r = 0; r < count; r++) {
-                y[j + r] = utvm_fast_clamp_s8(utvm_fast_requantize(acc[r], &q), p->output_offset, p->act_min, p->act_max);
+    for (int32_t j = 0; j < n; j += 4) {
+        pack_block(p, bm, j, w);
+        const int32_t count = n - j < 4 ? n - j : 4;
+        int8_t *yj = y + j;
+        for (int32_t i = 0; i < p->m; i++, yj += n) {
+            const bmm_acc4 s = dot_4(am + (size_t)i * (size_t)k, w, k, lo);
+            if (count == 4) {
+                yj[0] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a0, &q), off, amin, amax);
+                yj[1] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a1, &q), off, amin, amax);
+                yj[2] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a2, &q), off, amin, amax);
+                yj[3] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a3, &q), off, amin, amax);
+            } else {
+                const int32_t acc[4] = {s.a0, s.a1, s.a2, s.a3};
+                for (int32_t r = 0; r < count; r++) yj[r] = utvm_fast_clamp_s8(utvm_fast_requantize(acc[r], &q), off, amin, amax);
             }
         }
     }
@@ -122,19 +127,13 @@ void utvm_batch_matmul_s8_dsp(const utvm_batch_matmul_params_s8 *p, const int8_t
 {
     const utvm_broadcast_params *bp = &p->batch;
     const int32_t inner = bp->shape[UTVM_MAX_RANK - 1];
-    int32_t *packed = (int32_t *)scratch;
-    const int8_t *packed_from = NULL;
     int32_t idx[UTVM_MAX_RANK] = {0};
     int32_t a_off = 0;
     int32_t b_off = 0;
     for (int32_t row = 0; row < bp->outer; row++) {
         for (int32_t t = 0; t < inner; t++) {
-            const int8_t *bm = b + b_off + t * bp->b_strides[UTVM_MAX_RANK - 1];
-            if (bm != packed_from) {
-                pack_b(p, bm, packed);
-                packed_from = bm;
-            }
-            one_batch(p, a + a_off + t * bp->a_strides[UTVM_MAX_RANK - 1], packed, y);
+            one_batch(p, a + a_off + t * bp->a_strides[UTVM_MAX_RANK - 1], b + b_off + t * bp->b_strides[UTVM_MAX_RANK - 1],
+                      (int32_t *)scratch, y);
             y += (size_t)p->m * (size_t)p->n;
         }
         utvm_broadcast_next_row(bp, idx, &a_off, &b_off);

@@ -16,8 +16,8 @@
  *            multiplier as TFLite Micro's GetQuantizedConvolutionMultipler computes it:
  *            double(float32(lhs_scale · rhs_scale)) / double(output_scale) — FULLY_CONNECTED's rounding.
  * Kernels (runtime-c/include/utvm/batch_matmul.h): utvm_batch_matmul_f32, utvm_batch_matmul_s8 and, on a
- * core with the DSP extension, utvm_batch_matmul_s8_dsp (SMLAD, same bits; B widened into a scratch
- * buffer of 2 bytes per element, rows and depth padded to 4, once per distinct B matrix).
+ * core with the DSP extension, utvm_batch_matmul_s8_dsp (SMLAD, same bits; four B rows at a time widened
+ * into a scratch buffer of 32 · ceil(k / 4) bytes).
  */
 
 import { allocData, TensorData } from '../ir/dtype.js';
@@ -123,8 +123,8 @@ function lower(ctx: LowerContext<BatchMatMulAttrs>): KernelCall[] {
   // The DSP kernel's short requantization needs a bound on |acc|: k terms of at most 255 · 255.
   const fast = fastRequantHolds([s.k * 255 * 255], [q]);
   if (ctx.target?.dsp !== true || !fast) return [{ kernel: 'utvm_batch_matmul_s8', header: 'utvm/batch_matmul.h', args }];
-  // utvm_batch_matmul_s8_dsp_scratch_bytes: one B matrix as offset int16 pairs, rows and depth padded to 4.
-  const scratchBytes = Math.ceil(s.n / 4) * 4 * Math.ceil(s.k / 4) * 4 * 2;
+  // utvm_batch_matmul_s8_dsp_scratch_bytes: four B rows as offset int16 pairs, depth padded to 4.
+  const scratchBytes = 4 * Math.ceil(s.k / 4) * 4 * 2;
   return [{ kernel: 'utvm_batch_matmul_s8_dsp', header: 'utvm/batch_matmul.h', args: [...args, { scratch: true }], scratchBytes }];
 }
 

@@ -16,10 +16,10 @@
  *   utvm_batch_matmul_s8      int8: TFLite's reference BatchMatMul on int8,
  *                             acc = sum_kk (a + lhs_offset) * (b + rhs_offset)   (int32, wrapping)
  *                             y = clamp(requantize(acc, multiplier, shift) + output_offset, act_min, act_max).
- *   utvm_batch_matmul_s8_dsp  the same bits for cores with the DSP extension: each B matrix is first
- *                             widened to offset int16 pairs, four rows interleaved, in the scratch buffer;
- *                             then four output columns per pass, each A word offset and sign-extended once
- *                             (SXTAB16) for eight SMLADs (utvm/dsp.h).
+ *   utvm_batch_matmul_s8_dsp  the same bits for cores with the DSP extension: four B rows at a time are
+ *                             widened to offset int16 pairs, interleaved, in the scratch buffer and run
+ *                             against every A row, each A word offset and sign-extended once (SXTAB16)
+ *                             for eight SMLADs (utvm/dsp.h).
  */
 #ifndef UTVM_BATCH_MATMUL_H
 #define UTVM_BATCH_MATMUL_H
@@ -66,14 +66,14 @@ void utvm_batch_matmul_f32(const utvm_matmul_params_f32 *p, const float *a, cons
 /* a: int8 [.., M, K]; b: int8 [.., N, K]; y: int8 [batches, M, N], all row-major (any alignment). */
 void utvm_batch_matmul_s8(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *y);
 
-/* Scratch of utvm_batch_matmul_s8_dsp: one B matrix as offset int16 pairs, [ceil(n / 4) * 4][K4] with K4 = k
-   rounded up to 4, two bytes each. */
-static inline int32_t utvm_batch_matmul_s8_dsp_scratch_bytes(int32_t n, int32_t k)
+/* Scratch of utvm_batch_matmul_s8_dsp: four B rows as offset int16 pairs, [4][K4] with K4 = k rounded up
+   to 4, two bytes each. */
+static inline int32_t utvm_batch_matmul_s8_dsp_scratch_bytes(int32_t k)
 {
-    return ((n + 3) / 4) * 4 * ((k + 3) / 4) * 4 * 2;
+    return 4 * ((k + 3) / 4) * 4 * 2;
 }
 
-/* As utvm_batch_matmul_s8 when |acc| <= k * 255^2 meets utvm/dsp_requant.h's precondition; scratch: utvm_batch_matmul_s8_dsp_scratch_bytes(n, k) bytes, 4-byte aligned, not
+/* As utvm_batch_matmul_s8 when |acc| <= k * 255^2 meets utvm/dsp_requant.h's precondition; scratch: utvm_batch_matmul_s8_dsp_scratch_bytes(k) bytes, 4-byte aligned, not
    shared with anything live. */
 void utvm_batch_matmul_s8_dsp(const utvm_batch_matmul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *y, void *scratch);
 
