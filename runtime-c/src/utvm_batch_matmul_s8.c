@@ -2,21 +2,42 @@
 #include "utvm/batch_matmul.h"
 #include "utvm/quant.h"
 
-/* One [M, K] x [N, K]^T product into y [M, N]. */
+static inline int8_t out_s8(const utvm_batch_matmul_params_s8 *p, uint32_t acc)
+{
+    return utvm_sat_s8(utvm_requantize((int32_t)acc, p->multiplier, p->shift) + p->output_offset, p->act_min, p->act_max);
+}
+
+/*
+ * One [M, K] x [N, K]^T product into y [M, N], two B rows per pass. TFLite's sum is taken as
+ * sum (a + lhs_offset) * b + rhs_offset * sum (a + lhs_offset), the A row's sum once per row
+ * (int32 with wrap-around, as uint32: the same value).
+ */
 static void one_batch(const utvm_batch_matmul_params_s8 *p, const int8_t *am, const int8_t *bm, int8_t *y)
 {
-    for (int32_t i = 0; i < p->m; i++) {
-        const int8_t *ar = am + (size_t)i * (size_t)p->k;
-        for (int32_t j = 0; j < p->n; j++) {
-            const int8_t *br = bm + (size_t)j * (size_t)p->k;
-            uint32_t acc = 0; /* int32 with wrap-around */
-            for (int32_t kk = 0; kk < p->k; kk++) {
-                acc += (uint32_t)(((int32_t)ar[kk] + p->lhs_offset) * ((int32_t)br[kk] + p->rhs_offset));
+    const int32_t k = p->k, lo = p->lhs_offset;
+    for (int32_t i = 0; i < p->m; i++, y += p->n) {
+        const int8_t *ar = am + (size_t)i * (size_t)k;
+        uint32_t row = 0;
+        for (int32_t kk = 0; kk < k; kk++) row += (uint32_t)((int32_t)ar[kk] + lo);
+        row *= (uint32_t)p->rhs_offset;
+        int32_t j = 0;
+        for (; j + 1 < p->n; j += 2) {
+            const int8_t *b0 = bm + (size_t)j * (size_t)k, *b1 = b0 + k;
+            uint32_t acc0 = row, acc1 = row;
+            for (int32_t kk = 0; kk < k; kk++) {
+                const int32_t av = (int32_t)ar[kk] + lo;
+                acc0 += (uint32_t)(av * (int32_t)b0[kk]);
+                acc1 += (uint32_t)(av * (int32_t)b1[kk]);
             }
-            const int32_t v = utvm_requantize((int32_t)acc, p->multiplier, p->shift) + p->output_offset;
-            y[j] = utvm_sat_s8(v, p->act_min, p->act_max);
+            y[j] = out_s8(p, acc0);
+            y[j + 1] = out_s8(p, acc1);
         }
-        y += p->n;
+        if (j < p->n) {
+            const int8_t *b0 = bm + (size_t)j * (size_t)k;
+            uint32_t acc0 = row;
+            for (int32_t kk = 0; kk < k; kk++) acc0 += (uint32_t)(((int32_t)ar[kk] + lo) * (int32_t)b0[kk]);
+            y[j] = out_s8(p, acc0);
+        }
     }
 }
 
