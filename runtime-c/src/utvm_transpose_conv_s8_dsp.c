@@ -45,7 +45,7 @@ static int32_t tail_word(const int8_t *in, int32_t n)
     } while (0)
 
 /* s + the dot products of c raw input bytes at in with the four weight rows at w (one tap). */
-static inline __attribute__((always_inline)) tconv_acc4 dot_4(const int8_t *in, const int32_t *w, int32_t c, tconv_acc4 s)
+static __attribute__((noinline)) tconv_acc4 dot_4(const int8_t *in, const int32_t *w, int32_t c, tconv_acc4 s)
 {
     for (int32_t j = c >> 2; j > 0; j--) {
         const int32_t x = utvm_dsp_read_s32(in);
