@@ -22,8 +22,10 @@ import { defineOp } from '../op.js';
 import type { KernelCall, LowerContext } from '../op.js';
 import { describeNode, fail } from '../../diagnostics.js';
 import { elementCount } from '../../ir/graph.js';
+import { CFloat } from '../../ir/c-value.js';
 import type { Tensor } from '../../ir/graph.js';
 import { FlatReader, Table } from '../../import/tflite-schema.js';
+import { OptionsType } from '../../import/tflite-options.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { lowerLstmS8, packGates } from './s8.js';
 
@@ -64,7 +66,7 @@ const TANH = 4;
 
 /** UnidirectionalSequenceLSTMOptions (schema.fbs, union type 71). */
 const OPTIONS = {
-  type: 71,
+  type: OptionsType.UnidirectionalSequenceLSTMOptions,
   read: (r: FlatReader, t: Table): LstmOptions => ({
     activation: r.int8(t, 0),
     cellClip: r.float32(t, 1),
@@ -123,7 +125,7 @@ function lowerLstmF32(ctx: LowerContext<LstmAttrs>): KernelCall[] {
     kernel: 'utvm_lstm_f32',
     header: 'utvm/lstm.h',
     args: [
-      { type: 'utvm_lstm_params_f32', params: { batches, time_steps: steps, input_size: inputSize, state_size: stateSize, time_major: node.attrs.timeMajor ? 1 : 0, cell_clip: node.attrs.cellClip } },
+      { type: 'utvm_lstm_params_f32', params: { batches, time_steps: steps, input_size: inputSize, state_size: stateSize, time_major: node.attrs.timeMajor ? 1 : 0, cell_clip: new CFloat(node.attrs.cellClip) } },
       { tensor: x.name },
       { tensor: pack(LSTM.inputWeights, 'input_weights') },
       { tensor: pack(LSTM.biases, 'bias') },
