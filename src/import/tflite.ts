@@ -57,7 +57,7 @@ export function supportedTfliteOps(): string[] {
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
 
-const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT16]: 'int16' };
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8' };
 
 export interface TfliteImport {
   graph: Graph;
@@ -130,11 +130,12 @@ function checkOperators(model: TfliteModel, sg: TfliteSubgraph, fileName: string
   });
 }
 
+/** The IR type of a tensor; INT16 only for a variable (the int8 LSTM's cell state). */
 function irDType(t: TfliteTensor, fileName: string): DType {
-  const dtype = DTYPES[t.type];
+  const dtype = DTYPES[t.type] ?? (t.isVariable && t.type === TensorType.INT16 ? 'int16' : undefined);
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT16, INT32`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT32`);
   }
   return dtype;
 }
@@ -283,6 +284,7 @@ class TfliteImporter {
       opName,
       options,
       input: (i) => (i < op.inputs.length && op.inputs[i] >= 0 ? self.ref(op.inputs[i]) : ''),
+      present: (i) => i < op.inputs.length && op.inputs[i] >= 0,
       inputTensor(i) {
         const name = this.input(i);
         if (name === '') this.invalid(`input ${i} is missing`);

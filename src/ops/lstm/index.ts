@@ -81,9 +81,9 @@ const OPTIONS = {
 function importTfliteLstm(c: TfliteOpContext<LstmOptions>): void {
   const o = c.options;
   for (const [indexes, what] of VARIANTS) {
-    if (indexes.some((i) => c.input(i) !== '')) c.unsupported(`an LSTM with ${what} (TensorFlow Lite Micro runs the standard LSTM only)`);
+    if (indexes.some((i) => c.present(i))) c.unsupported(`an LSTM with ${what} (TensorFlow Lite Micro runs the standard LSTM only)`);
   }
-  if (c.input(1) === '') c.unsupported('an LSTM without input gate weights (CIFG; TensorFlow Lite Micro runs the standard LSTM only)');
+  if (!c.present(1)) c.unsupported('an LSTM without input gate weights (CIFG; TensorFlow Lite Micro runs the standard LSTM only)');
   if (o.activation !== TANH) c.unsupported(`an LSTM cell activation other than TANH (${o.activation})`);
   if (o.diagonalRecurrentTensors) c.unsupported('an LSTM with diagonal recurrent weights');
   if (!(o.cellClip >= 0) || !Number.isFinite(o.cellClip)) c.invalid(`cell_clip ${o.cellClip} must be a finite number >= 0`);
