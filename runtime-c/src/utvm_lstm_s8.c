@@ -3,9 +3,10 @@
  */
 #include "utvm/lstm_cell.h"
 
-static void fc_s8(const int8_t *x, int32_t rows, int32_t depth, const int8_t *w, const int32_t *bias, int32_t n,
+static void fc_s8(const int8_t *x, int32_t rows, int32_t depth, const void *weights, const int32_t *bias, int32_t n,
                   int32_t multiplier, int32_t shift, int16_t *out)
 {
+    const int8_t *w = (const int8_t *)weights;
     for (int32_t m = 0; m < rows; m++) {
         const int8_t *xr = x + (size_t)m * depth;
         for (int32_t j = 0; j < n; j++) {
@@ -21,6 +22,8 @@ void utvm_lstm_s8(const utvm_lstm_params_s8 *p, const int8_t *input, const int8_
                   const int32_t *input_bias, const int8_t *recurrent_weights, const int32_t *recurrent_bias,
                   int8_t *hidden, int16_t *cell, int8_t *output, void *scratch)
 {
-    utvm_lstm_run_s8(p, input, input_weights, input_bias, recurrent_weights, recurrent_bias, hidden, cell, output,
-                     scratch, fc_s8);
+    const size_t s = (size_t)p->state_size;
+    const utvm_lstm_gates iw = {(const uint8_t *)input_weights, s * (size_t)p->input_size};
+    const utvm_lstm_gates rw = {(const uint8_t *)recurrent_weights, s * s};
+    utvm_lstm_run_s8(p, input, iw, input_bias, rw, recurrent_bias, hidden, cell, output, scratch, fc_s8);
 }

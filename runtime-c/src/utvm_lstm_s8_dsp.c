@@ -1,61 +1,73 @@
 /*
- * LSTM, int8, for cores with the DSP extension (utvm/lstm.h): the gates' fully connected layers take four
- * input bytes per step with two SMLADs on sign-extended byte pairs (utvm/dsp.h; the same int32 sums as the
- * portable kernel, so the same bits); the cell arithmetic is shared (utvm/lstm_cell.h).
+ * LSTM, int8, for cores with the DSP extension (utvm/lstm.h): the gates' fully connected layers read
+ * weights the compiler packed four rows at a time (utvm_lstm_s8_dsp_weight_words: one aligned word of four
+ * weights per row per step), so each input word is loaded and sign-extended once for four rows, and each
+ * row takes two SMLADs per four weights (utvm/dsp.h; the same int32 sums as the portable kernel, so the
+ * same bits). The cell arithmetic is shared (utvm/lstm_cell.h).
  */
 #include "utvm/lstm_cell.h"
 
-/* w . x over depth bytes: words of four bytes with SMLAD, then the tail. */
-static inline int32_t dot_s8(const int8_t *x, const int8_t *w, int32_t depth, int32_t acc)
+/* The last depth % 4 input bytes as one word (0 in the missing lanes: their packed weights are 0 too). */
+static int32_t tail_word(const int8_t *x, int32_t n)
 {
-    int32_t k = 0;
-    for (; k + 4 <= depth; k += 4) {
-        const int32_t xv = utvm_dsp_read_s32(x + k);
-        const int32_t wv = utvm_dsp_read_s32(w + k);
-        acc = utvm_dsp_smlad(utvm_dsp_sxtb16(xv), utvm_dsp_sxtb16(wv), acc);
-        acc = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(xv), utvm_dsp_sxtb16_ror8(wv), acc);
-    }
-    for (; k < depth; k++) acc += (int32_t)w[k] * x[k];
-    return acc;
+    uint32_t v = 0;
+    for (int32_t j = 0; j < n; j++) v |= (uint32_t)(uint8_t)x[j] << (8 * j);
+    return (int32_t)v;
 }
 
-static void fc_s8_dsp(const int8_t *x, int32_t rows, int32_t depth, const int8_t *w, const int32_t *bias, int32_t n,
-                      int32_t multiplier, int32_t shift, int16_t *out)
+/* One input word (xe, xo: its sign-extended pairs) against the four rows' words at w. */
+#define UTVM_LSTM_MAC4(xe, xo, w)                                          \
+    do {                                                                   \
+        const int32_t w0_ = (w)[0], w1_ = (w)[1], w2_ = (w)[2], w3_ = (w)[3]; \
+        a0 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(w0_), a0);                 \
+        a0 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(w0_), a0);            \
+        a1 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(w1_), a1);                 \
+        a1 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(w1_), a1);            \
+        a2 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(w2_), a2);                 \
+        a2 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(w2_), a2);            \
+        a3 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(w3_), a3);                 \
+        a3 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(w3_), a3);            \
+    } while (0)
+
+static void fc_s8_dsp(const int8_t *x, int32_t rows, int32_t depth, const void *weights, const int32_t *bias,
+                      int32_t n, int32_t multiplier, int32_t shift, int16_t *out)
 {
+    const int32_t full = depth >> 2, tail = depth & 3;
     for (int32_t m = 0; m < rows; m++) {
         const int8_t *xr = x + (size_t)m * depth;
-        int32_t j = 0;
-        for (; j + 2 <= n; j += 2) {
-            /* two weight rows per pass share each input word */
-            const int8_t *w0 = w + (size_t)j * depth, *w1 = w0 + depth;
-            int32_t a0 = bias[j], a1 = bias[j + 1], k = 0;
-            for (; k + 4 <= depth; k += 4) {
-                const int32_t xv = utvm_dsp_read_s32(xr + k);
+        const int32_t *w = (const int32_t *)weights;
+        int16_t *o = out + (size_t)m * n;
+        for (int32_t j = 0; j < n; j += 4) {
+            const int32_t valid = n - j < 4 ? n - j : 4;
+            int32_t a0 = bias[j], a1 = valid > 1 ? bias[j + 1] : 0, a2 = valid > 2 ? bias[j + 2] : 0;
+            int32_t a3 = valid > 3 ? bias[j + 3] : 0;
+            const int8_t *xp = xr;
+            for (int32_t c = full; c > 0; c--) {
+                const int32_t xv = utvm_dsp_read_s32(xp);
                 const int32_t xe = utvm_dsp_sxtb16(xv), xo = utvm_dsp_sxtb16_ror8(xv);
-                const int32_t v0 = utvm_dsp_read_s32(w0 + k), v1 = utvm_dsp_read_s32(w1 + k);
-                a0 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(v0), a0);
-                a0 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(v0), a0);
-                a1 = utvm_dsp_smlad(xe, utvm_dsp_sxtb16(v1), a1);
-                a1 = utvm_dsp_smlad(xo, utvm_dsp_sxtb16_ror8(v1), a1);
+                UTVM_LSTM_MAC4(xe, xo, w);
+                xp += 4;
+                w += 4;
             }
-            for (; k < depth; k++) {
-                a0 += (int32_t)w0[k] * xr[k];
-                a1 += (int32_t)w1[k] * xr[k];
+            if (tail) {
+                const int32_t xv = tail_word(xp, tail);
+                const int32_t xe = utvm_dsp_sxtb16(xv), xo = utvm_dsp_sxtb16_ror8(xv);
+                UTVM_LSTM_MAC4(xe, xo, w);
+                w += 4;
             }
-            out[(size_t)m * n + j] = utvm_lstm_sat16(utvm_requantize(a0, multiplier, shift));
-            out[(size_t)m * n + j + 1] = utvm_lstm_sat16(utvm_requantize(a1, multiplier, shift));
-        }
-        if (j < n) {
-            const int32_t a = dot_s8(xr, w + (size_t)j * depth, depth, bias[j]);
-            out[(size_t)m * n + j] = utvm_lstm_sat16(utvm_requantize(a, multiplier, shift));
+            o[j] = utvm_lstm_sat16(utvm_requantize(a0, multiplier, shift));
+            if (valid > 1) o[j + 1] = utvm_lstm_sat16(utvm_requantize(a1, multiplier, shift));
+            if (valid > 2) o[j + 2] = utvm_lstm_sat16(utvm_requantize(a2, multiplier, shift));
+            if (valid > 3) o[j + 3] = utvm_lstm_sat16(utvm_requantize(a3, multiplier, shift));
         }
     }
 }
 
-void utvm_lstm_s8_dsp(const utvm_lstm_params_s8 *p, const int8_t *input, const int8_t *input_weights,
-                      const int32_t *input_bias, const int8_t *recurrent_weights, const int32_t *recurrent_bias,
+void utvm_lstm_s8_dsp(const utvm_lstm_params_s8 *p, const int8_t *input, const int32_t *input_weights,
+                      const int32_t *input_bias, const int32_t *recurrent_weights, const int32_t *recurrent_bias,
                       int8_t *hidden, int16_t *cell, int8_t *output, void *scratch)
 {
-    utvm_lstm_run_s8(p, input, input_weights, input_bias, recurrent_weights, recurrent_bias, hidden, cell, output,
-                     scratch, fc_s8_dsp);
+    const utvm_lstm_gates iw = {(const uint8_t *)input_weights, utvm_lstm_s8_dsp_weight_words(p->state_size, p->input_size) * sizeof(int32_t)};
+    const utvm_lstm_gates rw = {(const uint8_t *)recurrent_weights, utvm_lstm_s8_dsp_weight_words(p->state_size, p->state_size) * sizeof(int32_t)};
+    utvm_lstm_run_s8(p, input, iw, input_bias, rw, recurrent_bias, hidden, cell, output, scratch, fc_s8_dsp);
 }

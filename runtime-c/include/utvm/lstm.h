@@ -83,10 +83,22 @@ void utvm_lstm_s8(const utvm_lstm_params_s8 *p, const int8_t *input, const int8_
                   const int32_t *input_bias, const int8_t *recurrent_weights, const int32_t *recurrent_bias,
                   int8_t *hidden, int16_t *cell, int8_t *output, void *scratch);
 
-/* The same on cores with the DSP extension: the gates' dot products with SMLAD. Bit-exact with utvm_lstm_s8. */
-void utvm_lstm_s8_dsp(const utvm_lstm_params_s8 *p, const int8_t *input, const int8_t *input_weights,
-                      const int32_t *input_bias, const int8_t *recurrent_weights, const int32_t *recurrent_bias,
+/*
+ * The same on cores with the DSP extension, bit-exact with utvm_lstm_s8: the gates' dot products with
+ * SMLAD over weights packed at compile time. input_weights and recurrent_weights: per gate (forget, input,
+ * cell, output, each utvm_lstm_s8_dsp_weight_words(S, depth) words), the rows in blocks of four, each
+ * block ceil(depth / 4) steps of four words (one per row: its next four weights, little-endian), rows and
+ * depth padded with zero weights (src/lower/dsp-layout.ts packRowsS8, group 4). Biases as utvm_lstm_s8.
+ */
+void utvm_lstm_s8_dsp(const utvm_lstm_params_s8 *p, const int8_t *input, const int32_t *input_weights,
+                      const int32_t *input_bias, const int32_t *recurrent_weights, const int32_t *recurrent_bias,
                       int8_t *hidden, int16_t *cell, int8_t *output, void *scratch);
+
+/* int32 words of one gate's packed weights for utvm_lstm_s8_dsp: rows and depth rounded up to 4. */
+static inline size_t utvm_lstm_s8_dsp_weight_words(int32_t rows, int32_t depth)
+{
+    return (size_t)((rows + 3) / 4) * (size_t)((depth + 3) / 4) * 4u;
+}
 
 /* Scratch of utvm_lstm_s8(_dsp): four int16 vectors of one step's state, (time_major ? B : 1) * S each. */
 static inline size_t utvm_lstm_s8_scratch_bytes(const utvm_lstm_params_s8 *p)

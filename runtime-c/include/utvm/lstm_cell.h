@@ -86,16 +86,23 @@ static inline int16_t utvm_lstm_tanh16(int16_t x, int32_t multiplier, int32_t sh
 
 /*
  * One fully connected layer into int16: out[m * n + j] = sat16(requantize(bias[j] + w[j] . x[m], multiplier,
- * shift)) for m < rows, j < n; x is int8 [rows, depth], w int8 [n, depth], bias int32 [n].
+ * shift)) for m < rows, j < n; x is int8 [rows, depth], bias int32 [n], w one gate's weights in the
+ * kernel's layout (int8 [n, depth] for the portable kernel, packed words for the DSP one).
  */
-typedef void (*utvm_lstm_fc_s8)(const int8_t *x, int32_t rows, int32_t depth, const int8_t *w, const int32_t *bias,
+typedef void (*utvm_lstm_fc_s8)(const int8_t *x, int32_t rows, int32_t depth, const void *w, const int32_t *bias,
                                 int32_t n, int32_t multiplier, int32_t shift, int16_t *out);
+
+/* The weights of one kind (input or recurrent): the four gates `stride` bytes apart. */
+typedef struct {
+    const uint8_t *base;
+    size_t stride;
+} utvm_lstm_gates;
 
 typedef struct {
     const utvm_lstm_params_s8 *p;
-    const int8_t *input_weights;
+    utvm_lstm_gates input_weights;
     const int32_t *input_bias;
-    const int8_t *recurrent_weights;
+    utvm_lstm_gates recurrent_weights;
     const int32_t *recurrent_bias;
     utvm_lstm_fc_s8 fc;
     int32_t rows;
@@ -107,9 +114,9 @@ static inline void utvm_lstm_gate_s8(const utvm_lstm_s8_ctx *c, int32_t g, const
 {
     const utvm_lstm_params_s8 *p = c->p;
     const int32_t s = p->state_size, n = c->rows * s;
-    c->fc(x, c->rows, p->input_size, c->input_weights + (size_t)g * (size_t)s * (size_t)p->input_size,
+    c->fc(x, c->rows, p->input_size, c->input_weights.base + (size_t)g * c->input_weights.stride,
           c->input_bias + g * s, s, p->input_multiplier[g], p->input_shift[g], out);
-    c->fc(h, c->rows, s, c->recurrent_weights + (size_t)g * (size_t)s * (size_t)s, c->recurrent_bias + g * s, s,
+    c->fc(h, c->rows, s, c->recurrent_weights.base + (size_t)g * c->recurrent_weights.stride, c->recurrent_bias + g * s, s,
           p->recurrent_multiplier[g], p->recurrent_shift[g], tmp);
     for (int32_t k = 0; k < n; k++) {
         const int16_t v = utvm_lstm_sat16((int32_t)out[k] + (int32_t)tmp[k]);
@@ -143,9 +150,9 @@ static inline void utvm_lstm_step_s8(const utvm_lstm_s8_ctx *c, const int8_t *x,
     memcpy(y, h, (size_t)n);
 }
 
-/* The whole sequence (utvm_lstm_s8's contract) with the fully connected layer fc. */
-static inline void utvm_lstm_run_s8(const utvm_lstm_params_s8 *p, const int8_t *input, const int8_t *input_weights,
-                                    const int32_t *input_bias, const int8_t *recurrent_weights,
+/* The whole sequence (utvm_lstm_s8's contract) with the fully connected layer fc and its weight layout. */
+static inline void utvm_lstm_run_s8(const utvm_lstm_params_s8 *p, const int8_t *input, utvm_lstm_gates input_weights,
+                                    const int32_t *input_bias, utvm_lstm_gates recurrent_weights,
                                     const int32_t *recurrent_bias, int8_t *hidden, int16_t *cell, int8_t *output,
                                     void *scratch, utvm_lstm_fc_s8 fc)
 {

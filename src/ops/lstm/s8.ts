@@ -20,6 +20,7 @@ import type { QuantizedMultiplier } from '../../ir/quant.js';
 import type { Tensor } from '../../ir/graph.js';
 import type { KernelCall, LowerContext } from '../op.js';
 import { activationQuant, constantData, weightScales } from '../../lower/s8.js';
+import { packRowsS8 } from '../../lower/dsp-layout.js';
 import { LSTM, lstmDims } from './index.js';
 import type { LstmAttrs } from './index.js';
 
@@ -123,15 +124,21 @@ export function lowerLstmS8(ctx: LowerContext<LstmAttrs>): KernelCall[] {
   const name = node.name;
   const rows = node.attrs.timeMajor ? batches : 1;
   const dsp = ctx.target?.dsp === true;
+  // The DSP kernel reads each gate's rows packed four at a time (src/lower/dsp-layout.ts); the portable one, as stored.
+  const gateWeights = (what: string, ws: { data: Int8Array }[], depth: number): string => {
+    if (!dsp) return ctx.addConstant(`${name}_${what}`, 'int8', [4, stateSize, depth], packGates(ws.map((w) => w.data), Int8Array));
+    const packed = packGates(ws.map((w) => packRowsS8(w.data, stateSize, depth, 4)), Int32Array);
+    return ctx.addConstant(`${name}_${what}_dsp`, 'int32', [packed.length], packed);
+  };
   return [{
     kernel: dsp ? 'utvm_lstm_s8_dsp' : 'utvm_lstm_s8',
     header: 'utvm/lstm_cell.h',
     args: [
       { type: 'utvm_lstm_params_s8', params },
       { tensor: x.name },
-      { tensor: ctx.addConstant(`${name}_input_weights`, 'int8', [4, stateSize, inputSize], packGates(inW.map((w) => w.data), Int8Array)) },
+      { tensor: gateWeights('input_weights', inW, inputSize) },
       { tensor: ctx.addConstant(`${name}_input_bias`, 'int32', [4, stateSize], packGates(inBias, Int32Array)) },
-      { tensor: ctx.addConstant(`${name}_recurrent_weights`, 'int8', [4, stateSize, stateSize], packGates(recW.map((w) => w.data), Int8Array)) },
+      { tensor: gateWeights('recurrent_weights', recW, stateSize) },
       { tensor: ctx.addConstant(`${name}_recurrent_bias`, 'int32', [4, stateSize], packGates(recBias, Int32Array)) },
       { tensor: h.name },
       { tensor: c.name },
