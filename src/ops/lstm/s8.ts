@@ -107,7 +107,7 @@ export function lowerLstmS8(ctx: LowerContext<LstmAttrs>): KernelCall[] {
   const hidden = checkShift(quantizeMultiplier((ACTIVATED_SCALE * ACTIVATED_SCALE) / hq.scale), 'hidden state', where);
   const power = Math.round(Math.log(cs) * (1 / Math.log(2)));
   const [tanhMultiplier, tanhShift] = cellTanhScaling(power);
-  if (tanhMultiplier > 32767) fail('E_UNSUPPORTED_ATTR', `${where}: the cell state scale ${cs} is too large for the int16 tanh`);
+  if (tanhMultiplier > 32767 || tanhShift > 30) fail('E_UNSUPPORTED_ATTR', `${where}: the cell state scale ${cs} (2^${power}) is outside what the int16 tanh reads (2^-42 to 2^1)`);
   const clip = node.attrs.cellClip > 0 ? Math.trunc(Math.min(Math.max(node.attrs.cellClip / cs, -32768), 32767)) : -1;
   const params = {
     batches, time_steps: steps, input_size: inputSize, state_size: stateSize,
