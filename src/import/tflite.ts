@@ -280,11 +280,14 @@ class TfliteImporter {
 
   /**
    * The operator's run-time tensors (inputs without data, outputs) must have element types its
-   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) are the kernels' own affair.
+   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) and variable tensors (state,
+   * such as the int8 LSTM's int16 cell state) are the kernels' own affair.
    */
   private checkTypes(op: TfliteOperator, opName: string, types: readonly DType[] | undefined, where: string): void {
     if (!types) return;
-    const runtime = [...op.inputs.filter((i) => i >= 0 && this.tensorInfo(i).data === undefined), ...op.outputs];
+    const hasData = (t: TfliteTensor) => t.buffer > 0 && this.model.buffers[t.buffer].length > 0;
+    const stateless = (i: number) => i >= 0 && !this.sg.tensors[i].isVariable && !hasData(this.sg.tensors[i]);
+    const runtime = [...op.inputs.filter(stateless), ...op.outputs];
     for (const i of runtime) {
       const dtype = this.tensorInfo(i).dtype;
       if (!types.includes(dtype)) {
