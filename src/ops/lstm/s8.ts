@@ -71,80 +71,93 @@ export function cellTanhScaling(power: number): [number, number] {
   return left >= 0 ? [3 * 2 ** left, 0] : [3, -left];
 }
 
-export function lowerLstmS8(ctx: LowerContext<LstmAttrs>): KernelCall[] {
-  const { node } = ctx;
-  const where = describeNode(node.source);
-  const x = ctx.input(LSTM.input);
-  const h = ctx.input(LSTM.hidden);
-  const c = ctx.input(LSTM.cell);
-  const y = ctx.output(0);
-  for (const t of [h, y]) if (t.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${where}: an int8 LSTM needs int8 '${t.name}', not ${t.dtype}`);
-  const { batches, steps, inputSize, stateSize } = lstmDims(ctx);
-  const xq = activationQuant(x, where);
-  const hq = activationQuant(h, where);
-  const cs = cellScale(c, where);
-  const weights = (i: number): { data: Int8Array; scale: number } => {
+interface Gates {
+  weights: { data: Int8Array; scale: number }[];
+  multipliers: QuantizedMultiplier[];
+  /** Each gate's bias with the input offset folded in. */
+  bias: Int32Array[];
+}
+
+/** One kind of gate weights (input or recurrent, TFLite input indexes `indexes`) reading a tensor of quantization `xq`. */
+function gateWeights(ctx: LowerContext<LstmAttrs>, indexes: readonly number[], biases: readonly number[] | undefined, xq: { scale: number; zeroPoint: number }, where: string): Gates {
+  const stateSize = ctx.input(2).shape[0];
+  const weights = indexes.map((i) => {
     const w = ctx.input(i);
     if (w.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${where}: an int8 LSTM needs int8 weights; '${w.name}' is ${w.dtype}`);
     const scales = weightScales(w, stateSize, 0, where);
     if (scales.length !== 1) fail('E_UNSUPPORTED_ATTR', `${where}: LSTM weights '${w.name}' are quantized per channel; TensorFlow Lite Micro's LSTM takes per-tensor weights only`);
     return { data: constantData<Int8Array>(w, 'weights', where), scale: scales[0] };
-  };
+  });
   const biasOf = (i: number): Int32Array => {
     const b = ctx.input(i);
     if (b.dtype !== 'int32') fail('E_UNSUPPORTED_TYPE', `${where}: an int8 LSTM needs int32 biases; '${b.name}' is ${b.dtype}`);
     return constantData<Int32Array>(b, 'bias', where);
   };
-  const inW = LSTM.inputWeights.map(weights);
-  const recW = LSTM.recurrentWeights.map(weights);
-  const fcMultiplier = (xs: number, ws: number, what: string) => checkShift(quantizeMultiplier(Math.fround(xs * ws) / GATE_SCALE), what, where);
-  const inM = inW.map((w) => fcMultiplier(xq.scale, w.scale, 'gate input'));
-  const recM = recW.map((w) => fcMultiplier(hq.scale, w.scale, 'gate recurrent'));
-  const inBias = inW.map((w, g) => foldOffset(w.data, stateSize, biasOf(LSTM.biases[g]), -xq.zeroPoint));
-  const recBias = recW.map((w) => foldOffset(w.data, stateSize, undefined, -hq.zeroPoint));
+  return {
+    weights,
+    multipliers: weights.map((w) => checkShift(quantizeMultiplier(Math.fround(xq.scale * w.scale) / GATE_SCALE), 'gate', where)),
+    bias: weights.map((w, g) => foldOffset(w.data, stateSize, biases ? biasOf(biases[g]) : undefined, -xq.zeroPoint)),
+  };
+}
+
+/** The products' multipliers, the cell clip and the tanh(c) scaling (see the top of this file). */
+function cellParams(cs: number, hiddenScale: number, cellClip: number, where: string) {
   const forget = checkShift(quantizeMultiplier((ACTIVATED_SCALE * cs) / cs), 'forget', where);
   const inputGate = checkShift(quantizeMultiplier((ACTIVATED_SCALE * ACTIVATED_SCALE) / cs), 'input gate', where);
-  const hidden = checkShift(quantizeMultiplier((ACTIVATED_SCALE * ACTIVATED_SCALE) / hq.scale), 'hidden state', where);
+  const hidden = checkShift(quantizeMultiplier((ACTIVATED_SCALE * ACTIVATED_SCALE) / hiddenScale), 'hidden state', where);
   const power = Math.round(Math.log(cs) * (1 / Math.log(2)));
   const [tanhMultiplier, tanhShift] = cellTanhScaling(power);
   if (tanhMultiplier > 32767 || tanhShift > 30) fail('E_UNSUPPORTED_ATTR', `${where}: the cell state scale ${cs} (2^${power}) is outside what the int16 tanh reads (2^-42 to 2^1)`);
-  const clip = node.attrs.cellClip > 0 ? Math.trunc(Math.min(Math.max(node.attrs.cellClip / cs, -32768), 32767)) : -1;
+  return {
+    forget_multiplier: forget.multiplier, forget_shift: forget.shift,
+    input_gate_multiplier: inputGate.multiplier, input_gate_shift: inputGate.shift,
+    hidden_multiplier: hidden.multiplier, hidden_shift: hidden.shift,
+    cell_clip: cellClip > 0 ? Math.trunc(Math.min(Math.max(cellClip / cs, -32768), 32767)) : -1,
+    cell_tanh_multiplier: tanhMultiplier, cell_tanh_shift: tanhShift,
+  };
+}
+
+export function lowerLstmS8(ctx: LowerContext<LstmAttrs>): KernelCall[] {
+  const { node } = ctx;
+  const where = describeNode(node.source);
+  const [x, h, c, y] = [ctx.input(LSTM.input), ctx.input(LSTM.hidden), ctx.input(LSTM.cell), ctx.output(0)];
+  for (const t of [h, y]) if (t.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${where}: an int8 LSTM needs int8 '${t.name}', not ${t.dtype}`);
+  const { batches, steps, inputSize, stateSize } = lstmDims(ctx);
+  const hq = activationQuant(h, where);
+  const input = gateWeights(ctx, LSTM.inputWeights, LSTM.biases, activationQuant(x, where), where);
+  const recurrent = gateWeights(ctx, LSTM.recurrentWeights, undefined, hq, where);
   const params = {
     batches, time_steps: steps, input_size: inputSize, state_size: stateSize,
     time_major: node.attrs.timeMajor ? 1 : 0,
     hidden_zero_point: hq.zeroPoint,
-    input_multiplier: inM.map((m) => m.multiplier), input_shift: inM.map((m) => m.shift),
-    recurrent_multiplier: recM.map((m) => m.multiplier), recurrent_shift: recM.map((m) => m.shift),
-    forget_multiplier: forget.multiplier, forget_shift: forget.shift,
-    input_gate_multiplier: inputGate.multiplier, input_gate_shift: inputGate.shift,
-    hidden_multiplier: hidden.multiplier, hidden_shift: hidden.shift,
-    cell_clip: clip,
-    cell_tanh_multiplier: tanhMultiplier, cell_tanh_shift: tanhShift,
+    input_multiplier: input.multipliers.map((m) => m.multiplier), input_shift: input.multipliers.map((m) => m.shift),
+    recurrent_multiplier: recurrent.multipliers.map((m) => m.multiplier), recurrent_shift: recurrent.multipliers.map((m) => m.shift),
+    ...cellParams(cellScale(c, where), hq.scale, node.attrs.cellClip, where),
   };
   const name = node.name;
-  const rows = node.attrs.timeMajor ? batches : 1;
   const dsp = ctx.target?.dsp === true;
   // The DSP kernel reads each gate's rows packed four at a time (src/lower/dsp-layout.ts); the portable one, as stored.
-  const gateWeights = (what: string, ws: { data: Int8Array }[], depth: number): string => {
-    if (!dsp) return ctx.addConstant(`${name}_${what}`, 'int8', [4, stateSize, depth], packGates(ws.map((w) => w.data), Int8Array));
-    const packed = packGates(ws.map((w) => packRowsS8(w.data, stateSize, depth, 4)), Int32Array);
-    return ctx.addConstant(`${name}_${what}_dsp`, 'int32', [packed.length], packed);
+  const packed = (what: string, gates: Gates, depth: number): string => {
+    if (!dsp) return ctx.addConstant(`${name}_${what}`, 'int8', [4, stateSize, depth], packGates(gates.weights.map((w) => w.data), Int8Array));
+    const words = packGates(gates.weights.map((w) => packRowsS8(w.data, stateSize, depth, 4)), Int32Array);
+    return ctx.addConstant(`${name}_${what}_dsp`, 'int32', [words.length], words);
   };
+  const bias = (what: string, gates: Gates) => ctx.addConstant(`${name}_${what}`, 'int32', [4, stateSize], packGates(gates.bias, Int32Array));
   return [{
     kernel: dsp ? 'utvm_lstm_s8_dsp' : 'utvm_lstm_s8',
     header: 'utvm/lstm_cell.h',
     args: [
       { type: 'utvm_lstm_params_s8', params },
       { tensor: x.name },
-      { tensor: gateWeights('input_weights', inW, inputSize) },
-      { tensor: ctx.addConstant(`${name}_input_bias`, 'int32', [4, stateSize], packGates(inBias, Int32Array)) },
-      { tensor: gateWeights('recurrent_weights', recW, stateSize) },
-      { tensor: ctx.addConstant(`${name}_recurrent_bias`, 'int32', [4, stateSize], packGates(recBias, Int32Array)) },
+      { tensor: packed('input_weights', input, inputSize) },
+      { tensor: bias('input_bias', input) },
+      { tensor: packed('recurrent_weights', recurrent, stateSize) },
+      { tensor: bias('recurrent_bias', recurrent) },
       { tensor: h.name },
       { tensor: c.name },
       { tensor: y.name },
       { scratch: true },
     ],
-    scratchBytes: 4 * rows * stateSize * 2,
+    scratchBytes: 4 * (node.attrs.timeMajor ? batches : 1) * stateSize * 2,
   }];
 }
