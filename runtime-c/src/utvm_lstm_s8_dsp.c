@@ -3,7 +3,8 @@
  * weights the compiler packed four rows at a time (utvm_lstm_s8_dsp_weight_words: one aligned word of four
  * weights per row per step), so each input word is loaded and sign-extended once for four rows, and each
  * row takes two SMLADs per four weights (utvm/dsp.h; the same int32 sums as the portable kernel, so the
- * same bits). The cell arithmetic is shared (utvm/lstm_cell.h).
+ * same bits), requantized with utvm_dsp_requantize (TFLite's rounding, in CMSIS-NN's shorter form). The cell
+ * arithmetic is shared (utvm/lstm_cell.h).
  */
 #include "utvm/lstm_cell.h"
 
@@ -33,6 +34,7 @@ static void fc_s8_dsp(const int8_t *x, int32_t rows, int32_t depth, const void *
                       int32_t n, int32_t multiplier, int32_t shift, int16_t *out)
 {
     const int32_t full = depth >> 2, tail = depth & 3;
+    const utvm_dsp_requant q = utvm_dsp_requant_of(multiplier, shift);
     for (int32_t m = 0; m < rows; m++) {
         const int8_t *xr = x + (size_t)m * depth;
         const int32_t *w = (const int32_t *)weights;
@@ -55,10 +57,10 @@ static void fc_s8_dsp(const int8_t *x, int32_t rows, int32_t depth, const void *
                 UTVM_LSTM_MAC4(xe, xo, w);
                 w += 4;
             }
-            o[j] = utvm_lstm_sat16(utvm_requantize(a0, multiplier, shift));
-            if (valid > 1) o[j + 1] = utvm_lstm_sat16(utvm_requantize(a1, multiplier, shift));
-            if (valid > 2) o[j + 2] = utvm_lstm_sat16(utvm_requantize(a2, multiplier, shift));
-            if (valid > 3) o[j + 3] = utvm_lstm_sat16(utvm_requantize(a3, multiplier, shift));
+            o[j] = utvm_lstm_sat16(utvm_dsp_requantize(a0, &q));
+            if (valid > 1) o[j + 1] = utvm_lstm_sat16(utvm_dsp_requantize(a1, &q));
+            if (valid > 2) o[j + 2] = utvm_lstm_sat16(utvm_dsp_requantize(a2, &q));
+            if (valid > 3) o[j + 3] = utvm_lstm_sat16(utvm_dsp_requantize(a3, &q));
         }
     }
 }
