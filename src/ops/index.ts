@@ -22,6 +22,7 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { lstm } from './lstm/index.js';
 import { batchMatmul } from './batch-matmul.js';
 import { transposeConv } from './transpose-conv.js';
 
@@ -60,6 +61,7 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  lstm,
   batchMatmul,
   transposeConv,
 ];
