@@ -22,6 +22,9 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { prelu } from './binary/prelu.js';
+import { squaredDifference } from './binary/squared-difference.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -58,6 +61,13 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  rsqrt,
+  exp,
+  log,
+  abs,
+  neg,
+  prelu,
+  squaredDifference,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();
