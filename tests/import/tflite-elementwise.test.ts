@@ -27,6 +27,7 @@ import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, OptionField, TensorSpec, buildTflite } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
+import { runPipeline } from '../../src/passes/index.js';
 
 type Type = 'float32' | 'int8';
 type Q = { scale: number; zp: number };
@@ -208,6 +209,32 @@ test('int8: the unary builtins are table lookups (utvm_lut_s8); the int8 model o
   const ours = runCompiled(result, cases);
   const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
   assertSameBytes('qemu int8', ours, theirs);
+});
+
+test('int8 ADD → RELU / RELU6 with one quantization: fused into the ADD (src/passes/fuse-activation.ts); with two: a table; = TFLM', () => {
+  const q = (scale: number, zp: number) => ({ scale: [scale], zeroPoint: [zp] });
+  const shape = [3, 37];
+  const t = (name: string, qq: ReturnType<typeof q>): TensorSpec => ({ name, shape, type: 'int8', quant: qq });
+  const tensors = [
+    t('a', q(0.05, -3)), t('b', q(0.03, 5)),
+    t('s1', q(0.06, -7)), t('y1', q(0.06, -7)),
+    t('s2', q(0.08, -30)), t('y2', q(0.08, -30)),
+    t('s3', q(0.06, -7)), t('y3', q(0.03, -128)),
+  ];
+  const add = (out: number): OpSpec => ({ op: 'ADD', version: 2, inputs: [0, 1], outputs: [out] });
+  const bytes = buildTflite({
+    tensors,
+    inputs: [0, 1],
+    outputs: [3, 5, 7],
+    operators: [add(2), { op: 'RELU', version: 2, inputs: [2], outputs: [3] }, add(4), { op: 'RELU6', version: 2, inputs: [4], outputs: [5] }, add(6), { op: 'RELU', version: 2, inputs: [6], outputs: [7] }],
+  });
+  const g = runPipeline(loadGraph(bytes, 'fuse.tflite', 'fuse'));
+  assert.equal(g.nodes.map((n) => n.op), ['add', 'add', 'add', 'relu']);
+  assert.equal(g.nodes.map((n) => (n.attrs as { clamp?: object }).clamp), [{ min: 0, max: Infinity }, { min: 0, max: 6 }, undefined, undefined]);
+  const rng = mulberry32(1304);
+  const cases = Array.from({ length: 3 }, () => [0, 1].map((): TensorValue => ({ dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, 111, -128, 127)) })));
+  const ours = runModel(bytes, 'fuse.tflite', cases, { target: 'host', name: 'fuse' });
+  assertSameBytes('fused int8', ours, runTflm(bytes, cases.map((c) => c.map(toBytes)), 3));
 });
 
 test.run();
