@@ -9,12 +9,15 @@
  * int8 (TFLite Micro's reference BroadcastPrelu4DSlow): with x' = x + input_offset,
  *   x' >= 0: requantize(x', multiplier_pos, shift_pos)
  *   x' <  0: requantize(x' * (alpha + alpha_offset), multiplier_neg, shift_neg)
- * plus output_offset, saturated to int8. The compiler computes the multipliers from the scales.
+ * plus output_offset, saturated to int8. The compiler computes the multipliers from the scales, and the
+ * first branch for every int8 x into lut_pos (int8 [256], index = the byte as unsigned; entries with
+ * x' < 0 are not read).
  */
 #ifndef UTVM_PRELU_H
 #define UTVM_PRELU_H
 
 #include "utvm/binary.h"
+#include "utvm/simd_s8.h" /* utvm_requantize_fast, for the int8 kernel */
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,8 +39,8 @@ typedef struct {
 } utvm_prelu_params_s8;
 
 void utvm_prelu_f32(const utvm_broadcast_params *p, const float *x, const float *alpha, float *out);
-void utvm_prelu_s8(const utvm_prelu_params_s8 *q, const utvm_broadcast_params *p, const int8_t *x, const int8_t *alpha,
-                   int8_t *out);
+void utvm_prelu_s8(const utvm_prelu_params_s8 *q, const utvm_broadcast_params *p, const int8_t *lut_pos, const int8_t *x,
+                   const int8_t *alpha, int8_t *out);
 
 #ifdef __cplusplus
 }

@@ -8,12 +8,14 @@
  *   x' < 0: requantize(x' · (alpha − zp_alpha), m2) m2 = s_x · s_alpha / s_y
  * plus zp_y, saturated; both multipliers computed in double from the float32 scales, as its Prepare does.
  * Kernels utvm_prelu_{f32,s8} (utvm/prelu.h), always with broadcast parameters (a flat case is one dim).
+ * The int8 branch for x' ≥ 0 depends on x alone: the compiler evaluates it for all 256 values into a
+ * 256-byte table (entries for x' < 0 unused), so only the x' < 0 half multiplies at run time.
  */
 
 import { allocData, TensorData } from '../../ir/dtype.js';
 import { elementCount, Node, Tensor } from '../../ir/graph.js';
 import { describeNode, fail } from '../../diagnostics.js';
-import { quantizeMultiplier } from '../../ir/quant.js';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import type { KernelCall, LowerContext, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
@@ -57,8 +59,15 @@ function lowerPrelu(ctx: LowerContext<object>): KernelCall[] {
   const tensors = [{ tensor: x.name }, { tensor: alpha.name }, { tensor: y.name }];
   if (x.dtype === 'int8') {
     requireInt8(source, 'prelu', [x, alpha, y]);
-    const params = { params: preluParamsS8(ctx, x, alpha, y), type: 'utvm_prelu_params_s8' };
-    return [{ kernel: 'utvm_prelu_s8', header: 'utvm/prelu.h', args: [params, broadcast, ...tensors] }];
+    const p = preluParamsS8(ctx, x, alpha, y);
+    const positive = new Int8Array(256);
+    for (let v = -128; v < 128; v++) {
+      const xv = v + p.input_offset;
+      positive[v & 255] = xv < 0 ? 0 : Math.min(127, Math.max(-128, multiplyByQuantizedMultiplier(xv, p.multiplier_pos, p.shift_pos) + p.output_offset));
+    }
+    const table = ctx.addConstant(`${ctx.node.name}_lut_pos`, 'int8', [256], positive);
+    const params = { params: p, type: 'utvm_prelu_params_s8' };
+    return [{ kernel: 'utvm_prelu_s8', header: 'utvm/prelu.h', args: [params, broadcast, { tensor: table }, ...tensors] }];
   }
   if (x.dtype !== 'float32' || alpha.dtype !== 'float32' || y.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: prelu of ${x.dtype} tensors is not supported at run time (float32 and int8 only)`);

@@ -7,12 +7,17 @@
  * requantized by (2 · max(s_a, s_b))² / (2^14 · s_y) — 2^14 · s_y multiplied in float32, the rest in
  * double — plus zp_y, saturated. Kernels utvm_squared_difference_{f32,s8} (utvm/squared_difference.h),
  * always with broadcast parameters (a flat case is one dim).
+ *
+ * Each input's rescaling requantize((v − zp) · 2^7, m, s) depends on one int8 value, and its magnitude
+ * is at most 255 · 2^7 / 2: the compiler evaluates it for all 256 values into two int16 tables (512
+ * bytes each), so the kernel looks both up and requantizes only the square — exact, TFLM's arithmetic
+ * evaluated ahead of time.
  */
 
 import { allocData, TensorData } from '../../ir/dtype.js';
 import { elementCount, Node, Tensor } from '../../ir/graph.js';
 import { describeNode, fail } from '../../diagnostics.js';
-import { quantizeMultiplier } from '../../ir/quant.js';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import type { KernelCall, LowerContext, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
@@ -32,6 +37,13 @@ export function evaluateSquaredDifference(a: Tensor, b: Tensor, out: TensorType)
     r[o] = d * d;
   });
   return result;
+}
+
+/** table[v & 255] = requantize((v + offset) · 2^7, multiplier, shift) for every int8 v (|entry| < 2^15). */
+export function rescaleTable(offset: number, multiplier: number, shift: number): Int16Array {
+  const t = new Int16Array(256);
+  for (let v = -128; v < 128; v++) t[v & 255] = multiplyByQuantizedMultiplier((v + offset) * 2 ** SQUARED_DIFFERENCE_LEFT_SHIFT, multiplier, shift);
+  return t;
 }
 
 function paramsS8(ctx: LowerContext<object>, a: Tensor, b: Tensor, y: Tensor): Record<string, number> {
@@ -66,8 +78,12 @@ function lowerSquaredDifference(ctx: LowerContext<object>): KernelCall[] {
   const header = 'utvm/squared_difference.h';
   if (a.dtype === 'int8') {
     requireInt8(source, 'squared_difference', [a, b, y]);
-    const params = { params: paramsS8(ctx, a, b, y), type: 'utvm_squared_difference_params_s8' };
-    return [{ kernel: 'utvm_squared_difference_s8', header, args: [params, broadcast, ...tensors] }];
+    const p = paramsS8(ctx, a, b, y);
+    const name = ctx.node.name;
+    const lutA = ctx.addConstant(`${name}_lut_a`, 'int16', [256], rescaleTable(p.input1_offset, p.input1_multiplier, p.input1_shift));
+    const lutB = ctx.addConstant(`${name}_lut_b`, 'int16', [256], rescaleTable(p.input2_offset, p.input2_multiplier, p.input2_shift));
+    const params = { params: { output_multiplier: p.output_multiplier, output_shift: p.output_shift, output_offset: p.output_offset }, type: 'utvm_squared_difference_params_s8' };
+    return [{ kernel: 'utvm_squared_difference_s8', header, args: [params, broadcast, { tensor: lutA }, { tensor: lutB }, ...tensors] }];
   }
   if (a.dtype !== 'float32' || y.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: squared_difference of ${a.dtype} tensors is not supported at run time (float32 and int8 only)`);
