@@ -71,6 +71,8 @@ const UNARY: Unary[] = [
   { op: 'RSQRT', shape: [263], qx: { scale: 4, zp: -128 }, qy: { scale: 0.0005, zp: -128 }, v8: 2, range: [0.5, 900] },
   { op: 'ABS', shape: [3, 11, 8], qx: { scale: 0.05, zp: 3 }, qy: { scale: 0.05, zp: -128 }, v8: 2 },
   { op: 'ABS', shape: [7, 2, 19], qx: { scale: 0.05, zp: 0 }, qy: { scale: 0.02, zp: -128 }, v8: 2 },
+  { op: 'LOGISTIC', shape: [3, 89], qx: { scale: 0.05, zp: -3 }, qy: { scale: 1 / 256, zp: -128 }, v8: 2, range: [-20, 20] },
+  { op: 'LOGISTIC', shape: [257], qx: { scale: 0.004, zp: 127 }, qy: { scale: 1 / 256, zp: -128 }, v8: 2 },
   { op: 'EXP', shape: [5, 5], qx: { scale: 1, zp: 0 }, qy: { scale: 1, zp: 0 }, v8: 1, floatOnly: true, range: [-20, 20] },
   { op: 'LOG', shape: [3, 8], qx: { scale: 1, zp: 0 }, qy: { scale: 1, zp: 0 }, v8: 1, floatOnly: true, range: [1e-6, 1e6] },
   { op: 'NEG', shape: [9], qx: { scale: 1, zp: 0 }, qy: { scale: 1, zp: 0 }, v8: 1, floatOnly: true },

@@ -2,15 +2,14 @@
  * Activations: one flat loop each over `count` contiguous elements.
  *
  * in, out: count elements; out may be the same buffer as in (in place), but must not partially overlap
- * it. count: >= 0. All float32 but utvm_logistic_s8 (int8 LOGISTIC of TensorFlow Lite) and utvm_lut_s8
- * (any int8 function of one int8 value, as a table the compiler computes), below.
+ * it. count: >= 0. All float32 but utvm_lut_s8 (any int8 function of one int8 value, as a table the
+ * compiler computes), below.
  */
 #ifndef UTVM_UNARY_H
 #define UTVM_UNARY_H
 
 #include <math.h> /* INFINITY: the "no clamp" bound in generated parameter structs */
 
-#include "utvm/fixedpoint.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus
@@ -44,6 +43,9 @@ void utvm_clip_f32(const utvm_clamp_f32 *p, const float *in, float *out, int32_t
 /* out = 1 / (1 + exp(-in)). */
 void utvm_sigmoid_f32(const float *in, float *out, int32_t count);
 
+/* TFLite's float LOGISTIC: in > 16.619047f ? 1 : in < -9 ? exp(in) : 1 / (1 + exp(-in)). */
+void utvm_sigmoid_tflite_f32(const float *in, float *out, int32_t count);
+
 /* out = tanh(in). */
 void utvm_tanh_f32(const float *in, float *out, int32_t count);
 
@@ -74,29 +76,10 @@ void utvm_neg_f32(const float *in, float *out, int32_t count);
 /*
  * out[i] = table[(uint8_t)in[i]]: an int8 -> int8 function given by its 256 values, table[v & 255] = f(v)
  * for v in [-128, 127]. The compiler evaluates TFLite Micro's integer formula of the operator (RELU,
- * RELU6, LEAKY_RELU, TANH, HARD_SWISH, RSQRT, ABS) for every input value (src/ops/unary/lut-s8.ts).
+ * RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, RSQRT, ABS) for every input value (src/ops/unary/lut-s8.ts).
  * table: 256 int8 values. in, out: count int8 elements; out may be in (in place).
  */
 void utvm_lut_s8(const int8_t *table, const int8_t *in, int8_t *out, int32_t count);
-
-typedef struct {
-    /* Zero point of the input. Range: [-128, 127]. */
-    int32_t input_zero_point;
-    /* Inputs with |x - input_zero_point| >= radius saturate to -128 / 127 (TFLite's
-       CalculateInputRadius(4, input_left_shift)). Range: >= 0. */
-    int32_t input_range_radius;
-    /* Fixed-point multiplier of input_scale * 2^27 (frexp mantissa). Range: [2^30, 2^31). */
-    int32_t input_multiplier;
-    /* Its power-of-two exponent (positive = left shift). Range: [0, 30]. */
-    int32_t input_left_shift;
-} utvm_logistic_params_s8;
-
-/*
- * int8 logistic, TensorFlow Lite's reference integer kernel: x - zero_point rescaled to fixed point with
- * 4 integer bits, gemmlowp's fixed-point logistic, output scale 1/256 and zero point -128.
- * in, out: int8, count elements.
- */
-void utvm_logistic_s8(const utvm_logistic_params_s8 *p, const int8_t *in, int8_t *out, int32_t count);
 
 #ifdef __cplusplus
 }

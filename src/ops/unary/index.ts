@@ -6,16 +6,17 @@
  * attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
  * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
  * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). int8 (the `int8` field of a
- * spec): sigmoid is TFLite's LOGISTIC (`utvm_logistic_s8`, src/ops/unary/sigmoid-s8.ts), whose output
- * quantization is TFLite's (scale 1/256, zero point −128); relu, clip, leaky_relu, tanh, hard_swish (and
- * rsqrt, abs) are TFLite Micro's integer formulas evaluated into a 256-byte table at compile time
- * (`utvm_lut_s8`, src/ops/unary/lut-s8.ts), writing the model's output quantization.
+ * spec): TFLite Micro's integer formulas evaluated into a 256-byte table at compile time (`utvm_lut_s8`,
+ * src/ops/unary/lut-s8.ts): sigmoid is TFLite's LOGISTIC (src/ops/unary/sigmoid-s8.ts), whose output
+ * quantization is fixed (scale 1/256, zero point −128); relu, clip, leaky_relu, tanh, hard_swish (and
+ * rsqrt, abs) write the model's output quantization.
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
  * TFLite: RELU, RELU6 (a clip [0, 6]), LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH. TFLite's float HARD_SWISH
  * computes x · min(6, max(0, x + 3)) / 6, which rounds differently from ONNX's x · max(0, min(1, x/6 +
- * 1/2)): the `tflite` attribute selects its kernel, utvm_hard_swish_tflite_f32. RELU_N1_TO_1 is not
+ * 1/2)): the `tflite` attribute selects its kernel, utvm_hard_swish_tflite_f32; likewise TFLite's float
+ * LOGISTIC, which cuts off at 16.619047 and −9 (utvm_sigmoid_tflite_f32). RELU_N1_TO_1 is not
  * imported: TFLite Micro does not run it, so there is no oracle to hold it to.
  */
 
@@ -44,10 +45,14 @@ export interface ClipAttrs {
   /** Upper bound; Infinity when absent. When min > max every output is max (ONNX). */
   max: number;
 }
-export interface HardSwishAttrs {
-  /** TFLite's float formula x · min(6, max(0, x + 3)) / 6 (kernel utvm_hard_swish_tflite_f32). */
+/**
+ * `tflite`: TFLite's float formula, which rounds differently from ONNX's (kernel utvm_<op>_tflite_f32):
+ * hard_swish x · min(6, max(0, x + 3)) / 6; sigmoid 1 above 16.619047, exp(x) below −9.
+ */
+export interface TfliteFormAttrs {
   tflite?: boolean;
 }
+export type HardSwishAttrs = TfliteFormAttrs;
 export interface HardSigmoidAttrs {
   alpha: number;
   beta: number;
@@ -61,7 +66,7 @@ export const UNARY_FNS = {
     const lo = x < a.min ? a.min : x;
     return lo > a.max ? a.max : lo;
   },
-  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+  sigmoid: (x: number, a: TfliteFormAttrs = {}) => (a.tflite && x > 16.619047164916992 ? 1 : a.tflite && x < -9 ? Math.exp(x) : 1 / (1 + Math.exp(-x))),
   tanh: (x: number) => Math.tanh(x),
   hard_sigmoid: (x: number, a: HardSigmoidAttrs) => Math.max(0, Math.min(1, a.alpha * x + a.beta)),
   hard_swish: (x: number, a: HardSwishAttrs = {}) => (a.tflite ? (x * Math.min(6, Math.max(0, x + 3))) / 6 : x * Math.max(0, Math.min(1, x / 6 + 0.5))),
@@ -203,11 +208,12 @@ export const clip = unaryOp<ClipAttrs>({
   int8: { lower: (ctx) => lowerLutS8(ctx, 'clip', (qx) => clipS8(qx, ctx.node.attrs.min, ctx.node.attrs.max)) },
 });
 
-export const sigmoid = unaryOp<NoAttrs>({
+export const sigmoid = unaryOp<TfliteFormAttrs>({
   name: 'sigmoid',
   fn: UNARY_FNS.sigmoid,
+  kernel: (a) => (a.tflite ? 'utvm_sigmoid_tflite_f32' : 'utvm_sigmoid_f32'),
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
-  tflite: { LOGISTIC: tfliteUnary('sigmoid', 2, FLOAT_INT8) },
+  tflite: { LOGISTIC: tfliteUnary('sigmoid', 2, FLOAT_INT8, { tflite: true }) },
   int8: { lower: lowerSigmoidS8, outputQuant: UNIT_256 },
 });
 

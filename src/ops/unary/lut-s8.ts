@@ -49,14 +49,19 @@ export function lowerLutS8(ctx: LowerContext<unknown>, what: string, make: (qx: 
   const x = ctx.input(0);
   const y = ctx.output(0);
   requireInt8(node.source, what, [x, y]);
-  const fn = make(perTensorQuant(x, node.source), perTensorQuant(y, node.source));
-  const table = ctx.addConstant(`${node.name}_lut`, 'int8', [256], lutTable(fn));
-  return [{
+  return [lutCall(ctx, make(perTensorQuant(x, node.source), perTensorQuant(y, node.source)))];
+}
+
+/** utvm_lut_s8 of `fn` from the node's input 0 to its output 0 (the table added as a constant). */
+export function lutCall(ctx: LowerContext<unknown>, fn: S8Fn): KernelCall {
+  const x = ctx.input(0);
+  const table = ctx.addConstant(`${ctx.node.name}_lut`, 'int8', [256], lutTable(fn));
+  return {
     kernel: 'utvm_lut_s8',
     header: 'utvm/unary.h',
-    args: [{ tensor: table }, { tensor: x.name }, { tensor: y.name }, { value: elementCount(x.shape) }],
+    args: [{ tensor: table }, { tensor: x.name }, { tensor: ctx.output(0).name }, { value: elementCount(x.shape) }],
     inPlace: true,
-  }];
+  };
 }
 
 /** TFLM's FloatToQuantizedType: round(value / scale) in float32, + zero point, saturated. */
