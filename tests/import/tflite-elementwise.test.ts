@@ -1,6 +1,6 @@
 /**
  * TFLite elementwise builtins (src/ops/unary/, src/ops/binary/prelu.ts, squared-difference.ts, DIV):
- * RELU, RELU6, LEAKY_RELU, TANH, HARD_SWISH, RSQRT, ABS, PRELU, SQUARED_DIFFERENCE on int8 and float32,
+ * RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, RSQRT, ABS, PRELU, SQUARED_DIFFERENCE on int8 and float32,
  * EXP, LOG, NEG, DIV on float32. One model per type holds every case — odd shapes, broadcasting (PRELU
  * with a constant per-channel alpha and with a run-time alpha broadcast both ways, SQUARED_DIFFERENCE,
  * DIV), every option (LEAKY_RELU's alpha above 1 and negative, DIV's fused NONE/RELU/RELU6) — run on
@@ -15,7 +15,9 @@
  * (qemu-mps2-an500), all cases in one run.
  *
  * float32: the host's libm is the oracle's (glibc), so tanhf, expf, logf and sqrtf agree bit for bit
- * and the comparison is exact (tolerance 0 ULP); LOG and RSQRT get positive inputs.
+ * and the comparison is exact (tolerance 0 ULP); LOG and RSQRT get positive inputs, LOGISTIC inputs
+ * beyond TFLite's cutoffs (−9, 16.62). Last, a standalone int8 RELU / RELU6 after an int8 ADD fuses into
+ * it when its input and output share a quantization (src/passes/fuse-activation.ts), still = TFLM.
  */
 
 import { test } from 'uvu';
