@@ -22,6 +22,7 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { lstm } from './lstm/index.js';
 import { abs, exp, log, neg, rsqrt } from './unary/math.js';
 import { prelu } from './binary/prelu.js';
 import { squaredDifference } from './binary/squared-difference.js';
@@ -61,6 +62,7 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  lstm,
   rsqrt,
   exp,
   log,
