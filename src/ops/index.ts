@@ -25,6 +25,9 @@ import { convert } from './convert.js';
 import { lstm } from './lstm/index.js';
 import { batchMatmul } from './batch-matmul.js';
 import { transposeConv } from './transpose-conv.js';
+import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { prelu } from './binary/prelu.js';
+import { squaredDifference } from './binary/squared-difference.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -64,6 +67,13 @@ const ALL_OPS: OpDef<any>[] = [
   lstm,
   batchMatmul,
   transposeConv,
+  rsqrt,
+  exp,
+  log,
+  abs,
+  neg,
+  prelu,
+  squaredDifference,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();
