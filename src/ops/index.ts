@@ -24,6 +24,12 @@ import { gather } from './gather.js';
 import { slice } from './slice/index.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { lstm } from './lstm/index.js';
+import { batchMatmul } from './batch-matmul.js';
+import { transposeConv } from './transpose-conv.js';
+import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { prelu } from './binary/prelu.js';
+import { squaredDifference } from './binary/squared-difference.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -60,6 +66,16 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  lstm,
+  batchMatmul,
+  transposeConv,
+  rsqrt,
+  exp,
+  log,
+  abs,
+  neg,
+  prelu,
+  squaredDifference,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();
