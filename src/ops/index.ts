@@ -22,6 +22,10 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
+import { argMax, argMin } from './arg-minmax.js';
+import { resizeBilinear, resizeNearest } from './resize/index.js';
+import { l2Norm } from './l2-norm.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -58,6 +62,14 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  reduceMax,
+  reduceMin,
+  reduceSum,
+  argMax,
+  argMin,
+  resizeNearest,
+  resizeBilinear,
+  l2Norm,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();
