@@ -101,8 +101,8 @@ test('a vector whose length runs past the end of the file → E_MODEL_FORMAT', (
 });
 
 test('an unknown operator → E_UNSUPPORTED_OP naming the builtin, its code, version, operator and the supported set', () => {
-  const { file, r } = inspect(oneOp({ op: 'RESIZE_BILINEAR', version: 3, inputs: [0], options: undefined }));
-  assertFails(r, 1, [err('E_UNSUPPORTED_OP', file, `operator 'RESIZE_BILINEAR' (builtin 23, version 3) at operator #0 (output 'y') is not supported; supported TensorFlow Lite operators: ${SUPPORTED}`)]);
+  const { file, r } = inspect(oneOp({ op: 'REDUCE_PROD', version: 3, inputs: [0], options: undefined }));
+  assertFails(r, 1, [err('E_UNSUPPORTED_OP', file, `operator 'REDUCE_PROD' (builtin 81, version 3) at operator #0 (output 'y') is not supported; supported TensorFlow Lite operators: ${SUPPORTED}`)]);
 });
 
 test('an operator version we do not handle → E_UNSUPPORTED_ATTR naming op and version', () => {
