@@ -223,4 +223,25 @@ test('int8 REDUCE_MAX with an output quantized unlike the input → E_UNSUPPORTE
   }
 });
 
+test('RESIZE_BILINEAR with align_corners and half_pixel_centers both set → E_MODEL_INVALID, as TFLite Micro refuses it', () => {
+  const bytes = buildTflite({
+    tensors: [
+      { name: 'x', shape: [1, 3, 3, 2], type: 'float32' },
+      { name: 'size', shape: [2], type: 'int32', data: [5, 5] },
+      { name: 'y', shape: [1, 5, 5, 2], type: 'float32' },
+    ],
+    inputs: [0],
+    outputs: [2],
+    operators: [{ op: 'RESIZE_BILINEAR', version: 3, inputs: [0, 1], outputs: [2], options: { type: 15, fields: [[2, 'bool', 1], [3, 'bool', 1]] } }],
+  });
+  try {
+    loadGraph(bytes, 'both.tflite', 'both');
+    assert.unreachable('imported');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, 'E_MODEL_INVALID');
+    assert.match((e as Error).message, 'align_corners and half_pixel_centers are both set');
+  }
+});
+
 test.run();

@@ -76,6 +76,13 @@ export function reducedShape(shape: readonly number[], attrs: ReduceAxesAttrs, n
   return attrs.keepdims ? shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !attrs.axes.includes(i));
 }
 
+/** A reduction across a transpose (keepdims only): axis a of the transposed input is axis perm[a] of the original. */
+export function commuteReduceAxes<A extends ReduceAxesAttrs>(node: Node<A>, perm: number[]): { attrs: A; inputs: string[] } | null {
+  if (!node.attrs.keepdims) return null;
+  const axes = node.attrs.axes.map((a) => perm[a]).sort((a, b) => a - b);
+  return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
+}
+
 /** Calls f(input index, output index) for every input element, in row-major input order. */
 export function forEachReduced(shape: readonly number[], axes: readonly number[], f: (i: number, o: number) => void): void {
   // Output index of each input element: its coordinates with the reduced ones dropped.
@@ -164,12 +171,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
       },
     ];
   },
-  commuteTranspose(node, perm) {
-    if (!node.attrs.keepdims) return null;
-    // Axis a of the transposed input is axis perm[a] of the original.
-    const axes = node.attrs.axes.map((a) => perm[a]).sort((a, b) => a - b);
-    return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
-  },
+  commuteTranspose: commuteReduceAxes,
   onnx: { ReduceMean: importReduceMean },
   tflite: { MEAN: { maxVersion: 2, options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
 });

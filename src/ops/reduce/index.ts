@@ -23,7 +23,7 @@ import { f32 } from '../../ir/c-value.js';
 import { defineOp } from '../op.js';
 import type { KernelCall, LowerContext, OpDef } from '../op.js';
 import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
-import { REDUCER_OPTIONS, forEachReduced, importTfliteReducer, reduceGroups, reducedShape } from '../reduce-mean/index.js';
+import { REDUCER_OPTIONS, commuteReduceAxes, forEachReduced, importTfliteReducer, reduceGroups, reducedShape } from '../reduce-mean/index.js';
 import type { ReduceAxesAttrs } from '../reduce-mean/index.js';
 import { lowerReduceSumS8 } from '../reduce-mean/s8.js';
 
@@ -84,10 +84,7 @@ function reduceOp(kind: Kind, builtin: string): OpDef<ReduceAxesAttrs> {
     infer: ({ attrs, inputs, node }) => [{ dtype: inputs[0]!.dtype, shape: reducedShape(inputs[0]!.shape, attrs, node) }],
     evaluate: (attrs, inputs, outputs) => [evaluateReduce(kind, attrs, inputs[0]!, outputs[0].shape, outputs[0].dtype)],
     lower: (ctx) => (kind === 'sum' ? lowerSum(ctx) : lowerMinMax(kind, ctx)),
-    commuteTranspose(node, perm) {
-      if (!node.attrs.keepdims) return null;
-      return { attrs: { ...node.attrs, axes: node.attrs.axes.map((a) => perm[a]).sort((a, b) => a - b) }, inputs: [...node.inputs] };
-    },
+    commuteTranspose: commuteReduceAxes,
     tflite: { [builtin]: { maxVersion: 2, options: REDUCER_OPTIONS, types: ['float32', 'int8'], import: importTfliteReducer(name) } },
   });
 }
