@@ -155,7 +155,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-  tflite: { QUANTIZE: { maxVersion: 2, import: importTfliteQuantize('quantize') } },
+  tflite: { QUANTIZE: { maxVersion: 2, types: ['float32', 'int8', 'uint8'], import: importTfliteQuantize('quantize') } },
 });
 
 export const dequantize = defineOp<DequantizeAttrs>({
@@ -185,5 +185,5 @@ export const dequantize = defineOp<DequantizeAttrs>({
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-  tflite: { DEQUANTIZE: { maxVersion: 3, import: importTfliteQuantize('dequantize') } },
+  tflite: { DEQUANTIZE: { maxVersion: 3, types: ['int8', 'uint8', 'float32'], import: importTfliteQuantize('dequantize') } },
 });

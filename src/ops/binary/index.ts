@@ -320,16 +320,16 @@ function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs>
 }
 
 export const add = binaryOp('add', {
-  tflite: { ADD: { maxVersion: 2, options: flatOptions(OptionsType.AddOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('add') } },
+  tflite: { ADD: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.AddOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('add') } },
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });
 export const sub = binaryOp('sub', {
-  tflite: { SUB: { maxVersion: 3, options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
+  tflite: { SUB: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
   fusedClamp: ['int8'],
 });
 export const mul = binaryOp('mul', {
-  tflite: { MUL: { maxVersion: 3, options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
+  tflite: { MUL: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });

@@ -305,5 +305,5 @@ export const gemm = defineOp<GemmAttrs>({
   onnx: { Gemm: importGemm },
   int8Form: denseInt8Form(true),
   fusedClamp: ['float32', 'int8'],
-  tflite: { FULLY_CONNECTED: { maxVersion: 9, options: flatOptions(OptionsType.FullyConnectedOptions, (r, t) => ({ activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2), asymmetricQuantizeInputs: r.bool(t, 3) })), import: importTfliteFullyConnected } },
+  tflite: { FULLY_CONNECTED: { maxVersion: 9, types: ['float32', 'int8'], options: flatOptions(OptionsType.FullyConnectedOptions, (r, t) => ({ activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2), asymmetricQuantizeInputs: r.bool(t, 3) })), import: importTfliteFullyConnected } },
 });

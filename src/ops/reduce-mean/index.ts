@@ -173,7 +173,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
   },
   commuteTranspose: commuteReduceAxes,
   onnx: { ReduceMean: importReduceMean },
-  tflite: { MEAN: { maxVersion: 2, options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
+  tflite: { MEAN: { maxVersion: 2, types: ['float32', 'int8'], options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

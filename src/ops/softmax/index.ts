@@ -140,5 +140,5 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   onnx: { Softmax: importSoftmax },
   int8Form: fixedOutputInt8Form(UNIT_256),
-  tflite: { SOFTMAX: { maxVersion: 2, options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
+  tflite: { SOFTMAX: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
 });
