@@ -36,6 +36,8 @@ function importTfliteArg(kind: Kind): (c: TfliteOpContext<{ outputType: number }
   return (c) => {
     const out = c.outputType(0);
     if (out.dtype !== 'int32') c.unsupported(`ARG_${kind.toUpperCase()} with a ${out.dtype} output (TensorFlow Lite Micro writes int32 indices only)`);
+    const x0 = c.inputTensor(0);
+    if (x0.dtype !== 'float32' && x0.dtype !== 'int8') c.unsupported(`ARG_${kind.toUpperCase()} of a ${x0.dtype} input (float32 and int8 are supported)`);
     const a = requireConstant(c as unknown as TfliteOpContext, 1, 'axis');
     if (a.dtype !== 'int32' && a.dtype !== 'int64') c.invalid(`axis must be int32 or int64, got ${a.dtype}`);
     if (a.data!.length !== 1) c.invalid(`axis must hold one value, got ${a.data!.length}`);
@@ -90,7 +92,8 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
         args: [{ params, type: 'utvm_arg_minmax_params' }, { tensor: x.name }, { tensor: y.name }],
       }];
     },
-    tflite: { [builtin]: { maxVersion: 2, options: argOptions(optionsType), types: ['float32', 'int8'], import: importTfliteArg(kind) } },
+    // types: int32 is the indices' type (the output); the input is float32 or int8 (the importer checks).
+    tflite: { [builtin]: { maxVersion: 2, options: argOptions(optionsType), types: ['float32', 'int8', 'int32'], import: importTfliteArg(kind) } },
   });
 }
 
