@@ -10,6 +10,10 @@
  * size-1 dims and calls `utvm_reduce_mean_f32` with each group's shape and input strides and
  * scale = 1/count, all computed here; int8 (TFLite's MEAN) calls `utvm_reduce_mean_s8` with TFLite's
  * requantization (src/ops/reduce-mean/s8.ts). Across a transpose (keepdims only) the axes are remapped.
+ *
+ * The axes handling — `reducedShape`, `forEachReduced`, `reduceGroups`, `commuteReduceAxes` and the TFLite
+ * importer `importTfliteReducer` — is exported for the other reductions (src/ops/reduce/: REDUCE_MAX,
+ * REDUCE_MIN, SUM).
  */
 
 import { allocData, numberAt } from '../../ir/dtype.js';
