@@ -1,9 +1,11 @@
 /* ARG_MAX / ARG_MIN on int8 (see utvm/arg_minmax.h). */
 #include "utvm/arg_minmax.h"
 
-void utvm_arg_minmax_s8(const utvm_arg_minmax_params *p, const int8_t *input, int32_t *output)
+void utvm_arg_minmax_s8(const utvm_arg_minmax_params *p, const int8_t *input, void *output)
 {
     const int32_t inner = p->inner;
+    int32_t *out32 = (int32_t *)output;
+    int64_t *out64 = (int64_t *)output;
     for (int32_t o = 0; o < p->outer; o++) {
         const int8_t *block = input + (size_t)o * (size_t)p->axis_size * (size_t)inner;
         for (int32_t i = 0; i < inner; i++) {
@@ -16,7 +18,8 @@ void utvm_arg_minmax_s8(const utvm_arg_minmax_params *p, const int8_t *input, in
                     index = k;
                 }
             }
-            *output++ = index;
+            if (p->index_bytes == 8) *out64++ = index;
+            else *out32++ = index;
         }
     }
 }

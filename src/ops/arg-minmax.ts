@@ -5,14 +5,14 @@
  * As TFLite Micro's reference kernel (arg_min_max.cc at 90b983c2): the first element of the axis is the
  * starting candidate and a later one replaces it only when strictly greater (smaller), so ties go to the
  * lowest index; stored values are compared (int8 compares bytes, which orders the reals the same way).
- * TFLite Micro writes int32 indices only (int64 output types fail in its kernel): an int64 output is
- * refused here with that reason, and int64 is no arena type (src/ir/dtype.ts). The axis is a constant
- * (int32 or int64, negative from the end).
+ * The indices are int32 or int64 as the model's output_type says (TensorFlow's default is int64, which
+ * TFLite allows and TFLite Micro's kernel refuses: those indices are the int32 ones widened, tested so).
+ * The axis is a constant (int32 or int64, negative from the end).
  *
  * Lowering: outer × axis × inner sizes, kernels utvm_arg_minmax_{s8,f32} (utvm/arg_minmax.h).
  */
 
-import { allocData, numberAt } from '../ir/dtype.js';
+import { fromNumbers, numberAt } from '../ir/dtype.js';
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { defineOp } from './op.js';
@@ -23,6 +23,8 @@ import { requireConstant, tfliteAxis } from '../import/tflite-context.js';
 
 export interface ArgMinMaxAttrs {
   axis: number;
+  /** The indices' type: int32 or int64 (TFLite's output_type). */
+  indexType: 'int32' | 'int64';
 }
 
 type Kind = 'max' | 'min';
@@ -35,7 +37,7 @@ function argOptions(type: number): TfliteOptionsTable<{ outputType: number }> {
 function importTfliteArg(kind: Kind): (c: TfliteOpContext<{ outputType: number }>) => void {
   return (c) => {
     const out = c.outputType(0);
-    if (out.dtype !== 'int32') c.unsupported(`ARG_${kind.toUpperCase()} with a ${out.dtype} output (TensorFlow Lite Micro writes int32 indices only)`);
+    if (out.dtype !== 'int32' && out.dtype !== 'int64') c.invalid(`output must be int32 or int64, got ${out.dtype}`);
     const x0 = c.inputTensor(0);
     if (x0.dtype !== 'float32' && x0.dtype !== 'int8') c.unsupported(`ARG_${kind.toUpperCase()} of a ${x0.dtype} input (float32 and int8 are supported)`);
     const a = requireConstant(c as unknown as TfliteOpContext, 1, 'axis');
@@ -43,7 +45,7 @@ function importTfliteArg(kind: Kind): (c: TfliteOpContext<{ outputType: number }
     if (a.data!.length !== 1) c.invalid(`axis must hold one value, got ${a.data!.length}`);
     const x = c.inputTensor(0);
     const axis = tfliteAxis(c as unknown as TfliteOpContext, numberAt(a.data!, 0), x.shape.length);
-    c.b.add(`arg_${kind}`, [c.input(0)], { axis }, [c.output(0)]);
+    c.b.add(`arg_${kind}`, [c.input(0)], { axis, indexType: out.dtype }, [c.output(0)]);
   };
 }
 
@@ -59,12 +61,12 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
     infer({ attrs, inputs, node }) {
       const x = inputs[0]!;
       if (attrs.axis < 0 || attrs.axis >= x.shape.length) fail('E_SHAPE', `${describeNode(node.source)}: axis ${attrs.axis} is out of range for rank ${x.shape.length}`);
-      return [{ dtype: 'int32', shape: x.shape.filter((_, i) => i !== attrs.axis) }];
+      return [{ dtype: attrs.indexType, shape: x.shape.filter((_, i) => i !== attrs.axis) }];
     },
     evaluate(attrs, inputs, outputs) {
       const x = inputs[0]!;
       const [outer, size, inner] = split(x.shape, attrs.axis);
-      const out = allocData(outputs[0].dtype, outer * inner) as Int32Array;
+      const index = new Int32Array(outer * inner);
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           let best = numberAt(x.data!, o * size * inner + i);
@@ -72,28 +74,30 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
             const v = numberAt(x.data!, (o * size + k) * inner + i);
             if (better(v, best)) {
               best = v;
-              out[o * inner + i] = k;
+              index[o * inner + i] = k;
             }
           }
         }
       }
-      return [out];
+      return [fromNumbers(outputs[0].dtype, index)];
     },
     lower(ctx) {
       const x = ctx.input(0);
       const y = ctx.output(0);
       const type = x.dtype === 'int8' ? 's8' : x.dtype === 'float32' ? 'f32' : undefined;
-      if (!type || y.dtype !== 'int32') fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: arg_${kind} of ${x.dtype} to ${y.dtype} (float32 or int8 to int32 only)`);
+      if (!type || (y.dtype !== 'int32' && y.dtype !== 'int64')) {
+        fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: arg_${kind} of ${x.dtype} to ${y.dtype} (float32 or int8 to int32 or int64 only)`);
+      }
       const [outer, axisSize, inner] = split(x.shape, ctx.node.attrs.axis);
-      const params = { outer, axis_size: axisSize, inner, is_max: kind === 'max' ? 1 : 0 };
+      const params = { outer, axis_size: axisSize, inner, is_max: kind === 'max' ? 1 : 0, index_bytes: y.dtype === 'int64' ? 8 : 4 };
       return [{
         kernel: `utvm_arg_minmax_${type}`,
         header: 'utvm/arg_minmax.h',
         args: [{ params, type: 'utvm_arg_minmax_params' }, { tensor: x.name }, { tensor: y.name }],
       }];
     },
-    // types: int32 is the indices' type (the output); the input is float32 or int8 (the importer checks).
-    tflite: { [builtin]: { maxVersion: 2, options: argOptions(optionsType), types: ['float32', 'int8', 'int32'], import: importTfliteArg(kind) } },
+    // types: int32 and int64 are the indices' (the output); the input is float32 or int8 (the importer checks).
+    tflite: { [builtin]: { maxVersion: 2, options: argOptions(optionsType), types: ['float32', 'int8', 'int32', 'int64'], import: importTfliteArg(kind) } },
   });
 }
 

@@ -223,6 +223,43 @@ test('int8 REDUCE_MAX with an output quantized unlike the input → E_UNSUPPORTE
   }
 });
 
+/** ARG_MAX and ARG_MIN of every ARGS case with `index` outputs, inputs as in the big model. */
+function buildArgModel(type: Type, index: 'int32' | 'int64'): Built {
+  const tensors: TensorSpec[] = INPUTS.map((x) => ({ name: x.name, shape: x.shape, type, ...(type === 'int8' ? { quant: { scale: [x.q.scale], zeroPoint: [x.q.zp] } } : {}) }));
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  ARGS.forEach(([x, axis], i) => {
+    const k = INPUTS.findIndex((t) => t.name === x);
+    const a = axis < 0 ? axis + INPUTS[k].shape.length : axis;
+    tensors.push({ name: `axis${i}`, shape: [1], type: 'int32', data: [axis] });
+    const axisTensor = tensors.length - 1;
+    for (const [op, optionsType] of [['ARG_MAX', 40], ['ARG_MIN', 57]] as const) {
+      tensors.push({ name: `${op}_${i}`, shape: INPUTS[k].shape.filter((_, d) => d !== a), type: index });
+      outputs.push(tensors.length - 1);
+      operators.push({ op, version: type === 'int8' ? 2 : 1, inputs: [k, axisTensor], outputs: [tensors.length - 1], options: { type: optionsType, fields: [[0, 'int8', index === 'int64' ? 4 : 2]] } });
+    }
+  });
+  return { bytes: buildTflite({ tensors, inputs: INPUTS.map((_, k) => k), outputs, operators }), outputs: outputs.length, outputBytes: 0 };
+}
+
+test('ARG_MAX / ARG_MIN with int64 indices (TFLite allows them, TFLite Micro refuses them) = TFLM\'s int32 indices widened', () => {
+  for (const type of ['float32', 'int8'] as const) {
+    const m64 = buildArgModel(type, 'int64');
+    const m32 = buildArgModel(type, 'int32');
+    const cases = randomCases(type, 1304, 2);
+    const ours = runModel(m64.bytes, `arg64_${type}.tflite`, cases, { target: 'host', name: `arg64_${type}` });
+    const theirs = runTflm(m32.bytes, cases.map((c) => c.map(toBytes)), m32.outputs);
+    assert.throws(() => runTflm(m64.bytes, cases.map((c) => c.map(toBytes)), m64.outputs), undefined, 'tflm-run refuses int64 indices');
+    ours.forEach((outs, k) =>
+      outs.forEach((o, j) => {
+        assert.is(o.dtype, 'int64');
+        const want = new Int32Array(theirs[k][j].buffer.slice(theirs[k][j].byteOffset, theirs[k][j].byteOffset + theirs[k][j].byteLength));
+        assert.equal(Array.from(o.data as BigInt64Array, Number), Array.from(want), `${type} case ${k} output ${j}`);
+      }),
+    );
+  }
+});
+
 test('RESIZE_BILINEAR with align_corners and half_pixel_centers both set → E_MODEL_INVALID, as TFLite Micro refuses it', () => {
   const bytes = buildTflite({
     tensors: [

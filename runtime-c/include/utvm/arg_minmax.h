@@ -19,11 +19,16 @@ typedef struct {
     int32_t inner;
     /* 1: ARG_MAX, 0: ARG_MIN. */
     int32_t is_max;
+    /* Bytes of one output index: 4 (int32) or 8 (int64). */
+    int32_t index_bytes;
 } utvm_arg_minmax_params;
 
-/* output: int32, [outer, inner], indices in [0, axis_size). Must not overlap the input. */
-void utvm_arg_minmax_f32(const utvm_arg_minmax_params *p, const float *input, int32_t *output);
-void utvm_arg_minmax_s8(const utvm_arg_minmax_params *p, const int8_t *input, int32_t *output);
+/*
+ * output: int32 or int64 (index_bytes), [outer, inner], indices in [0, axis_size). Must not overlap the
+ * input.
+ */
+void utvm_arg_minmax_f32(const utvm_arg_minmax_params *p, const float *input, void *output);
+void utvm_arg_minmax_s8(const utvm_arg_minmax_params *p, const int8_t *input, void *output);
 
 #ifdef __cplusplus
 }
