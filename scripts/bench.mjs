@@ -131,7 +131,7 @@ for (const file of existsSync(tflmDir) ? readdirSync(tflmDir).filter((f) => f.en
     r = bench(new Uint8Array(readFileSync(path)), file, key);
   } catch (e) {
     if (!(e instanceof UtvmError)) throw e;
-    note = `${e.code}: ${e.message.split('\n')[0]}`;
+    note = `${e.code}: ${e.message.split('\n')[0].replace(/; supported TensorFlow Lite operators: .*$/, '')}`;
   }
   tflmRows.push({ m: { key, label: `TFLM example ${file}`, path }, r, note, tflmArena });
   process.stderr.write(r ? `  ${group(r.instructions)} instructions, arena ${group(r.arenaBytes)} (TFLM ${group(tflmArena)})\n` : `  ${note}\n`);

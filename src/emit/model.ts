@@ -67,6 +67,8 @@ export function renderModel(p: Program, sourceName: string, lowerBound: number, 
     headers: p.headers,
     constants: p.constants.map((c) => ({ ...c, values: formatValues(c) })),
     steps: p.steps,
+    state: p.state,
+    stateBytes: p.state.reduce((n, s) => n + s.bytes, 0),
     inputs: p.inputs.map((t) => ({ ...t, desc: descriptor(t) })),
     outputs: p.outputs.map((t) => ({ ...t, desc: descriptor(t) })),
   };

@@ -52,8 +52,18 @@ export interface ProgramTensor {
   zeroPoint: number;
 }
 
+/** A variable tensor's arena bytes: set to `fill` (an int8 tensor's zero point, else 0) at init and by <name>_reset(). */
+export interface ProgramState {
+  name: string;
+  offset: number;
+  bytes: number;
+  fill: number;
+}
+
 export interface Program {
   name: string;
+  /** The model's state (TFLite variable tensors), in graph order: empty for a stateless model. */
+  state: ProgramState[];
   arenaBytes: number;
   constants: ProgramConstant[];
   steps: ProgramStep[];
@@ -159,8 +169,12 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
   }
   const kernels = [...new Set(steps.flatMap((s) => s.kernels))].sort();
   const constantList = [...constants.values()];
+  const state = [...g.tensors.values()]
+    .filter((t) => t.variable && t.data === undefined)
+    .map((t) => ({ name: t.name, offset: plan.offsetOf(t.name), bytes: tensorBytes(t), fill: t.dtype === 'int8' ? t.quant?.zeroPoint[0] ?? 0 : 0 }));
   return {
     name: g.name,
+    state,
     arenaBytes: plan.arenaBytes,
     constants: constantList,
     steps,

@@ -130,8 +130,9 @@ function checkOperators(model: TfliteModel, sg: TfliteSubgraph, fileName: string
   });
 }
 
+/** The IR type of a tensor; INT16 only for a variable (the int8 LSTM's cell state). */
 function irDType(t: TfliteTensor, fileName: string): DType {
-  const dtype = DTYPES[t.type];
+  const dtype = DTYPES[t.type] ?? (t.isVariable && t.type === TensorType.INT16 ? 'int16' : undefined);
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
     fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT32, INT64`);
@@ -179,6 +180,7 @@ function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData 
     else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
     else if (dtype === 'int64') (data as BigInt64Array)[i] = view.getBigInt64(8 * i, true);
     else if (dtype === 'uint8') (data as Uint8Array)[i] = view.getUint8(i);
+    else if (dtype === 'int16') (data as Int16Array)[i] = view.getInt16(2 * i, true);
     else (data as Int8Array)[i] = view.getInt8(i);
   }
   return data;
@@ -215,10 +217,10 @@ class TfliteImporter {
     if (this.added.has(i)) return name;
     const t = this.sg.tensors[i];
     const info = this.tensorInfo(i);
+    if (t.isVariable) return this.addVariable(i, info);
     if (info.data === undefined) {
       fail('E_MODEL_INVALID', `${this.fileName}: tensor ${quote(t.name)} is read before any operator writes it and has no data`);
     }
-    if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is a variable; variables are not supported`);
     if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is sparse; sparse tensors are not supported`);
     const count = elementCount(info.shape);
     const bytes = count * bytesOf(info.dtype);
@@ -226,6 +228,20 @@ class TfliteImporter {
       fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor ${quote(t.name)} [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
     }
     const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, data: decodeData(info.data, info.dtype, count) };
+    if (info.quant) tensor.quant = info.quant;
+    this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(name)}`);
+    this.added.add(i);
+    return name;
+  }
+
+  /**
+   * A variable tensor (state kept across runs, as TFLite Micro keeps it): a runtime tensor without a
+   * producer. Its buffer's data, if any, is ignored, as TFLite Micro ignores it (ResetVariableTensors sets
+   * it to the zero point before the first run).
+   */
+  private addVariable(i: number, info: { dtype: DType; shape: number[]; quant?: Quant }): string {
+    const name = this.names[i];
+    const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, variable: true };
     if (info.quant) tensor.quant = info.quant;
     this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(name)}`);
     this.added.add(i);
@@ -265,11 +281,14 @@ class TfliteImporter {
 
   /**
    * The operator's run-time tensors (inputs without data, outputs) must have element types its
-   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) are the kernels' own affair.
+   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) and variable tensors (state,
+   * such as the int8 LSTM's int16 cell state) are the kernels' own affair.
    */
   private checkTypes(op: TfliteOperator, opName: string, types: readonly DType[] | undefined, where: string): void {
     if (!types) return;
-    const runtime = [...op.inputs.filter((i) => i >= 0 && this.tensorInfo(i).data === undefined), ...op.outputs];
+    const hasData = (t: TfliteTensor) => t.buffer > 0 && this.model.buffers[t.buffer].length > 0;
+    const stateless = (i: number) => i >= 0 && !this.sg.tensors[i].isVariable && !hasData(this.sg.tensors[i]);
+    const runtime = [...op.inputs.filter(stateless), ...op.outputs];
     for (const i of runtime) {
       const dtype = this.tensorInfo(i).dtype;
       if (!types.includes(dtype)) {
@@ -285,6 +304,7 @@ class TfliteImporter {
       opName,
       options,
       input: (i) => (i < op.inputs.length && op.inputs[i] >= 0 ? self.ref(op.inputs[i]) : ''),
+      present: (i) => i < op.inputs.length && op.inputs[i] >= 0,
       inputTensor(i) {
         const name = this.input(i);
         if (name === '') this.invalid(`input ${i} is missing`);

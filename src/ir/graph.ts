@@ -36,6 +36,13 @@ export interface Tensor {
    * `int32Bias`) reads it to use an int32 bias exactly as the model stores it.
    */
   quantizedOrigin?: QuantizedOrigin;
+  /**
+   * A TFLite variable tensor (state: the LSTM's hidden and cell state): a runtime tensor that no node
+   * produces and that keeps its value from one run to the next. The planner gives it arena space for the
+   * whole run (src/plan/liveness.ts); the model sets it to its zero point at init and in <name>_reset().
+   * Nodes that read it also write it in place.
+   */
+  variable?: boolean;
 }
 
 /** A constant's integer values before dequantization: q − zero_point, with the quantization used. */

@@ -22,6 +22,12 @@ import { copy } from './copy.js';
 import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { lstm } from './lstm/index.js';
+import { batchMatmul } from './batch-matmul.js';
+import { transposeConv } from './transpose-conv.js';
+import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { prelu } from './binary/prelu.js';
+import { squaredDifference } from './binary/squared-difference.js';
 import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
 import { argMax, argMin } from './arg-minmax.js';
 import { resizeBilinear, resizeNearest } from './resize/index.js';
@@ -62,6 +68,16 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  lstm,
+  batchMatmul,
+  transposeConv,
+  rsqrt,
+  exp,
+  log,
+  abs,
+  neg,
+  prelu,
+  squaredDifference,
   reduceMax,
   reduceMin,
   reduceSum,

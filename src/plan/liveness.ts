@@ -36,6 +36,9 @@
  * 4. A node with scratch bytes > 0 (`scratch`: the largest `scratchBytes` of its lowered kernel calls,
  *    src/lower/index.ts `scratchBytesOf`) adds a buffer `scratch:<node name>` (kind 'scratch', no
  *    tensors) live only at that node's step.
+ * 1'. Variable tensors (TFLite state, `Tensor.variable`: no producer, read and written in place by their
+ *    nodes, kept from one run to the next) get a buffer live over the whole run, steps 0 to the last,
+ *    so nothing else ever shares their bytes. Nothing joins them (they are never a node's output 0).
  * 5. bytes = tensorBytes(root tensor) rounded up to ARENA_ALIGNMENT (16), so every tensor starts on a
  *    16-byte boundary (enough for any dtype and for the M7's cache lines / DSP loads).
  *
@@ -96,6 +99,7 @@ export function computeBuffers(
 ): Buffer[] {
   const state = new Liveness(graph);
   for (const name of graph.inputs) if (state.isRuntime(name)) state.open(name, 0);
+  for (const t of graph.tensors.values()) if (t.variable && t.data === undefined) state.open(t.name, 0);
   graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op), inPlaceKernels.has(node.name), scratch.get(node.name) ?? 0));
   return state.finish();
 }
@@ -248,6 +252,7 @@ class Liveness {
   /** Applies rule 1's "graph outputs live to the end" and returns the buffers in creation order. */
   finish(): Buffer[] {
     const end = Math.max(this.steps - 1, 0);
+    for (const t of this.graph.tensors.values()) if (t.variable && t.data === undefined) this.bufferOf(t.name).last = end;
     for (const name of this.graph.outputs) {
       if (!this.isRuntime(name)) continue;
       const buffer = this.byTensor.get(name);

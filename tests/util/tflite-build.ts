@@ -19,6 +19,8 @@ export interface TensorSpec {
   data?: number[];
   quant?: { scale: number[]; zeroPoint: number[]; axis?: number };
   shapeSignature?: number[];
+  /** A variable tensor (is_variable: state such as the LSTM's). */
+  variable?: boolean;
 }
 
 /** One option field: [field id, kind, value]. */
@@ -110,6 +112,7 @@ function writeTensor(b: Builder, t: TensorSpec, buffer: number): number {
   b.addFieldInt32(2, buffer, 0xffffffff);
   b.addFieldOffset(3, name, 0);
   if (quant) b.addFieldOffset(4, quant, 0);
+  if (t.variable) b.addFieldInt8(5, 1, 0);
   if (sig) b.addFieldOffset(7, sig, 0);
   return b.endObject();
 }
@@ -242,4 +245,24 @@ export function concatOptions(axis: number, activation = 0) {
 
 export function reducerOptions(keepDims: boolean) {
   return { type: OptionsType.ReducerOptions, fields: [[0, 'bool', keepDims ? 1 : 0]] as OptionField[] };
+}
+
+/** UnidirectionalSequenceLSTMOptions: fused_activation_function (TANH = 4 for TFLite Micro), cell_clip, proj_clip, time_major. */
+export function unidirectionalLstmOptions(o: { activation?: number; cellClip?: number; projClip?: number; timeMajor?: boolean }) {
+  const fields: OptionField[] = [[0, 'int8', o.activation ?? 4]];
+  if (o.cellClip !== undefined) fields.push([1, 'float32', o.cellClip]);
+  if (o.projClip !== undefined) fields.push([2, 'float32', o.projClip]);
+  if (o.timeMajor !== undefined) fields.push([3, 'bool', o.timeMajor ? 1 : 0]);
+  return { type: OptionsType.UnidirectionalSequenceLSTMOptions, fields };
+}
+
+export function batchMatmulOptions(adjX: boolean, adjY: boolean) {
+  return { type: OptionsType.BatchMatMulOptions, fields: [[0, 'bool', adjX ? 1 : 0], [1, 'bool', adjY ? 1 : 0]] as OptionField[] };
+}
+
+export function transposeConvOptions(o: { padding: 'SAME' | 'VALID'; stride: [number, number]; activation?: number }) {
+  return {
+    type: OptionsType.TransposeConvOptions,
+    fields: [[0, 'int8', PADDING[o.padding]], [1, 'int32', o.stride[1]], [2, 'int32', o.stride[0]], [3, 'int8', o.activation ?? 0]] as OptionField[],
+  };
 }

@@ -64,11 +64,23 @@ const void *kws_ref_model_arena_output(const void *arena, int32_t index);
 /* Runs one inference in `arena` (checked as kws_ref_model_check_arena does; refused arenas are not touched). */
 utvm_status kws_ref_model_run_with_arena(void *arena, size_t size);
 
+/*
+ * Sets the model's state in `arena` to its initial value (checked as kws_ref_model_check_arena does).
+ * This model keeps no state between runs: nothing to do.
+ */
+utvm_status kws_ref_model_reset_with_arena(void *arena, size_t size);
+
 #ifndef KWS_REF_MODEL_NO_STATIC_ARENA
 /* ---- the built-in static arena ---- */
 
-/* Prepares the model. Idempotent; call once before the first run. */
+/* Prepares the model (its state, if any, at its initial value). Idempotent; call once before the first run. */
 utvm_status kws_ref_model_init(void);
+
+/*
+ * Sets the model's state back to its initial value, as TensorFlow Lite Micro's ResetVariableTensors does
+ * (UTVM_ERROR_NOT_INITIALIZED before init). This model keeps no state: nothing to do.
+ */
+utvm_status kws_ref_model_reset(void);
 
 /* Pointer to input `index` inside the arena (NULL for a bad index): write the input data here. */
 void *kws_ref_model_input(int32_t index);

@@ -92,6 +92,12 @@ static void tiny_execute(uint8_t *arena)
     UTVM_PROFILE_END(2, "fc");
 }
 
+/* The state (TFLite variable tensors) at its initial value: int8 at its zero point, else 0. */
+static void tiny_reset_state(uint8_t *arena)
+{
+    (void)arena;
+}
+
 utvm_status tiny_check_arena(const void *arena, size_t size)
 {
     if (arena == NULL) return UTVM_ERROR_BAD_ARGUMENT;
@@ -120,10 +126,26 @@ utvm_status tiny_run_with_arena(void *arena, size_t size)
     return UTVM_OK;
 }
 
+utvm_status tiny_reset_with_arena(void *arena, size_t size)
+{
+    utvm_status status = tiny_check_arena(arena, size);
+    if (status != UTVM_OK) return status;
+    tiny_reset_state((uint8_t *)arena);
+    return UTVM_OK;
+}
+
 #ifndef TINY_NO_STATIC_ARENA
 utvm_status tiny_init(void)
 {
+    if (!tiny_ready) tiny_reset_state(tiny_arena);
     tiny_ready = 1;
+    return UTVM_OK;
+}
+
+utvm_status tiny_reset(void)
+{
+    if (!tiny_ready) return UTVM_ERROR_NOT_INITIALIZED;
+    tiny_reset_state(tiny_arena);
     return UTVM_OK;
 }
 
