@@ -1,9 +1,10 @@
 /**
  * Element types of the IR.
  *
- * Runtime tensors (in the arena) are float32 or int8/uint8/int16/int32; int64 and float64 appear only as
- * compile-time constants (shapes, axes, ONNX attributes given as tensors) and must fold away before code
- * generation. Constant data is held in the typed array of `arrayTypeOf(dtype)`; int64 uses BigInt64Array.
+ * Runtime tensors (in the arena) are float32 or int8/uint8/int16/int32, and int64 (TFLite's ARG_MAX /
+ * ARG_MIN indices, 8-byte aligned like every arena offset); float64 and bool appear only as compile-time
+ * constants (shapes, axes, ONNX attributes given as tensors) and must fold away before code generation.
+ * An operator whose lowering meets an element type it has no kernel for says so (E_UNSUPPORTED_TYPE). Constant data is held in the typed array of `arrayTypeOf(dtype)`; int64 uses BigInt64Array.
  */
 
 export type DType = 'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool';
@@ -106,7 +107,7 @@ export function fromNumbers(dtype: DType, values: ArrayLike<number>): TensorData
 
 /** True for dtypes that may live in the arena and reach a C kernel. */
 /** The element types a tensor computed at run time may have (the rest only fold at compile time). */
-export const RUNTIME_DTYPES: readonly DType[] = ['float32', 'int8', 'uint8', 'int16', 'int32'];
+export const RUNTIME_DTYPES: readonly DType[] = ['float32', 'int8', 'uint8', 'int16', 'int32', 'int64'];
 
 export function isRuntimeDType(dtype: DType): boolean {
   return RUNTIME_DTYPES.includes(dtype);

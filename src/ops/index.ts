@@ -30,6 +30,10 @@ import { transposeConv } from './transpose-conv.js';
 import { abs, exp, log, neg, rsqrt } from './unary/math.js';
 import { prelu } from './binary/prelu.js';
 import { squaredDifference } from './binary/squared-difference.js';
+import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
+import { argMax, argMin } from './arg-minmax.js';
+import { resizeBilinear, resizeNearest } from './resize/index.js';
+import { l2Norm } from './l2-norm.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -76,6 +80,14 @@ const ALL_OPS: OpDef<any>[] = [
   neg,
   prelu,
   squaredDifference,
+  reduceMax,
+  reduceMin,
+  reduceSum,
+  argMax,
+  argMin,
+  resizeNearest,
+  resizeBilinear,
+  l2Norm,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -61,6 +61,28 @@ typedef struct {
  */
 void utvm_reduce_mean_s8(const utvm_reduce_params_s8 *p, const int8_t *input, int8_t *output);
 
+
+typedef struct {
+    /* Kept and reduced dims and their input strides, as in utvm_reduce_params_f32. */
+    int32_t kept_shape[UTVM_MAX_RANK];
+    int32_t kept_strides[UTVM_MAX_RANK];
+    int32_t reduced_shape[UTVM_MAX_RANK];
+    int32_t reduced_strides[UTVM_MAX_RANK];
+    /* 1: the largest element (REDUCE_MAX), 0: the smallest (REDUCE_MIN). */
+    int32_t is_max;
+} utvm_reduce_minmax_params;
+
+/*
+ * REDUCE_MAX / REDUCE_MIN (TensorFlow Lite's reference ReduceGeneric): output[k] = the largest (smallest)
+ * of input[k's offset + reduced offset] over the reduced dims, comparing stored values. int8: input and
+ * output share one quantization. SUM runs as utvm_reduce_mean_f32 with scale 1.0f (float32) and as
+ * utvm_reduce_mean_s8 with a multiplier of input_scale / output_scale alone (int8).
+ * input:  any layout described by the strides. output: contiguous, product(kept_shape) elements.
+ * Must not overlap the input.
+ */
+void utvm_reduce_minmax_f32(const utvm_reduce_minmax_params *p, const float *input, float *output);
+void utvm_reduce_minmax_s8(const utvm_reduce_minmax_params *p, const int8_t *input, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,7 +33,8 @@ typedef enum {
     UTVM_INT8 = 1,
     UTVM_UINT8 = 2,
     UTVM_INT16 = 3,
-    UTVM_INT32 = 4
+    UTVM_INT32 = 4,
+    UTVM_INT64 = 5
 } utvm_dtype;
 
 /* Clamp applied to a kernel's output (fused Relu/Clip); [-INFINITY, INFINITY] for none. */

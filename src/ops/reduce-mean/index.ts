@@ -10,11 +10,16 @@
  * size-1 dims and calls `utvm_reduce_mean_f32` with each group's shape and input strides and
  * scale = 1/count, all computed here; int8 (TFLite's MEAN) calls `utvm_reduce_mean_s8` with TFLite's
  * requantization (src/ops/reduce-mean/s8.ts). Across a transpose (keepdims only) the axes are remapped.
+ *
+ * The axes handling — `reducedShape`, `forEachReduced`, `reduceGroups`, `commuteReduceAxes` and the TFLite
+ * importer `importTfliteReducer` — is exported for the other reductions (src/ops/reduce/: REDUCE_MAX,
+ * REDUCE_MIN, SUM).
  */
 
 import { allocData, numberAt } from '../../ir/dtype.js';
 import { describeNode, fail } from '../../diagnostics.js';
 import { elementCount } from '../../ir/graph.js';
+import type { Node, Tensor } from '../../ir/graph.js';
 import { f32 } from '../../ir/c-value.js';
 import { defineOp } from '../op.js';
 import { lowerReduceMeanS8 } from './s8.js';
@@ -27,9 +32,7 @@ import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 import type { Rounding } from '../../ir/quant.js';
 
-export interface ReduceMeanAttrs {
-  axes: number[];
-  keepdims: boolean;
+export interface ReduceMeanAttrs extends ReduceAxesAttrs {
   /**
    * int8 only. 'tflite' (default): TFLite's MEAN, 1/count folded into the shift (bit-exact with TFLite
    * Micro). 'onnx': the mean of a quantized ONNX global average pool, requantized by ONNX's float
@@ -38,7 +41,7 @@ export interface ReduceMeanAttrs {
   requant?: Rounding;
 }
 
-interface Group {
+export interface Group {
   reduced: boolean;
   size: number;
   stride: number;
@@ -63,45 +66,88 @@ function groupDims(shape: readonly number[], axes: readonly number[]): Group[] {
 }
 
 
+/** Axes and keepdims: the attributes every reduction over a set of axes shares. */
+export interface ReduceAxesAttrs {
+  axes: number[];
+  keepdims: boolean;
+}
+
+/** The output shape of a reduction (E_SHAPE for an axis out of range). */
+export function reducedShape(shape: readonly number[], attrs: ReduceAxesAttrs, node: Node<unknown>): number[] {
+  for (const a of attrs.axes) {
+    if (a < 0 || a >= shape.length) fail('E_SHAPE', `${describeNode(node.source)}: axis ${a} is out of range for rank ${shape.length}`);
+  }
+  return attrs.keepdims ? shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !attrs.axes.includes(i));
+}
+
+/** A reduction across a transpose (keepdims only): axis a of the transposed input is axis perm[a] of the original. */
+export function commuteReduceAxes<A extends ReduceAxesAttrs>(node: Node<A>, perm: number[]): { attrs: A; inputs: string[] } | null {
+  if (!node.attrs.keepdims) return null;
+  const axes = node.attrs.axes.map((a) => perm[a]).sort((a, b) => a - b);
+  return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
+}
+
+/** Calls f(input index, output index) for every input element, in row-major input order. */
+export function forEachReduced(shape: readonly number[], axes: readonly number[], f: (i: number, o: number) => void): void {
+  // Output index of each input element: its coordinates with the reduced ones dropped.
+  const keptStrides = stridesOf(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  const idx = new Array<number>(shape.length).fill(0);
+  const count = elementCount(shape);
+  for (let i = 0; i < count; i++) {
+    let o = 0;
+    for (let d = 0; d < idx.length; d++) if (!axes.includes(d)) o += idx[d] * keptStrides[d];
+    f(i, o);
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** The kept and reduced groups of a reduction's input as the utvm/reduce.h parameter arrays, and the reduced element count. */
+export function reduceGroups(node: Node<ReduceAxesAttrs>, x: Tensor): { shapes: Record<string, number[]>; count: number; kept: Group[]; reduced: Group[] } {
+  const groups = groupDims(x.shape, node.attrs.axes);
+  const kept = groups.filter((g) => !g.reduced);
+  const reduced = groups.filter((g) => g.reduced);
+  if (kept.length > MAX_RANK || reduced.length > MAX_RANK) {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: more than ${MAX_RANK} separate kept or reduced dims is not supported`);
+  }
+  const shapes = {
+    kept_shape: padToMaxRank(kept.map((g) => g.size), 1),
+    kept_strides: padToMaxRank(kept.map((g) => g.stride), 0),
+    reduced_shape: padToMaxRank(reduced.map((g) => g.size), 1),
+    reduced_strides: padToMaxRank(reduced.map((g) => g.stride), 0),
+  };
+  return { shapes, count: elementCount(node.attrs.axes.map((a) => x.shape[a])), kept, reduced };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // TensorFlow Lite
 
-function importTfliteMean(c: TfliteOpContext): void {
-  const rank = c.inputTensor(0).shape.length;
-  const axes = [...new Set(intList(c, 1, 'axes').map((a) => tfliteAxis(c, a, rank)))].sort((p, q) => p - q);
-  c.b.add('reduce_mean', [c.input(0)], { axes, keepdims: c.options.keepDims }, [c.output(0)]);
+/** The importer of a TFLite reducer (MEAN, SUM, REDUCE_MAX, REDUCE_MIN) onto IR operator `op`: axes deduplicated and sorted. */
+export function importTfliteReducer(op: string): (c: TfliteOpContext) => void {
+  return (c) => {
+    const rank = c.inputTensor(0).shape.length;
+    const axes = [...new Set(intList(c, 1, 'axes').map((a) => tfliteAxis(c, a, rank)))].sort((p, q) => p - q);
+    c.b.add(op, [c.input(0)], { axes, keepdims: c.options.keepDims }, [c.output(0)]);
+  };
 }
+
+/** TFLite's ReducerOptions table (keep_dims, field 0). */
+export const REDUCER_OPTIONS = flatOptions(OptionsType.ReducerOptions, (r, t) => ({ keepDims: r.bool(t, 0) }));
 
 export const reduceMean = defineOp<ReduceMeanAttrs>({
   name: 'reduce_mean',
-  infer({ attrs, inputs, node }) {
-    const x = inputs[0]!;
-    for (const a of attrs.axes) {
-      if (a < 0 || a >= x.shape.length) fail('E_SHAPE', `${describeNode(node.source)}: axis ${a} is out of range for rank ${x.shape.length}`);
-    }
-    const shape = attrs.keepdims
-      ? x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d))
-      : x.shape.filter((_, i) => !attrs.axes.includes(i));
-    return [{ dtype: x.dtype, shape }];
-  },
+  infer: ({ attrs, inputs, node }) => [{ dtype: inputs[0]!.dtype, shape: reducedShape(inputs[0]!.shape, attrs, node) }],
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
     if (x.quant) fail('E_UNSUPPORTED_ATTR', 'folding a mean of a quantized constant is not supported');
     const data = x.data!;
     const count = elementCount(attrs.axes.map((a) => x.shape[a]));
     const sums = new Float64Array(elementCount(outputs[0].shape));
-    // Output index of each input element: its coordinates with the reduced ones dropped.
-    const keptStrides = stridesOf(x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)));
-    const idx = new Array<number>(x.shape.length).fill(0);
-    for (let i = 0; i < data.length; i++) {
-      let o = 0;
-      for (let d = 0; d < idx.length; d++) if (!attrs.axes.includes(d)) o += idx[d] * keptStrides[d];
+    forEachReduced(x.shape, attrs.axes, (i, o) => {
       sums[o] += numberAt(data, i);
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < x.shape[d]) break;
-        idx[d] = 0;
-      }
-    }
+    });
     const out = allocData(outputs[0].dtype, sums.length);
     const integer = x.dtype !== 'float32' && x.dtype !== 'float64';
     for (let o = 0; o < sums.length; o++) {
@@ -118,19 +164,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     if (x.dtype !== 'float32' && x.dtype !== 'int8') {
       fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ReduceMean on ${x.dtype} (only float32 and int8 at run time)`);
     }
-    const groups = groupDims(x.shape, node.attrs.axes);
-    const kept = groups.filter((g) => !g.reduced);
-    const reduced = groups.filter((g) => g.reduced);
-    if (kept.length > MAX_RANK || reduced.length > MAX_RANK) {
-      fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: more than ${MAX_RANK} separate kept or reduced dims is not supported`);
-    }
-    const count = elementCount(node.attrs.axes.map((a) => x.shape[a]));
-    const shapes = {
-      kept_shape: padToMaxRank(kept.map((g) => g.size), 1),
-      kept_strides: padToMaxRank(kept.map((g) => g.stride), 0),
-      reduced_shape: padToMaxRank(reduced.map((g) => g.size), 1),
-      reduced_strides: padToMaxRank(reduced.map((g) => g.stride), 0),
-    };
+    const { shapes, count } = reduceGroups(node, x);
     if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count, node.attrs.requant ?? 'tflite');
     const params = { ...shapes, scale: f32(1 / count) };
     return [
@@ -141,14 +175,9 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
       },
     ];
   },
-  commuteTranspose(node, perm) {
-    if (!node.attrs.keepdims) return null;
-    // Axis a of the transposed input is axis perm[a] of the original.
-    const axes = node.attrs.axes.map((a) => perm[a]).sort((a, b) => a - b);
-    return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
-  },
+  commuteTranspose: commuteReduceAxes,
   onnx: { ReduceMean: importReduceMean },
-  tflite: { MEAN: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ReducerOptions, (r, t) => ({ keepDims: r.bool(t, 0) })), import: importTfliteMean } },
+  tflite: { MEAN: { maxVersion: 2, types: ['float32', 'int8'], options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

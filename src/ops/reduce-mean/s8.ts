@@ -58,3 +58,28 @@ export function lowerReduceMeanS8(
     args: [{ params, type: 'utvm_reduce_params_s8' }, { tensor: x.name }, { tensor: y.name }],
   }];
 }
+
+/**
+ * int8 SUM as TFLite Micro runs it (the same QuantizedMeanOrSum with compute_sum): the int32 sum minus
+ * zero_point · count, requantized by input_scale / output_scale alone — the mean's kernel with no 1/count
+ * folded into the multiplier.
+ */
+export function lowerReduceSumS8(ctx: LowerContext<unknown>, groups: Record<string, number[]>, count: number): KernelCall[] {
+  const { node } = ctx;
+  const x = ctx.input(0);
+  const y = ctx.output(0);
+  requireInt8(node.source, 'reduce_sum', [x, y]);
+  const qx = perTensorQuant(x, node.source);
+  const qy = perTensorQuant(y, node.source);
+  const m = quantizeMultiplier(qx.scale / qy.scale);
+  const sumOffset = -qx.zeroPoint * count;
+  if (m.shift > 30 || m.shift < -31 || Math.abs(sumOffset) > 2 ** 31 - 1 - 128 * count) {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: int8 sum over ${count} elements with scales ${qx.scale} → ${qy.scale} is not supported`);
+  }
+  const params = { ...groups, sum_offset: sumOffset, multiplier: m.multiplier, shift: m.shift, output_zero_point: qy.zeroPoint };
+  return [{
+    kernel: 'utvm_reduce_mean_s8',
+    header: 'utvm/reduce.h',
+    args: [{ params, type: 'utvm_reduce_params_s8' }, { tensor: x.name }, { tensor: y.name }],
+  }];
+}
