@@ -59,6 +59,7 @@ export function renderModel(p: Program, sourceName: string, lowerBound: number, 
     version: compilerVersion(),
     source: sourceName,
     arenaBytes: p.arenaBytes,
+    variables: p.variables,
     /** Alignment of the arena (the planner's, every buffer offset is a multiple of it) and of each weight array. */
     align: ARENA_ALIGNMENT,
     lowerBound,

@@ -8,7 +8,7 @@
  */
 
 import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
-import { Graph, Tensor, elementCount, tensorBytes } from '../ir/graph.js';
+import { Graph, Tensor, elementCount, resetByte, tensorBytes, variableTensors } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
 import type { CArg } from '../ops/op.js';
 import { LoweredGraph, inPlaceNodes } from '../lower/index.js';
@@ -52,9 +52,19 @@ export interface ProgramTensor {
   zeroPoint: number;
 }
 
+/** A variable tensor's place in the arena and the byte `<name>_reset()` fills it with. */
+export interface ProgramVariable {
+  name: string;
+  offset: number;
+  bytes: number;
+  fill: number;
+}
+
 export interface Program {
   name: string;
   arenaBytes: number;
+  /** State kept across runs (variable tensors), re-filled by init and `<name>_reset()`. */
+  variables: ProgramVariable[];
   constants: ProgramConstant[];
   steps: ProgramStep[];
   headers: string[];
@@ -162,6 +172,7 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
   return {
     name: g.name,
     arenaBytes: plan.arenaBytes,
+    variables: variableTensors(g).map((name) => ({ name, offset: plan.offsetOf(name), bytes: tensorBytes(g.tensor(name)), fill: resetByte(g.tensor(name)) })),
     constants: constantList,
     steps,
     headers: [...headersOf].sort(),

@@ -57,7 +57,7 @@ export function supportedTfliteOps(): string[] {
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
 
-const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8' };
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT16]: 'int16' };
 
 export interface TfliteImport {
   graph: Graph;
@@ -134,7 +134,7 @@ function irDType(t: TfliteTensor, fileName: string): DType {
   const dtype = DTYPES[t.type];
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT32`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT16, INT32`);
   }
   return dtype;
 }
@@ -177,6 +177,7 @@ function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData 
   for (let i = 0; i < count; i++) {
     if (dtype === 'float32') (data as Float32Array)[i] = view.getFloat32(4 * i, true);
     else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
+    else if (dtype === 'int16') (data as Int16Array)[i] = view.getInt16(2 * i, true);
     else if (dtype === 'uint8') (data as Uint8Array)[i] = view.getUint8(i);
     else (data as Int8Array)[i] = view.getInt8(i);
   }
@@ -214,10 +215,10 @@ class TfliteImporter {
     if (this.added.has(i)) return name;
     const t = this.sg.tensors[i];
     const info = this.tensorInfo(i);
+    if (t.isVariable) return this.addVariable(i, info);
     if (info.data === undefined) {
       fail('E_MODEL_INVALID', `${this.fileName}: tensor ${quote(t.name)} is read before any operator writes it and has no data`);
     }
-    if (t.isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is a variable; variables are not supported`);
     if (t.hasSparsity) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: tensor ${quote(t.name)} is sparse; sparse tensors are not supported`);
     const count = elementCount(info.shape);
     const bytes = count * bytesOf(info.dtype);
@@ -225,6 +226,20 @@ class TfliteImporter {
       fail('E_MODEL_FORMAT', `${this.fileName}: truncated or corrupt TensorFlow Lite file: tensor ${quote(t.name)} [${info.shape}] ${info.dtype} needs ${bytes} bytes, its buffer ${t.buffer} has ${info.data.length}`);
     }
     const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, data: decodeData(info.data, info.dtype, count) };
+    if (info.quant) tensor.quant = info.quant;
+    this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(name)}`);
+    this.added.add(i);
+    return name;
+  }
+
+  /**
+   * A variable tensor (state an operator keeps across runs, e.g. SVDF's activation state): a runtime
+   * tensor flagged `variable`, reset as TFLite Micro resets it (to its zero point). Any data the model
+   * stores for it is ignored, as TFLite Micro's reset overwrites it before the first run.
+   */
+  private addVariable(i: number, info: { dtype: DType; shape: number[]; quant?: Quant }): string {
+    const name = this.names[i];
+    const tensor: Tensor = { name, dtype: info.dtype, shape: info.shape, variable: true };
     if (info.quant) tensor.quant = info.quant;
     this.b.addTensor(tensor, `${this.fileName}: tensor ${quote(name)}`);
     this.added.add(i);

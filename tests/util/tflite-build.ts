@@ -19,6 +19,8 @@ export interface TensorSpec {
   data?: number[];
   quant?: { scale: number[]; zeroPoint: number[]; axis?: number };
   shapeSignature?: number[];
+  /** TFLite's is_variable (state kept across invocations, e.g. SVDF's activation state). */
+  variable?: boolean;
 }
 
 /** One option field: [field id, kind, value]. */
@@ -110,6 +112,7 @@ function writeTensor(b: Builder, t: TensorSpec, buffer: number): number {
   b.addFieldInt32(2, buffer, 0xffffffff);
   b.addFieldOffset(3, name, 0);
   if (quant) b.addFieldOffset(4, quant, 0);
+  if (t.variable) b.addFieldInt8(5, 1, 0);
   if (sig) b.addFieldOffset(7, sig, 0);
   return b.endObject();
 }
