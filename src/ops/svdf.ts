@@ -116,7 +116,7 @@ function lowerS8(ctx: LowerContext<SvdfAttrs>, g: SvdfGeometry): KernelCall[] {
     ...rowSums(wt.data as Int8Array | Int16Array, g.filters, g.memory, -qs.zeroPoint),
   ];
   const sumsName = ctx.addConstant(`${node.name}_sums`, 'int32', [sums.length], Int32Array.from(sums));
-  return [{ kernel: `${kernel}_dsp`, header: 'utvm/svdf.h', args: [...head, { tensor: sumsName }, { tensor: state.name }, { tensor: y.name }] }];
+  return [{ kernel: `${kernel}_dsp`, header: 'utvm/svdf_dsp.h', args: [...head, { tensor: sumsName }, { tensor: state.name }, { tensor: y.name }] }];
 }
 
 function importTfliteSvdf(c: TfliteOpContext<SvdfOptions>): void {

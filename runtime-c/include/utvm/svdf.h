@@ -24,6 +24,7 @@
 #ifndef UTVM_SVDF_H
 #define UTVM_SVDF_H
 
+#include "utvm/quant.h"
 #include "utvm/types.h"
 
 #ifdef __cplusplus

@@ -1,0 +1,139 @@
+/**
+ * TFLite SVDF (src/ops/svdf.ts, runtime-c/src/utvm_svdf_*.c): models built here hold every case at once,
+ * each SVDF with its own graph input and output and its own variable state tensor — int8 with int16
+ * state (rank 1 and 2, batch 1 to 3), int8 with int8 state and a non-zero state zero point, odd sizes,
+ * a fused RELU on an int8 SVDF (which TFLite Micro's integer kernel ignores), float32 with every fused
+ * activation TFLite Micro applies and without a bias — run on seeded random inputs; every output byte must
+ * equal TFLite Micro's (tflm-run). The state is a variable tensor: the planner gives it a place of its
+ * own for the whole program, and the runners reset it before each case as tflm-run does. The int8 model
+ * also runs on the emulated Cortex-M7 with the DSP kernels (qemu-mps2-an500), all cases in one run.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile, loadGraph } from '../../src/compile.js';
+import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { planMemory } from '../../src/plan/index.js';
+import { mulberry32, randomFloats, randomInts } from '../util/random.js';
+import { OpSpec, TensorSpec, buildTflite } from '../util/tflite-build.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
+
+const [NONE, RELU, RELU_N1_TO_1, RELU6, TANH] = [0, 1, 2, 3, 4];
+
+interface SvdfCase {
+  batch: number;
+  inputSize: number;
+  units: number;
+  rank: number;
+  memory: number;
+  activation: number;
+  /** int8 models: the state (and time weights) type. */
+  state?: 'int8' | 'int16';
+  stateZp?: number;
+  inputZp?: number;
+  bias?: boolean;
+}
+
+const INT8_CASES: SvdfCase[] = [
+  { batch: 1, inputSize: 13, units: 7, rank: 1, memory: 5, activation: NONE, state: 'int16', inputZp: -3, bias: true },
+  { batch: 2, inputSize: 9, units: 3, rank: 2, memory: 4, activation: RELU, state: 'int16', inputZp: 11, bias: true },
+  { batch: 1, inputSize: 10, units: 5, rank: 1, memory: 3, activation: NONE, state: 'int8', stateZp: -5, inputZp: 0, bias: true },
+  { batch: 3, inputSize: 7, units: 4, rank: 2, memory: 6, activation: NONE, state: 'int8', stateZp: 9, inputZp: -128, bias: true },
+];
+
+const FLOAT_CASES: SvdfCase[] = [
+  { batch: 1, inputSize: 13, units: 7, rank: 1, memory: 5, activation: NONE, bias: true },
+  { batch: 2, inputSize: 9, units: 3, rank: 2, memory: 4, activation: RELU, bias: true },
+  { batch: 1, inputSize: 6, units: 5, rank: 1, memory: 3, activation: RELU6, bias: true },
+  { batch: 1, inputSize: 5, units: 4, rank: 3, memory: 2, activation: RELU_N1_TO_1, bias: true },
+  { batch: 2, inputSize: 8, units: 3, rank: 1, memory: 7, activation: TANH, bias: true },
+];
+
+interface Built {
+  bytes: Uint8Array;
+  inputShapes: number[][];
+  outputs: number;
+}
+
+const svdfOptions = (rank: number, activation: number) => ({ type: 6, fields: [[0, 'int32', rank], [1, 'int8', activation]] as [number, 'int32' | 'int8', number][] });
+
+function buildModel(type: 'float32' | 'int8', cases: SvdfCase[], seed: number): Built {
+  const rng = mulberry32(seed);
+  const tensors: TensorSpec[] = [];
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  const add = (t: TensorSpec) => tensors.push(t) - 1;
+  const f = Math.fround;
+  cases.forEach((c, i) => {
+    const filters = c.units * c.rank;
+    const sx = 0.02;
+    const sf = 0.01;
+    const wide = c.state === 'int16';
+    const ss = f(wide ? 0.004 : 0.2);
+    const st = f(wide ? 0.0005 : 0.01);
+    const sy = f(wide ? 0.4 : 0.2);
+    const q = (scale: number, zp = 0) => (type === 'int8' ? { quant: { scale: [scale], zeroPoint: [zp] } } : {});
+    const stateType = type === 'int8' ? c.state! : 'float32';
+    const x = add({ name: `x${i}`, shape: [c.batch, c.inputSize], type, ...q(sx, c.inputZp ?? 0) });
+    inputs.push(x);
+    const wf = add({ name: `wf${i}`, shape: [filters, c.inputSize], type, ...q(sf), data: type === 'int8' ? randomInts(rng, filters * c.inputSize, -127, 127) : [...randomFloats(rng, filters * c.inputSize, -1, 1)] });
+    const wtData = type === 'float32' ? [...randomFloats(rng, filters * c.memory, -1, 1)] : randomInts(rng, filters * c.memory, wide ? -3000 : -127, wide ? 3000 : 127);
+    const wt = add({ name: `wt${i}`, shape: [filters, c.memory], type: stateType, ...q(st), data: wtData });
+    const bias = c.bias
+      ? add({ name: `b${i}`, shape: [c.units], type: type === 'int8' ? 'int32' : 'float32', ...q(f(ss * st)), data: type === 'int8' ? randomInts(rng, c.units, -20000, 20000) : [...randomFloats(rng, c.units, -1, 1)] })
+      : -1;
+    const state = add({ name: `state${i}`, shape: [c.batch, filters * c.memory], type: stateType, ...q(ss, c.stateZp ?? 0), variable: true });
+    const y = add({ name: `y${i}`, shape: [c.batch, c.units], type, ...q(sy, type === 'int8' ? (i % 2 === 0 ? -7 : 4) : 0) });
+    outputs.push(y);
+    operators.push({ op: 'SVDF', version: type === 'int8' ? 3 : 1, inputs: [x, wf, wt, bias, state], outputs: [y], options: svdfOptions(c.rank, c.activation) });
+  });
+  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputShapes: inputs.map((t) => tensors[t].shape), outputs: outputs.length };
+}
+
+function randomCases(b: Built, type: 'float32' | 'int8', seed: number, count: number): TensorValue[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    b.inputShapes.map((shape): TensorValue => {
+      const n = shape.reduce((x, y) => x * y, 1);
+      return type === 'float32' ? { dtype: 'float32', shape, data: randomFloats(rng, n, -2, 2) } : { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
+    }),
+  );
+}
+
+for (const type of ['int8', 'float32'] as const) {
+  test(`TFLite SVDF ${type}: ranks 1-3, batches 1-3, ${type === 'int8' ? 'int16 and int8 state' : 'every fused activation'}: host = TFLM bit for bit`, () => {
+    const cases = type === 'int8' ? INT8_CASES : FLOAT_CASES;
+    const m = buildModel(type, cases, type === 'int8' ? 1301 : 1302);
+    const g = loadGraph(m.bytes, `svdf_${type}.tflite`, `svdf_${type}`);
+    assert.is(g.nodes.filter((n) => n.op === 'svdf').length, cases.length);
+    const states = [...g.tensors.values()].filter((t) => t.variable);
+    assert.is(states.length, cases.length);
+    // the state lives over the whole program, in a place nothing else shares
+    const plan = planMemory(g);
+    for (const s of states) {
+      const b = plan.buffers.find((x) => x.tensors.includes(s.name))!;
+      assert.equal([b.first, b.last, b.tensors.length], [0, g.nodes.length - 1, 1], s.name);
+    }
+    const inputs = randomCases(m, type, type === 'int8' ? 1303 : 1304, 3);
+    const ours = runModel(m.bytes, `svdf_${type}.tflite`, inputs, { target: 'host', name: `svdf_${type}` });
+    const theirs = runTflm(m.bytes, inputs.map((c) => c.map(toBytes)), m.outputs);
+    assertSameBytes(type, ours, theirs);
+    const values = ours.flatMap((outs) => outs.flatMap((o) => [...o.data]));
+    assert.ok(new Set(values).size > values.length / 4, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
+  });
+}
+
+test('TFLite SVDF int8 on qemu-mps2-an500 (the DSP kernels) = TFLM', () => {
+  const m = buildModel('int8', INT8_CASES, 1301);
+  const result = compile(m.bytes, 'svdf_int8.tflite', { name: 'svdf_int8', board: targetBoard('qemu') });
+  const files = [...result.files.keys()];
+  for (const k of ['utvm_svdf_s8_dsp', 'utvm_svdf_s8_s16_dsp']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
+  const inputs = randomCases(m, 'int8', 1305, 2);
+  const ours = runCompiled(result, inputs);
+  const theirs = runTflm(m.bytes, inputs.map((c) => c.map(toBytes)), m.outputs);
+  assertSameBytes('qemu int8', ours, theirs);
+});
+
+test.run();
