@@ -1,0 +1,171 @@
+/**
+ * Types at a model's edges (src/ops/quantize.ts, src/ops/softmax/, src/import/tflite.ts): int16 and
+ * int32 graph inputs and outputs; QUANTIZE between every pair TFLite Micro's kernel runs (float32 →
+ * int8/int16, int8 → int8/int16/int32, int16 → int8/int16/int32, int32 → int8/int16), scales up and down
+ * so the requantization shifts both ways and saturates; DEQUANTIZE from int16 and int8; the int8 → int16
+ * SOFTMAX; a −1 batch in shape_signature (compiled as batch 1, as TFLite Micro runs it). One model holds
+ * every case; every output byte must equal TFLite Micro's (tflm-run) on seeded random inputs, on the host
+ * and once on the emulated Cortex-M7.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile, loadGraph } from '../../src/compile.js';
+import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { UtvmError } from '../../src/diagnostics.js';
+import type { DType } from '../../src/ir/dtype.js';
+import { mulberry32, randomFloats, randomInts } from '../util/random.js';
+import { OpSpec, TensorSpec, TfliteType, buildTflite, softmaxOptions } from '../util/tflite-build.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
+
+type Q = { scale: number; zp: number };
+type Edge = { type: TfliteType; q?: Q };
+
+/** QUANTIZE cases: input, output. */
+const QUANTIZES: [Edge, Edge][] = [
+  [{ type: 'float32' }, { type: 'int16', q: { scale: 0.0003, zp: 0 } }],
+  [{ type: 'float32' }, { type: 'int16', q: { scale: 0.00007, zp: -1200 } }],
+  [{ type: 'int16', q: { scale: 0.000625, zp: 0 } }, { type: 'int8', q: { scale: 0.0592083, zp: -128 } }],
+  [{ type: 'int16', q: { scale: 0.001, zp: 37 } }, { type: 'int8', q: { scale: 0.1, zp: 5 } }],
+  [{ type: 'int16', q: { scale: 0.001, zp: -5 } }, { type: 'int16', q: { scale: 0.0007, zp: 100 } }],
+  [{ type: 'int16', q: { scale: 1 / 65536, zp: -32768 } }, { type: 'int32', q: { scale: 1 / 32767, zp: 0 } }],
+  [{ type: 'int16', q: { scale: 0.01, zp: 3 } }, { type: 'int32', q: { scale: 0.00001, zp: -7 } }],
+  [{ type: 'int8', q: { scale: 0.05, zp: -3 } }, { type: 'int8', q: { scale: 0.02, zp: 10 } }],
+  [{ type: 'int8', q: { scale: 0.05, zp: -3 } }, { type: 'int16', q: { scale: 0.0001, zp: 0 } }],
+  [{ type: 'int8', q: { scale: 0.05, zp: 7 } }, { type: 'int32', q: { scale: 0.001, zp: 11 } }],
+  [{ type: 'int32', q: { scale: 0.0001, zp: 2 } }, { type: 'int8', q: { scale: 0.05, zp: -1 } }],
+  [{ type: 'int32', q: { scale: 0.00002, zp: -9 } }, { type: 'int16', q: { scale: 0.001, zp: 0 } }],
+];
+
+/** DEQUANTIZE cases: input (→ float32). */
+const DEQUANTIZES: Edge[] = [
+  { type: 'int16', q: { scale: 0.000625, zp: 0 } },
+  { type: 'int16', q: { scale: 0.0123, zp: -321 } },
+];
+
+const SOFTMAX_IN: Q = { scale: 0.0699627, zp: 2 };
+const SHAPES = [[1, 19], [2, 3, 5], [7]];
+
+interface Built {
+  bytes: Uint8Array;
+  inputs: { dtype: DType; shape: number[] }[];
+  outputs: number;
+}
+
+function buildModel(): Built {
+  const tensors: TensorSpec[] = [];
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  const add = (name: string, shape: number[], e: Edge, extra: Partial<TensorSpec> = {}) =>
+    tensors.push({ name, shape, type: e.type, ...(e.q ? { quant: { scale: [e.q.scale], zeroPoint: [e.q.zp] } } : {}), ...extra }) - 1;
+  QUANTIZES.forEach(([from, to], i) => {
+    const shape = SHAPES[i % SHAPES.length];
+    // a −1 batch in the signature of the first case's tensors
+    const sig = i === 0 ? { shapeSignature: [-1, ...shape.slice(1)] } : {};
+    const x = add(`q_in${i}`, shape, from, sig);
+    const y = add(`q_out${i}`, shape, to, sig);
+    inputs.push(x);
+    outputs.push(y);
+    operators.push({ op: 'QUANTIZE', version: 2, inputs: [x], outputs: [y] });
+  });
+  DEQUANTIZES.forEach((from, i) => {
+    const x = add(`dq_in${i}`, [3, 11], from);
+    const y = add(`dq_out${i}`, [3, 11], { type: 'float32' });
+    inputs.push(x);
+    outputs.push(y);
+    operators.push({ op: 'DEQUANTIZE', version: 3, inputs: [x], outputs: [y] });
+  });
+  const sx = add('sm_in', [3, 10], { type: 'int8', q: SOFTMAX_IN });
+  const sy = add('sm_out', [3, 10], { type: 'int16', q: { scale: 1 / 65536, zp: -32768 } });
+  inputs.push(sx);
+  outputs.push(sy);
+  operators.push({ op: 'SOFTMAX', version: 2, inputs: [sx], outputs: [sy], options: softmaxOptions(1) });
+  const dtypeOf = (t: TfliteType): DType => t;
+  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: dtypeOf(tensors[t].type ?? 'float32'), shape: tensors[t].shape })), outputs: outputs.length };
+}
+
+const RANGES: Record<string, [number, number]> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 22), 2 ** 22] };
+
+function randomCases(b: Built, seed: number, count: number): TensorValue[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    b.inputs.map(({ dtype, shape }): TensorValue => {
+      const n = shape.reduce((x, y) => x * y, 1);
+      if (dtype === 'float32') return { dtype, shape, data: randomFloats(rng, n, -12, 12) };
+      const [lo, hi] = RANGES[dtype];
+      const data = dtype === 'int8' ? Int8Array.from(randomInts(rng, n, lo, hi)) : dtype === 'int16' ? Int16Array.from(randomInts(rng, n, lo, hi)) : Int32Array.from(randomInts(rng, n, lo, hi));
+      return { dtype, shape, data };
+    }),
+  );
+}
+
+test('QUANTIZE between int8/int16/int32/float32, DEQUANTIZE int16, int8 → int16 SOFTMAX, int16/int32 graph edges: host = TFLM bit for bit', () => {
+  const m = buildModel();
+  const g = loadGraph(m.bytes, 'int16.tflite', 'int16_edges');
+  assert.equal(g.inputs.map((n) => g.tensor(n).dtype), m.inputs.map((t) => t.dtype));
+  assert.equal(g.tensor(g.inputs[0]).shape, [1, 19], 'the -1 batch of shape_signature is compiled as 1');
+  const cases = randomCases(m, 1601, 3);
+  const ours = runModel(m.bytes, 'int16.tflite', cases, { target: 'host', name: 'int16_edges' });
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+  const bytes = assertSameBytes('host', ours, theirs);
+  assert.ok(bytes > 2000, `compared ${bytes} bytes`);
+  // the requantizations saturate: some int8 output reaches both ends, some int16 output too
+  const values = (i: number) => ours.flatMap((outs) => [...outs[i].data]);
+  assert.ok(values(3).includes(127) && values(3).includes(-128), 'int16 -> int8 saturates both ways');
+  assert.ok(values(4).includes(32767) || values(4).includes(-32768), 'int16 -> int16 saturates');
+});
+
+test('the int16 edges on qemu-mps2-an500 = TFLM', () => {
+  const m = buildModel();
+  const result = compile(m.bytes, 'int16.tflite', { name: 'int16_edges', board: targetBoard('qemu') });
+  const files = [...result.files.keys()];
+  for (const k of ['utvm_requantize_int', 'utvm_quantize_f32_s16', 'utvm_dequantize_s16_f32', 'utvm_softmax_s8_s16']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
+  const cases = randomCases(m, 1602, 2);
+  const ours = runCompiled(result, cases);
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+  assertSameBytes('qemu', ours, theirs);
+});
+
+test('QUANTIZE int32 → int32 (no TFLite Micro kernel) → E_UNSUPPORTED_TYPE naming the pair', () => {
+  const bytes = buildTflite({
+    tensors: [
+      { name: 'x', shape: [4], type: 'int32', quant: { scale: [0.1], zeroPoint: [0] } },
+      { name: 'y', shape: [4], type: 'int32', quant: { scale: [0.2], zeroPoint: [0] } },
+    ],
+    inputs: [0],
+    outputs: [1],
+    operators: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }],
+  });
+  try {
+    loadGraph(bytes, 'q.tflite', 'q');
+    assert.unreachable('imported');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, 'E_UNSUPPORTED_TYPE');
+    assert.match((e as UtvmError).message, 'quantize from int32 to int32 is not supported');
+  }
+});
+
+test('a -1 in shape_signature beyond the batch dimension → E_SHAPE', () => {
+  const bytes = buildTflite({
+    tensors: [
+      { name: 'x', shape: [1, 4], type: 'float32', shapeSignature: [1, -1] },
+      { name: 'y', shape: [1, 4], type: 'int16', quant: { scale: [0.1], zeroPoint: [0] } },
+    ],
+    inputs: [0],
+    outputs: [1],
+    operators: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }],
+  });
+  try {
+    loadGraph(bytes, 'q.tflite', 'q');
+    assert.unreachable('imported');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, 'E_SHAPE');
+    assert.match((e as UtvmError).message, "tensor 'x' has an unknown dimension 1 (shape_signature [1,-1]); only the batch dimension may be dynamic");
+  }
+});
+
+test.run();
