@@ -9,6 +9,10 @@
  * also runs on the emulated Cortex-M7 with the DSP kernels (qemu-mps2-an500), all cases in one run.
  */
 
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
@@ -134,6 +138,53 @@ test('TFLite SVDF int8 on qemu-mps2-an500 (the DSP kernels) = TFLM', () => {
   const ours = runCompiled(result, inputs);
   const theirs = runTflm(m.bytes, inputs.map((c) => c.map(toBytes)), m.outputs);
   assertSameBytes('qemu int8', ours, theirs);
+});
+
+/**
+ * The state across runs, hand-computed: feature rows [1 2 3] and [4 5 6], time rows [1 10 100 1000] and
+ * [1 1 1 1], input [1 0 0] each run: filter values 1 and 4 enter the windows at the newest end, so run 1
+ * gives [1000, 4], run 2 [1100, 8] (the state kept), and after st_reset() (or st_reset_arena on an
+ * application arena) [1000, 4] again.
+ */
+test('the generated C API keeps SVDF state from run to run; st_reset() and st_reset_arena() clear it', () => {
+  const tensors: TensorSpec[] = [
+    { name: 'x', shape: [1, 3] },
+    { name: 'wf', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+    { name: 'wt', shape: [2, 4], data: [1, 10, 100, 1000, 1, 1, 1, 1] },
+    { name: 'state', shape: [1, 8], variable: true },
+    { name: 'b', shape: [2], data: [0, 0] },
+    { name: 'y', shape: [1, 2] },
+  ];
+  const bytes = buildTflite({ tensors, inputs: [0], outputs: [5], operators: [{ op: 'SVDF', inputs: [0, 1, 2, 4, 3], outputs: [5], options: svdfOptions(1, NONE) }] });
+  const result = compile(bytes, 'st.tflite', { name: 'st', board: targetBoard('host') });
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-svdf-state-'));
+  try {
+    for (const [path, text] of result.files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    writeFileSync(join(dir, 'state_main.c'), [
+      '#include <stdio.h>',
+      '#include <string.h>',
+      '#include "st.h"',
+      'static uint8_t arena[ST_ARENA_SIZE] __attribute__((aligned(ST_ARENA_ALIGN)));',
+      'static void once(void) { const float x[3] = {1, 0, 0}; const float *y; memcpy(st_input(0), x, sizeof x); st_run(); y = st_output(0); printf("%g %g\\n", y[0], y[1]); }',
+      'static void once_arena(void) { const float x[3] = {1, 0, 0}; const float *y; memcpy(st_arena_input(arena, 0), x, sizeof x); st_run_with_arena(arena, sizeof arena); y = st_arena_output(arena, 0); printf("%g %g\\n", y[0], y[1]); }',
+      'int main(void) {',
+      '    if (st_reset() != UTVM_ERROR_NOT_INITIALIZED) return 1;',
+      '    st_init(); once(); once(); st_reset(); once();',
+      '    memset(arena, 0x55, sizeof arena); st_reset_arena(arena, sizeof arena); once_arena(); once_arena(); st_reset_arena(arena, sizeof arena); once_arena();',
+      '    return 0;',
+      '}',
+    ].join('\n'));
+    const sources = ['state_main.c', 'model/st.c', ...[...result.files.keys()].filter((f) => f.startsWith('runtime/src/'))].map((f) => join(dir, f));
+    const exe = join(dir, 'state');
+    execFileSync('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${join(dir, 'model')}`, `-I${join(dir, 'runtime', 'include')}`, '-o', exe, ...sources, '-lm']);
+    const lines = execFileSync(exe, { encoding: 'utf8' }).trim().split('\n');
+    assert.equal(lines, ['1000 4', '1100 8', '1000 4', '1000 4', '1100 8', '1000 4']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -211,6 +211,12 @@ static void kws_ref_model_execute(uint8_t *arena)
     UTVM_PROFILE_END(11, "softmax12");
 }
 
+/* Fills the state kept across runs (variable tensors) with its reset value. */
+static void kws_ref_model_reset_state(uint8_t *arena)
+{
+    (void)arena;
+}
+
 utvm_status kws_ref_model_check_arena(const void *arena, size_t size)
 {
     if (arena == NULL) return UTVM_ERROR_BAD_ARGUMENT;
@@ -231,6 +237,14 @@ const void *kws_ref_model_arena_output(const void *arena, int32_t index)
     return (const uint8_t *)arena + kws_ref_model_output_offsets[index];
 }
 
+utvm_status kws_ref_model_reset_arena(void *arena, size_t size)
+{
+    utvm_status status = kws_ref_model_check_arena(arena, size);
+    if (status != UTVM_OK) return status;
+    kws_ref_model_reset_state((uint8_t *)arena);
+    return UTVM_OK;
+}
+
 utvm_status kws_ref_model_run_with_arena(void *arena, size_t size)
 {
     utvm_status status = kws_ref_model_check_arena(arena, size);
@@ -242,7 +256,15 @@ utvm_status kws_ref_model_run_with_arena(void *arena, size_t size)
 #ifndef KWS_REF_MODEL_NO_STATIC_ARENA
 utvm_status kws_ref_model_init(void)
 {
+    kws_ref_model_reset_state(kws_ref_model_arena);
     kws_ref_model_ready = 1;
+    return UTVM_OK;
+}
+
+utvm_status kws_ref_model_reset(void)
+{
+    if (!kws_ref_model_ready) return UTVM_ERROR_NOT_INITIALIZED;
+    kws_ref_model_reset_state(kws_ref_model_arena);
     return UTVM_OK;
 }
 

@@ -92,6 +92,12 @@ static void tiny_execute(uint8_t *arena)
     UTVM_PROFILE_END(2, "fc");
 }
 
+/* Fills the state kept across runs (variable tensors) with its reset value. */
+static void tiny_reset_state(uint8_t *arena)
+{
+    (void)arena;
+}
+
 utvm_status tiny_check_arena(const void *arena, size_t size)
 {
     if (arena == NULL) return UTVM_ERROR_BAD_ARGUMENT;
@@ -112,6 +118,14 @@ const void *tiny_arena_output(const void *arena, int32_t index)
     return (const uint8_t *)arena + tiny_output_offsets[index];
 }
 
+utvm_status tiny_reset_arena(void *arena, size_t size)
+{
+    utvm_status status = tiny_check_arena(arena, size);
+    if (status != UTVM_OK) return status;
+    tiny_reset_state((uint8_t *)arena);
+    return UTVM_OK;
+}
+
 utvm_status tiny_run_with_arena(void *arena, size_t size)
 {
     utvm_status status = tiny_check_arena(arena, size);
@@ -123,7 +137,15 @@ utvm_status tiny_run_with_arena(void *arena, size_t size)
 #ifndef TINY_NO_STATIC_ARENA
 utvm_status tiny_init(void)
 {
+    tiny_reset_state(tiny_arena);
     tiny_ready = 1;
+    return UTVM_OK;
+}
+
+utvm_status tiny_reset(void)
+{
+    if (!tiny_ready) return UTVM_ERROR_NOT_INITIALIZED;
+    tiny_reset_state(tiny_arena);
     return UTVM_OK;
 }
 

@@ -17,6 +17,8 @@
  *        read tiny_arena_output(arena, 0)
  *      Build tiny.c (and compile the application) with -DTINY_NO_STATIC_ARENA to drop the
  *      built-in arena: the model then has no writable global at all.
+ * State: none (each run depends
+ * on its inputs only; tiny_reset() and tiny_reset_arena() do nothing).
  * Every function returns a status or NULL; nothing asserts, nothing allocates, nothing blocks.
  */
 #ifndef TINY_H
@@ -61,14 +63,20 @@ void *tiny_arena_input(void *arena, int32_t index);
 /* Pointer to output `index` inside `arena` (NULL for a bad index or a NULL arena). */
 const void *tiny_arena_output(const void *arena, int32_t index);
 
+/* Resets the state kept across runs inside `arena` (checked as tiny_check_arena does). */
+utvm_status tiny_reset_arena(void *arena, size_t size);
+
 /* Runs one inference in `arena` (checked as tiny_check_arena does; refused arenas are not touched). */
 utvm_status tiny_run_with_arena(void *arena, size_t size);
 
 #ifndef TINY_NO_STATIC_ARENA
 /* ---- the built-in static arena ---- */
 
-/* Prepares the model. Idempotent; call once before the first run. */
+/* Prepares the model and resets its state. Call once before the first run. */
 utvm_status tiny_init(void);
+
+/* Resets the state kept across runs (UTVM_ERROR_NOT_INITIALIZED before init). */
+utvm_status tiny_reset(void);
 
 /* Pointer to input `index` inside the arena (NULL for a bad index): write the input data here. */
 void *tiny_input(int32_t index);
