@@ -25,7 +25,7 @@ export const TENSOR_TYPE_NAMES = [
   'FLOAT64', 'COMPLEX128', 'UINT64', 'RESOURCE', 'VARIANT', 'UINT32', 'UINT16', 'INT4', 'BFLOAT16',
   'INT2', 'UINT4', 'FLOAT8_E4M3FN', 'FLOAT8_E5M2',
 ];
-export const TensorType = { FLOAT32: 0, INT32: 2, UINT8: 3, INT16: 7, INT8: 9 } as const;
+export const TensorType = { FLOAT32: 0, INT32: 2, UINT8: 3, INT64: 4, INT16: 7, INT8: 9 } as const;
 
 /** BuiltinOperator names by code (0–161; later codes are StableHLO operators, named by number). */
 const BUILTIN_NAMES = (

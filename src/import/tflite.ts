@@ -57,7 +57,7 @@ export function supportedTfliteOps(): string[] {
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
 
-const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT16]: 'int16' };
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT16]: 'int16', [TensorType.INT64]: 'int64' };
 
 export interface TfliteImport {
   graph: Graph;
@@ -134,7 +134,7 @@ function irDType(t: TfliteTensor, fileName: string): DType {
   const dtype = DTYPES[t.type];
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT16, INT32`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT16, INT32 (INT64 for constants)`);
   }
   return dtype;
 }
@@ -178,6 +178,7 @@ function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData 
     if (dtype === 'float32') (data as Float32Array)[i] = view.getFloat32(4 * i, true);
     else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
     else if (dtype === 'int16') (data as Int16Array)[i] = view.getInt16(2 * i, true);
+    else if (dtype === 'int64') (data as BigInt64Array)[i] = view.getBigInt64(8 * i, true);
     else if (dtype === 'uint8') (data as Uint8Array)[i] = view.getUint8(i);
     else (data as Int8Array)[i] = view.getInt8(i);
   }

@@ -16,7 +16,7 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, TfliteType, buildTflite, softmaxOptions } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, TfliteType, buildTflite, fullyConnectedOptions, softmaxOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 
 type Q = { scale: number; zp: number };
@@ -82,7 +82,7 @@ function buildModel(): Built {
   inputs.push(sx);
   outputs.push(sy);
   operators.push({ op: 'SOFTMAX', version: 2, inputs: [sx], outputs: [sy], options: softmaxOptions(1) });
-  const dtypeOf = (t: TfliteType): DType => t;
+  const dtypeOf = (t: TfliteType): DType => t as DType;
   return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: dtypeOf(tensors[t].type ?? 'float32'), shape: tensors[t].shape })), outputs: outputs.length };
 }
 
@@ -166,6 +166,61 @@ test('a -1 in shape_signature beyond the batch dimension → E_SHAPE', () => {
     assert.is((e as UtvmError).code, 'E_SHAPE');
     assert.match((e as UtvmError).message, "tensor 'x' has an unknown dimension 1 (shape_signature [1,-1]); only the batch dimension may be dynamic");
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 16x8 quantization: int16 activations, int8 weights
+
+interface Fc16 {
+  batch: number;
+  k: number;
+  n: number;
+  bias: 'int64' | 'int32' | 'none';
+  perChannel: boolean;
+  activation: number;
+  sy: number;
+}
+
+const FC16: Fc16[] = [
+  { batch: 1, k: 13, n: 7, bias: 'int64', perChannel: false, activation: 0, sy: 0.002 },
+  { batch: 3, k: 9, n: 5, bias: 'int64', perChannel: true, activation: 1, sy: 0.001 },
+  { batch: 2, k: 17, n: 6, bias: 'int32', perChannel: false, activation: 3, sy: 0.0005 },
+  { batch: 1, k: 5, n: 3, bias: 'none', perChannel: true, activation: 0, sy: 0.0001 },
+];
+
+function buildFc16(seed: number): Built {
+  const rng = mulberry32(seed);
+  const tensors: TensorSpec[] = [];
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  const add = (t: TensorSpec) => tensors.push(t) - 1;
+  const sx = 0.0004;
+  FC16.forEach((c, i) => {
+    const ws = c.perChannel ? Array.from({ length: c.n }, (_, j) => 0.004 + 0.001 * j) : [0.005];
+    const x = add({ name: `fc_x${i}`, shape: [c.batch, c.k], type: 'int16', quant: { scale: [sx], zeroPoint: [0] } });
+    const w = add({ name: `fc_w${i}`, shape: [c.n, c.k], type: 'int8', quant: { scale: ws, zeroPoint: ws.map(() => 0), axis: 0 }, data: randomInts(rng, c.n * c.k, -127, 127) });
+    const bs = ws.map((s) => Math.fround(sx * s));
+    const b = c.bias === 'none' ? -1 : add({ name: `fc_b${i}`, shape: [c.n], type: c.bias, quant: { scale: bs, zeroPoint: bs.map(() => 0) }, data: randomInts(rng, c.n, -3000000, 3000000) });
+    const y = add({ name: `fc_y${i}`, shape: [c.batch, c.n], type: 'int16', quant: { scale: [c.sy], zeroPoint: [0] } });
+    inputs.push(x);
+    outputs.push(y);
+    operators.push({ op: 'FULLY_CONNECTED', version: 7, inputs: [x, w, b], outputs: [y], options: fullyConnectedOptions({ activation: c.activation }) });
+  });
+  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: 'int16' as DType, shape: tensors[t].shape })), outputs: outputs.length };
+}
+
+test('16x8 FULLY_CONNECTED (int64, int32 and no bias; per-tensor and per-channel weights; RELU, RELU6): host = TFLM bit for bit', () => {
+  const m = buildFc16(1611);
+  const g = loadGraph(m.bytes, 'fc16.tflite', 'fc16');
+  assert.is(g.nodes.filter((n) => n.op === 'gemm').length, FC16.length);
+  const cases = randomCases(m, 1612, 3);
+  const ours = runModel(m.bytes, 'fc16.tflite', cases, { target: 'host', name: 'fc16' });
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+  assertSameBytes('host', ours, theirs);
+  const values = ours.flatMap((outs) => outs.flatMap((o) => [...o.data]));
+  assert.ok(new Set(values).size > values.length / 3, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
+  assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
 });
 
 test.run();

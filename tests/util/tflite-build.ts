@@ -8,8 +8,8 @@ import { Builder } from 'flatbuffers';
 import { builtinCode } from '../../src/import/tflite-schema.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 
-export type TfliteType = 'float32' | 'int8' | 'int32' | 'uint8' | 'int16' | 'int64';
-const TYPE_CODE: Record<TfliteType, number> = { float32: 0, int32: 2, uint8: 3, int64: 4, int16: 7, int8: 9 };
+export type TfliteType = 'float32' | 'int8' | 'int32' | 'uint8' | 'int16' | 'int64' | 'float16';
+const TYPE_CODE: Record<TfliteType, number> = { float32: 0, float16: 1, int32: 2, uint8: 3, int64: 4, int16: 7, int8: 9 };
 
 export interface TensorSpec {
   name: string;
