@@ -3,9 +3,11 @@
  * int32 graph inputs and outputs; QUANTIZE between every pair TFLite Micro's kernel runs (float32 →
  * int8/int16, int8 → int8/int16/int32, int16 → int8/int16/int32, int32 → int8/int16), scales up and down
  * so the requantization shifts both ways and saturates; DEQUANTIZE from int16 and int8; the int8 → int16
- * SOFTMAX; a −1 batch in shape_signature (compiled as batch 1, as TFLite Micro runs it). One model holds
- * every case; every output byte must equal TFLite Micro's (tflm-run) on seeded random inputs, on the host
- * and once on the emulated Cortex-M7.
+ * SOFTMAX; a −1 batch in shape_signature (compiled as batch 1, as TFLite Micro runs it); TFLite's 16x8
+ * quantization (int16 activations, int8 weights) for FULLY_CONNECTED (int64, int32 and no bias, per-tensor
+ * and per-channel weights, fused RELU / RELU6) and ADD (broadcasting, fused activations, saturation).
+ * One model per family holds every case; every output byte must equal TFLite Micro's (tflm-run) on seeded
+ * random inputs, on the host and once on the emulated Cortex-M7.
  */
 
 import { test } from 'uvu';
@@ -16,7 +18,9 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, TfliteType, buildTflite, fullyConnectedOptions, softmaxOptions } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, TfliteType, activationOptions, buildTflite, fullyConnectedOptions, softmaxOptions } from '../util/tflite-build.js';
+import { OptionsType } from '../../src/import/tflite-options.js';
+import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 
 type Q = { scale: number; zp: number };
@@ -221,6 +225,59 @@ test('16x8 FULLY_CONNECTED (int64, int32 and no bias; per-tensor and per-channel
   const values = ours.flatMap((outs) => outs.flatMap((o) => [...o.data]));
   assert.ok(new Set(values).size > values.length / 3, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
   assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
+});
+
+interface Add16 {
+  as: number[];
+  bs: number[];
+  sa: number;
+  sb: number;
+  sy: number;
+  activation: number;
+}
+
+const ADD16: Add16[] = [
+  { as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0003, sb: 0.0002, sy: 0.0004, activation: 0 },
+  { as: [4, 7], bs: [7], sa: 0.0001, sb: 0.0005, sy: 0.0003, activation: 1 },
+  { as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.0002, sy: 0.0001, activation: 3 },
+  { as: [1], bs: [3, 11], sa: 0.001, sb: 0.00007, sy: 0.0002, activation: 0 },
+];
+
+function buildAdd16(): Built {
+  const tensors: TensorSpec[] = [];
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  const add = (name: string, shape: number[], scale: number) => tensors.push({ name, shape, type: 'int16', quant: { scale: [scale], zeroPoint: [0] } }) - 1;
+  ADD16.forEach((c, i) => {
+    const a = add(`add_a${i}`, c.as, c.sa);
+    const b = add(`add_b${i}`, c.bs, c.sb);
+    const shape = broadcastShapes(c.as, c.bs)!;
+    const y = add(`add_y${i}`, shape, c.sy);
+    inputs.push(a, b);
+    outputs.push(y);
+    operators.push({ op: 'ADD', version: 3, inputs: [a, b], outputs: [y], options: activationOptions(OptionsType.AddOptions, c.activation) });
+  });
+  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: 'int16' as DType, shape: tensors[t].shape })), outputs: outputs.length };
+}
+
+test('16x8 ADD (broadcasting both ways, a scalar, RELU, RELU6, both larger input scales): host = TFLM bit for bit', () => {
+  const m = buildAdd16();
+  const cases = randomCases(m, 1621, 3);
+  const ours = runModel(m.bytes, 'add16.tflite', cases, { target: 'host', name: 'add16' });
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+  assertSameBytes('host', ours, theirs);
+  const values = ours.flatMap((outs) => outs.flatMap((o) => [...o.data]));
+  assert.ok(new Set(values).size > values.length / 3, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
+  assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
+});
+
+test('the 16x8 FULLY_CONNECTED and ADD models on qemu-mps2-an500 = TFLM', () => {
+  for (const [m, name] of [[buildFc16(1611), 'fc16'], [buildAdd16(), 'add16']] as const) {
+    const result = compile(m.bytes, `${name}.tflite`, { name, board: targetBoard('qemu') });
+    const cases = randomCases(m, 1631, 2);
+    assertSameBytes(`qemu ${name}`, runCompiled(result, cases), runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs));
+  }
 });
 
 test.run();
