@@ -215,7 +215,7 @@ function lowerBinary(kind: BinaryKind, ctx: LowerContext<BinaryAttrs>): KernelCa
   if (a.dtype === 'int8') return lowerBinaryS8(kind, ctx, broadcast);
   if (a.dtype === 'int16' && kind === 'add') return lowerAddS16(ctx, broadcast);
   if (y.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, and int8 add/sub/mul only)`);
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, int8 add/sub/mul and int16 add only)`);
   }
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
