@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs `bench` (the emulated Cortex-M7, QEMU mps2-an500 -icount shift=0) over the
-// shipped CIFAR-10 sample and the four MLPerf Tiny models of ../shared/models/mlperf-tiny, and writes
+// shipped CIFAR-10 sample, the four MLPerf Tiny models of ../shared/models/mlperf-tiny and TFLite Micro's
+// example models (../shared/models/tflm, a model we cannot compile yet is listed with its reason), and writes
 // bench/results.md: our figures beside the TFLM + CMSIS-NN baseline (../shared/baselines/
 // tflm-cmsis-nn-cm7.json), with ratio columns (ours / baseline: below 1 is better) and whether issue 7's
 // targets are met; prints that table. A model that fails to compile is listed with its error code.
@@ -110,14 +111,62 @@ lines.push(
 );
 const quantTable = [lines.length - quantRows.length - 2, lines.length];
 
-for (const { m, r } of rows) {
+// Issue 13: TFLite Micro's own example models (../shared/models/tflm/), beside TFLite Micro's planned
+// activation area (tflm-run --info: "nonpersistent"), which our arena replaces. No instruction baseline
+// exists for them; the per-layer tables below show instructions per MAC or per output element.
+const { spawnSync } = await import('node:child_process');
+const tflmDir = join(shared, 'models', 'tflm');
+const tflmRun = join(shared, 'tools', 'tflm', 'tflm-run');
+const { readdirSync } = await import('node:fs');
+const tflmRows = [];
+for (const file of existsSync(tflmDir) ? readdirSync(tflmDir).filter((f) => f.endsWith('.tflite')).sort() : []) {
+  const path = join(tflmDir, file);
+  const key = file.replace(/\.tflite$/, '').replace(/[^A-Za-z0-9_]/g, '_');
+  process.stderr.write(`bench ${file}\n`);
+  const info = spawnSync(tflmRun, ['--info', path], { encoding: 'utf8' }).stderr ?? '';
+  const tflmArena = Number(/nonpersistent (\d+)/.exec(info)?.[1]) || undefined;
+  let r;
+  let note = '';
+  try {
+    r = bench(new Uint8Array(readFileSync(path)), file, key);
+  } catch (e) {
+    if (!(e instanceof UtvmError)) throw e;
+    note = `${e.code}: ${e.message.split('\n')[0].replace(/; supported TensorFlow Lite operators: .*$/, '')}`;
+  }
+  tflmRows.push({ m: { key, label: `TFLM example ${file}`, path }, r, note, tflmArena });
+  process.stderr.write(r ? `  ${group(r.instructions)} instructions, arena ${group(r.arenaBytes)} (TFLM ${group(tflmArena)})\n` : `  ${note}\n`);
+}
+lines.push(
+  '',
+  "## TFLite Micro's example models",
+  '',
+  "../shared/models/tflm/ on the same emulator. TFLM arena B = TFLite Micro's planned activation area for the model",
+  '(`tflm-run --info`, nonpersistent), which our arena replaces. A model that fails names the reason.',
+  '',
+  '| model | instructions | MACs | instr/MAC | arena B | lower bound B | TFLM arena B | ×arena | flash B | flash weights B | note |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...tflmRows.map(({ m, r, note, tflmArena }) =>
+    `| ${m.label.replace('TFLM example ', '')} | ${group(r?.instructions)} | ${group(r?.macs)} | ${r && r.macs ? (r.instructions / r.macs).toFixed(2) : '–'} | ` +
+    `${group(r?.arenaBytes)} | ${group(r?.arenaLowerBound)} | ${group(tflmArena)} | ${ratio(r?.arenaBytes, tflmArena)} | ${group(r?.flash.total)} | ${group(r?.flash.weights)} | ${note.replace(/\|/g, '\\|')} |`),
+);
+const tflmTable = [lines.length - tflmRows.length - 2, lines.length];
+
+const { layerRate } = await import(join(root, 'dist', 'src', 'bench.js'));
+for (const { m, r } of [...rows, ...tflmRows]) {
   if (!r) continue;
-  lines.push('', `## ${m.label}: per layer (profiled build: ${group(r.profiledInstructions)} instructions)`, '', '| # | layer | op | MACs | instructions |', '|---:|---|---|---:|---:|');
-  for (const l of r.layers) lines.push(`| ${l.index} | ${l.node} | ${l.op} | ${group(l.macs)} | ${group(l.instructions)} |`);
+  lines.push(
+    '',
+    `## ${m.label}: per layer (profiled build: ${group(r.profiledInstructions)} instructions)`,
+    '',
+    '| # | layer | op | MACs | output elements | instructions | per MAC / per element |',
+    '|---:|---|---|---:|---:|---:|---:|',
+  );
+  for (const l of r.layers) lines.push(`| ${l.index} | ${l.node} | ${l.op} | ${group(l.macs)} | ${group(l.elements)} | ${group(l.instructions)} | ${layerRate(l)} |`);
 }
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results.md'), `${lines.join('\n')}\n`);
 console.log(lines.slice(summary - rows.length - 2, summary).join('\n'));
 console.log(lines.slice(...quantTable).join('\n'));
+console.log(lines.slice(...tflmTable).join('\n'));
 console.log(`wrote bench/results.md (${rows.filter((x) => x.r).length} of ${rows.length} models measured)`);
 if (rows.some((x) => !x.r)) process.exit(1);

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { compile } from './compile.js';
 import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
-import { Graph } from './ir/graph.js';
+import { Graph, elementCount } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import type { FileMap } from './emit/project.js';
 import { writeFileMap } from './io/files.js';
@@ -35,6 +35,8 @@ export interface BenchLayer {
   node: string;
   op: string;
   macs: number;
+  /** Elements of the layer's outputs: the unit of cost for a layer without MACs. */
+  elements: number;
   /** From the profiled build. */
   instructions: number;
 }
@@ -133,7 +135,8 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
   const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
   const layers = result.program.steps.map((s, i) => {
     const node = byName.get(s.node);
-    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, instructions: profiled.layers.get(i)?.count ?? 0 };
+    const elements = node ? node.outputs.reduce((sum, o) => sum + elementCount(result.graph.tensor(o).shape), 0) : 0;
+    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, elements, instructions: profiled.layers.get(i)?.count ?? 0 };
   });
   return {
     model: fileName,
@@ -154,6 +157,12 @@ function group(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** A layer's instructions per MAC ("1.23 /MAC"), or per output element for a layer without MACs ("4.56 /elem"). */
+export function layerRate(l: BenchLayer): string {
+  if (l.macs > 0) return `${(l.instructions / l.macs).toFixed(2)} /MAC`;
+  return l.elements > 0 ? `${(l.instructions / l.elements).toFixed(2)} /elem` : '–';
+}
+
 export function formatBench(r: BenchReport): string {
   const lines = [
     `${r.model} on ${r.board} (QEMU -icount shift=0: 1 instruction = 1 ns)`,
@@ -162,10 +171,12 @@ export function formatBench(r: BenchReport): string {
     `  arena: ${group(r.arenaBytes)} bytes (lower bound ${group(r.arenaLowerBound)})`,
     `  flash: ${group(r.flash.total)} bytes (code ${group(r.flash.code)}, weights ${group(r.flash.weights)}); RAM .data ${group(r.ram.data)}, .bss ${group(r.ram.bss)}`,
     '',
-    `  ${'#'.padStart(3)}  ${'layer'.padEnd(28)} ${'op'.padEnd(16)} ${'MACs'.padStart(12)} ${r.unit.padStart(14)}`,
+    `  ${'#'.padStart(3)}  ${'layer'.padEnd(28)} ${'op'.padEnd(16)} ${'MACs'.padStart(12)} ${'out elements'.padStart(12)} ${r.unit.padStart(14)}  per MAC / element`,
   ];
   for (const l of r.layers) {
-    lines.push(`  ${String(l.index).padStart(3)}  ${l.node.slice(0, 28).padEnd(28)} ${l.op.padEnd(16)} ${group(l.macs).padStart(12)} ${group(l.instructions).padStart(14)}`);
+    lines.push(
+      `  ${String(l.index).padStart(3)}  ${l.node.slice(0, 28).padEnd(28)} ${l.op.padEnd(16)} ${group(l.macs).padStart(12)} ${group(l.elements).padStart(12)} ${group(l.instructions).padStart(14)}  ${layerRate(l)}`,
+    );
   }
   return lines.join('\n');
 }

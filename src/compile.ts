@@ -20,7 +20,7 @@ import { Program, buildProgram } from './emit/program.js';
 import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
-import { checkFit } from './emit/fit.js';
+import { checkFit, fitProblem } from './emit/fit.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
@@ -33,6 +33,8 @@ export interface CompileOptions {
   /** One value per model input, compiled into the firmware's main.c; a fixed pattern when absent. */
   sampleInputs?: TensorValue[];
   sampleOrigin?: string;
+  /** Stop after the memory plan (no files) and report a model that does not fit the board instead of failing (inspect): `CompileResult.doesNotFit` says why. */
+  planOnly?: boolean;
   /** Graph inputs given fixed values at compile time (they become constants). */
   bindInputs?: Map<string, TensorValue>;
   /**
@@ -50,6 +52,8 @@ export interface CompileOptions {
 }
 
 export interface CompileResult {
+  /** With `planOnly`: why the model does not fit the board (E_DOES_NOT_FIT's text), when it does not. */
+  doesNotFit?: string;
   graph: Graph;
   plan: MemoryPlan;
   program: Program;
@@ -131,7 +135,12 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
-  checkFit(board, program);
+  const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
+  if (options.planOnly) {
+    const doesNotFit = fitProblem(board, program, sampleBytes);
+    return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}) };
+  }
+  checkFit(board, program, sampleBytes);
   const samples = options.sampleInputs ?? [];
   samples.forEach((s, i) => {
     const t = program.inputs[i];

@@ -9,11 +9,20 @@ import { elementCount, Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import { MemoryPlan, printPlan } from './plan/index.js';
 
+/** A graph input or output: its type and, for a quantized tensor, real = scale · (q − zeroPoint). */
+export interface IoReport {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** One entry per tensor, or per channel of `axis`. */
+  quant?: { scale: number[]; zeroPoint: number[]; axis?: number };
+}
+
 export interface InspectReport {
   model: string;
   name: string;
-  inputs: { name: string; dtype: string; shape: number[] }[];
-  outputs: { name: string; dtype: string; shape: number[] }[];
+  inputs: IoReport[];
+  outputs: IoReport[];
   operators: { name: string; op: string; source: string; inputs: string[]; outputs: string[]; kernels: string[] }[];
   arenaBytes: number;
   lowerBound: number;
@@ -21,13 +30,20 @@ export interface InspectReport {
   weightBytes: number;
   kernels: string[];
   buffers: { id: string; tensors: string[]; bytes: number; offset: number; first: number; last: number; kind: string }[];
+  /** Why the model does not fit the board inspected for (export refuses it with this text); absent when it fits. */
+  doesNotFit?: string;
 }
 
 const shapeText = (g: Graph, n: string) => `${g.tensor(n).dtype}[${g.tensor(n).shape}]`;
 
-export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program): InspectReport {
+export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program, doesNotFit?: string): InspectReport {
   const kernelsOf = new Map(p.steps.map((s) => [s.node, s.kernels]));
-  const io = (names: string[]) => names.map((n) => ({ name: n, dtype: g.tensor(n).dtype, shape: [...g.tensor(n).shape] }));
+  const io = (names: string[]): IoReport[] =>
+    names.map((n) => {
+      const t = g.tensor(n);
+      const q = t.quant;
+      return { name: n, dtype: t.dtype, shape: [...t.shape], ...(q ? { quant: { scale: [...q.scale], zeroPoint: [...q.zeroPoint], ...(q.axis !== undefined && q.scale.length > 1 ? { axis: q.axis } : {}) } } : {}) };
+    });
   return {
     model: fileName,
     name: g.name,
@@ -47,14 +63,23 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
     weightBytes: p.weightBytes,
     kernels: p.kernels,
     buffers: plan.buffers.map((b) => ({ id: b.id, tensors: b.tensors, bytes: b.bytes, offset: b.offset, first: b.first, last: b.last, kind: b.kind })),
+    ...(doesNotFit ? { doesNotFit } : {}),
   };
+}
+
+/** ", scale 0.584703 zero point 83" (real = scale · (q − zero point)); per channel: the count and the axis. */
+function quantText(t: IoReport): string {
+  const q = t.quant;
+  if (!q || t.dtype === 'float32') return '';
+  if (q.scale.length === 1) return `, scale ${q.scale[0].toPrecision(6)} zero point ${q.zeroPoint[0]}`;
+  return `, ${q.scale.length} scales and zero points along axis ${q.axis ?? 0}`;
 }
 
 export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): string {
   const lines: string[] = [];
   lines.push(`model: ${d(r.model)} (C prefix '${r.name}')`); // names as one line of printable ASCII each
-  for (const t of r.inputs) lines.push(`input  ${d(t.name)}: ${t.dtype}[${t.shape}] (${elementCount(t.shape) * bytesOf(t.dtype as never)} bytes)`);
-  for (const t of r.outputs) lines.push(`output ${d(t.name)}: ${t.dtype}[${t.shape}]`);
+  for (const t of r.inputs) lines.push(`input  ${d(t.name)}: ${t.dtype}[${t.shape}] (${elementCount(t.shape) * bytesOf(t.dtype as never)} bytes)${quantText(t)}`);
+  for (const t of r.outputs) lines.push(`output ${d(t.name)}: ${t.dtype}[${t.shape}]${quantText(t)}`);
   lines.push('', `operators (${r.operators.length}, in execution order):`);
   r.operators.forEach((o, i) => {
     const kernel = o.kernels.length ? `  -> ${o.kernels.join(', ')}` : '  (alias: no kernel, no memory)';
@@ -66,5 +91,6 @@ export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): str
   lines.push('', 'memory plan:', printPlan(plan, g).trimEnd());
   lines.push(`weights: ${r.weightBytes} bytes`);
   lines.push(`kernels: ${r.kernels.join(', ')}`);
+  if (r.doesNotFit) lines.push(`does not fit: ${r.doesNotFit}`); // our text; the model's name in it is a checked C identifier
   return lines.join('\n');
 }

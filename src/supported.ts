@@ -3,14 +3,16 @@
  * the importers that read the model formats, never from a list of their own.
  *
  * TensorFlow Lite: each builtin an operator file's `tflite` field imports, its highest version, the
+ * element types of the run-time tensors it is imported for (its `types`, which the importer enforces), the
  * IR operator whose file imports it. ONNX: each op type (with its domain when not the default one), the
  * default-domain opsets read, the IR operator whose file imports it (none for the quantization readers
- * of src/import/onnx/, which write QDQ patterns). Operator files do not declare the element types they accept as data, so none are listed
- * per operator; what can be derived is listed: whether a float ONNX operator has an int8 form between
+ * of src/import/onnx/, which write QDQ patterns). ONNX importers do not declare element types, so for ONNX what
+ * can be derived is listed: whether a float ONNX operator has an int8 form between
  * DequantizeLinear / QuantizeLinear nodes (its `int8Form`).
  */
 
 import { allOps } from './ops/index.js';
+import type { DType } from './ir/dtype.js';
 import type { OpDef } from './ops/op.js';
 import { ONNX_OPSET_MAX, ONNX_OPSET_MIN, onnxImporters } from './import/onnx.js';
 
@@ -26,6 +28,8 @@ export interface OpTypes {
 export interface TfliteOpEntry {
   builtin: string;
   maxVersion: number;
+  /** Element types of the run-time tensors (activations) it is imported for. */
+  types: DType[];
   /** The IR operator whose file's `tflite` field imports the builtin. */
   importedBy: string;
 }
@@ -51,7 +55,7 @@ function types(op: OpDef<unknown>): OpTypes {
 
 export function tfliteOps(): TfliteOpEntry[] {
   const list = allOps().flatMap((op) =>
-    Object.entries(op.tflite ?? {}).map(([builtin, def]) => ({ builtin, maxVersion: def.maxVersion, importedBy: op.name })),
+    Object.entries(op.tflite ?? {}).map(([builtin, def]) => ({ builtin, maxVersion: def.maxVersion, types: [...def.types], importedBy: op.name })),
   );
   return list.sort((a, b) => (a.builtin < b.builtin ? -1 : 1));
 }
@@ -88,8 +92,10 @@ export function formatSupportedOps(s: SupportedOps): string {
   const lines: string[] = [];
   if (s.tflite) {
     const w = Math.max(...s.tflite.map((e) => e.builtin.length));
-    lines.push(`TensorFlow Lite builtins (${s.tflite.length}): name, versions, IR operator file that imports it`);
-    for (const e of s.tflite) lines.push(`  ${e.builtin.padEnd(w)}  v1-${e.maxVersion}  ${e.importedBy}`);
+    const types = (e: TfliteOpEntry) => e.types.join(',');
+    const wt = Math.max(...s.tflite.map((e) => types(e).length));
+    lines.push(`TensorFlow Lite builtins (${s.tflite.length}): name, versions, activation types, IR operator file that imports it`);
+    for (const e of s.tflite) lines.push(`  ${e.builtin.padEnd(w)}  v1-${e.maxVersion}  ${types(e).padEnd(wt)}  ${e.importedBy}`);
   }
   if (s.onnx) {
     if (lines.length > 0) lines.push('');

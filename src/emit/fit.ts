@@ -6,7 +6,8 @@
  *            placement.stack is the same memory, and DATA_RESERVE for .data/.bss when placement.data is.
  *   weights → the memory placement.weights names, minus CODE_RESERVE for the code, the firmware's own
  *            constants and .data's load image (when placement.code is the same memory), minus the sample
- *            input compiled into main.c, and minus the arena/stack/data when those are placed there too
+ *            input compiled into main.c (`sampleBytes`: a given --sample-input; the fixed pattern is made at run
+ *            time and takes none), and minus the arena/stack/data when those are placed there too
  *            (an emulator board whose "flash" is RAM).
  *
  * Boards without memories (host) are not checked. The reserves are measured, with margin: the CIFAR-10
@@ -40,49 +41,54 @@ function memory(board: Board, role: string): BoardMemory {
 }
 
 /** What else board.json places in memory `m` (besides `role`), as [what, bytes] pairs. */
-function sharers(board: Board, m: BoardMemory, role: 'arena' | 'weights', p: Program): [string, number][] {
+function sharers(board: Board, m: BoardMemory, role: 'arena' | 'weights', p: Program, sampleBytes: number): [string, number][] {
   const shares = (other: string) => board.placement[other] === m.name;
   const out: [string, number][] = [];
   if (role === 'weights' && shares('code')) out.push(['reserved for code', CODE_RESERVE]);
-  if (role === 'weights') out.push(['for the sample input', p.inputs.reduce((s, t) => s + t.bytes, 0)]);
+  if (role === 'weights') out.push(['for the sample input', sampleBytes]);
   if (role === 'weights' && shares('arena')) out.push(['for the arena', p.arenaBytes]);
   if (shares('stack')) out.push(['for the stack', board.stackBytes ?? 0]);
   if (shares('data')) out.push(['reserved for .data/.bss', DATA_RESERVE]);
   return out.filter(([, bytes]) => bytes > 0);
 }
 
-/** Checks one placement: `needs` bytes of `what` against what is left of its memory. Returns what is left. */
-function check(board: Board, p: Program, role: 'arena' | 'weights', what: string, needs: number): { memory: string; available: number } {
+/** One placement: `needs` bytes of `what` against what is left of its memory, and the overflow text if it does not fit. */
+function check(board: Board, p: Program, sampleBytes: number, role: 'arena' | 'weights', what: string, needs: number): { memory: string; available: number; problem?: string } {
   const m = memory(board, role);
-  const others = sharers(board, m, role, p);
+  const others = sharers(board, m, role, p, sampleBytes);
   const available = Math.max(0, m.size - others.reduce((s, [, bytes]) => s + bytes, 0));
-  if (needs > available) {
-    const breakdown = others.length === 0 ? '' : `; ${m.name} is ${m.size} bytes, ${others.map(([w, bytes]) => `${bytes} ${w}`).join(', ')}`;
-    fail(
-      'E_DOES_NOT_FIT',
-      `model '${p.name}' does not fit board '${board.name}': ${what} ${needs} bytes but ${m.name} has ${available} (over by ${needs - available} bytes${breakdown})`,
-    );
-  }
-  return { memory: m.name, available };
+  if (needs <= available) return { memory: m.name, available };
+  const breakdown = others.length === 0 ? '' : `; ${m.name} is ${m.size} bytes, ${others.map(([w, bytes]) => `${bytes} ${w}`).join(', ')}`;
+  return { memory: m.name, available, problem: `${what} ${needs} bytes but ${m.name} has ${available} (over by ${needs - available} bytes${breakdown})` };
 }
 
 /**
- * Throws E_DOES_NOT_FIT when the program's arena or weights do not fit the board, e.g.
+ * Why the program does not fit the board — every memory that overflows, e.g.
  *   model 'big' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes)
- * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."). A board
- * without memories (the host) takes an arena and weights of at most HOST_MAX_BYTES each (src/import/limits.ts:
- * arena offsets are uint32_t).
+ * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."; when both
+ * the arena and the weights overflow, both are named, separated by " and ") — or undefined when it fits. A
+ * board without memories (the host) takes an arena and weights of at most HOST_MAX_BYTES each
+ * (src/import/limits.ts: arena offsets are uint32_t).
  */
-export function checkFit(board: Board, p: Program): FitReport | undefined {
+export function fitProblem(board: Board, p: Program, sampleBytes = 0): string | undefined {
+  const head = `model '${p.name}' does not fit board '${board.name}': `;
   if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) {
-    for (const [what, bytes] of [['the arena needs', p.arenaBytes], ['the weights need', p.weightBytes]] as const) {
-      if (bytes > HOST_MAX_BYTES) {
-        fail('E_DOES_NOT_FIT', `model '${p.name}' does not fit board '${board.name}': ${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`);
-      }
-    }
-    return undefined;
+    const over = ([['the arena needs', p.arenaBytes], ['the weights need', p.weightBytes]] as const)
+      .filter(([, bytes]) => bytes > HOST_MAX_BYTES)
+      .map(([what, bytes]) => `${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`);
+    return over.length === 0 ? undefined : head + over.join(' and ');
   }
-  const arena = check(board, p, 'arena', 'the arena needs', p.arenaBytes);
-  const weights = check(board, p, 'weights', 'the weights need', p.weightBytes);
+  const over = [check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes), check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes)]
+    .flatMap((c) => (c.problem ? [c.problem] : []));
+  return over.length === 0 ? undefined : head + over.join(' and ');
+}
+
+/** Throws E_DOES_NOT_FIT with `fitProblem`'s text when the program does not fit the board. */
+export function checkFit(board: Board, p: Program, sampleBytes = 0): FitReport | undefined {
+  const problem = fitProblem(board, p, sampleBytes);
+  if (problem) fail('E_DOES_NOT_FIT', problem);
+  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) return undefined;
+  const arena = check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes);
+  const weights = check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes);
   return { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available };
 }

@@ -96,7 +96,7 @@ export interface TfliteOpDef<O = TfliteOptions> {
    * The element types of the activations (graph-visible inputs and outputs, not the weights) the builtin
    * is imported for, e.g. ['float32', 'int8']; 'int16' for TFLite's 16x8 kernels. `utvm-aot ops` lists them.
    */
-  types?: readonly DType[];
+  types: readonly DType[];
   import(c: TfliteOpContext<O>): void;
 }
 

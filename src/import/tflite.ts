@@ -272,9 +272,25 @@ class TfliteImporter {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
     if (op.outputs.length !== 1) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${op.outputs.length} outputs are not supported`);
+    this.checkTypes(op, opName, def.types, where);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));
     this.finishOutput(op, where);
+  }
+
+  /**
+   * The operator's run-time tensors (inputs without data, outputs) must have element types its
+   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) are the kernels' own affair.
+   */
+  private checkTypes(op: TfliteOperator, opName: string, types: readonly DType[] | undefined, where: string): void {
+    if (!types) return;
+    const runtime = [...op.inputs.filter((i) => i >= 0 && this.tensorInfo(i).data === undefined), ...op.outputs];
+    for (const i of runtime) {
+      const dtype = this.tensorInfo(i).dtype;
+      if (!types.includes(dtype)) {
+        fail('E_UNSUPPORTED_TYPE', `${this.fileName}: ${where}: ${opName} on ${dtype} tensors is not supported (${types.join(', ')} are)`);
+      }
+    }
   }
 
   private context(op: TfliteOperator, opName: string, options: unknown, where: string): TfliteOpContext<unknown> {

@@ -148,5 +148,5 @@ export const concat = defineOp<ConcatAttrs>({
     },
   },
   int8Form: elementwiseInt8Form,
-  tflite: { CONCATENATION: { maxVersion: 2, options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat } },
+  tflite: { CONCATENATION: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat } },
 });

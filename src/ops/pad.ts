@@ -199,7 +199,7 @@ export const pad = defineOp<PadAttrs>({
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
   onnx: { Pad: importPad },
-  tflite: { PAD: { maxVersion: 2, options: flatOptions(OptionsType.PadOptions, () => ({})), import: importTflitePad } },
+  tflite: { PAD: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.PadOptions, () => ({})), import: importTflitePad } },
 });
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */

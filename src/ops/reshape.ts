@@ -96,9 +96,9 @@ export const reshape = defineOp<ReshapeAttrs>({
   },
   onnx: reshapeOnnxImporters,
   tflite: {
-    RESHAPE: { maxVersion: 1, options: flatOptions(OptionsType.ReshapeOptions, (r, t) => ({ newShape: r.has(t, 0) ? r.int32s(t, 0, 'new_shape') : undefined })), import: importTfliteReshape },
-    SQUEEZE: { maxVersion: 1, options: SQUEEZE_OPTIONS, import: importTfliteSqueeze },
-    EXPAND_DIMS: { maxVersion: 1, import: importTfliteExpandDims },
-    SHAPE: { maxVersion: 1, import: importTfliteShape },
+    RESHAPE: { maxVersion: 1, types: ['float32', 'int8', 'uint8', 'int16', 'int32'], options: flatOptions(OptionsType.ReshapeOptions, (r, t) => ({ newShape: r.has(t, 0) ? r.int32s(t, 0, 'new_shape') : undefined })), import: importTfliteReshape },
+    SQUEEZE: { maxVersion: 1, types: ['float32', 'int8', 'uint8', 'int16', 'int32'], options: SQUEEZE_OPTIONS, import: importTfliteSqueeze },
+    EXPAND_DIMS: { maxVersion: 1, types: ['float32', 'int8', 'uint8', 'int16', 'int32'], import: importTfliteExpandDims },
+    SHAPE: { maxVersion: 1, types: ['float32', 'int8', 'uint8', 'int16', 'int32'], import: importTfliteShape },
   },
 });

@@ -195,7 +195,8 @@ export const svdf = defineOp<SvdfAttrs>({
   tflite: {
     SVDF: {
       maxVersion: 4,
-      types: ['float32', 'int8'],
+      // int16: the state (and its time weights) of an int8 SVDF.
+      types: ['float32', 'int8', 'int16'],
       options: SVDF_OPTIONS,
       import: importTfliteSvdf as (c: TfliteOpContext<unknown>) => void,
     },

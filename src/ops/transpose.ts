@@ -141,5 +141,5 @@ export const transpose = defineOp<TransposeAttrs>({
       ctx.add('transpose', [node.inputs[0]], { perm }, node.outputs);
     },
   },
-  tflite: { TRANSPOSE: { maxVersion: 4, import: importTfliteTranspose } },
+  tflite: { TRANSPOSE: { maxVersion: 4, types: ['float32', 'int8'], import: importTfliteTranspose } },
 });

@@ -6,7 +6,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bench, parseConsole } from '../../src/bench.js';
+import { bench, layerRate, parseConsole } from '../../src/bench.js';
 import { buildCifar10Model } from '../../samples/cifar10/make-model.js';
 
 test('the console parser reads the totals and the per-layer lines', () => {
@@ -36,6 +36,11 @@ test('bench of the CIFAR-10 sample: the same count twice, per-layer costs, MACs,
   assert.ok(convs.every((l) => l.macs > 0));
   assert.ok(a.layers.filter((l) => l.op !== 'conv2d' && l.op !== 'gemm').every((l) => l.macs === 0));
   assert.is(a.macs, a.layers.reduce((s, l) => s + l.macs, 0));
+  // output elements per layer, the unit of a layer without MACs: pool1 halves conv1's 32x32x32
+  const pool1 = a.layers.find((l) => l.node === 'pool1')!;
+  assert.is(pool1.elements, 16 * 16 * 32);
+  assert.is(layerRate(pool1), `${(pool1.instructions / pool1.elements).toFixed(2)} /elem`);
+  assert.is(layerRate(convs[0]), `${(convs[0].instructions / convs[0].macs).toFixed(2)} /MAC`);
   assert.is(a.arenaBytes, 163_840);
   assert.is(a.flash.weights, 358_312, 'every weight array found in the ELF');
   assert.is(a.flash.code + a.flash.weights, a.flash.total);

@@ -120,10 +120,10 @@ test('a tensor type outside int8/uint8/int16/int32/float32 → E_UNSUPPORTED_TYP
   assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "tensor 'x' has type FLOAT16; supported: FLOAT32, INT8, UINT8, INT16, INT32 (INT64 for constants)")]);
 });
 
-test('uint8 tensors an operator other than QUANTIZE / DEQUANTIZE reads (a uint8-quantized model) → one line naming the operator', () => {
+test('uint8 tensors an operator other than QUANTIZE / DEQUANTIZE reads (a uint8-quantized model) → one line naming the operator and the types it takes (its TfliteOpDef.types)', () => {
   const q = { scale: [0.5], zeroPoint: [128] };
-  const { r } = inspect(oneOp({}, [{ type: 'uint8', quant: q }, { type: 'uint8', quant: q }, { type: 'uint8', quant: q }]));
-  assertFails(r, 1, ["utvm-aot: error E_UNSUPPORTED_TYPE: node '#0' (CONV_2D): conv2d on uint8 tensors is not supported (float32, or int8 with int8 weights and int32 bias)"]);
+  const { file, r } = inspect(oneOp({}, [{ type: 'uint8', quant: q }, { type: 'uint8', quant: q }, { type: 'uint8', quant: q }]));
+  assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "operator #0 CONV_2D (output 'y'): CONV_2D on uint8 tensors is not supported (float32, int8 are)")]);
 });
 
 test('a fused TANH → E_UNSUPPORTED_ATTR', () => {

@@ -12,7 +12,8 @@ import type { CValue } from '../../src/ir/c-value.js';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { quantizedActivationRange } from '../../src/ir/quant.js';
 import type { Pool2dAttrs } from '../../src/ops/pool2d/index.js';
-import type { Clamp } from '../../src/ops/op.js';
+import type { Clamp, LowerTarget } from '../../src/ops/op.js';
+import { AVG_POOL_DSP_MAX_TAPS } from '../../src/ops/pool2d/s8.js';
 import { errorOf } from '../util/lower.js';
 import { mulberry32, randomInts } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
@@ -57,15 +58,15 @@ interface PoolCase {
   x: Int8Array;
 }
 
-/** Runs every case in one program; returns [kernel output, reference] per case. */
-function runCases(cases: PoolCase[]): { actual: number[]; expected: number[]; node: Node }[] {
+/** Runs every case in one program (lowered for `target`); returns [kernel output, reference] per case. */
+function runCases(cases: PoolCase[], target?: LowerTarget): { actual: number[]; expected: number[]; node: Node }[] {
   const g = new Graph('t');
   const inputs: Record<string, Int8Array> = {};
   const nodes = cases.map((c, i) => {
     inputs[`x${i}`] = int8Input(g, `x${i}`, c.shape, c.quant, c.x);
     return addQuantNode(g, 'pool2d', [`x${i}`], c.attrs, `p${i}`, c.quant);
   });
-  const runs = runLoweredMany(g, nodes, inputs);
+  const runs = runLoweredMany(g, nodes, inputs, { target });
   return cases.map((c, i) => {
     const y = g.tensor(nodes[i].outputs[0]);
     const range = c.quant ? quantizedActivationRange(c.attrs.clamp, c.quant.scale[0], c.quant.zeroPoint[0]) : { min: -128, max: 127 };
@@ -173,10 +174,31 @@ test('both kernels match the reference on randomised shapes (odd and wide channe
     cases.push({ attrs: attrsOf(i % 3 === 0 ? 'max' : 'avg', kernel, { strides, pads, clamp }), shape, quant: randomQuant(rng, -6, 0), x: randomInt8(rng, elementCount(shape)) });
   }
   for (const [i, r] of runCases(cases).entries()) assert.equal(r.actual, r.expected, `case ${i} (${cases[i].attrs.kind} [${cases[i].shape}])`);
+  // The DSP kernels (four channels per word; built here with the portable twins of SSUB8 / SEL / SXTAB16)
+  // on the same cases and on windows at the int16 lanes' limit: 15x17 = 255 taps of ±128, and one more
+  // (256 taps, which keeps the portable kernel).
+  const extremes = [127, -128].map((v, k): PoolCase => ({ attrs: attrsOf('avg', [15, 17]), shape: [1, 15, 17, 6 + k], quant: q1(0.1, 0), x: new Int8Array(15 * 17 * (6 + k)).fill(v) }));
+  assert.is(15 * 17, AVG_POOL_DSP_MAX_TAPS);
+  const wide: PoolCase = { attrs: attrsOf('avg', [16, 16]), shape: [1, 16, 16, 4], quant: q1(0.1, 0), x: new Int8Array(16 * 16 * 4).fill(-128) };
+  const all = [...cases, ...extremes, wide];
+  const dsp = runCases(all, { dsp: true });
+  for (const [i, r] of dsp.entries()) assert.equal(r.actual, r.expected, `dsp case ${i} (${all[i].attrs.kind} [${all[i].shape}])`);
+  assert.equal(extremes.map((_, k) => dsp[cases.length + k].actual[0]), [127, -128]);
+});
+
+test('lowering for a DSP core: max and average pools take the _dsp kernels up to AVG_POOL_DSP_MAX_TAPS taps', () => {
+  const g = new Graph('t');
+  g.addTensor({ name: 'x', dtype: 'int8', shape: [1, 16, 16, 8], quant: q1(0.5, -5) });
+  const kernelOf = (kind: 'max' | 'avg', k: [number, number], name: string) =>
+    lowerNode(g, addQuantNode(g, 'pool2d', ['x'], attrsOf(kind, k), name, q1(0.5, -5)), { dsp: true })[0].kernel;
+  assert.is(kernelOf('max', [16, 16], 'm'), 'utvm_max_pool2d_s8_dsp');
+  assert.is(kernelOf('avg', [15, 16], 'a'), 'utvm_avg_pool2d_s8_dsp');
+  assert.is(AVG_POOL_DSP_MAX_TAPS, 255);
+  assert.is(kernelOf('avg', [16, 16], 'b'), 'utvm_avg_pool2d_s8');
 });
 
 test('the s8 pooling kernels compile warning-free for the Cortex-M7', () => {
-  compileForCortexM7(['utvm_avg_pool2d_s8', 'utvm_max_pool2d_s8']);
+  compileForCortexM7(['utvm_avg_pool2d_s8', 'utvm_max_pool2d_s8', 'utvm_avg_pool2d_s8_dsp', 'utvm_max_pool2d_s8_dsp']);
 });
 
 test.run();

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { SHARED } from './mlperf.js';
+import { elementCount } from '../../src/ir/graph.js';
+import { mulberry32, randomFloats, randomInts } from './random.js';
 
 export const TFLM_RUN = join(SHARED, 'tools', 'tflm', 'tflm-run');
 export const TFLM_MODELS = join(SHARED, 'models', 'tflm');
@@ -84,4 +86,22 @@ export function assertSameBytes(label: string, ours: TensorValue[][], theirs: Ui
     }),
   );
   return bytes;
+}
+
+/** Seeded random values over a tensor's whole range (float32: [-1, 1)). */
+export function randomCase(t: { dtype: string; shape: number[] }, seed: number): TensorValue {
+  const n = elementCount(t.shape);
+  const rng = mulberry32(seed);
+  switch (t.dtype) {
+    case 'float32':
+      return { dtype: 'float32', shape: t.shape, data: randomFloats(rng, n, -1, 1) };
+    case 'int8':
+      return { dtype: 'int8', shape: t.shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
+    case 'uint8':
+      return { dtype: 'uint8', shape: t.shape, data: Uint8Array.from(randomInts(rng, n, 0, 255)) };
+    case 'int16':
+      return { dtype: 'int16', shape: t.shape, data: Int16Array.from(randomInts(rng, n, -32768, 32767)) };
+    default:
+      throw new Error(`no random inputs for ${t.dtype}`);
+  }
 }

@@ -328,11 +328,11 @@ export const add = binaryOp('add', {
   fusedClamp: ['int8', 'int16'],
 });
 export const sub = binaryOp('sub', {
-  tflite: { SUB: { maxVersion: 3, options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
+  tflite: { SUB: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
   fusedClamp: ['int8'],
 });
 export const mul = binaryOp('mul', {
-  tflite: { MUL: { maxVersion: 3, options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
+  tflite: { MUL: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });

@@ -8,7 +8,9 @@
  * converter writes it so), E_UNSUPPORTED_ATTR otherwise.
  *
  * One kernel per operator and type, utvm_{maximum,minimum}_{f32,s8} (utvm/minmax.h), always with the
- * broadcast parameters of the arithmetic kernels (a flat case collapses to one dim with strides 1 and 1).
+ * broadcast parameters of the arithmetic kernels (a flat case collapses to one dim with strides 1 and 1);
+ * on a core with the DSP extension int8 takes utvm_{maximum,minimum}_s8_dsp (utvm/minmax_s8_dsp.h: four
+ * bytes per SSUB8 + SEL, as CMSIS-NN's arm_maximum_s8 / arm_minimum_s8 use SIMD).
  */
 
 import { allocData, TensorData } from '../../ir/dtype.js';
@@ -60,9 +62,10 @@ function lowerMinMax(kind: MinMaxKind, ctx: LowerContext<object>): KernelCall[] 
     fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 only)`);
   }
   const params = broadcastCallParams(source, a, b, y);
+  const dsp = type === 's8' && ctx.target?.dsp === true;
   return [{
-    kernel: `utvm_${kind}_${type}`,
-    header: 'utvm/minmax.h',
+    kernel: `utvm_${kind}_${type}${dsp ? '_dsp' : ''}`,
+    header: dsp ? 'utvm/minmax_s8_dsp.h' : 'utvm/minmax.h',
     args: [{ params, type: 'utvm_broadcast_params' }, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }],
   }];
 }
@@ -87,7 +90,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);
       return inputs ? { attrs: node.attrs, inputs } : null;
     },
-    tflite: { [builtin]: { maxVersion: 2, import: importTfliteMinMax(kind) } },
+    tflite: { [builtin]: { maxVersion: 2, types: ['float32', 'int8'], import: importTfliteMinMax(kind) } },
   });
 }
 

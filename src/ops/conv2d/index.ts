@@ -234,8 +234,8 @@ export const conv2d = defineOp<Conv2dAttrs>({
   int8Form: convInt8Form,
   fusedClamp: ['float32', 'int8'],
   tflite: {
-    CONV_2D: { maxVersion: 6, options: flatOptions(OptionsType.Conv2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3), dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) })), import: importTfliteConv },
-    DEPTHWISE_CONV_2D: { maxVersion: 6, options: flatOptions(OptionsType.DepthwiseConv2DOptions, (r, t) => ({
+    CONV_2D: { maxVersion: 6, types: ['float32', 'int8'], options: flatOptions(OptionsType.Conv2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3), dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) })), import: importTfliteConv },
+    DEPTHWISE_CONV_2D: { maxVersion: 6, types: ['float32', 'int8'], options: flatOptions(OptionsType.DepthwiseConv2DOptions, (r, t) => ({
       padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), depthMultiplier: r.int32(t, 3),
       activation: r.int8(t, 4), dilationW: r.int32(t, 5, 1), dilationH: r.int32(t, 6, 1),
     })), import: importTfliteDepthwise },

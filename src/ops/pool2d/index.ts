@@ -210,7 +210,7 @@ export const pool2d = defineOp<Pool2dAttrs>({
   movesValues: (node) => (node.attrs.kind === 'max' && !node.attrs.clamp ? 'pick' : undefined),
   fusedClamp: ['int8'],
   tflite: {
-    AVERAGE_POOL_2D: { maxVersion: 2, options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('avg') },
-    MAX_POOL_2D: { maxVersion: 2, options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('max') },
+    AVERAGE_POOL_2D: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('avg') },
+    MAX_POOL_2D: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('max') },
   },
 });

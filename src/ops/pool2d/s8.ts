@@ -7,12 +7,22 @@
  * int8 range from the output quantization. Average: the int32 sum of the taps inside the input divided
  * by their count, rounding half away from zero; max: the largest tap. Both then clamp. A graph without
  * quantization parameters (an ONNX int8 MaxPool) pools the raw values with no activation.
+ *
+ * On a core with the DSP extension both take four channels per word (CMSIS-NN's arm_max_pool_s8 /
+ * arm_avgpool_s8 do the same with SIMD): utvm_max_pool2d_s8_dsp (SSUB8 + SEL) and utvm_avg_pool2d_s8_dsp
+ * (SXTAB16 sums in int16 lanes, for windows of at most AVG_POOL_DSP_MAX_TAPS taps).
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
 import type { Tensor } from '../../ir/graph.js';
 import { activationRangeS8, perTensorQuant } from '../../lower/s8.js';
 import type { Clamp, KernelCall, LowerContext } from '../op.js';
+
+/**
+ * The most taps of an average window the DSP kernel sums in int16 lanes (UTVM_AVG_POOL_DSP_MAX_TAPS,
+ * utvm/pool2d_s8_dsp.h: 255 · 128 < 2^15); larger windows keep the portable kernel.
+ */
+export const AVG_POOL_DSP_MAX_TAPS = 255;
 
 /** The int8 activation range of a pool whose input is `x` and output `y`. */
 function poolRange(ctx: LowerContext<{ clamp?: Clamp }>, x: Tensor, y: Tensor): { act_min: number; act_max: number } {
@@ -41,9 +51,11 @@ export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Cla
     fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: pooling of int8 into ${y.dtype} is not supported`);
   }
   const params = { window, ...poolRange(ctx, x, y) };
+  const kind = ctx.node.attrs.kind;
+  const dsp = ctx.target?.dsp === true && (kind === 'max' || window.kernel_h * window.kernel_w <= AVG_POOL_DSP_MAX_TAPS);
   return [{
-    kernel: ctx.node.attrs.kind === 'max' ? 'utvm_max_pool2d_s8' : 'utvm_avg_pool2d_s8',
-    header: 'utvm/pool2d.h',
+    kernel: `utvm_${kind}_pool2d_s8${dsp ? '_dsp' : ''}`,
+    header: dsp ? 'utvm/pool2d_s8_dsp.h' : 'utvm/pool2d.h',
     args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }],
   }];
 }

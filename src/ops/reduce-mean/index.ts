@@ -148,7 +148,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     return { attrs: { ...node.attrs, axes }, inputs: [...node.inputs] };
   },
   onnx: { ReduceMean: importReduceMean },
-  tflite: { MEAN: { maxVersion: 2, options: flatOptions(OptionsType.ReducerOptions, (r, t) => ({ keepDims: r.bool(t, 0) })), import: importTfliteMean } },
+  tflite: { MEAN: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ReducerOptions, (r, t) => ({ keepDims: r.bool(t, 0) })), import: importTfliteMean } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

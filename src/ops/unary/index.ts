@@ -164,7 +164,7 @@ export const sigmoid = unaryOp<NoAttrs>({
   name: 'sigmoid',
   fn: UNARY_FNS.sigmoid,
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
-  tflite: { LOGISTIC: { maxVersion: 2, import: (c) => c.b.add('sigmoid', [c.input(0)], {}, [c.output(0)]) } },
+  tflite: { LOGISTIC: { maxVersion: 2, types: ['float32', 'int8'], import: (c) => c.b.add('sigmoid', [c.input(0)], {}, [c.output(0)]) } },
   int8: { lower: lowerSigmoidS8, outputQuant: UNIT_256 },
 });
 
