@@ -272,6 +272,7 @@ class TfliteImporter {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
     if (op.outputs.length !== 1) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${op.outputs.length} outputs are not supported`);
+    if (this.sg.tensors[op.outputs[0]].isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: writing a variable tensor as an operator's output is not supported (variables are state an operator updates in place)`);
     this.checkTypes(op, opName, def.types, where);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));

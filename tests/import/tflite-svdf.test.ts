@@ -187,4 +187,30 @@ test('the generated C API keeps SVDF state from run to run; st_reset() and st_re
   }
 });
 
+test('an SVDF state that is not a variable tensor, and a variable written as an output, are refused with one line', () => {
+  const spec = (stateVariable: boolean, outputVariable: boolean) => buildTflite({
+    tensors: [
+      { name: 'x', shape: [1, 3] },
+      { name: 'wf', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+      { name: 'wt', shape: [2, 4], data: [1, 10, 100, 1000, 1, 1, 1, 1] },
+      { name: 'state', shape: [1, 8], variable: stateVariable, ...(stateVariable ? {} : { data: [0, 0, 0, 0, 0, 0, 0, 0] }) },
+      { name: 'b', shape: [2], data: [0, 0] },
+      { name: 'y', shape: [1, 2], variable: outputVariable },
+    ],
+    inputs: [0],
+    outputs: [5],
+    operators: [{ op: 'SVDF', inputs: [0, 1, 2, 4, 3], outputs: [5], options: svdfOptions(1, NONE) }],
+  });
+  const message = (bytes: Uint8Array) => {
+    try {
+      loadGraph(bytes, 's.tflite', 's');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'imported';
+  };
+  assert.is(message(spec(false, false)), "s.tflite: operator #0 SVDF (output 'y'): the activation state (input 4) must be a variable tensor");
+  assert.is(message(spec(true, true)), "s.tflite: operator #0 SVDF (output 'y'): writing a variable tensor as an operator's output is not supported (variables are state an operator updates in place)");
+});
+
 test.run();
