@@ -115,7 +115,7 @@ test('QUANTIZE between int8/int16/int32/float32, DEQUANTIZE int16, int8 → int1
   const ours = runModel(m.bytes, 'int16.tflite', cases, { target: 'host', name: 'int16_edges' });
   const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
   const bytes = assertSameBytes('host', ours, theirs);
-  assert.ok(bytes > 2000, `compared ${bytes} bytes`);
+  assert.ok(bytes > 1500, `compared ${bytes} bytes`);
   // the requantizations saturate: some int8 output reaches both ends, some int16 output too
   const values = (i: number) => ours.flatMap((outs) => [...outs[i].data]);
   assert.ok(values(3).includes(127) && values(3).includes(-128), 'int16 -> int8 saturates both ways');
