@@ -53,7 +53,7 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
       name: n.name,
       op: n.op,
       source: `${n.source.op} '${n.source.name}'`,
-      inputs: n.inputs.filter((x) => x !== '').map((x) => `${x}: ${shapeText(g, x)}${g.isConstant(x) ? ' (constant)' : ''}`),
+      inputs: n.inputs.filter((x) => x !== '').map((x) => `${x}: ${shapeText(g, x)}${g.isConstant(x) ? ' (constant)' : g.tensor(x).variable ? ' (state, kept across runs)' : ''}`),
       outputs: n.outputs.map((x) => `${x}: ${shapeText(g, x)}`),
       kernels: kernelsOf.get(n.name) ?? [],
     })),

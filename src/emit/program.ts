@@ -8,7 +8,7 @@
  */
 
 import { DType, TensorData, bytesOf, cTypeOf } from '../ir/dtype.js';
-import { Graph, Tensor, elementCount, resetByte, tensorBytes, variableTensors } from '../ir/graph.js';
+import { Graph, Tensor, elementCount, tensorBytes } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
 import type { CArg } from '../ops/op.js';
 import { LoweredGraph, inPlaceNodes } from '../lower/index.js';
@@ -52,8 +52,8 @@ export interface ProgramTensor {
   zeroPoint: number;
 }
 
-/** A variable tensor's place in the arena and the byte `<name>_reset()` fills it with. */
-export interface ProgramVariable {
+/** A variable tensor's arena bytes: set to `fill` (an int8 tensor's zero point, else 0) at init and by <name>_reset(). */
+export interface ProgramState {
   name: string;
   offset: number;
   bytes: number;
@@ -62,9 +62,9 @@ export interface ProgramVariable {
 
 export interface Program {
   name: string;
+  /** The model's state (TFLite variable tensors), in graph order: empty for a stateless model. */
+  state: ProgramState[];
   arenaBytes: number;
-  /** State kept across runs (variable tensors), re-filled by init and `<name>_reset()`. */
-  variables: ProgramVariable[];
   constants: ProgramConstant[];
   steps: ProgramStep[];
   headers: string[];
@@ -169,10 +169,13 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
   }
   const kernels = [...new Set(steps.flatMap((s) => s.kernels))].sort();
   const constantList = [...constants.values()];
+  const state = [...g.tensors.values()]
+    .filter((t) => t.variable && t.data === undefined)
+    .map((t) => ({ name: t.name, offset: plan.offsetOf(t.name), bytes: tensorBytes(t), fill: t.dtype === 'int8' ? t.quant?.zeroPoint[0] ?? 0 : 0 }));
   return {
     name: g.name,
+    state,
     arenaBytes: plan.arenaBytes,
-    variables: variableTensors(g).map((name) => ({ name, offset: plan.offsetOf(name), bytes: tensorBytes(g.tensor(name)), fill: resetByte(g.tensor(name)) })),
     constants: constantList,
     steps,
     headers: [...headersOf].sort(),

@@ -69,6 +69,8 @@ export interface TfliteOpContext<O = TfliteOptions> {
   readonly options: O;
   /** IR name of input i, or '' when the model omits it (−1 or past the end). */
   input(i: number): string;
+  /** Whether the model gives input i, without reading the tensor (an importer refusing it need not type it). */
+  present(i: number): boolean;
   inputTensor(i: number): Tensor;
   /** IR name the operator's output i must be given. */
   output(i: number): string;

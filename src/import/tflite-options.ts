@@ -22,6 +22,7 @@ export const OptionsType = {
   PadOptions: 22,
   ReducerOptions: 27,
   SubOptions: 28,
+  UnidirectionalSequenceLSTMOptions: 71,
 } as const;
 
 export type Padding = 'SAME' | 'VALID';

@@ -130,6 +130,7 @@ function checkOperators(model: TfliteModel, sg: TfliteSubgraph, fileName: string
   });
 }
 
+/** The IR type of a tensor (INT64 only folds or feeds kernels as a constant: compile.ts refuses it at run time). */
 function irDType(t: TfliteTensor, fileName: string): DType {
   const dtype = DTYPES[t.type];
   if (!dtype) {
@@ -234,9 +235,9 @@ class TfliteImporter {
   }
 
   /**
-   * A variable tensor (state an operator keeps across runs, e.g. SVDF's activation state): a runtime
-   * tensor flagged `variable`, reset as TFLite Micro resets it (to its zero point). Any data the model
-   * stores for it is ignored, as TFLite Micro's reset overwrites it before the first run.
+   * A variable tensor (state kept across runs, as TFLite Micro keeps it): a runtime tensor without a
+   * producer. Its buffer's data, if any, is ignored, as TFLite Micro ignores it (ResetVariableTensors sets
+   * it to the zero point before the first run).
    */
   private addVariable(i: number, info: { dtype: DType; shape: number[]; quant?: Quant }): string {
     const name = this.names[i];
@@ -281,11 +282,14 @@ class TfliteImporter {
 
   /**
    * The operator's run-time tensors (inputs without data, outputs) must have element types its
-   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) are the kernels' own affair.
+   * importer declares (`TfliteOpDef.types`); constants (weights, biases, shapes) and variable tensors (state,
+   * such as the int8 LSTM's int16 cell state) are the kernels' own affair.
    */
   private checkTypes(op: TfliteOperator, opName: string, types: readonly DType[] | undefined, where: string): void {
     if (!types) return;
-    const runtime = [...op.inputs.filter((i) => i >= 0 && this.tensorInfo(i).data === undefined), ...op.outputs];
+    const hasData = (t: TfliteTensor) => t.buffer > 0 && this.model.buffers[t.buffer].length > 0;
+    const stateless = (i: number) => i >= 0 && !this.sg.tensors[i].isVariable && !hasData(this.sg.tensors[i]);
+    const runtime = [...op.inputs.filter(stateless), ...op.outputs];
     for (const i of runtime) {
       const dtype = this.tensorInfo(i).dtype;
       if (!types.includes(dtype)) {
@@ -301,6 +305,7 @@ class TfliteImporter {
       opName,
       options,
       input: (i) => (i < op.inputs.length && op.inputs[i] >= 0 ? self.ref(op.inputs[i]) : ''),
+      present: (i) => i < op.inputs.length && op.inputs[i] >= 0,
       inputTensor(i) {
         const name = this.input(i);
         if (name === '') this.invalid(`input ${i} is missing`);

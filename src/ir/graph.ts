@@ -37,24 +37,12 @@ export interface Tensor {
    */
   quantizedOrigin?: QuantizedOrigin;
   /**
-   * A runtime tensor that keeps its value from one run to the next (TFLite's variable tensors: the
-   * activation state of SVDF and LSTM). No node produces it: the nodes that read it also update it in
-   * place. The planner gives it arena space of its own for the whole program (src/plan/liveness.ts rule
-   * 6), and the generated C API fills it with `resetByte` at init and in `<name>_reset()`.
+   * A TFLite variable tensor (state: the LSTM's hidden and cell state): a runtime tensor that no node
+   * produces and that keeps its value from one run to the next. The planner gives it arena space for the
+   * whole run (src/plan/liveness.ts); the model sets it to its zero point at init and in <name>_reset().
+   * Nodes that read it also write it in place.
    */
   variable?: boolean;
-}
-
-/** The byte a variable tensor is reset to: its zero point for int8 (as TFLite Micro resets it), else 0. */
-export function resetByte(t: Tensor): number {
-  return t.dtype === 'int8' ? (t.quant?.zeroPoint[0] ?? 0) & 0xff : 0;
-}
-
-/** The variable tensors of a graph (runtime state kept across runs), in first-use order. */
-export function variableTensors(g: Graph): string[] {
-  const seen = new Set<string>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i !== '' && g.tensor(i).variable) seen.add(i);
-  return [...seen];
 }
 
 /** A constant's integer values before dequantization: q − zero_point, with the quantization used. */

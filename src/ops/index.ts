@@ -23,6 +23,7 @@ import { cast, gather, slice } from './shape-ops.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
 import { svdf } from './svdf.js';
+import { lstm } from './lstm/index.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -60,6 +61,7 @@ const ALL_OPS: OpDef<any>[] = [
   dequantize,
   convert,
   svdf,
+  lstm,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -195,8 +195,7 @@ export const svdf = defineOp<SvdfAttrs>({
   tflite: {
     SVDF: {
       maxVersion: 4,
-      // int16: the state (and its time weights) of an int8 SVDF.
-      types: ['float32', 'int8', 'int16'],
+      types: ['float32', 'int8'],
       options: SVDF_OPTIONS,
       import: importTfliteSvdf as (c: TfliteOpContext<unknown>) => void,
     },

@@ -36,19 +36,18 @@
  * 4. A node with scratch bytes > 0 (`scratch`: the largest `scratchBytes` of its lowered kernel calls,
  *    src/lower/index.ts `scratchBytesOf`) adds a buffer `scratch:<node name>` (kind 'scratch', no
  *    tensors) live only at that node's step.
+ * 1'. Variable tensors (TFLite state, `Tensor.variable`: no producer, read and written in place by their
+ *    nodes, kept from one run to the next) get a buffer live over the whole run, steps 0 to the last,
+ *    so nothing else ever shares their bytes. Nothing joins them (they are never a node's output 0).
  * 5. bytes = tensorBytes(root tensor) rounded up to ARENA_ALIGNMENT (16), so every tensor starts on a
  *    16-byte boundary (enough for any dtype and for the M7's cache lines / DSP loads).
- * 6. A variable tensor (`Tensor.variable`: state kept from one run to the next, which the nodes reading
- *    it update in place) has a buffer of its own live over every step, opened before the graph inputs:
- *    nothing else ever shares its bytes, so its value survives between runs. No node joins it in place
- *    (rule 3 treats it as read later).
  *
- * Buffers come out in creation order (variables, graph inputs, then each node's outputs and scratch in node
+ * Buffers come out in creation order (graph inputs, then each node's outputs and scratch in node
  * order), tensors of a buffer in joining order: the result is a pure function of the graph.
  */
 
 import type { Graph, Node } from '../ir/graph.js';
-import { elementCount, tensorBytes, variableTensors } from '../ir/graph.js';
+import { elementCount, tensorBytes } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
 
 /** Byte alignment of every buffer's offset and size in the arena. */
@@ -99,8 +98,8 @@ export function computeBuffers(
   scratch: ReadonlyMap<string, number> = new Map(),
 ): Buffer[] {
   const state = new Liveness(graph);
-  for (const name of variableTensors(graph)) state.open(name, 0);
   for (const name of graph.inputs) if (state.isRuntime(name)) state.open(name, 0);
+  for (const t of graph.tensors.values()) if (t.variable && t.data === undefined) state.open(t.name, 0);
   graph.nodes.forEach((node, step) => visitNode(state, node, step, opInfo(node.op), inPlaceKernels.has(node.name), scratch.get(node.name) ?? 0));
   return state.finish();
 }
@@ -204,7 +203,7 @@ class Liveness {
     const input = node.inputs[0];
     if (input === undefined || !this.isRuntime(input)) return undefined;
     const buffer = this.bufferOf(input);
-    const readLater = (t: string) => this.graphOutputs.has(t) || this.graph.tensor(t).variable === true || (this.lastRead.get(t) ?? -1) > step;
+    const readLater = (t: string) => this.graphOutputs.has(t) || (this.lastRead.get(t) ?? -1) > step;
     return buffer.tensors.some(readLater) ? undefined : buffer;
   }
 
@@ -253,7 +252,7 @@ class Liveness {
   /** Applies rule 1's "graph outputs live to the end" and returns the buffers in creation order. */
   finish(): Buffer[] {
     const end = Math.max(this.steps - 1, 0);
-    for (const b of this.buffers) if (b.tensors.some((t) => this.graph.tensor(t).variable)) b.last = end;
+    for (const t of this.graph.tensors.values()) if (t.variable && t.data === undefined) this.bufferOf(t.name).last = end;
     for (const name of this.graph.outputs) {
       if (!this.isRuntime(name)) continue;
       const buffer = this.byTensor.get(name);

@@ -143,10 +143,10 @@ test('TFLite SVDF int8 on qemu-mps2-an500 (the DSP kernels) = TFLM', () => {
 /**
  * The state across runs, hand-computed: feature rows [1 2 3] and [4 5 6], time rows [1 10 100 1000] and
  * [1 1 1 1], input [1 0 0] each run: filter values 1 and 4 enter the windows at the newest end, so run 1
- * gives [1000, 4], run 2 [1100, 8] (the state kept), and after st_reset() (or st_reset_arena on an
+ * gives [1000, 4], run 2 [1100, 8] (the state kept), and after st_reset() (or st_reset_with_arena on an
  * application arena) [1000, 4] again.
  */
-test('the generated C API keeps SVDF state from run to run; st_reset() and st_reset_arena() clear it', () => {
+test('the generated C API keeps SVDF state from run to run; st_reset() and st_reset_with_arena() clear it', () => {
   const tensors: TensorSpec[] = [
     { name: 'x', shape: [1, 3] },
     { name: 'wf', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
@@ -173,7 +173,7 @@ test('the generated C API keeps SVDF state from run to run; st_reset() and st_re
       'int main(void) {',
       '    if (st_reset() != UTVM_ERROR_NOT_INITIALIZED) return 1;',
       '    st_init(); once(); once(); st_reset(); once();',
-      '    memset(arena, 0x55, sizeof arena); st_reset_arena(arena, sizeof arena); once_arena(); once_arena(); st_reset_arena(arena, sizeof arena); once_arena();',
+      '    memset(arena, 0x55, sizeof arena); st_reset_with_arena(arena, sizeof arena); once_arena(); once_arena(); st_reset_with_arena(arena, sizeof arena); once_arena();',
       '    return 0;',
       '}',
     ].join('\n'));

@@ -45,9 +45,7 @@ const OWN_FILE = new Set(['person_detect.tflite', 'mobilenet_v2_quantized_1x3x22
  * Each entry leaves when its operator lands.
  */
 const PENDING: Record<string, string> = {
-  'dtln_noise_suppression.tflite': 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  'micro_speech_lstm.tflite': 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  'trained_lstm_int8.tflite': 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+
 };
 const BOARD = 'stm32f746-nucleo';
 

@@ -19,7 +19,7 @@ export interface TensorSpec {
   data?: number[];
   quant?: { scale: number[]; zeroPoint: number[]; axis?: number };
   shapeSignature?: number[];
-  /** TFLite's is_variable (state kept across invocations, e.g. SVDF's activation state). */
+  /** A variable tensor (is_variable: state such as the LSTM's). */
   variable?: boolean;
 }
 
@@ -246,4 +246,13 @@ export function concatOptions(axis: number, activation = 0) {
 
 export function reducerOptions(keepDims: boolean) {
   return { type: OptionsType.ReducerOptions, fields: [[0, 'bool', keepDims ? 1 : 0]] as OptionField[] };
+}
+
+/** UnidirectionalSequenceLSTMOptions: fused_activation_function (TANH = 4 for TFLite Micro), cell_clip, proj_clip, time_major. */
+export function unidirectionalLstmOptions(o: { activation?: number; cellClip?: number; projClip?: number; timeMajor?: boolean }) {
+  const fields: OptionField[] = [[0, 'int8', o.activation ?? 4]];
+  if (o.cellClip !== undefined) fields.push([1, 'float32', o.cellClip]);
+  if (o.projClip !== undefined) fields.push([2, 'float32', o.projClip]);
+  if (o.timeMajor !== undefined) fields.push([3, 'bool', o.timeMajor ? 1 : 0]);
+  return { type: OptionsType.UnidirectionalSequenceLSTMOptions, fields };
 }

@@ -92,7 +92,7 @@ static void tiny_execute(uint8_t *arena)
     UTVM_PROFILE_END(2, "fc");
 }
 
-/* Fills the state kept across runs (variable tensors) with its reset value. */
+/* The state (TFLite variable tensors) at its initial value: int8 at its zero point, else 0. */
 static void tiny_reset_state(uint8_t *arena)
 {
     (void)arena;
@@ -118,14 +118,6 @@ const void *tiny_arena_output(const void *arena, int32_t index)
     return (const uint8_t *)arena + tiny_output_offsets[index];
 }
 
-utvm_status tiny_reset_arena(void *arena, size_t size)
-{
-    utvm_status status = tiny_check_arena(arena, size);
-    if (status != UTVM_OK) return status;
-    tiny_reset_state((uint8_t *)arena);
-    return UTVM_OK;
-}
-
 utvm_status tiny_run_with_arena(void *arena, size_t size)
 {
     utvm_status status = tiny_check_arena(arena, size);
@@ -134,10 +126,18 @@ utvm_status tiny_run_with_arena(void *arena, size_t size)
     return UTVM_OK;
 }
 
+utvm_status tiny_reset_with_arena(void *arena, size_t size)
+{
+    utvm_status status = tiny_check_arena(arena, size);
+    if (status != UTVM_OK) return status;
+    tiny_reset_state((uint8_t *)arena);
+    return UTVM_OK;
+}
+
 #ifndef TINY_NO_STATIC_ARENA
 utvm_status tiny_init(void)
 {
-    tiny_reset_state(tiny_arena);
+    if (!tiny_ready) tiny_reset_state(tiny_arena);
     tiny_ready = 1;
     return UTVM_OK;
 }

@@ -17,8 +17,6 @@
  *        read tiny_arena_output(arena, 0)
  *      Build tiny.c (and compile the application) with -DTINY_NO_STATIC_ARENA to drop the
  *      built-in arena: the model then has no writable global at all.
- * State: none (each run depends
- * on its inputs only; tiny_reset() and tiny_reset_arena() do nothing).
  * Every function returns a status or NULL; nothing asserts, nothing allocates, nothing blocks.
  */
 #ifndef TINY_H
@@ -63,19 +61,25 @@ void *tiny_arena_input(void *arena, int32_t index);
 /* Pointer to output `index` inside `arena` (NULL for a bad index or a NULL arena). */
 const void *tiny_arena_output(const void *arena, int32_t index);
 
-/* Resets the state kept across runs inside `arena` (checked as tiny_check_arena does). */
-utvm_status tiny_reset_arena(void *arena, size_t size);
-
 /* Runs one inference in `arena` (checked as tiny_check_arena does; refused arenas are not touched). */
 utvm_status tiny_run_with_arena(void *arena, size_t size);
+
+/*
+ * Sets the model's state in `arena` to its initial value (checked as tiny_check_arena does).
+ * This model keeps no state between runs: nothing to do.
+ */
+utvm_status tiny_reset_with_arena(void *arena, size_t size);
 
 #ifndef TINY_NO_STATIC_ARENA
 /* ---- the built-in static arena ---- */
 
-/* Prepares the model and resets its state. Call once before the first run. */
+/* Prepares the model (its state, if any, at its initial value). Idempotent; call once before the first run. */
 utvm_status tiny_init(void);
 
-/* Resets the state kept across runs (UTVM_ERROR_NOT_INITIALIZED before init). */
+/*
+ * Sets the model's state back to its initial value, as TensorFlow Lite Micro's ResetVariableTensors does
+ * (UTVM_ERROR_NOT_INITIALIZED before init). This model keeps no state: nothing to do.
+ */
 utvm_status tiny_reset(void);
 
 /* Pointer to input `index` inside the arena (NULL for a bad index): write the input data here. */
