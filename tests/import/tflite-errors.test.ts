@@ -123,7 +123,7 @@ test('a tensor type outside int8/uint8/int16/int32/float32 → E_UNSUPPORTED_TYP
 test('uint8 tensors an operator other than QUANTIZE / DEQUANTIZE reads (a uint8-quantized model) → one line naming the operator and the types it takes (its TfliteOpDef.types)', () => {
   const q = { scale: [0.5], zeroPoint: [128] };
   const { file, r } = inspect(oneOp({}, [{ type: 'uint8', quant: q }, { type: 'uint8', quant: q }, { type: 'uint8', quant: q }]));
-  assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "operator #0 CONV_2D (output 'y'): CONV_2D on uint8 tensors is not supported (float32, int8 are)")]);
+  assertFails(r, 1, [err('E_UNSUPPORTED_TYPE', file, "operator #0 CONV_2D (output 'y'): CONV_2D on uint8 tensors is not supported (float32, int8, int16 are)")]);
 });
 
 test('a fused TANH → E_UNSUPPORTED_ATTR', () => {
