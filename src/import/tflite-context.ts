@@ -74,6 +74,8 @@ export interface TfliteOpContext<O = TfliteOptions> {
   inputTensor(i: number): Tensor;
   /** IR name the operator's output i must be given. */
   output(i: number): string;
+  /** How many outputs the operator has (SPLIT, UNPACK: several). */
+  readonly outputCount: number;
   /** The model's type for output i: dtype, shape and quantization. */
   outputType(i: number): { dtype: DType; shape: number[]; quant?: Quant };
   /** Gives IR tensor `name` output i's dtype and quantization (for intermediates of a multi-node mapping). */
@@ -142,7 +144,7 @@ export function requireRank(c: TfliteOpContext, i: number, rank: number, what: s
   return t;
 }
 
-export function requireConstant(c: TfliteOpContext, i: number, what: string): Tensor {
+export function requireConstant(c: TfliteOpContext<unknown>, i: number, what: string): Tensor {
   const t = c.inputTensor(i);
   if (t.data === undefined) c.unsupported(`a ${what} computed at run time`);
   return t;
@@ -174,7 +176,7 @@ export function weightsLike(c: TfliteOpContext, i: number, x: Tensor): Tensor {
   return c.b.graph.tensor(name);
 }
 
-export function intList(c: TfliteOpContext, i: number, what: string): number[] {
+export function intList(c: TfliteOpContext<unknown>, i: number, what: string): number[] {
   const t = requireConstant(c, i, what);
   if (t.dtype !== 'int32') c.invalid(`${what} must be int32, got ${t.dtype}`);
   return Array.from(t.data as Int32Array);
@@ -188,7 +190,7 @@ export function positiveWindow(c: TfliteOpContext, values: Record<string, number
 }
 
 /** A TFLite axis (negative: from the end) checked against `rank`. */
-export function tfliteAxis(c: TfliteOpContext, axis: number, rank: number): number {
+export function tfliteAxis(c: TfliteOpContext<unknown>, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= rank) c.invalid(`axis ${axis} is out of range for rank ${rank}`);
   return a;

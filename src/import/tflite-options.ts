@@ -23,6 +23,8 @@ export const OptionsType = {
   ReducerOptions: 27,
   SubOptions: 28,
   UnidirectionalSequenceLSTMOptions: 71,
+  TransposeConvOptions: 49,
+  BatchMatMulOptions: 101,
 } as const;
 
 export type Padding = 'SAME' | 'VALID';

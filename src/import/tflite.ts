@@ -272,12 +272,11 @@ class TfliteImporter {
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
-    if (op.outputs.length !== 1) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${op.outputs.length} outputs are not supported`);
-    if (this.sg.tensors[op.outputs[0]].isVariable) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: writing a variable tensor as an operator's output is not supported (variables are state an operator updates in place)`);
+    if (op.outputs.some((o) => this.sg.tensors[o].isVariable)) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: writing a variable tensor as an operator's output is not supported (variables are state an operator updates in place)`);
     this.checkTypes(op, opName, def.types, where);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));
-    this.finishOutput(op, where);
+    op.outputs.forEach((_, k) => this.finishOutput(op, k, where));
   }
 
   /**
@@ -312,6 +311,7 @@ class TfliteImporter {
         return self.b.tensor(name);
       },
       output: (i) => self.names[op.outputs[i]],
+      outputCount: op.outputs.length,
       outputType: (i) => self.tensorInfo(op.outputs[i]),
       typeLike(name, i) {
         const info = self.tensorInfo(op.outputs[i]);
@@ -325,8 +325,8 @@ class TfliteImporter {
   }
 
   /** The output as the model types it: same shape as inferred, the model's dtype and quantization. */
-  private finishOutput(op: TfliteOperator, where: string): void {
-    const i = op.outputs[0];
+  private finishOutput(op: TfliteOperator, k: number, where: string): void {
+    const i = op.outputs[k];
     const name = this.names[i];
     const t = this.b.graph.tensors.get(this.b.resolve(name));
     if (!t) throw new Error(`internal: ${where} did not produce ${quote(name)}`);

@@ -174,3 +174,58 @@ export function logisticS8(q: number, p: LogisticS8Params): number {
   const y = roundingDivideByPOT(logistic(xQ4, LOGISTIC_INPUT_INTEGER_BITS), 23) - 128;
   return Math.max(-128, Math.min(127, y));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// tanh and the inverse square root (TFLite's int8 TANH and RSQRT)
+
+/** (1 − a) / (1 + a) for a in [0, 1), 0 integer bits in and out (gemmlowp's Newton–Raphson division). */
+export function oneMinusXOverOnePlusX(a: number): number {
+  const halfDenominator = roundingHalfSum(a, INT32_MAX);
+  let x = (1515870810 + mul(halfDenominator, -1010580540)) | 0;
+  for (let i = 0; i < 3; i++) {
+    const oneMinus = ((1 << 29) - mul(halfDenominator, x)) | 0;
+    x = (x + mulPotSaturating(mul(x, oneMinus), 2)) | 0;
+  }
+  return mulPotSaturating((x - (1 << 29)) | 0, 2);
+}
+
+/** tanh(a) for a with `integerBits` (0–4) integer bits; the result has 0 integer bits (gemmlowp's tanh). */
+export function tanh(a: number, integerBits: number): number {
+  if (a === 0) return 0;
+  const negative = a < 0;
+  const n = negative ? a : -a | 0;
+  // −tanh(n) for n < 0: (1 − e^(2n)) / (1 + e^(2n)), 2n read with one more integer bit (an exact ×2).
+  const t = oneMinusXOverOnePlusX(expOnNegativeValues(n, integerBits + 1));
+  return negative ? -t | 0 : t;
+}
+
+/**
+ * TFLite's GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = −1): 1/√input as a multiplier and a
+ * left-shift exponent, by gemmlowp's Newton–Raphson iteration with 3 integer bits. input ≥ 0; 0 and 1
+ * give (2^31 − 1, 0).
+ */
+export function invSqrtQuantizedMultiplierExp(input: number): QuantizedMultiplier {
+  if (input <= 1) return { multiplier: INT32_MAX, shift: 0 };
+  let shift = 11;
+  while (input >= 2 ** 29) {
+    input = Math.trunc(input / 4);
+    shift++;
+  }
+  const pairs = Math.floor((Math.clz32(input) - 1) / 2) - 1;
+  shift -= pairs;
+  input = input * 2 ** (2 * pairs);
+  const x0 = input >> 1; // F3
+  const halfInput = roundingDivideByPOT(x0, 1);
+  const halfThree = (1 << 28) + (1 << 27);
+  let x = 1 << 28; // F3 one
+  for (let i = 0; i < 5; i++) {
+    const x3 = mulPotSaturating(mul(mul(x, x), x), 6); // F9 → F3
+    x = mulPotSaturating((mul(halfThree, x) - mul(halfInput, x3)) | 0, 3); // F6 → F3
+  }
+  let m = mul(x, 1518500250); // × √2/2
+  if (shift < 0) {
+    m = (m << -shift) | 0;
+    shift = 0;
+  }
+  return { multiplier: m, shift: -shift };
+}

@@ -8,7 +8,8 @@
  * element type works (the kernel copies bytes). A quantized int8 input whose scale or zero point differs
  * from the output's is requantized into its slice instead (`utvm_requantize_s8`, TFLite's Requantize
  * arithmetic). Constant concats (int64 shape vectors built by PyTorch exports) fold through `evaluate`.
- * Across a transpose the axis is remapped through the permutation.
+ * Across a transpose the axis is remapped through the permutation. TFLite's PACK imports as reshapes
+ * (a new size-1 axis) and a concat.
  */
 
 import { bytesOf, allocData } from '../ir/dtype.js';
@@ -26,6 +27,7 @@ import { elementwiseInt8Form } from './int8-form.js';
 import { addActivated, tfliteAxis } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../import/tflite-options.js';
+import type { TfliteOptionsTable } from '../import/tflite-options.js';
 
 export interface ConcatAttrs {
   axis: number;
@@ -52,6 +54,39 @@ function importTfliteConcat(c: TfliteOpContext): void {
   for (let i = 0; c.input(i) !== '' || i === 0; i++) inputs.push(c.input(i));
   const axis = tfliteAxis(c, c.options.axis, c.inputTensor(0).shape.length);
   addActivated(c, 'concat', inputs, { axis }, false);
+}
+
+/** PackOptions (BuiltinOptions type 59): values_count, field 0; axis, field 1. */
+const PACK_OPTIONS: TfliteOptionsTable<{ count: number; axis: number }> = {
+  type: 59,
+  read: (r, t) => ({ count: r.int32(t, 0), axis: r.int32(t, 1) }),
+  defaults: { count: 0, axis: 0 },
+};
+
+/**
+ * PACK: the inputs (all of one shape) stacked along a new axis (−rank−1 ≤ axis ≤ rank): each reshaped
+ * with a size-1 dim at the axis, then concatenated there. TFLite Micro's kernel copies bytes whatever
+ * the quantization; we keep that meaning by requiring int8 inputs quantized as the output (as the
+ * converter writes them), since a concat would requantize. Versions 1–3 (float32, int8, int16).
+ */
+function importTflitePack(c: TfliteOpContext<{ count: number; axis: number }>): void {
+  const first = c.inputTensor(0);
+  const rank = first.shape.length;
+  const count = c.options.count;
+  const qy = c.outputType(0).quant;
+  const axis = c.options.axis < 0 ? c.options.axis + rank + 1 : c.options.axis;
+  if (!Number.isInteger(axis) || axis < 0 || axis > rank) c.invalid(`axis ${c.options.axis} is out of range for rank ${rank} inputs`);
+  if (count < 1 || c.input(count - 1) === '' || c.input(count) !== '') c.invalid(`values_count ${count} differs from the operator's inputs`);
+  const shape = [...first.shape.slice(0, axis), 1, ...first.shape.slice(axis)];
+  const inputs = Array.from({ length: count }, (_, i) => {
+    const x = c.inputTensor(i);
+    if (x.shape.join() !== first.shape.join()) c.invalid(`input ${i} has shape [${x.shape}], input 0 [${first.shape}]`);
+    if (x.dtype === 'int8' && (x.quant?.scale[0] !== qy?.scale[0] || x.quant?.zeroPoint[0] !== qy?.zeroPoint[0])) {
+      c.unsupported(`int8 PACK whose input ${i} is quantized unlike its output`);
+    }
+    return c.b.add('reshape', [c.input(i)], { shape })[0];
+  });
+  c.b.add('concat', inputs, { axis }, [c.output(0)]);
 }
 
 export const concat = defineOp<ConcatAttrs>({
@@ -148,5 +183,8 @@ export const concat = defineOp<ConcatAttrs>({
     },
   },
   int8Form: elementwiseInt8Form,
-  tflite: { CONCATENATION: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat } },
+  tflite: {
+    CONCATENATION: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.ConcatenationOptions, (r, t) => ({ axis: r.int32(t, 0), activation: r.int8(t, 1) })), import: importTfliteConcat },
+    PACK: { maxVersion: 3, options: PACK_OPTIONS, types: ['float32', 'int8', 'int32'], import: importTflitePack },
+  },
 });

@@ -19,11 +19,18 @@ import { concat } from './concat.js';
 import { pad } from './pad.js';
 import { reduceMean } from './reduce-mean/index.js';
 import { copy } from './copy.js';
-import { cast, gather, slice } from './shape-ops.js';
+import { cast } from './shape-ops.js';
+import { gather } from './gather.js';
+import { slice } from './slice/index.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
 import { svdf } from './svdf.js';
 import { lstm } from './lstm/index.js';
+import { batchMatmul } from './batch-matmul.js';
+import { transposeConv } from './transpose-conv.js';
+import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { prelu } from './binary/prelu.js';
+import { squaredDifference } from './binary/squared-difference.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -62,6 +69,15 @@ const ALL_OPS: OpDef<any>[] = [
   convert,
   svdf,
   lstm,
+  batchMatmul,
+  transposeConv,
+  rsqrt,
+  exp,
+  log,
+  abs,
+  neg,
+  prelu,
+  squaredDifference,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

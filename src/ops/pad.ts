@@ -8,7 +8,15 @@
  * the generic byte-wise kernel `utvm_pad`; constant mode passes the fill as a one-element constant of
  * the tensor's dtype. For a quantized int8 tensor `value` is a real number and the fill is its
  * quantization (TFLite's PAD: 0 → the zero point); input and output must share the quantization.
- * Across a transpose the pads are permuted.
+ * Across a transpose the pads are permuted. Outside constant mode the node only moves values
+ * (`movesValues: 'layout'`).
+ *
+ * TensorFlow Lite: PAD and PADV2 (constant mode; PADV2's fill is a constant scalar input, for int8 in
+ * the output's quantization as TFLite Micro requires; versions 1–4: float32, int8, int16, rank 5),
+ * MIRROR_PAD (REFLECT → 'reflect', SYMMETRIC → 'symmetric': mirror repeating the border; versions 1–2)
+ * and TILE ('wrap' mode with pads after each axis of (multiple − 1) · n: the kernel copies whole wrapped
+ * runs at once; versions 1–3). TFLite Micro has no TILE kernel: the tests compare it with TFLite Micro
+ * running the same tiling as concatenations.
  *
  * ONNX opsets: 1 (`paddings` attribute), 2–10 (`pads` and `value` attributes), 11+ (`pads` and
  * `constant_value` inputs, which must be constants), 18+ (`axes` input), 19+ ('wrap' mode).
@@ -29,8 +37,9 @@ import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/cons
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../import/tflite-options.js';
+import type { TfliteOptionsTable } from '../import/tflite-options.js';
 
-export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
+export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap' | 'symmetric';
 
 export interface PadAttrs {
   mode: PadMode;
@@ -38,7 +47,9 @@ export interface PadAttrs {
   value: number;
 }
 
-const MODE_CODE: Record<PadMode, number> = { constant: 0, reflect: 1, edge: 2, wrap: 3 };
+const MODE_CODE: Record<PadMode, number> = { constant: 0, reflect: 1, edge: 2, wrap: 3, symmetric: 4 };
+/** The modes ONNX Pad names ('symmetric' is TFLite MIRROR_PAD's only). */
+const ONNX_MODES = ['constant', 'reflect', 'edge', 'wrap'];
 
 /** Per axis: first kept input index, kept extent, and the (non-negative) padding before it. */
 interface AxisPlan {
@@ -70,6 +81,10 @@ export function padSourceIndex(k: number, n: number, mode: PadMode): number {
     return m < n ? m : period - m;
   }
   if (mode === 'wrap') return ((k % n) + n) % n;
+  if (mode === 'symmetric') {
+    const m = ((k % (2 * n)) + 2 * n) % (2 * n);
+    return m < n ? m : 2 * n - 1 - m;
+  }
   return -1;
 }
 
@@ -121,22 +136,77 @@ function kernelDims(plan: AxisPlan[], shape: readonly number[], strides: readonl
   return dims;
 }
 
+/** The last kernel dim is neither padded nor cropped and every other dim's stride steps whole rows of it. */
+function isWholeRow(dims: KernelDim[], last: KernelDim): boolean {
+  return last.out === last.extent && last.before === 0 && last.stride === 1 && dims.every((d) => d === last || d.stride % last.out === 0);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // TensorFlow Lite
 
-function importTflitePad(c: TfliteOpContext): void {
+const PAD_TYPES = ['float32', 'int8'] as const;
+
+/** The [begin..., end...] pads of a TFLite paddings input ([rank, 2] int32: before and after per axis). */
+function tflitePads(c: TfliteOpContext<unknown>): number[] {
   const x = c.inputTensor(0);
+  if (c.opName === 'MIRROR_PAD' && !(PAD_TYPES as readonly string[]).includes(x.dtype)) c.unsupported(`${c.opName} of ${x.dtype}`);
   const rank = x.shape.length;
+  if (rank > 5) c.unsupported(`${c.opName} of rank ${rank} (at most 5)`);
   const paddings = intList(c, 1, 'paddings');
   if (paddings.length !== 2 * rank) c.invalid(`paddings has ${paddings.length} values for a rank-${rank} input`);
-  const pads = [...Array.from({ length: rank }, (_, d) => paddings[2 * d]), ...Array.from({ length: rank }, (_, d) => paddings[2 * d + 1])];
-  if (pads.some((p) => p < 0)) c.invalid(`negative paddings [${paddings}]`);
-  c.b.add('pad', [c.input(0)], { mode: 'constant', pads, value: 0 }, [c.output(0)]);
+  if (paddings.some((p) => p < 0)) c.invalid(`negative paddings [${paddings}]`);
+  return [...Array.from({ length: rank }, (_, d) => paddings[2 * d]), ...Array.from({ length: rank }, (_, d) => paddings[2 * d + 1])];
+}
+
+/** PAD, PADV2: the fill is 0 (the output's zero point for int8) or PADV2's constant scalar, as a real value. */
+function importTflitePad(c: TfliteOpContext<unknown>): void {
+  const pads = tflitePads(c);
+  let value = 0;
+  if (c.input(2) !== '') {
+    const v = c.inputTensor(2);
+    if (v.data === undefined) c.unsupported('a constant_values input computed at run time');
+    if (v.data.length !== 1 || v.dtype !== c.inputTensor(0).dtype) c.invalid(`constant_values must be one ${c.inputTensor(0).dtype} value`);
+    const q = c.outputType(0).quant;
+    const raw = Number(v.data[0]);
+    if (v.dtype === 'int8') {
+      if (!q || !v.quant || v.quant.scale[0] !== q.scale[0] || v.quant.zeroPoint[0] !== q.zeroPoint[0]) {
+        c.invalid(`int8 constant_values must be quantized as the output`);
+      }
+      value = q.scale[0] * (raw - q.zeroPoint[0]);
+    } else {
+      value = raw;
+    }
+  }
+  c.b.add('pad', [c.input(0)], { mode: 'constant', pads, value }, [c.output(0)]);
+}
+
+/** MirrorPadOptions (BuiltinOptions type 77): mode, field 0 (REFLECT 0, SYMMETRIC 1). */
+const MIRROR_PAD_OPTIONS: TfliteOptionsTable<{ mode: number }> = { type: 77, read: (r, t) => ({ mode: r.int8(t, 0) }), defaults: { mode: 0 } };
+
+function importTfliteMirrorPad(c: TfliteOpContext<{ mode: number }>): void {
+  const pads = tflitePads(c);
+  const shape = c.inputTensor(0).shape;
+  const m = c.options.mode;
+  if (m !== 0 && m !== 1) c.invalid(`mirror pad mode ${m} is neither REFLECT nor SYMMETRIC`);
+  const limit = (d: number) => (m === 0 ? shape[d] - 1 : shape[d]);
+  shape.forEach((_, d) => {
+    if (pads[d] > limit(d) || pads[d + shape.length] > limit(d)) c.invalid(`paddings of axis ${d} exceed ${limit(d)} for a dim of ${shape[d]}`);
+  });
+  c.b.add('pad', [c.input(0)], { mode: m === 0 ? 'reflect' : 'symmetric', pads, value: 0 }, [c.output(0)]);
+}
+
+/** TILE: multiples (constant int32, one per axis, ≥ 0) → wrap padding after each axis. */
+function importTfliteTile(c: TfliteOpContext<unknown>): void {
+  const x = c.inputTensor(0);
+  const multiples = intList(c, 1, 'multiples');
+  if (multiples.length !== x.shape.length || multiples.some((m) => m < 1)) c.invalid(`multiples [${multiples}] must be ${x.shape.length} positive values`);
+  const pads = [...x.shape.map(() => 0), ...x.shape.map((n, d) => n * (multiples[d] - 1))];
+  c.b.add('pad', [c.input(0)], { mode: 'wrap', pads, value: 0 }, [c.output(0)]);
 }
 
 export const pad = defineOp<PadAttrs>({
   name: 'pad',
+  movesValues: (node) => ((node.attrs as unknown as PadAttrs).mode === 'constant' ? undefined : 'layout'),
   infer({ attrs, inputs, node }) {
     const x = inputs[0]!;
     const r = x.shape.length;
@@ -167,6 +237,13 @@ export const pad = defineOp<PadAttrs>({
       fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: padding ${dims.length} separate dims is not supported (at most ${MAX_RANK})`);
     }
     const mode = node.attrs.mode;
+    let elementBytes = bytesOf(x.dtype);
+    // Outside constant mode a trailing dim that is not padded is one larger element (a tile of whole rows).
+    for (let last = dims[dims.length - 1]; mode !== 'constant' && dims.length > 1 && isWholeRow(dims, last); last = dims[dims.length - 1]) {
+      dims.pop();
+      elementBytes *= last.out;
+      for (const d of dims) d.stride /= last.out;
+    }
     const fillValue = x.dtype === 'int8' && x.quant ? quantizedFill(node, x, output(0)) : node.attrs.value;
     const fill =
       mode === 'constant'
@@ -177,7 +254,7 @@ export const pad = defineOp<PadAttrs>({
       in_shape: padToMaxRank(dims.map((d) => d.extent), 1),
       pad_begin: padToMaxRank(dims.map((d) => d.before), 0),
       in_strides: padToMaxRank(dims.map((d) => d.stride), 0),
-      element_bytes: bytesOf(x.dtype),
+      element_bytes: elementBytes,
       mode: MODE_CODE[mode],
     };
     return [
@@ -199,7 +276,12 @@ export const pad = defineOp<PadAttrs>({
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
   onnx: { Pad: importPad },
-  tflite: { PAD: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.PadOptions, () => ({})), import: importTflitePad } },
+  tflite: {
+    PAD: { maxVersion: 4, options: flatOptions(OptionsType.PadOptions, () => ({})), types: [...PAD_TYPES, 'int32'], import: importTflitePad },
+    PADV2: { maxVersion: 4, types: [...PAD_TYPES, 'int32'], import: importTflitePad },
+    MIRROR_PAD: { maxVersion: 2, options: MIRROR_PAD_OPTIONS, types: PAD_TYPES, import: importTfliteMirrorPad },
+    TILE: { maxVersion: 3, types: [...PAD_TYPES, 'int32'], import: importTfliteTile },
+  },
 });
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */
@@ -216,7 +298,7 @@ function importPad(node: OnnxNode, ctx: ImportContext): void {
   const x = ctx.tensor(node.inputs[0]);
   const r = x.shape.length;
   const mode = node.attrs.string('mode', 'constant');
-  if (!(mode in MODE_CODE)) ctx.unsupported(`mode='${mode}'`);
+  if (!ONNX_MODES.includes(mode)) ctx.unsupported(`mode='${mode}'`);
   let pads: number[];
   let value = 0;
   if (node.opset < 11) {

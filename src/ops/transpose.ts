@@ -3,7 +3,9 @@
  *
  * The NHWC layout pass inserts transposes around layout-sensitive operators and then cancels or moves
  * them, so most transposes never reach code generation; the ones that stay (model inputs and outputs in
- * NCHW) run as one generic strided copy whose strides are computed here.
+ * NCHW) run as one generic strided copy, `utvm_copy_nd`, whose strides are computed here
+ * (`copyNdCall`, which slice, split and unpack share). TFLite's DEPTH_TO_SPACE and SPACE_TO_DEPTH are
+ * imported here as reshape → 6-D transpose → reshape.
  */
 
 import { bytesOf } from '../ir/dtype.js';
@@ -13,6 +15,10 @@ import { defineOp } from './op.js';
 import { padToMaxRank } from '../lower/rank.js';
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
+import type { TfliteOptionsTable } from '../import/tflite-options.js';
+import type { DType, TensorData } from '../ir/dtype.js';
+import type { KernelCall } from './op.js';
+import { MAX_RANK } from '../lower/rank.js';
 
 export interface TransposeAttrs {
   perm: number[];
@@ -59,6 +65,54 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
   return { shape: newShape.length ? newShape : [1], perm: newPerm.length ? newPerm : [0] };
 }
 
+/** What `utvm_copy_nd` computes, on constant data (the evaluate of transpose and slice). */
+export function copyNd(data: TensorData, dtype: DType, offset: number, outShape: readonly number[], inStrides: readonly number[]): TensorData {
+  const out = allocData(dtype, elementCount(outShape));
+  const idx = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = offset;
+    for (let d = 0; d < idx.length; d++) src += idx[d] * inStrides[d];
+    (out as unknown as number[])[o] = (data as unknown as number[])[src];
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < outShape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * One `utvm_copy_nd` reading the strided view (`outShape`, signed element `inStrides`, first source
+ * element `offset`) of tensor `x` into the contiguous tensor `y`. Size-1 dims are dropped and a dim
+ * merges into the one before it when the two walk the input as one (stride[d-1] = n[d] · stride[d]), so
+ * a contiguous view becomes a single memcpy.
+ */
+export function copyNdCall(x: string, dtype: DType, offset: number, outShape: readonly number[], inStrides: readonly number[], y: string): KernelCall {
+  const shape: number[] = [];
+  const strides: number[] = [];
+  outShape.forEach((n, d) => {
+    if (n === 1) return;
+    const last = shape.length - 1;
+    if (last >= 0 && strides[last] === n * inStrides[d]) {
+      shape[last] *= n;
+      strides[last] = inStrides[d];
+    } else {
+      shape.push(n);
+      strides.push(inStrides[d]);
+    }
+  });
+  if (shape.length > MAX_RANK) throw new Error(`internal: a ${shape.length}-D strided copy (at most ${MAX_RANK})`);
+  return {
+    kernel: 'utvm_copy_nd',
+    header: 'utvm/copy.h',
+    args: [
+      { type: 'utvm_copy_nd_params', params: { out_shape: padToMaxRank(shape, 1), in_strides: padToMaxRank(strides, 0), element_bytes: bytesOf(dtype) } },
+      { tensor: x, elementOffset: offset || undefined },
+      { tensor: y },
+    ],
+  };
+}
+
 /**
  * TFLite TRANSPOSE: the permutation is a constant int32 input, with ONNX's meaning (output dim i is
  * input dim perm[i]); TFLite takes no negative entries. Versions (op_version.cc): 1 float32, 2 int8,
@@ -79,6 +133,36 @@ function importTfliteTranspose(c: TfliteOpContext): void {
   c.b.add('transpose', [c.input(0)], { perm }, [c.output(0)]);
 }
 
+/** DepthToSpaceOptions (type 94) and SpaceToDepthOptions (type 19): block_size, field 0. */
+const blockOptions = (type: number): TfliteOptionsTable<{ blockSize: number }> => ({
+  type,
+  read: (r, t) => ({ blockSize: r.int32(t, 0) }),
+  defaults: { blockSize: 0 },
+});
+
+/**
+ * DEPTH_TO_SPACE / SPACE_TO_DEPTH (NHWC, TensorFlow's depth order: channel (i·b + j)·C + c holds block
+ * row i, column j): a reshape to [N, H, W, b, b, C] (to space: from [N, H/b, b, W/b, b, C]), the swap of
+ * axes 2 and 3, and a reshape back. TFLite Micro runs them on 4-D float32 and int8 (versions 1 and 2);
+ * TFLite requires equal input and output quantization, which the layout ops keep.
+ */
+function importTfliteBlocks(c: TfliteOpContext<{ blockSize: number }>): void {
+  const x = c.inputTensor(0);
+  if (x.dtype !== 'float32' && x.dtype !== 'int8') c.unsupported(`${c.opName} of ${x.dtype}`);
+  if (x.shape.length !== 4) c.invalid(`the input must be 4-D, got [${x.shape}]`);
+  const b = c.options.blockSize;
+  const [n, h, w, ch] = x.shape;
+  if (!Number.isInteger(b) || b < 1) c.invalid(`block_size ${b} must be a positive integer`);
+  const toSpace = c.opName === 'DEPTH_TO_SPACE';
+  if (toSpace && ch % (b * b) !== 0) c.invalid(`${ch} channels are not a multiple of block_size² = ${b * b}`);
+  if (!toSpace && (h % b !== 0 || w % b !== 0)) c.invalid(`height ${h} and width ${w} must be multiples of block_size ${b}`);
+  const six = toSpace ? [n, h, w, b, b, ch / (b * b)] : [n, h / b, b, w / b, b, ch];
+  const [r] = c.b.add('reshape', [c.input(0)], { shape: six });
+  const [t] = c.b.add('transpose', [r], { perm: [0, 1, 3, 2, 4, 5] });
+  const out = toSpace ? [n, h * b, w * b, ch / (b * b)] : [n, h / b, w / b, b * b * ch];
+  c.b.add('reshape', [t], { shape: out }, [c.output(0)]);
+}
+
 export const transpose = defineOp<TransposeAttrs>({
   name: 'transpose',
   movesValues: () => 'layout',
@@ -88,46 +172,13 @@ export const transpose = defineOp<TransposeAttrs>({
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
-    const data = x.data!;
-    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
-    const inStrides = stridesOf(x.shape);
-    const outShape = outputs[0].shape;
-    const strideOfOut = applyPerm(inStrides, attrs.perm);
-    const idx = new Array<number>(outShape.length).fill(0);
-    for (let o = 0; o < out.length; o++) {
-      let src = 0;
-      for (let d = 0; d < idx.length; d++) src += idx[d] * strideOfOut[d];
-      (out as unknown as number[])[o] = (data as unknown as number[])[src];
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < outShape[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return [out];
+    return [copyNd(x.data!, outputs[0].dtype, 0, outputs[0].shape, applyPerm(stridesOf(x.shape), attrs.perm))];
   },
   lower({ node, input, output }) {
     const x = input(0);
     const { shape, perm } = simplifyTranspose(x.shape, node.attrs.perm);
     const inStrides = stridesOf(shape);
-    const outShape = applyPerm(shape, perm);
-    return [
-      {
-        kernel: 'utvm_transpose',
-        header: 'utvm/transpose.h',
-        args: [
-          {
-            type: 'utvm_transpose_params',
-            params: {
-              out_shape: padToMaxRank(outShape, 1),
-              in_strides: padToMaxRank(applyPerm(inStrides, perm), 0),
-              element_bytes: bytesOf(x.dtype),
-            },
-          },
-          { tensor: x.name },
-          { tensor: output(0).name },
-        ],
-      },
-    ];
+    return [copyNdCall(x.name, x.dtype, 0, applyPerm(shape, perm), applyPerm(inStrides, perm), output(0).name)];
   },
   onnx: {
     Transpose(node, ctx) {
@@ -141,5 +192,9 @@ export const transpose = defineOp<TransposeAttrs>({
       ctx.add('transpose', [node.inputs[0]], { perm }, node.outputs);
     },
   },
-  tflite: { TRANSPOSE: { maxVersion: 4, types: ['float32', 'int8'], import: importTfliteTranspose } },
+  tflite: {
+    TRANSPOSE: { maxVersion: 4, types: ['float32', 'int8'], import: importTfliteTranspose },
+    DEPTH_TO_SPACE: { maxVersion: 2, options: blockOptions(94), types: ['float32', 'int8'], import: importTfliteBlocks },
+    SPACE_TO_DEPTH: { maxVersion: 2, options: blockOptions(19), types: ['float32', 'int8'], import: importTfliteBlocks },
+  },
 });

@@ -256,3 +256,14 @@ export function unidirectionalLstmOptions(o: { activation?: number; cellClip?: n
   if (o.timeMajor !== undefined) fields.push([3, 'bool', o.timeMajor ? 1 : 0]);
   return { type: OptionsType.UnidirectionalSequenceLSTMOptions, fields };
 }
+
+export function batchMatmulOptions(adjX: boolean, adjY: boolean) {
+  return { type: OptionsType.BatchMatMulOptions, fields: [[0, 'bool', adjX ? 1 : 0], [1, 'bool', adjY ? 1 : 0]] as OptionField[] };
+}
+
+export function transposeConvOptions(o: { padding: 'SAME' | 'VALID'; stride: [number, number]; activation?: number }) {
+  return {
+    type: OptionsType.TransposeConvOptions,
+    fields: [[0, 'int8', PADDING[o.padding]], [1, 'int32', o.stride[1]], [2, 'int32', o.stride[0]], [3, 'int8', o.activation ?? 0]] as OptionField[],
+  };
+}

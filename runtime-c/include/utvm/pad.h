@@ -16,7 +16,8 @@ extern "C" {
 #define UTVM_PAD_CONSTANT 0 /* the fill value */
 #define UTVM_PAD_REFLECT 1  /* mirror without repeating the border: ... c b | a b c | b a ... */
 #define UTVM_PAD_EDGE 2     /* repeat the border element */
-#define UTVM_PAD_WRAP 3     /* wrap around: ... b c | a b c | a b ... */
+#define UTVM_PAD_WRAP 3     /* wrap around: ... b c | a b c | a b ... (TFLite TILE) */
+#define UTVM_PAD_SYMMETRIC 4 /* mirror repeating the border: ... b a | a b c | c b ... */
 
 typedef struct {
     /* Output shape, padded on the left with 1s to UTVM_MAX_RANK dims. Each >= 0. */
@@ -29,9 +30,10 @@ typedef struct {
     /* Input stride of each dim in elements (row-major strides of the uncropped input), left-padded
      * with 0s. The last entry is 1 (or 0 for a scalar). */
     int32_t in_strides[UTVM_MAX_RANK];
-    /* Bytes per element: 1, 2 or 4. */
+    /* Bytes per element: 1, 2 or 4 in UTVM_PAD_CONSTANT mode; in the other modes any size >= 1 (the
+     * compiler folds trailing dims that are not padded into one larger element). */
     int32_t element_bytes;
-    /* One of UTVM_PAD_CONSTANT, UTVM_PAD_REFLECT, UTVM_PAD_EDGE, UTVM_PAD_WRAP. */
+    /* One of UTVM_PAD_CONSTANT, UTVM_PAD_REFLECT, UTVM_PAD_EDGE, UTVM_PAD_WRAP, UTVM_PAD_SYMMETRIC. */
     int32_t mode;
 } utvm_pad_params;
 

@@ -292,8 +292,8 @@ function importBinary(kind: BinaryKind) {
 // ---------------------------------------------------------------------------------------------------
 // The operators
 
-/** TFLite ADD / SUB / MUL: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
-function importTfliteBinary(op: 'add' | 'sub' | 'mul'): (c: TfliteOpContext) => void {
+/** TFLite ADD / SUB / MUL / DIV: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
+function importTfliteBinary(op: BinaryKind): (c: TfliteOpContext) => void {
   return (c) => addActivated(c, op, [c.input(0), c.input(1)], {}, isInt8(c) || (op === 'add' && c.outputType(0).dtype === 'int16'));
 }
 
@@ -336,4 +336,17 @@ export const mul = binaryOp('mul', {
   int8Form: elementwiseInt8Form,
   fusedClamp: ['int8'],
 });
-export const div = binaryOp('div');
+/** TFLite DIV: float32 (TFLite Micro's Div / BroadcastDivSlow: a / b, then the fused activation); DivOptions is union id 29. */
+export const div = binaryOp('div', {
+  tflite: {
+    DIV: {
+      maxVersion: 1,
+      types: ['float32'],
+      options: flatOptions(29, (r, t) => ({ activation: r.int8(t, 0) })),
+      import: (c: TfliteOpContext) => {
+        if (isInt8(c)) c.unsupported('int8 DIV (float32 only)');
+        importTfliteBinary('div')(c);
+      },
+    },
+  },
+});

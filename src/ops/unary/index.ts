@@ -1,15 +1,23 @@
 /**
- * Activations: relu, leaky_relu, clip, sigmoid, tanh, hard_sigmoid, hard_swish.
+ * Activations: relu, leaky_relu, clip, sigmoid, tanh, hard_sigmoid, hard_swish (and, in math.ts, the
+ * elementwise functions rsqrt, exp, log, abs, neg built with `unaryOp`).
  *
- * One family file because the seven operators share everything but the scalar function and their
- * (typed) attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
+ * One family file because the operators share everything but the scalar function and their (typed)
+ * attributes: elementwise, shape-preserving, in place, trivially commuting with a transpose, and
  * lowered to one flat-loop kernel each, `utvm_<op>_f32(in, out, count)`, or `utvm_<op>_f32(&params, in,
- * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). float32 at run time, plus
- * int8 sigmoid (TFLite's LOGISTIC: `utvm_logistic_s8`, src/ops/unary/sigmoid-s8.ts), whose output quantization
- * is TFLite's (scale 1/256, zero point −128): the `int8` field of its spec.
+ * out, count)` for those with attributes (runtime-c/include/utvm/unary.h). int8 (the `int8` field of a
+ * spec): TFLite Micro's integer formulas evaluated into a 256-byte table at compile time (`utvm_lut_s8`,
+ * src/ops/unary/lut-s8.ts): sigmoid is TFLite's LOGISTIC (src/ops/unary/sigmoid-s8.ts), whose output
+ * quantization is fixed (scale 1/256, zero point −128); relu, clip, leaky_relu, tanh, hard_swish (and
+ * rsqrt, abs) write the model's output quantization.
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
+ * TFLite: RELU, RELU6 (a clip [0, 6]), LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH. TFLite's float HARD_SWISH
+ * computes x · min(6, max(0, x + 3)) / 6, which rounds differently from ONNX's x · max(0, min(1, x/6 +
+ * 1/2)): the `tflite` attribute selects its kernel, utvm_hard_swish_tflite_f32; likewise TFLite's float
+ * LOGISTIC, which cuts off at 16.619047 and −9 (utvm_sigmoid_tflite_f32). RELU_N1_TO_1 is not
+ * imported: TFLite Micro does not run it, so there is no oracle to hold it to.
  */
 
 import { allocData, numberAt } from '../../ir/dtype.js';
@@ -17,11 +25,14 @@ import { describeNode, fail } from '../../diagnostics.js';
 import { f32 } from '../../ir/c-value.js';
 import type { CValue } from '../../ir/c-value.js';
 import { constantScalar } from '../../import/onnx/constants.js';
+import type { FlatReader, Table } from '../../import/tflite-schema.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerSigmoidS8 } from './sigmoid-s8.js';
+import { clipS8, hardSwishS8, leakyReluS8, lowerLutS8, reluS8, tanhS8 } from './lut-s8.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
-import type { TfliteOpDef } from '../../import/tflite-context.js';
+import type { TfliteOpContext, TfliteOpDef } from '../../import/tflite-context.js';
+import type { DType } from '../../ir/dtype.js';
 import type { Quant } from '../../ir/graph.js';
 
 export type NoAttrs = Record<string, never>;
@@ -34,6 +45,14 @@ export interface ClipAttrs {
   /** Upper bound; Infinity when absent. When min > max every output is max (ONNX). */
   max: number;
 }
+/**
+ * `tflite`: TFLite's float formula, which rounds differently from ONNX's (kernel utvm_<op>_tflite_f32):
+ * hard_swish x · min(6, max(0, x + 3)) / 6; sigmoid 1 above 16.619047, exp(x) below −9.
+ */
+export interface TfliteFormAttrs {
+  tflite?: boolean;
+}
+export type HardSwishAttrs = TfliteFormAttrs;
 export interface HardSigmoidAttrs {
   alpha: number;
   beta: number;
@@ -47,21 +66,26 @@ export const UNARY_FNS = {
     const lo = x < a.min ? a.min : x;
     return lo > a.max ? a.max : lo;
   },
-  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+  sigmoid: (x: number, a: TfliteFormAttrs = {}) => (a.tflite && x > 16.619047164916992 ? 1 : a.tflite && x < -9 ? Math.exp(x) : 1 / (1 + Math.exp(-x))),
   tanh: (x: number) => Math.tanh(x),
   hard_sigmoid: (x: number, a: HardSigmoidAttrs) => Math.max(0, Math.min(1, a.alpha * x + a.beta)),
-  hard_swish: (x: number) => x * Math.max(0, Math.min(1, x / 6 + 0.5)),
+  hard_swish: (x: number, a: HardSwishAttrs = {}) => (a.tflite ? (x * Math.min(6, Math.max(0, x + 3))) / 6 : x * Math.max(0, Math.min(1, x / 6 + 0.5))),
 };
 
-interface UnarySpec<A> {
-  name: keyof typeof UNARY_FNS;
+export interface UnarySpec<A> {
+  name: string;
   fn: (x: number, attrs: A) => number;
   /** The params struct for kernels with attributes. */
   params?: (attrs: A) => { type: string; value: CValue };
-  onnx: Record<string, OnnxImporter>;
-  /** The int8 kernel, when there is one: its lowering and the output quantization it writes. */
-  int8?: { lower(ctx: LowerContext<A>): KernelCall[]; outputQuant: Quant };
-  tflite?: Record<string, TfliteOpDef>;
+  /** The float32 kernel's name when it is not utvm_<name>_f32. */
+  kernel?: (attrs: A) => string;
+  onnx?: Record<string, OnnxImporter>;
+  /**
+   * The int8 kernel, when there is one: its lowering and the output quantization it writes when that is
+   * fixed (absent: the model's, as TFLite gives it).
+   */
+  int8?: { lower(ctx: LowerContext<A>): KernelCall[]; outputQuant?: Quant };
+  tflite?: Record<string, TfliteOpDef<any>>;
 }
 
 function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
@@ -77,17 +101,17 @@ function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
     args.push({ params: p.value, type: p.type });
   }
   args.push({ tensor: x.name }, { tensor: y.name }, { value: x.shape.reduce((n, d) => n * d, 1) });
-  return [{ kernel: `utvm_${spec.name}_f32`, header: 'utvm/unary.h', args }];
+  return [{ kernel: spec.kernel?.(ctx.node.attrs) ?? `utvm_${spec.name}_f32`, header: 'utvm/unary.h', args }];
 }
 
-function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
+export function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
   return defineOp<A>({
     name: spec.name,
     inPlace: true,
     infer({ inputs, node }) {
       const x = inputs[0];
       if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${spec.name} needs an input`);
-      if (x.dtype === 'int8' && spec.int8) return [{ dtype: x.dtype, shape: [...x.shape], quant: spec.int8.outputQuant }];
+      if (x.dtype === 'int8' && spec.int8?.outputQuant) return [{ dtype: x.dtype, shape: [...x.shape], quant: spec.int8.outputQuant }];
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
     evaluate(attrs, inputs, outputs) {
@@ -103,9 +127,9 @@ function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
     },
     lower: (ctx) => lowerUnary(spec, ctx),
     commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-    onnx: spec.onnx,
+    ...(spec.onnx ? { onnx: spec.onnx } : {}),
     ...(spec.tflite ? { tflite: spec.tflite } : {}),
-    ...(spec.int8 ? { int8Form: fixedOutputInt8Form(spec.int8.outputQuant) } : {}),
+    ...(spec.int8?.outputQuant ? { int8Form: fixedOutputInt8Form(spec.int8.outputQuant) } : {}),
   });
 }
 
@@ -116,6 +140,17 @@ function simple<A>(irOp: string, attrs: (node: OnnxNode) => A) {
     ctx.add(irOp, [node.inputs[0]], attrs(node) as object, node.outputs.slice(0, 1));
   };
 }
+
+/** The activation types of the TFLite builtins here. */
+export const FLOAT_INT8: readonly DType[] = ['float32', 'int8'];
+
+/** A TFLite builtin with one input and no options read, imported onto IR operator `op` with `attrs`. */
+export function tfliteUnary(op: string, maxVersion: number, types: readonly DType[], attrs: object = {}): TfliteOpDef {
+  return { maxVersion, types, import: (c: TfliteOpContext) => c.b.add(op, [c.input(0)], attrs, [c.output(0)]) };
+}
+
+/** TFLite's LeakyReluOptions (BuiltinOptions union id 75): alpha (field 0, float, default 0). */
+const LEAKY_RELU_OPTIONS = { type: 75, read: (r: FlatReader, t: Table) => ({ alpha: r.float32(t, 0) }), defaults: { alpha: 0 } };
 
 /** A float32 clamp of `count` elements of `tensor`, in place: a fused activation run after its layer. */
 export function clipInPlace(clamp: Clamp, tensor: string, count: number): KernelCall {
@@ -144,6 +179,8 @@ export const relu = unaryOp<NoAttrs>({
   name: 'relu',
   fn: UNARY_FNS.relu,
   onnx: { Relu: simple('relu', () => ({})) },
+  tflite: { RELU: tfliteUnary('relu', 2, FLOAT_INT8) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'relu', reluS8) },
 });
 
 export const leakyRelu = unaryOp<LeakyReluAttrs>({
@@ -151,6 +188,15 @@ export const leakyRelu = unaryOp<LeakyReluAttrs>({
   fn: UNARY_FNS.leaky_relu,
   params: (a) => ({ type: 'utvm_leaky_relu_params_f32', value: { alpha: f32(a.alpha) } }),
   onnx: { LeakyRelu: simple('leaky_relu', (n) => ({ alpha: n.attrs.float('alpha', 0.01) })) },
+  tflite: {
+    LEAKY_RELU: {
+      maxVersion: 1,
+      types: FLOAT_INT8,
+      options: LEAKY_RELU_OPTIONS,
+      import: (c: TfliteOpContext<{ alpha: number }>) => c.b.add('leaky_relu', [c.input(0)], { alpha: c.options.alpha }, [c.output(0)]),
+    },
+  },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'leaky_relu', (qx, qy) => leakyReluS8(qx, qy, Math.fround(ctx.node.attrs.alpha))) },
 });
 
 export const clip = unaryOp<ClipAttrs>({
@@ -158,13 +204,16 @@ export const clip = unaryOp<ClipAttrs>({
   fn: UNARY_FNS.clip,
   params: (a) => ({ type: 'utvm_clamp_f32', value: { min: f32(a.min), max: f32(a.max) } }),
   onnx: { Clip: importClip },
+  tflite: { RELU6: tfliteUnary('clip', 2, FLOAT_INT8, { min: 0, max: 6 }) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'clip', (qx) => clipS8(qx, ctx.node.attrs.min, ctx.node.attrs.max)) },
 });
 
-export const sigmoid = unaryOp<NoAttrs>({
+export const sigmoid = unaryOp<TfliteFormAttrs>({
   name: 'sigmoid',
   fn: UNARY_FNS.sigmoid,
+  kernel: (a) => (a.tflite ? 'utvm_sigmoid_tflite_f32' : 'utvm_sigmoid_f32'),
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
-  tflite: { LOGISTIC: { maxVersion: 2, types: ['float32', 'int8'], import: (c) => c.b.add('sigmoid', [c.input(0)], {}, [c.output(0)]) } },
+  tflite: { LOGISTIC: tfliteUnary('sigmoid', 2, FLOAT_INT8, { tflite: true }) },
   int8: { lower: lowerSigmoidS8, outputQuant: UNIT_256 },
 });
 
@@ -172,6 +221,8 @@ export const tanh = unaryOp<NoAttrs>({
   name: 'tanh',
   fn: UNARY_FNS.tanh,
   onnx: { Tanh: simple('tanh', () => ({})) },
+  tflite: { TANH: tfliteUnary('tanh', 2, FLOAT_INT8) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'tanh', tanhS8) },
 });
 
 export const hardSigmoid = unaryOp<HardSigmoidAttrs>({
@@ -183,8 +234,11 @@ export const hardSigmoid = unaryOp<HardSigmoidAttrs>({
   },
 });
 
-export const hardSwish = unaryOp<NoAttrs>({
+export const hardSwish = unaryOp<HardSwishAttrs>({
   name: 'hard_swish',
   fn: UNARY_FNS.hard_swish,
+  kernel: (a) => (a.tflite ? 'utvm_hard_swish_tflite_f32' : 'utvm_hard_swish_f32'),
   onnx: { HardSwish: simple('hard_swish', () => ({})) },
+  tflite: { HARD_SWISH: tfliteUnary('hard_swish', 1, FLOAT_INT8, { tflite: true }) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'hard_swish', hardSwishS8) },
 });

@@ -3,17 +3,15 @@
  * reference integer kernel (there is no CMSIS-NN one): x − zero_point rescaled to fixed point with 4
  * integer bits by input_multiplier / input_left_shift (frexp of input_scale · 2^27, computed here),
  * inputs beyond CalculateInputRadius(4, shift) saturated, gemmlowp's fixed-point logistic, output
- * zero point −128 (TFLite checks it; the kernel writes in units of 1/256).
- *
- * Names: the TypeScript side says sigmoid, as the IR operator does (this file, `lowerSigmoidS8`); the C
- * side keeps TFLite's and CMSIS-NN's name for the same function, logistic (`utvm_logistic_s8`,
- * `utvm_logistic_params_s8`, `logisticS8Params` which mirrors the kernel's fixed point), so a reader
- * can put the kernel beside TFLite Micro's.
+ * zero point −128 (TFLite checks it; the kernel writes in units of 1/256). That function
+ * (`logisticS8`, src/ir/fixedpoint.ts, TFLite's name for sigmoid) is evaluated here for every int8 input
+ * into a 256-byte table run by utvm_lut_s8 (src/ops/unary/lut-s8.ts): one lookup per element instead of
+ * about 350 instructions of fixed-point arithmetic on the Cortex-M7.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
-import { elementCount } from '../../ir/graph.js';
-import { logisticS8Params } from '../../ir/fixedpoint.js';
+import { logisticS8, logisticS8Params } from '../../ir/fixedpoint.js';
+import { lutCall } from './lut-s8.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import type { KernelCall, LowerContext } from '../op.js';
 
@@ -32,15 +30,5 @@ export function lowerSigmoidS8(ctx: LowerContext<unknown>): KernelCall[] {
   if (p.inputLeftShift < 0 || p.inputLeftShift > 30) {
     fail('E_UNSUPPORTED_ATTR', `${where}: int8 logistic of input scale ${qx.scale} is not supported`);
   }
-  const params = {
-    input_zero_point: p.inputZeroPoint,
-    input_range_radius: p.inputRangeRadius,
-    input_multiplier: p.inputMultiplier,
-    input_left_shift: p.inputLeftShift,
-  };
-  return [{
-    kernel: 'utvm_logistic_s8',
-    header: 'utvm/unary.h',
-    args: [{ params, type: 'utvm_logistic_params_s8' }, { tensor: x.name }, { tensor: y.name }, { value: elementCount(x.shape) }],
-  }];
+  return [lutCall(ctx, (v) => logisticS8(v, p))];
 }

@@ -1,0 +1,123 @@
+/**
+ * gather: slices of `data` along `axis` picked by an index tensor (ONNX Gather, TFLite GATHER).
+ *
+ * Attributes: `axis` (normalised) and `batchDims` (TFLite's batch_dims, 0 for ONNX): the first
+ * batchDims dims of data and indices are shared, and the output shape is data[:axis] ++
+ * indices[batchDims:] ++ data[axis+1:]. Negative constant indices count from the end (ONNX); TFLite
+ * indices must lie in [0, n). Lowering is one `utvm_gather` for any element type (the kernel copies
+ * rows of bytes) with the indices as an int32 tensor — a constant or a run-time input alike; an
+ * out-of-range run-time index writes a zero row instead of reading outside the input. The operator
+ * moves values (`movesValues: 'layout'`); int8 data keeps its bytes, as TFLite Micro's kernel does.
+ *
+ * ONNX Gather is still imported on constant inputs only (folded at import); TFLite GATHER (versions 1–5:
+ * float32, int8, batch_dims; int32 positions, as TFLite Micro takes) runs on run-time data and indices
+ * (its `types` name int32 for the positions; int32 data is refused by the importer, as TFLite Micro does).
+ */
+
+import { allocData, toNumbers } from '../ir/dtype.js';
+import { describeNode, fail } from '../diagnostics.js';
+import { elementCount } from '../ir/graph.js';
+import { bytesOf } from '../ir/dtype.js';
+import { defineOp } from './op.js';
+import { requireConstantInputs } from './shape-ops.js';
+import { normalizeAxis } from '../import/onnx/constants.js';
+import { tfliteAxis } from '../import/tflite-context.js';
+import type { TfliteOpContext } from '../import/tflite-context.js';
+import type { TfliteOptionsTable } from '../import/tflite-options.js';
+
+export interface GatherAttrs {
+  axis: number;
+  batchDims?: number;
+}
+
+/** batches (shared dims), outer (dims from batchDims to axis), n (the axis), inner, coords per batch. */
+function sizes(data: readonly number[], indices: readonly number[], axis: number, batchDims: number) {
+  return {
+    batches: elementCount(data.slice(0, batchDims)),
+    outer: elementCount(data.slice(batchDims, axis)),
+    n: data[axis],
+    inner: elementCount(data.slice(axis + 1)),
+    coords: elementCount(indices.slice(batchDims)),
+  };
+}
+
+export const gather = defineOp<GatherAttrs>({
+  name: 'gather',
+  movesValues: () => 'layout',
+  infer({ attrs, inputs, node }) {
+    const data = inputs[0]!;
+    const indices = inputs[1]!;
+    const b = attrs.batchDims ?? 0;
+    const n = data.shape[attrs.axis];
+    const where = describeNode(node.source);
+    if (b > attrs.axis || b > indices.shape.length || data.shape.slice(0, b).some((d, i) => d !== indices.shape[i])) {
+      fail('E_MODEL_INVALID', `${where}: batch_dims ${b} does not fit data [${data.shape}], indices [${indices.shape}] and axis ${attrs.axis}`);
+    }
+    for (const i of indices.data ? toNumbers(indices.data) : []) {
+      if (i < -n || i >= n) fail('E_MODEL_INVALID', `${where}: index ${i} is out of range for a dim of ${n}`);
+    }
+    const shape = [...data.shape.slice(0, attrs.axis), ...indices.shape.slice(b), ...data.shape.slice(attrs.axis + 1)];
+    return [{ dtype: data.dtype, shape, quant: data.quant }];
+  },
+  evaluate(attrs, inputs, outputs) {
+    const [data, indices] = [inputs[0]!, inputs[1]!];
+    const { batches, outer, n, inner, coords } = sizes(data.shape, indices.shape, attrs.axis, attrs.batchDims ?? 0);
+    const idx = toNumbers(indices.data!).map((i) => (i < 0 ? i + n : i));
+    const src = data.data!;
+    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
+    let o = 0;
+    for (let b = 0; b < batches; b++) {
+      for (let k = 0; k < outer; k++) {
+        for (let c = 0; c < coords; c++) {
+          const from = ((b * outer + k) * n + idx[b * coords + c]) * inner;
+          (out as Float64Array).set(src.subarray(from, from + inner) as Float64Array, o);
+          o += inner;
+        }
+      }
+    }
+    return [out];
+  },
+  lower({ node, input, output, addConstant }) {
+    const [data, indices, y] = [input(0), input(1), output(0)];
+    if (elementCount(y.shape) === 0) return [];
+    const { batches, outer, n, inner, coords } = sizes(data.shape, indices.shape, node.attrs.axis, node.attrs.batchDims ?? 0);
+    let index = indices.name;
+    if (indices.data !== undefined) {
+      const values = toNumbers(indices.data).map((i) => (i < 0 ? i + n : i));
+      index = addConstant(`${node.name}_indices`, 'int32', [values.length], Int32Array.from(values));
+    } else if (indices.dtype !== 'int32') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: run-time ${indices.dtype} gather indices are not supported (int32 are)`);
+    }
+    const params = { batches, outer, axis_size: n, coords, inner_bytes: inner * bytesOf(data.dtype) };
+    return [{ kernel: 'utvm_gather', header: 'utvm/copy.h', args: [{ params, type: 'utvm_gather_params' }, { tensor: data.name }, { tensor: index }, { tensor: y.name }] }];
+  },
+  onnx: {
+    Gather(node, ctx) {
+      requireConstantInputs(node, ctx);
+      const rank = ctx.tensor(node.inputs[0]).shape.length;
+      const axis = normalizeAxis(ctx, node.attrs.int('axis', 0), rank);
+      ctx.add('gather', node.inputs.slice(0, 2), { axis }, node.outputs.slice(0, 1));
+    },
+  },
+  tflite: {
+    GATHER: { maxVersion: 5, options: gatherOptions(), types: ['float32', 'int8', 'int32'], import: importTfliteGather },
+  },
+});
+
+/** GatherOptions (BuiltinOptions type 23): axis, field 0; batch_dims, field 1. */
+function gatherOptions(): TfliteOptionsTable<{ axis: number; batchDims: number }> {
+  return { type: 23, read: (r, t) => ({ axis: r.int32(t, 0), batchDims: r.int32(t, 1) }), defaults: { axis: 0, batchDims: 0 } };
+}
+
+function importTfliteGather(c: TfliteOpContext<{ axis: number; batchDims: number }>): void {
+  const data = c.inputTensor(0);
+  const indices = c.inputTensor(1);
+  if (data.dtype !== 'float32' && data.dtype !== 'int8') c.unsupported(`GATHER of ${data.dtype}`);
+  if (indices.dtype !== 'int32') c.unsupported(`GATHER with ${indices.dtype} positions`);
+  const axis = tfliteAxis(c, c.options.axis, data.shape.length);
+  const batchDims = c.options.batchDims < 0 ? c.options.batchDims + indices.shape.length : c.options.batchDims;
+  if (batchDims < 0 || batchDims > axis || batchDims > indices.shape.length) c.invalid(`batch_dims ${c.options.batchDims} must lie in [0, min(axis ${axis}, index rank ${indices.shape.length})]`);
+  const n = data.shape[axis];
+  if (indices.data !== undefined && toNumbers(indices.data).some((i) => i < 0 || i >= n)) c.invalid(`an index is outside [0, ${n})`);
+  c.b.add('gather', [c.input(0), c.input(1)], { axis, batchDims }, [c.output(0)]);
+}

@@ -1,0 +1,47 @@
+/**
+ * Elementwise functions of one tensor: rsqrt, exp, log, abs, neg (TFLite RSQRT, EXP, LOG, ABS, NEG).
+ *
+ * Built with the activations' `unaryOp` (src/ops/unary/index.ts): a flat float32 loop each,
+ * `utvm_<op>_f32(in, out, count)` (runtime-c/include/utvm/unary.h), computing what TFLite Micro's
+ * reference kernels compute in float32: 1.f / sqrtf(x), expf, logf, fabsf, −x. int8 as TFLite Micro
+ * (90b983c2) runs it: RSQRT and ABS (elementwise.cc) as a 256-byte table of its integer formula
+ * (src/ops/unary/lut-s8.ts); TFLite Micro's EXP, LOG and NEG are float32 only, and so are these.
+ */
+
+import { absS8, lowerLutS8, rsqrtS8 } from './lut-s8.js';
+import { FLOAT_INT8, tfliteUnary, unaryOp } from './index.js';
+import type { NoAttrs } from './index.js';
+
+const FLOAT: ['float32'] = ['float32'];
+
+export const rsqrt = unaryOp<NoAttrs>({
+  name: 'rsqrt',
+  fn: (x) => Math.fround(1 / Math.fround(Math.sqrt(x))),
+  tflite: { RSQRT: tfliteUnary('rsqrt', 2, FLOAT_INT8) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'rsqrt', rsqrtS8) },
+});
+
+export const exp = unaryOp<NoAttrs>({
+  name: 'exp',
+  fn: (x) => Math.exp(x),
+  tflite: { EXP: tfliteUnary('exp', 1, FLOAT) },
+});
+
+export const log = unaryOp<NoAttrs>({
+  name: 'log',
+  fn: (x) => Math.log(x),
+  tflite: { LOG: tfliteUnary('log', 1, FLOAT) },
+});
+
+export const abs = unaryOp<NoAttrs>({
+  name: 'abs',
+  fn: (x) => Math.abs(x),
+  tflite: { ABS: tfliteUnary('abs', 2, FLOAT_INT8) },
+  int8: { lower: (ctx) => lowerLutS8(ctx, 'abs', absS8) },
+});
+
+export const neg = unaryOp<NoAttrs>({
+  name: 'neg',
+  fn: (x) => -x,
+  tflite: { NEG: tfliteUnary('neg', 1, FLOAT) },
+});

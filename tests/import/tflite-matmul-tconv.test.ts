@@ -1,0 +1,235 @@
+/**
+ * TFLite BATCH_MATMUL and TRANSPOSE_CONV (src/ops/batch-matmul.ts, src/ops/transpose-conv.ts): one model
+ * per element type holds every case — BATCH_MATMUL with each adj_x / adj_y combination, batch dims
+ * broadcast either way, ranks 2 to 5, run-time and constant right-hand sides, odd M / K / N (K % 4 ≠ 0
+ * for the DSP kernel's tail); TRANSPOSE_CONV with strides 1 to 3, SAME and VALID, kernels larger than
+ * the stride, an output one short of the full size, with and without bias, the fused activations NONE,
+ * RELU and RELU6, two batches, per-tensor and per-channel weight scales — run on seeded random inputs;
+ * every output byte must equal TFLite Micro's (tflm-run), float32 as well as int8. int8 quantizations
+ * give multipliers above 1 (left shifts, saturating both ways) and below. The int8 model also runs once
+ * in the emulated Cortex-M7 with the DSP extension (qemu-mps2-an500), where both operators take their
+ * DSP kernels, all cases in one run.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile, loadGraph } from '../../src/compile.js';
+import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { UtvmError } from '../../src/diagnostics.js';
+import { mulberry32, randomFloats, randomInts } from '../util/random.js';
+import { OpSpec, TensorSpec, batchMatmulOptions, buildTflite, transposeConvOptions } from '../util/tflite-build.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
+
+type Q = { scale: number; zp: number };
+type Type = 'float32' | 'int8';
+const NONE = 0;
+const RELU = 1;
+const RELU6 = 3;
+
+interface MatMulCase {
+  a: number[];
+  b: number[];
+  adjX: boolean;
+  adjY: boolean;
+  /** B is a constant of the model. */
+  constB?: boolean;
+  qa: Q;
+  qb: Q;
+  qy: Q;
+}
+
+const MATMULS: MatMulCase[] = [
+  // rank 4 · rank 2 (B broadcast over both batch dims), K = 7
+  { a: [2, 3, 5, 7], b: [7, 4], adjX: false, adjY: false, qa: { scale: 0.05, zp: -3 }, qb: { scale: 0.04, zp: 9 }, qy: { scale: 0.3, zp: 4 } },
+  // adj_x: A stored [.., K, M]
+  { a: [3, 9, 6], b: [3, 9, 5], adjX: true, adjY: false, qa: { scale: 0.02, zp: 17 }, qb: { scale: 0.03, zp: -11 }, qy: { scale: 0.09, zp: -7 } },
+  // adj_y, A's batch 1 broadcast against B's 2, K = 11
+  { a: [1, 4, 11], b: [2, 13, 11], adjX: false, adjY: true, qa: { scale: 0.06, zp: 0 }, qb: { scale: 0.01, zp: -128 }, qy: { scale: 0.11, zp: 2 } },
+  // both adj, batches broadcast both ways: multiplier 2.5 (left shift): saturates both ways
+  { a: [2, 1, 8, 3], b: [1, 3, 10, 8], adjX: true, adjY: true, qa: { scale: 0.5, zp: 5 }, qb: { scale: 0.25, zp: -6 }, qy: { scale: 0.05, zp: -20 } },
+  // constant B [K, N], rank 3 · 2
+  { a: [5, 6, 17], b: [17, 9], adjX: false, adjY: false, constB: true, qa: { scale: 0.03, zp: -40 }, qb: { scale: 0.007, zp: 3 }, qy: { scale: 0.07, zp: 10 } },
+  // constant B with adj_y, 16-deep (no tail)
+  { a: [2, 5, 16], b: [2, 7, 16], adjX: false, adjY: true, constB: true, qa: { scale: 0.04, zp: 1 }, qb: { scale: 0.02, zp: 0 }, qy: { scale: 0.2, zp: -1 } },
+  // rank 5
+  { a: [2, 1, 2, 3, 5], b: [1, 3, 1, 5, 6], adjX: false, adjY: false, qa: { scale: 0.1, zp: 12 }, qb: { scale: 0.08, zp: -2 }, qy: { scale: 0.45, zp: 0 } },
+];
+
+interface TconvCase {
+  /** Index into INPUTS. */
+  x: number;
+  /** [O, KH, KW]. */
+  w: [number, number, number];
+  out: [number, number];
+  stride: [number, number];
+  padding: 'SAME' | 'VALID';
+  bias: boolean;
+  activation: number;
+  /** Per-channel weight scales (cycled over the channels), or one per-tensor scale. */
+  ws: number[];
+  qy: Q;
+}
+
+const INPUTS: { shape: number[]; q: Q }[] = [
+  { shape: [1, 5, 4, 3], q: { scale: 0.04, zp: -5 } },
+  { shape: [2, 3, 3, 8], q: { scale: 0.02, zp: 20 } },
+];
+
+const TCONVS: TconvCase[] = [
+  { x: 0, w: [4, 3, 3], out: [10, 8], stride: [2, 2], padding: 'SAME', bias: true, activation: NONE, ws: [0.01, 0.03, 0.002, 0.02], qy: { scale: 0.02, zp: 3 } },
+  { x: 0, w: [5, 2, 3], out: [6, 12], stride: [1, 3], padding: 'VALID', bias: false, activation: RELU, ws: [0.02, 0.005, 0.04], qy: { scale: 0.03, zp: -100 } },
+  { x: 0, w: [6, 5, 5], out: [15, 8], stride: [3, 2], padding: 'SAME', bias: true, activation: RELU6, ws: [0.01, 0.02, 0.004], qy: { scale: 0.025, zp: -128 } },
+  { x: 0, w: [2, 3, 3], out: [9, 7], stride: [2, 2], padding: 'SAME', bias: true, activation: NONE, ws: [0.9, 0.003], qy: { scale: 0.01, zp: 0 } },
+  { x: 0, w: [3, 3, 3], out: [5, 4], stride: [1, 1], padding: 'SAME', bias: false, activation: NONE, ws: [0.015], qy: { scale: 0.02, zp: -9 } },
+  { x: 1, w: [7, 4, 4], out: [8, 8], stride: [2, 2], padding: 'VALID', bias: true, activation: NONE, ws: [0.006], qy: { scale: 0.03, zp: 6 } },
+];
+
+interface Built {
+  bytes: Uint8Array;
+  inputShapes: number[][];
+  outputs: number;
+}
+
+function buildModel(type: Type, seed: number): Built {
+  const rng = mulberry32(seed);
+  const tensors: TensorSpec[] = [];
+  const inputs: number[] = [];
+  const outputs: number[] = [];
+  const operators: OpSpec[] = [];
+  const int8 = type === 'int8';
+  const tensor = (name: string, shape: number[], q?: Q, data?: number[]): number => {
+    tensors.push({ name, shape, type, ...(int8 && q ? { quant: { scale: [q.scale], zeroPoint: [q.zp] } } : {}), ...(data ? { data } : {}) });
+    return tensors.length - 1;
+  };
+  const count = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const values = (n: number) => (int8 ? randomInts(rng, n, -127, 127) : Array.from(randomFloats(rng, n, -1, 1)));
+
+  MATMULS.forEach((c, i) => {
+    const a = tensor(`a${i}`, c.a, c.qa);
+    inputs.push(a);
+    const b = tensor(`b${i}`, c.b, c.qb, c.constB ? values(count(c.b)) : undefined);
+    if (!c.constB) inputs.push(b);
+    const ra = c.a.length, rb = c.b.length;
+    const [m, k] = c.adjX ? [c.a[ra - 1], c.a[ra - 2]] : [c.a[ra - 2], c.a[ra - 1]];
+    const n = c.adjY ? c.b[rb - 2] : c.b[rb - 1];
+    assert.is(c.adjY ? c.b[rb - 1] : c.b[rb - 2], k, `case ${i} depth`);
+    const rank = Math.max(ra, rb);
+    const pa = [...Array(rank - ra).fill(1), ...c.a.slice(0, -2)];
+    const pb = [...Array(rank - rb).fill(1), ...c.b.slice(0, -2)];
+    const ys = [...pa.map((d, j) => Math.max(d, pb[j])), m, n];
+    const y = tensor(`bmm${i}`, ys, c.qy);
+    outputs.push(y);
+    operators.push({ op: 'BATCH_MATMUL', version: int8 ? 2 : 1, inputs: [a, b], outputs: [y], options: batchMatmulOptions(c.adjX, c.adjY) });
+  });
+
+  const xs = INPUTS.map((x, i) => {
+    const t = tensor(`x${i}`, x.shape, x.q);
+    inputs.push(t);
+    return t;
+  });
+  TCONVS.forEach((c, i) => {
+    const x = INPUTS[c.x];
+    const [o, kh, kw] = c.w;
+    const ci = x.shape[3];
+    const wshape = [o, kh, kw, ci];
+    const scales = c.ws.length === 1 ? c.ws : Array.from({ length: o }, (_, j) => c.ws[j % c.ws.length]);
+    tensors.push({ name: `w${i}`, shape: wshape, type, data: values(count(wshape)), ...(int8 ? { quant: { scale: scales, zeroPoint: scales.map(() => 0), ...(scales.length > 1 ? { axis: 0 } : {}) } } : {}) });
+    const w = tensors.length - 1;
+    const ys = [x.shape[0], c.out[0], c.out[1], o];
+    tensors.push({ name: `shape${i}`, shape: [4], type: 'int32', data: ys });
+    const shape = tensors.length - 1;
+    const ins = [shape, w, xs[c.x]];
+    if (c.bias) {
+      const data = int8 ? randomInts(rng, o, -3000, 3000) : Array.from(randomFloats(rng, o, -1, 1));
+      tensors.push({ name: `bias${i}`, shape: [o], type: int8 ? 'int32' : 'float32', data, ...(int8 ? { quant: { scale: scales.map((s) => s * x.q.scale), zeroPoint: scales.map(() => 0) } } : {}) });
+      ins.push(tensors.length - 1);
+    }
+    const y = tensor(`tconv${i}`, ys, c.qy);
+    outputs.push(y);
+    const version = c.activation !== NONE ? 4 : c.bias ? 3 : int8 ? 2 : 1;
+    operators.push({ op: 'TRANSPOSE_CONV', version, inputs: ins, outputs: [y], options: transposeConvOptions({ padding: c.padding, stride: c.stride, activation: c.activation }) });
+  });
+  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputShapes: inputs.map((t) => tensors[t].shape), outputs: outputs.length };
+}
+
+function randomCases(b: Built, type: Type, seed: number, n: number): TensorValue[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, () =>
+    b.inputShapes.map((shape): TensorValue => {
+      const count = shape.reduce((x, y) => x * y, 1);
+      return type === 'float32'
+        ? { dtype: 'float32', shape, data: randomFloats(rng, count, -2, 2) }
+        : { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, count, -128, 127)) };
+    }),
+  );
+}
+
+for (const type of ['float32', 'int8'] as const) {
+  test(`TFLite BATCH_MATMUL (adj_x/adj_y, broadcasting, rank 2–5, constant B) and TRANSPOSE_CONV on ${type}: host = TFLM bit for bit`, () => {
+    const m = buildModel(type, type === 'int8' ? 1301 : 1302);
+    const g = loadGraph(m.bytes, `mmtc_${type}.tflite`, `mmtc_${type}`);
+    const ops = g.nodes.map((n) => n.op);
+    assert.is(ops.filter((o) => o === 'batch_matmul').length, MATMULS.length);
+    assert.is(ops.filter((o) => o === 'transpose_conv').length, TCONVS.length);
+    const cases = randomCases(m, type, type === 'int8' ? 1303 : 1304, 3);
+    const ours = runModel(m.bytes, `mmtc_${type}.tflite`, cases, { target: 'host', name: `mmtc_${type}` });
+    const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+    const bytes = assertSameBytes(type, ours, theirs);
+    assert.ok(bytes > 3 * 2000, `compared ${bytes} bytes`);
+    if (type === 'int8') {
+      const sat = [...(ours[0][3].data as Int8Array)];
+      assert.ok(sat.includes(127) && sat.includes(-128), 'BATCH_MATMUL case 3 (multiplier 2.5) saturates both ways');
+      const tc = [...(ours[0][MATMULS.length + 3].data as Int8Array)];
+      assert.ok(tc.includes(127) || tc.includes(-128), 'TRANSPOSE_CONV case 3 (a channel with multiplier > 1) saturates');
+    }
+  });
+}
+
+test('int8 model on qemu-mps2-an500 (DSP kernels) = TFLM', () => {
+  const m = buildModel('int8', 1301);
+  const result = compile(m.bytes, 'mmtc_int8.tflite', { name: 'mmtc_int8', board: targetBoard('qemu') });
+  const files = [...result.files.keys()];
+  for (const k of ['utvm_batch_matmul_s8_dsp', 'utvm_transpose_conv_s8_dsp']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
+  const cases = randomCases(m, 'int8', 1305, 2);
+  const ours = runCompiled(result, cases);
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+  assertSameBytes('qemu int8', ours, theirs);
+});
+
+/** Compiling `spec` fails with `code` and a message containing `text`. */
+function assertFails(spec: Parameters<typeof buildTflite>[0], code: string, text: string): void {
+  try {
+    runModel(buildTflite(spec), 'bad.tflite', [], { target: 'host', name: 'bad' });
+    assert.unreachable('compiled');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, code);
+    assert.match((e as Error).message, text);
+  }
+}
+
+test('BATCH_MATMUL with inner dims that differ, hybrid operands; TRANSPOSE_CONV whose output_shape contradicts its output → clear errors', () => {
+  assertFails({
+    tensors: [{ name: 'a', shape: [2, 3, 5] }, { name: 'b', shape: [2, 4, 6] }, { name: 'y', shape: [2, 3, 6] }],
+    inputs: [0, 1], outputs: [2],
+    operators: [{ op: 'BATCH_MATMUL', inputs: [0, 1], outputs: [2], options: batchMatmulOptions(false, false) }],
+  }, 'E_SHAPE', 'inner dimensions differ: [2,3,5] · [2,6,4]ᵀ');
+  assertFails({
+    tensors: [{ name: 'a', shape: [3, 5] }, { name: 'b', shape: [5, 4], type: 'int8', quant: { scale: [0.01], zeroPoint: [0] }, data: new Array(20).fill(3) }, { name: 'y', shape: [3, 4] }],
+    inputs: [0], outputs: [2],
+    operators: [{ op: 'BATCH_MATMUL', version: 4, inputs: [0, 1], outputs: [2], options: batchMatmulOptions(false, false) }],
+  }, 'E_UNSUPPORTED_ATTR', 'BATCH_MATMUL of float32 · int8 → float32 (hybrid or mixed types)');
+  assertFails({
+    tensors: [
+      { name: 'shape', shape: [4], type: 'int32', data: [1, 6, 6, 2] },
+      { name: 'w', shape: [2, 3, 3, 3], data: new Array(54).fill(0.5) },
+      { name: 'x', shape: [1, 3, 3, 3] },
+      { name: 'y', shape: [1, 7, 7, 2] },
+    ],
+    inputs: [2], outputs: [3],
+    operators: [{ op: 'TRANSPOSE_CONV', inputs: [0, 1, 2], outputs: [3], options: transposeConvOptions({ padding: 'VALID', stride: [2, 2] }) }],
+  }, 'E_MODEL_INVALID', "output_shape [1,6,6,2] differs from the output tensor's [1,7,7,2]");
+});
+
+test.run();
