@@ -158,7 +158,7 @@ export function requireConstant(c: TfliteOpContext<unknown>, i: number, what: st
  */
 export function weightsLike(c: TfliteOpContext, i: number, x: Tensor): Tensor {
   const w = c.inputTensor(i);
-  if (x.dtype === w.dtype) return w;
+  if (x.dtype === w.dtype || (x.dtype === 'int16' && w.dtype === 'int8')) return w; // int16: 16x8 quantization
   if (x.dtype !== 'float32' || w.dtype !== 'int8' || !w.quant || w.data === undefined) {
     c.unsupported(`${c.opName} with ${x.dtype} input and ${w.dtype} weights`);
   }

@@ -57,7 +57,7 @@ export function supportedTfliteOps(): string[] {
 /** Schema versions we read (the identifier 'TFL3' and Model.version 3). */
 const SCHEMA_VERSION = 3;
 
-const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT64]: 'int64' };
+const DTYPES: Record<number, DType> = { [TensorType.FLOAT32]: 'float32', [TensorType.INT32]: 'int32', [TensorType.INT8]: 'int8', [TensorType.UINT8]: 'uint8', [TensorType.INT16]: 'int16', [TensorType.INT64]: 'int64' };
 
 export interface TfliteImport {
   graph: Graph;
@@ -130,12 +130,12 @@ function checkOperators(model: TfliteModel, sg: TfliteSubgraph, fileName: string
   });
 }
 
-/** The IR type of a tensor; INT16 only for a variable (the int8 LSTM's cell state). */
+/** The IR type of a tensor (INT64 at run time only where an operator writes it: ARG_MAX / ARG_MIN indices). */
 function irDType(t: TfliteTensor, fileName: string): DType {
-  const dtype = DTYPES[t.type] ?? (t.isVariable && t.type === TensorType.INT16 ? 'int16' : undefined);
+  const dtype = DTYPES[t.type];
   if (!dtype) {
     const name = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
-    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT32, INT64`);
+    fail('E_UNSUPPORTED_TYPE', `${fileName}: tensor ${quote(t.name)} has type ${name}; supported: FLOAT32, INT8, UINT8, INT16, INT32, INT64`);
   }
   return dtype;
 }
@@ -178,9 +178,9 @@ function decodeData(bytes: Uint8Array, dtype: DType, count: number): TensorData 
   for (let i = 0; i < count; i++) {
     if (dtype === 'float32') (data as Float32Array)[i] = view.getFloat32(4 * i, true);
     else if (dtype === 'int32') (data as Int32Array)[i] = view.getInt32(4 * i, true);
+    else if (dtype === 'int16') (data as Int16Array)[i] = view.getInt16(2 * i, true);
     else if (dtype === 'int64') (data as BigInt64Array)[i] = view.getBigInt64(8 * i, true);
     else if (dtype === 'uint8') (data as Uint8Array)[i] = view.getUint8(i);
-    else if (dtype === 'int16') (data as Int16Array)[i] = view.getInt16(2 * i, true);
     else (data as Int8Array)[i] = view.getInt8(i);
   }
   return data;
@@ -272,6 +272,7 @@ class TfliteImporter {
     if (code.version > def.maxVersion || code.version < 1) {
       fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: ${opName} version ${code.version} is not supported (versions 1 to ${def.maxVersion} are)`);
     }
+    if (op.outputs.some((o) => this.sg.tensors[o].isVariable)) fail('E_UNSUPPORTED_ATTR', `${this.fileName}: ${where}: writing a variable tensor as an operator's output is not supported (variables are state an operator updates in place)`);
     this.checkTypes(op, opName, def.types, where);
     const options = readOptions(this.model, op, def.options, `operator #${index} ${opName}`);
     def.import(this.context(op, opName, options, where));

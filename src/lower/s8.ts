@@ -18,7 +18,10 @@ export interface PerTensorQuant {
   zeroPoint: number;
 }
 
-/** The per-tensor quantization of an int8 tensor; E_MODEL_INVALID when it has none. */
+/** The zero points a quantized tensor of each wider integer type may have (int8 and the rest: [-128, 127]). */
+const ZERO_POINT_RANGE: Partial<Record<DType, [number, number]>> = { int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+
+/** The per-tensor quantization of an int8 (or int16, int32) tensor; E_MODEL_INVALID when it has none. */
 export function perTensorQuant(t: Tensor, source: SourceRef): PerTensorQuant {
   const q = t.quant;
   if (!q || q.scale.length === 0) {
@@ -32,8 +35,9 @@ export function perTensorQuant(t: Tensor, source: SourceRef): PerTensorQuant {
   if (!(scale > 0) || !Number.isFinite(scale)) {
     fail('E_MODEL_INVALID', `${describeNode(source)}: tensor '${t.name}' has scale ${q.scale[0]}, which is not a positive number`);
   }
-  if (!Number.isInteger(zeroPoint) || zeroPoint < -128 || zeroPoint > 127) {
-    fail('E_MODEL_INVALID', `${describeNode(source)}: int8 tensor '${t.name}' has zero point ${zeroPoint}, outside [-128, 127]`);
+  const [lo, hi] = ZERO_POINT_RANGE[t.dtype] ?? [-128, 127];
+  if (!Number.isInteger(zeroPoint) || zeroPoint < lo || zeroPoint > hi) {
+    fail('E_MODEL_INVALID', `${describeNode(source)}: ${t.dtype} tensor '${t.name}' has zero point ${zeroPoint}, outside [${lo}, ${hi}]`);
   }
   return { scale, zeroPoint };
 }

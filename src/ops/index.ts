@@ -24,6 +24,7 @@ import { gather } from './gather.js';
 import { slice } from './slice/index.js';
 import { dequantize, quantize } from './quantize.js';
 import { convert } from './convert.js';
+import { svdf } from './svdf.js';
 import { lstm } from './lstm/index.js';
 import { batchMatmul } from './batch-matmul.js';
 import { transposeConv } from './transpose-conv.js';
@@ -70,6 +71,7 @@ const ALL_OPS: OpDef<any>[] = [
   quantize,
   dequantize,
   convert,
+  svdf,
   lstm,
   batchMatmul,
   transposeConv,

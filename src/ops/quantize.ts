@@ -2,12 +2,15 @@
  * quantize, dequantize: conversions between float32 and int8 (TensorFlow Lite's QUANTIZE and DEQUANTIZE).
  *
  *   quantize    float32 → int8: q = clamp(round_half_away(x / scale) + zero_point, −128, 127), the
- *               division in float32 (TFLite's AffineQuantize) → `utvm_quantize_f32_s8`;
+ *               division in float32 (TFLite's AffineQuantize) → `utvm_quantize_f32_s8` (int16:
+ *               `utvm_quantize_f32_s16`);
  *               int8 → int8 (TFLite's QUANTIZE between two quantizations, "requantize"):
  *               q' = clamp(MultiplyByQuantizedMultiplier(q − zp, in_scale / out_scale) + zp', −128, 127)
- *               → `utvm_requantize_s8`.
- *   dequantize  int8 → float32: x = scale · (q − zero_point), rounded once to float32
- *               → `utvm_dequantize_s8_f32`.
+ *               → `utvm_requantize_s8`; the same between int8, int16 and int32, clamped to the
+ *               output type, for TFLite Micro's other pairs (int16 → int8/int16/int32, int8 →
+ *               int16/int32, int32 → int8/int16) → `utvm_requantize_int`.
+ *   dequantize  int8 or int16 → float32: x = scale · (q − zero_point), rounded once to float32
+ *               → `utvm_dequantize_s8_f32` / `utvm_dequantize_s16_f32`.
  *
  * The quantization of the int8 side is the tensor's `quant` (per tensor). `quantize` cannot infer its
  * output's quantization from its input, so its attributes may carry it: importers pass
@@ -17,10 +20,10 @@
  */
 
 import { describeNode, fail } from '../diagnostics.js';
-import { allocData, numberAt } from '../ir/dtype.js';
+import { allocData, bytesOf, numberAt } from '../ir/dtype.js';
 import type { DType } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
-import type { Quant, Tensor } from '../ir/graph.js';
+import type { Quant, SourceRef, Tensor } from '../ir/graph.js';
 import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
 import { f32 } from '../ir/c-value.js';
 import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
@@ -108,16 +111,45 @@ function importTfliteQuantize(irOp: 'quantize' | 'dequantize'): (c: TfliteOpCont
   };
 }
 
+
+/** TFLite Micro's QUANTIZE pairs (quantize_common.cc), uint8 aside: from → the output types. */
+const QUANTIZE_PAIRS: Record<string, readonly DType[]> = {
+  float32: ['int8', 'int16'],
+  int8: ['int8', 'int16', 'int32'],
+  int16: ['int8', 'int16', 'int32'],
+  int32: ['int8', 'int16'],
+};
+
+const RANGE: Record<string, [number, number]> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+
+/** TFLite's AffineQuantize of one float32 value to `dtype` (int8 or int16). */
+export function quantizeValueTo(x: number, q: PerTensorQuant, dtype: DType): number {
+  if (dtype === 'int8') return quantizeValue(x, q);
+  const ratio = Math.fround(Math.fround(x) / q.scale);
+  if (Number.isNaN(ratio)) return -32768;
+  const v = roundHalfAwayFromZero(Math.max(-100000, Math.min(100000, ratio))) + q.zeroPoint;
+  return Math.max(-32768, Math.min(32767, v));
+}
+
+/** TFLite's Requantize of one integer value to `dtype` (int8, int16 or int32): int32 arithmetic, clamped. */
+export function requantizeValueTo(v: number, from: PerTensorQuant, to: PerTensorQuant, dtype: DType, source: SourceRef): number {
+  const r = requantizeFields(from, to, source);
+  const [lo, hi] = RANGE[dtype];
+  const y = multiplyByQuantizedMultiplier((v + r.input_offset) | 0, r.multiplier, r.shift) + r.output_offset;
+  return Math.max(lo, Math.min(hi, y));
+}
+
 export const quantize = defineOp<QuantizeAttrs>({
   name: 'quantize',
   inPlace: true,
   infer({ attrs, inputs, node }) {
     const x = inputs[0];
     if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: quantize needs an input`);
-    if ((x.dtype !== 'float32' && x.dtype !== 'int8') || (attrs.dtype ?? 'int8') !== 'int8') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: quantize from ${x.dtype} to ${attrs.dtype} is not supported (float32 or int8 to int8)`);
+    const to = attrs.dtype ?? 'int8';
+    if (!(QUANTIZE_PAIRS[x.dtype] ?? []).includes(to)) {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: quantize from ${x.dtype} to ${to} is not supported (TensorFlow Lite Micro's pairs: float32 to int8 or int16; int8 or int16 to int8, int16 or int32; int32 to int8 or int16)`);
     }
-    const out: TensorType = { dtype: 'int8', shape: [...x.shape] };
+    const out: TensorType = { dtype: to, shape: [...x.shape] };
     const quant = outputQuant(attrs);
     if (quant) out.quant = quant;
     return [out];
@@ -125,12 +157,13 @@ export const quantize = defineOp<QuantizeAttrs>({
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
     const source = { op: 'QUANTIZE', name: '(constant)' };
-    const to = perTensorQuant({ name: 'output', dtype: 'int8', shape: outputs[0].shape, quant: outputs[0].quant ?? outputQuant(attrs) }, source);
-    const out = allocData('int8', elementCount(x.shape));
-    const from = x.dtype === 'int8' ? perTensorQuant(x, source) : undefined;
+    const dtype = outputs[0].dtype;
+    const to = perTensorQuant({ name: 'output', dtype, shape: outputs[0].shape, quant: outputs[0].quant ?? outputQuant(attrs) }, source);
+    const out = allocData(dtype, elementCount(x.shape));
+    const from = x.dtype === 'float32' ? undefined : perTensorQuant(x, source);
     for (let i = 0; i < out.length; i++) {
       const v = numberAt(x.data!, i);
-      out[i] = from ? requantizeValue(v, from, to, source) : quantizeValue(v, to);
+      out[i] = from ? requantizeValueTo(v, from, to, dtype, source) : quantizeValueTo(v, to, dtype);
     }
     return [out];
   },
@@ -141,21 +174,31 @@ export const quantize = defineOp<QuantizeAttrs>({
     const count = elementCount(x.shape);
     if (x.dtype === 'float32') {
       return [{
-        kernel: 'utvm_quantize_f32_s8',
+        kernel: y.dtype === 'int16' ? 'utvm_quantize_f32_s16' : 'utvm_quantize_f32_s8',
         header: 'utvm/quantize.h',
         args: [{ params: { scale: f32(to.scale), zero_point: to.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: y.name }, { value: count }],
       }];
     }
     const from = perTensorQuant(x, node.source);
-    const params = { rows: 1, row_size: count, out_row_stride: count, ...requantizeFields(from, to, node.source) };
+    const fields = requantizeFields(from, to, node.source);
+    if (x.dtype === 'int8' && y.dtype === 'int8') {
+      const params = { rows: 1, row_size: count, out_row_stride: count, ...fields };
+      return [{
+        kernel: 'utvm_requantize_s8',
+        header: 'utvm/quantize.h',
+        args: [{ params, type: 'utvm_requantize_params_s8' }, { tensor: x.name }, { tensor: y.name }],
+      }];
+    }
+    const [outMin, outMax] = RANGE[y.dtype];
+    const params = { count, in_bytes: bytesOf(x.dtype), out_bytes: bytesOf(y.dtype), ...fields, out_min: outMin, out_max: outMax };
     return [{
-      kernel: 'utvm_requantize_s8',
+      kernel: 'utvm_requantize_int',
       header: 'utvm/quantize.h',
-      args: [{ params, type: 'utvm_requantize_params_s8' }, { tensor: x.name }, { tensor: y.name }],
+      args: [{ params, type: 'utvm_requantize_params_int' }, { tensor: x.name }, { tensor: y.name }],
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-  tflite: { QUANTIZE: { maxVersion: 2, types: ['float32', 'int8', 'uint8'], import: importTfliteQuantize('quantize') } },
+  tflite: { QUANTIZE: { maxVersion: 2, types: ['float32', 'int8', 'uint8', 'int16', 'int32'], import: importTfliteQuantize('quantize') } },
 });
 
 export const dequantize = defineOp<DequantizeAttrs>({
@@ -163,8 +206,8 @@ export const dequantize = defineOp<DequantizeAttrs>({
   infer({ attrs, inputs, node }) {
     const x = inputs[0];
     if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: dequantize needs an input`);
-    if (x.dtype !== 'int8' || (attrs.dtype ?? 'float32') !== 'float32') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: dequantize from ${x.dtype} to ${attrs.dtype} is not supported (int8 to float32)`);
+    if ((x.dtype !== 'int8' && x.dtype !== 'int16') || (attrs.dtype ?? 'float32') !== 'float32') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: dequantize from ${x.dtype} to ${attrs.dtype} is not supported (int8 or int16 to float32)`);
     }
     return [{ dtype: 'float32', shape: [...x.shape] }];
   },
@@ -179,11 +222,11 @@ export const dequantize = defineOp<DequantizeAttrs>({
     const x = input(0);
     const q = perTensorQuant(x, node.source);
     return [{
-      kernel: 'utvm_dequantize_s8_f32',
+      kernel: x.dtype === 'int16' ? 'utvm_dequantize_s16_f32' : 'utvm_dequantize_s8_f32',
       header: 'utvm/quantize.h',
       args: [{ params: { scale: f32(q.scale), zero_point: q.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: output(0).name }, { value: elementCount(x.shape) }],
     }];
   },
   commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
-  tflite: { DEQUANTIZE: { maxVersion: 3, types: ['int8', 'uint8', 'float32'], import: importTfliteQuantize('dequantize') } },
+  tflite: { DEQUANTIZE: { maxVersion: 3, types: ['int8', 'uint8', 'int16', 'float32'], import: importTfliteQuantize('dequantize') } },
 });

@@ -177,7 +177,7 @@ test('re-export through the CLI: NOTES.md kept, an edited main.c refused (exit 2
   writeFileSync(join(out, 'NOTES.md'), 'my notes\n');
   const again = utvm(['export', CIFAR, '-o', out]);
   assert.is(again.status, 0, again.stderr);
-  assert.match(linesOf(again.stdout)[0], /\(19 files; 0 written, 19 unchanged, 0 removed\)$/);
+  assert.match(linesOf(again.stdout)[0], /\(20 files; 0 written, 20 unchanged, 0 removed\)$/);
   writeFileSync(join(out, 'main.c'), `${readFileSync(join(out, 'main.c'), 'utf8')}/* my change */\n`);
   const before = snapshot(out);
   assertFails(utvm(['export', CIFAR, '-o', out]), 2, [
@@ -186,7 +186,7 @@ test('re-export through the CLI: NOTES.md kept, an edited main.c refused (exit 2
   assertSameFiles(snapshot(out), before, 'the refused re-export');
   const forced = utvm(['export', CIFAR, '-o', out, '--force']);
   assert.is(forced.status, 0, forced.stderr);
-  assert.match(linesOf(forced.stdout)[0], /\(19 files; 1 written, 18 unchanged, 0 removed\)$/);
+  assert.match(linesOf(forced.stdout)[0], /\(20 files; 1 written, 19 unchanged, 0 removed\)$/);
   assert.not.match(readFileSync(join(out, 'main.c'), 'utf8'), /my change/);
   assert.is(readFileSync(join(out, 'NOTES.md'), 'utf8'), 'my notes\n');
 });

@@ -40,7 +40,7 @@ test('ops --json: both formats, counts equal to the registry, CONV_2D and Conv w
   assert.equal(s.tflite!.map((e) => e.builtin), supportedTfliteOps());
   for (const e of s.tflite!) assert.is(e.maxVersion, tfl.get(e.builtin), e.builtin);
   for (const e of s.tflite!) assert.ok(e.types.length > 0, `${e.builtin} declares its types`);
-  assert.equal(s.tflite!.find((e) => e.builtin === 'CONV_2D'), { builtin: 'CONV_2D', maxVersion: 6, types: ['float32', 'int8'], importedBy: 'conv2d' });
+  assert.equal(s.tflite!.find((e) => e.builtin === 'CONV_2D'), { builtin: 'CONV_2D', maxVersion: 6, types: ['float32', 'int8', 'int16'], importedBy: 'conv2d' });
   assert.equal(s.onnx!.find((e) => e.opType === 'Conv'), { opType: 'Conv', domain: '', opsets: [6, 25], importedBy: 'conv2d', int8FromQdq: true });
   const qadd = s.onnx!.find((e) => e.opType === 'QLinearAdd');
   assert.equal(qadd, { opType: 'QLinearAdd', domain: 'com.microsoft' });
@@ -62,7 +62,7 @@ test('ops as text: a heading with the count, then one builtin a line', () => {
   const n = registryTflite().size;
   assert.is(lines[0], `TensorFlow Lite builtins (${n}): name, versions, activation types, IR operator file that imports it`);
   assert.is(lines.length, n + 1);
-  assert.match(lines.find((l) => l.trimStart().startsWith('CONV_2D ')) ?? '', /^ {2}CONV_2D +v1-6 {2}float32,int8 +conv2d$/);
+  assert.match(lines.find((l) => l.trimStart().startsWith('CONV_2D ')) ?? '', /^ {2}CONV_2D +v1-6 {2}float32,int8,int16 +conv2d$/);
   const both = linesOf(utvm(['ops']).stdout);
   assert.is(both.length, n + 1 + 1 + 1 + onnxImporters().size);
   assert.ok(both.some((l) => /^ {2}Conv +opsets 6-25 {2}conv2d {2}\(int8 between DequantizeLinear and QuantizeLinear\)$/.test(l)), both.join('\n'));

@@ -15,7 +15,7 @@ import { toBytes } from '../../src/io/tensor-value.js';
 import { TFLM_MODELS, assertSameBytes, randomCase, runTflm } from '../util/tflm.js';
 
 /** Operators still missing (issue 13); tflm-models.test.ts asserts their refusal. */
-const PENDING = new Set(['keyword_scrambled_8bit.tflite']);
+const PENDING = new Set<string>([]);
 const MODELS = readdirSync(TFLM_MODELS).filter((f) => f.endsWith('.tflite') && !PENDING.has(f)).sort();
 
 for (const file of MODELS) {

@@ -45,7 +45,7 @@ const OWN_FILE = new Set(['person_detect.tflite', 'mobilenet_v2_quantized_1x3x22
  * Each entry leaves when its operator lands.
  */
 const PENDING: Record<string, string> = {
-  'keyword_scrambled_8bit.tflite': 'SVDF',
+
 };
 const BOARD = 'stm32f746-nucleo';
 

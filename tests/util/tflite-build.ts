@@ -8,8 +8,8 @@ import { Builder } from 'flatbuffers';
 import { builtinCode } from '../../src/import/tflite-schema.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 
-export type TfliteType = 'float32' | 'int8' | 'int32' | 'uint8' | 'int16' | 'int64';
-const TYPE_CODE: Record<TfliteType, number> = { float32: 0, int32: 2, uint8: 3, int16: 7, int8: 9, int64: 4 };
+export type TfliteType = 'float32' | 'int8' | 'int32' | 'uint8' | 'int16' | 'int64' | 'float16';
+const TYPE_CODE: Record<TfliteType, number> = { float32: 0, float16: 1, int32: 2, uint8: 3, int64: 4, int16: 7, int8: 9 };
 
 export interface TensorSpec {
   name: string;
@@ -51,6 +51,7 @@ function dataBytes(t: TensorSpec): Uint8Array {
   if (type === 'float32') return new Uint8Array(Float32Array.from(values).buffer);
   if (type === 'int32') return new Uint8Array(Int32Array.from(values).buffer);
   if (type === 'int16') return new Uint8Array(Int16Array.from(values).buffer);
+  if (type === 'int64') return new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
   if (type === 'uint8') return Uint8Array.from(values);
   return new Uint8Array(Int8Array.from(values).buffer);
 }

@@ -124,11 +124,15 @@ typedef struct {
 
 /* out[i] = a[i] <op> b[i] for i in [0, count): int8, count elements each, contiguous. count >= 0. */
 void utvm_add_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
+/* int16 ADD (16x8 quantization): ADD's parameters with left_shift 15 and an int16 activation range. */
+void utvm_add_s16(const utvm_add_params_s8 *p, const int16_t *a, const int16_t *b, int16_t *out, int32_t count);
 /* int8 SUB: ADD's parameters (multipliers >= 0) and arithmetic with b' subtracted (utvm_sub_element_s8). */
 void utvm_sub_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
 void utvm_mul_s8(const utvm_mul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
 
 /* As the float32 broadcast kernels, with the int8 arithmetic of utvm_add_s8 / utvm_mul_s8. */
+void utvm_add_broadcast_s16(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int16_t *a,
+                            const int16_t *b, int16_t *out);
 void utvm_add_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
 void utvm_mul_broadcast_s8(const utvm_mul_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
@@ -149,6 +153,18 @@ static inline int8_t utvm_add_element_s8(const utvm_add_params_s8 *p, int32_t a,
     const int32_t b_scaled = utvm_add_input_s8(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
     const int32_t sum = utvm_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
     return utvm_sat_s8(sum, p->act_min, p->act_max);
+}
+
+/*
+ * One int16 ADD element (TensorFlow Lite's 16x8 ADD): the int8 arithmetic with left_shift 15 (|x + offset|
+ * <= 2^15 keeps the shifted input within int32) and the int16 activation range.
+ */
+static inline int16_t utvm_add_element_s16(const utvm_add_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t a_scaled = utvm_add_input_s8(a, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
+    const int32_t b_scaled = utvm_add_input_s8(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
+    const int32_t sum = utvm_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int16_t)(sum < p->act_min ? p->act_min : (sum > p->act_max ? p->act_max : sum));
 }
 
 /*

@@ -60,8 +60,17 @@ typedef struct {
  */
 void utvm_softmax_s8(const utvm_softmax_params_s8 *p, const int8_t *in, int8_t *out);
 
+/*
+ * The same from int8 into int16 with scale 1/65536 and zero point -32768 (TFLite Micro's int8 ->
+ * int16 softmax). out must not overlap in.
+ */
+void utvm_softmax_s8_s16(const utvm_softmax_params_s8 *p, const int8_t *in, int16_t *out);
+
 #ifdef __cplusplus
 }
 #endif
+
+/* The int8 line both int8-input kernels share (static inline, after the parameter struct it reads). */
+#include "utvm/softmax_s8_line.h"
 
 #endif /* UTVM_SOFTMAX_H */

@@ -26,13 +26,13 @@
 import { describeNode, fail } from '../../diagnostics.js';
 import { elementCount } from '../../ir/graph.js';
 import type { SourceRef } from '../../ir/graph.js';
-import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
+import { QuantizedMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, quantizedActivationRange } from '../../ir/quant.js';
 import type { PerTensorQuant } from '../../lower/s8.js';
 import { activationRangeS8, perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
 import { lowerAddS8Onnx, onnxRounding } from '../../lower/onnx-rounding.js';
 
-/** TFLite's left shift of int8 ADD inputs (15 for int16). */
+/** TFLite's left shift of int8 ADD inputs (15 for int16: `addParamsS8(..., int16 = true)`). */
 export const ADD_LEFT_SHIFT = 20;
 
 /** QuantizeMultiplierSmallerThanOneExp: fails when the real multiplier is not in (0, 1). */
@@ -47,11 +47,13 @@ function smallerThanOne(real: number, what: string, source: SourceRef): Quantize
  * The utvm_add_params_s8 fields for inputs a, b and output y. `real` rounds each real multiplier before
  * it is quantized: none for ADD (double), Math.fround for SUB (TFLite Micro computes SUB's in float32).
  */
-export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef, real = (x: number) => x): Record<string, number> {
+export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQuant, clamp: Clamp | undefined, source: SourceRef, real = (x: number) => x, int16 = false): Record<string, number> {
+  const leftShift = int16 ? 15 : ADD_LEFT_SHIFT;
   const twiceMaxInputScale = 2 * Math.max(a.scale, b.scale);
   const m1 = smallerThanOne(real(a.scale / twiceMaxInputScale), 'input 1', source);
   const m2 = smallerThanOne(real(b.scale / twiceMaxInputScale), 'input 2', source);
-  const mo = smallerThanOne(real(twiceMaxInputScale / real(2 ** ADD_LEFT_SHIFT * y.scale)), 'output', source);
+  const mo = smallerThanOne(real(twiceMaxInputScale / real(2 ** leftShift * y.scale)), 'output', source);
+  const range = quantizedActivationRange(clamp, y.scale, y.zeroPoint, int16 ? -32768 : -128, int16 ? 32767 : 127);
   return {
     input1_offset: -a.zeroPoint,
     input1_multiplier: m1.multiplier,
@@ -59,11 +61,12 @@ export function addParamsS8(a: PerTensorQuant, b: PerTensorQuant, y: PerTensorQu
     input2_offset: -b.zeroPoint,
     input2_multiplier: m2.multiplier,
     input2_shift: m2.shift,
-    left_shift: ADD_LEFT_SHIFT,
+    left_shift: leftShift,
     output_multiplier: mo.multiplier,
     output_shift: mo.shift,
     output_offset: y.zeroPoint,
-    ...activationRangeS8(clamp, y),
+    act_min: range.min,
+    act_max: range.max,
   };
 }
 

@@ -9,7 +9,8 @@
  * (weights re-laid out to [KH, KW, C_out] at compile time, so its inner loop runs over contiguous
  * channels); anything else → the general grouped kernel. An absent bias is passed as NULL, which both
  * kernels document as "no bias". An absent clamp is [-inf, +inf].
- * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d/s8.ts instead.
+ * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d/s8.ts instead, an int16
+ * input (16x8) by src/ops/conv2d/s16.ts.
  *
  * The ONNX importer (Conv, 1-D and 2-D) resolves auto_pad into explicit pads at compile time, lifts 1-D
  * convolutions to 2-D through reshapes and wraps the NHWC operator in NCHW↔NHWC transposes, with the
@@ -23,6 +24,7 @@ import { f32 } from '../../ir/c-value.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerConv2dS8 } from './s8.js';
+import { lowerConv2dS16 } from './s16.js';
 import { checkS8Types } from '../../lower/s8.js';
 import { windowOutputSize } from './window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
@@ -85,6 +87,7 @@ function lowerConv(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source } = ctx.node;
   const x = ctx.input(0);
   if (x.dtype === 'int8') return lowerConv2dS8(ctx);
+  if (x.dtype === 'int16') return lowerConv2dS16(ctx);
   const w = ctx.input(1);
   const b = ctx.optionalInput(2);
   const y = ctx.output(0);
@@ -232,10 +235,11 @@ export const conv2d = defineOp<Conv2dAttrs>({
   lower: lowerConv,
   onnx: { Conv: importConv },
   int8Form: convInt8Form,
-  fusedClamp: ['float32', 'int8'],
+  fusedClamp: ['float32', 'int8', 'int16'],
   tflite: {
-    CONV_2D: { maxVersion: 6, types: ['float32', 'int8'], options: flatOptions(OptionsType.Conv2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3), dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) })), import: importTfliteConv },
-    DEPTHWISE_CONV_2D: { maxVersion: 6, types: ['float32', 'int8'], options: flatOptions(OptionsType.DepthwiseConv2DOptions, (r, t) => ({
+    // int16: TFLite's 16x8 quantization (int16 activations, int8 weights: src/ops/conv2d/s16.ts).
+    CONV_2D: { maxVersion: 6, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.Conv2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), activation: r.int8(t, 3), dilationW: r.int32(t, 4, 1), dilationH: r.int32(t, 5, 1) })), import: importTfliteConv },
+    DEPTHWISE_CONV_2D: { maxVersion: 6, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.DepthwiseConv2DOptions, (r, t) => ({
       padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), depthMultiplier: r.int32(t, 3),
       activation: r.int8(t, 4), dilationW: r.int32(t, 5, 1), dilationH: r.int32(t, 6, 1),
     })), import: importTfliteDepthwise },

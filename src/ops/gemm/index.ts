@@ -11,7 +11,8 @@
  *   - `utvm_gemm_f32` otherwise: transposes and C's broadcast become element strides, alpha and beta
  *     stay parameters.
  * The fused activation `clamp` (Relu/Clip folded in by the fusion pass) is applied by both kernels.
- * int8 A (TFLite FULLY_CONNECTED: int8 weights, int32 bias) is lowered by src/ops/gemm/s8.ts.
+ * int8 A (TFLite FULLY_CONNECTED: int8 weights, int32 bias) is lowered by src/ops/gemm/s8.ts, int16 A
+ * (16x8: int8 weights, int64 or int32 bias) by src/ops/gemm/s16.ts.
  */
 
 import { allocData, TensorData } from '../../ir/dtype.js';
@@ -25,6 +26,7 @@ import type { CValue } from '../../ir/c-value.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerGemmS8 } from './s8.js';
+import { lowerGemmS16 } from './s16.js';
 import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../../import/tflite-options.js';
@@ -104,15 +106,15 @@ function inferGemm(attrs: GemmAttrs, inputs: (Tensor | undefined)[], where: stri
     }
   }
   for (const t of [b, c]) {
-    // int8 (TFLite FULLY_CONNECTED): int8 A and B, int32 bias C.
-    const expected = a.dtype === 'int8' && t === c ? 'int32' : a.dtype;
-    if (t && t.dtype !== expected) fail('E_MODEL_INVALID', `${where}: inputs have different element types (${a.dtype} and ${t.dtype})`);
+    // int8 (TFLite FULLY_CONNECTED): int8 A and B, int32 bias C; int16 (16x8): int8 B, int64 or int32 C.
+    const expected = a.dtype === 'int8' && t === c ? ['int32'] : a.dtype === 'int16' ? (t === c ? ['int64', 'int32'] : ['int8']) : [a.dtype];
+    if (t && !expected.includes(t.dtype)) fail('E_MODEL_INVALID', `${where}: inputs have different element types (${a.dtype} and ${t.dtype})`);
   }
   return [{ dtype: a.dtype, shape: [m, n] }];
 }
 
 function evaluateGemm(attrs: GemmAttrs, a: Tensor, b: Tensor, c: Tensor | undefined, out: TensorType): TensorData {
-  if (a.dtype === 'int8') fail('E_UNSUPPORTED_TYPE', 'gemm: folding a constant int8 product at compile time is not supported');
+  if (a.dtype === 'int8' || a.dtype === 'int16') fail('E_UNSUPPORTED_TYPE', `gemm: folding a constant ${a.dtype} product at compile time is not supported`);
   const { m, k, n } = gemmDims(a.shape, b.shape, attrs);
   const y = allocData(out.dtype, m * n) as Float32Array;
   const A = a.data as Float32Array;
@@ -195,6 +197,7 @@ function lowerGemm(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const attrs = ctx.node.attrs;
   const a = ctx.input(0);
   if (a.dtype === 'int8') return lowerGemmS8(ctx);
+  if (a.dtype === 'int16') return lowerGemmS16(ctx);
   const b = ctx.input(1);
   for (const t of [a, b, ctx.optionalInput(2)]) {
     if (t && t.dtype !== 'float32') {
@@ -304,6 +307,6 @@ export const gemm = defineOp<GemmAttrs>({
   lower: lowerGemm,
   onnx: { Gemm: importGemm },
   int8Form: denseInt8Form(true),
-  fusedClamp: ['float32', 'int8'],
-  tflite: { FULLY_CONNECTED: { maxVersion: 9, types: ['float32', 'int8'], options: flatOptions(OptionsType.FullyConnectedOptions, (r, t) => ({ activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2), asymmetricQuantizeInputs: r.bool(t, 3) })), import: importTfliteFullyConnected } },
+  fusedClamp: ['float32', 'int8', 'int16'],
+  tflite: { FULLY_CONNECTED: { maxVersion: 9, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.FullyConnectedOptions, (r, t) => ({ activation: r.int8(t, 0), weightsFormat: r.int8(t, 1), keepNumDims: r.bool(t, 2), asymmetricQuantizeInputs: r.bool(t, 3) })), import: importTfliteFullyConnected } },
 });

@@ -31,6 +31,8 @@ export interface SoftmaxAttrs {
   axis: number;
   /** Multiplies x − max before exp (TFLite's beta, a float32); absent = 1. */
   beta?: number;
+  /** int8 input only: 'int16' for TFLite's int8 → int16 softmax (output scale 1/65536, zero point −32768). */
+  outDtype?: 'int16';
 }
 
 /** The [outer, n, inner] view of `shape` around `axis`. */
@@ -89,8 +91,10 @@ function importSoftmax(node: OnnxNode, ctx: ImportContext): void {
 // TensorFlow Lite
 
 function importTfliteSoftmax(c: TfliteOpContext): void {
-  const axis = c.inputTensor(0).shape.length - 1;
-  c.b.add('softmax', [c.input(0)], { axis, beta: c.options.beta }, [c.output(0)]);
+  const x = c.inputTensor(0);
+  const axis = x.shape.length - 1;
+  const wide = x.dtype === 'int8' && c.outputType(0).dtype === 'int16';
+  c.b.add('softmax', [c.input(0)], { axis, beta: c.options.beta, ...(wide ? { outDtype: 'int16' } : {}) }, [c.output(0)]);
 }
 
 export const softmax = defineOp<SoftmaxAttrs>({
@@ -105,7 +109,11 @@ export const softmax = defineOp<SoftmaxAttrs>({
     if (x.dtype !== 'float32' && x.dtype !== 'float64' && x.dtype !== 'int8') {
       fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported (float32 and int8 only)`);
     }
-    // int8: TFLite's only output quantization (importers set the model's, which must equal it).
+    if (attrs.outDtype !== undefined && x.dtype !== 'int8') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax from ${x.dtype} to ${attrs.outDtype} is not supported (int8 to int16 is)`);
+    }
+    // int8: TFLite's only output quantizations (importers set the model's, which must equal it).
+    if (attrs.outDtype === 'int16') return [{ dtype: 'int16', shape: [...x.shape], quant: { scale: [1 / 65536], zeroPoint: [-32768] } }];
     const quant = x.dtype === 'int8' ? { scale: [1 / 256], zeroPoint: [-128] } : undefined;
     return [{ dtype: x.dtype, shape: [...x.shape], ...(quant ? { quant } : {}) }];
   },
@@ -140,5 +148,6 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   onnx: { Softmax: importSoftmax },
   int8Form: fixedOutputInt8Form(UNIT_256),
-  tflite: { SOFTMAX: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
+  // int16: the output of TFLite's int8 → int16 softmax only (no int16 input).
+  tflite: { SOFTMAX: { maxVersion: 2, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
 });

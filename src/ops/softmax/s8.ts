@@ -3,7 +3,8 @@
  * (arm_softmax_s8). Prepare, here at compile time: input_multiplier and input_left_shift from
  * PreprocessSoftmaxScaling(beta, input_scale, 5 integer bits) — beta · input_scale · 2^26 in double,
  * capped at 2^31 − 1, as a multiplier greater than one — and diff_min = −CalculateInputRadius(5, shift).
- * The output must be quantized as TFLite requires: scale exactly 1/256, zero point −128.
+ * The output must be quantized as TFLite requires: scale exactly 1/256, zero point −128; or, for the
+ * int8 → int16 softmax (`utvm_softmax_s8_s16`), scale 1/65536 (within 0.1 %) and zero point −32768.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
@@ -22,10 +23,15 @@ export function lowerSoftmaxS8(
   const where = describeNode(node.source);
   const x = ctx.input(0);
   const y = ctx.output(0);
-  requireInt8(node.source, 'softmax', [x, y]);
+  requireInt8(node.source, 'softmax', y.dtype === 'int16' ? [x] : [x, y]);
   const qx = perTensorQuant(x, node.source);
   const qy = perTensorQuant(y, node.source);
-  if (qy.scale !== 1 / 256 || qy.zeroPoint !== -128) {
+  if (y.dtype === 'int16') {
+    // TFLite Micro's check: zero point −32768, scale within 0.1 % of 1/65536.
+    if (qy.zeroPoint !== -32768 || !(Math.abs(qy.scale - 1 / 65536) <= Math.fround(0.001 * Math.fround(1 / 65536)))) {
+      fail('E_UNSUPPORTED_ATTR', `${where}: int8 → int16 softmax needs output scale 1/65536 and zero point -32768, got scale ${qy.scale} and zero point ${qy.zeroPoint}`);
+    }
+  } else if (qy.scale !== 1 / 256 || qy.zeroPoint !== -128) {
     fail('E_UNSUPPORTED_ATTR', `${where}: int8 softmax needs output scale 1/256 and zero point -128, got scale ${qy.scale} and zero point ${qy.zeroPoint}`);
   }
   if (view.n > SOFTMAX_S8_MAX_ROW) {
@@ -43,7 +49,7 @@ export function lowerSoftmaxS8(
     diff_min: p.diffMin,
   };
   return [{
-    kernel: 'utvm_softmax_s8',
+    kernel: y.dtype === 'int16' ? 'utvm_softmax_s8_s16' : 'utvm_softmax_s8',
     header: 'utvm/softmax.h',
     args: [{ params, type: 'utvm_softmax_params_s8' }, { tensor: x.name }, { tensor: y.name }],
   }];
