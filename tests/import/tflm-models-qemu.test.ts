@@ -14,9 +14,7 @@ import { runCompiled, targetBoard } from '../../src/run/index.js';
 import { toBytes } from '../../src/io/tensor-value.js';
 import { TFLM_MODELS, assertSameBytes, randomCase, runTflm } from '../util/tflm.js';
 
-/** Operators still missing (issue 13); tflm-models.test.ts asserts their refusal. */
-const PENDING = new Set<string>([]);
-const MODELS = readdirSync(TFLM_MODELS).filter((f) => f.endsWith('.tflite') && !PENDING.has(f)).sort();
+const MODELS = readdirSync(TFLM_MODELS).filter((f) => f.endsWith('.tflite')).sort();
 
 for (const file of MODELS) {
   test(`${file}: qemu-mps2-an500 = TFLite Micro on 2 seeded random inputs`, () => {

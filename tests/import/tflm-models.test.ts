@@ -40,13 +40,6 @@ const TOO_BIG = new Set(['mobilenet_v2_quantized_1x3x224x224.tflite', 'ad01_fp32
 const HYBRID = new Set(['kws_ref_model_float32.tflite']);
 /** Run on the host in their own test files. */
 const OWN_FILE = new Set(['person_detect.tflite', 'mobilenet_v2_quantized_1x3x224x224.tflite']);
-/**
- * Operators still missing (issue 13): the model is refused with one E_UNSUPPORTED_OP line naming them.
- * Each entry leaves when its operator lands.
- */
-const PENDING: Record<string, string> = {
-
-};
 const BOARD = 'stm32f746-nucleo';
 
 const base = (path: string) => path.replace(/^.*\//, '');
@@ -88,16 +81,6 @@ test('the models: all of tflm/ and mlperf-tiny/ are found', () => {
 for (const path of MODELS) {
   const file = base(path);
   const name = nameOf(path);
-  if (PENDING[file]) {
-    test(`${file}: refused for now with one E_UNSUPPORTED_OP line naming ${PENDING[file]}`, () => {
-      const r = utvm(['inspect', path]);
-      assert.is(r.status, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`^utvm-aot: error E_UNSUPPORTED_OP: .*'${PENDING[file]}'`));
-      assert.is(r.stderr.trim().split('\n').length, 1);
-    });
-    continue;
-  }
-
   if (HYBRID.has(file)) {
     test(`${file}: a hybrid model TFLite Micro refuses; ours imports it with float32 inputs and outputs`, () => {
       const r = spawnSync(TFLM_RUN, ['--info', path], { encoding: 'utf8' });
