@@ -39,7 +39,7 @@ interface Pair {
 
 /** One operator applied to a pair (in both orders), with its output quantization (int8). */
 interface Use {
-  op: 'SUB' | 'MAXIMUM' | 'MINIMUM';
+  op: 'SUB' | 'MAXIMUM' | 'MINIMUM' | 'MUL';
   activation?: number;
   qy?: Q;
   /** Use the pair's own quantization for the inputs and output (MAXIMUM / MINIMUM). */
@@ -60,6 +60,7 @@ const USES: Use[] = [
   { op: 'SUB', activation: RELU6, qy: { scale: 0.06, zp: -30 } },
   { op: 'MAXIMUM', same: { scale: 0.027, zp: -5 } },
   { op: 'MINIMUM', same: { scale: 0.027, zp: -5 } },
+  { op: 'MUL', activation: RELU6, qy: { scale: 0.0021, zp: -7 } },
 ];
 
 interface Built {
@@ -103,6 +104,7 @@ function buildModel(type: 'float32' | 'int8'): Built {
           inputs: [first, second],
           outputs: [out],
           ...(u.op === 'SUB' ? { options: activationOptions(OptionsType.SubOptions, u.activation ?? NONE) } : {}),
+          ...(u.op === 'MUL' ? { options: activationOptions(OptionsType.MulOptions, u.activation ?? NONE) } : {}),
         });
       }
     });
@@ -142,13 +144,13 @@ for (const type of ['float32', 'int8'] as const) {
   });
 }
 
-test('int8 SUB ≥ ADD_LUT_MIN_COUNT elements compiles to the table kernel, MAXIMUM / MINIMUM to their four-bytes-a-word DSP kernels; the int8 model on qemu-mps2-an500 (DSP) = TFLM', () => {
+test('int8 SUB ≥ ADD_LUT_MIN_COUNT elements compiles to the table kernel, MAXIMUM / MINIMUM and flat MUL to their four-bytes-a-word DSP kernels; the int8 model on qemu-mps2-an500 (DSP) = TFLM', () => {
   const m = buildModel('int8');
   assert.ok(PAIRS.some((p) => p.as.reduce((x, y) => x * y, 1) >= ADD_LUT_MIN_COUNT), 'a pair large enough for the table kernel');
   const result = compile(m.bytes, 'binary_int8.tflite', { name: 'binary_int8', board: targetBoard('qemu') });
   const files = [...result.files.keys()];
   assert.ok(files.some((f) => f.endsWith('utvm_add_lut_s8.c')), `table kernel in ${files.filter((f) => f.includes('runtime/src'))}`);
-  for (const k of ['utvm_sub_s8', 'utvm_sub_broadcast_s8', 'utvm_maximum_s8_dsp', 'utvm_minimum_s8_dsp']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
+  for (const k of ['utvm_sub_s8', 'utvm_sub_broadcast_s8', 'utvm_maximum_s8_dsp', 'utvm_minimum_s8_dsp', 'utvm_mul_s8_dsp', 'utvm_mul_broadcast_s8']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
   const cases = randomCases(m, 'int8', 903, 2);
   const ours = runCompiled(result, cases);
   const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);

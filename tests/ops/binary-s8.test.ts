@@ -11,7 +11,7 @@ import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { multiplyByQuantizedMultiplier } from '../../src/ir/quant.js';
 import { addParamsS8, mulParamsS8 } from '../../src/ops/binary/s8.js';
 import { broadcastShapes, broadcastStrides, forEachBroadcast } from '../../src/ops/binary/index.js';
-import type { Clamp } from '../../src/ops/op.js';
+import type { Clamp, LowerTarget } from '../../src/ops/op.js';
 import { errorOf } from '../util/lower.js';
 import { mulberry32, randomInts } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
@@ -46,7 +46,7 @@ interface BinCase {
   b: Int8Array;
 }
 
-function runCases(cases: BinCase[]): { actual: number[]; expected: number[]; kernel: string }[] {
+function runCases(cases: BinCase[], target?: LowerTarget): { actual: number[]; expected: number[]; kernel: string }[] {
   const g = new Graph('t');
   const inputs: Record<string, Int8Array> = {};
   const nodes: Node[] = cases.map((c, i) => {
@@ -54,7 +54,7 @@ function runCases(cases: BinCase[]): { actual: number[]; expected: number[]; ker
     inputs[`b${i}`] = int8Input(g, `b${i}`, c.bs, c.qb, c.b);
     return addQuantNode(g, c.op, [`a${i}`, `b${i}`], c.clamp ? { clamp: c.clamp } : {}, `n${i}`, c.qy);
   });
-  const runs = runLoweredMany(g, nodes, inputs);
+  const runs = runLoweredMany(g, nodes, inputs, { target });
   return cases.map((c, i) => {
     const p = (c.op === 'add' ? addParamsS8 : mulParamsS8)(pq(c.qa), pq(c.qb), pq(c.qy), c.clamp, SRC);
     const shape = broadcastShapes(c.as, c.bs)!;
@@ -173,8 +173,27 @@ test('ADD and MUL match TFLite on randomised quantizations, flat and broadcast, 
   }
 });
 
+test('flat MUL on a DSP core: utvm_mul_s8_dsp (4 elements a word; portable twins here) = TFLite on random quantizations, odd counts, ties and saturation', () => {
+  const rng = mulberry32(4343);
+  const clamps = [undefined, { min: 0, max: Infinity }, { min: 0, max: 6 }, { min: -1, max: 1 }];
+  const cases: BinCase[] = [];
+  for (let i = 0; i < 16; i++) {
+    const n = [1, 3, 4, 5, 37, 64, 131, 7][i % 8];
+    const qa = randomQuant(rng, -7, 0);
+    const qb = randomQuant(rng, -7, 0);
+    cases.push({ op: 'mul', as: [n], bs: [n], qa, qb, qy: randomQuant(rng, -9, 1), clamp: clamps[i % 4], a: randomInt8(rng, n), b: randomInt8(rng, n) });
+  }
+  // offsets at both ends of [-127, 128]: (127 + 128) · (−128 − 127) and the rounding ties of the test above
+  cases.push({ op: 'mul', as: [8], bs: [8], qa: q1(0.02, -128), qb: q1(0.03, 127), qy: q1(0.5, 3), a: Int8Array.from([127, -128, 0, 1, 127, -128, 5, -5]), b: Int8Array.from([-128, 127, 0, -1, 127, -128, -5, 5]) });
+  cases.push({ op: 'mul', as: [6], bs: [6], qa: q1(1, 0), qb: q1(1, 0), qy: q1(2, 0), a: Int8Array.from([3, -3, 1, -1, 127, -128]), b: Int8Array.from([1, 1, 1, 1, 127, -128]) });
+  for (const [i, r] of runCases(cases, { dsp: true }).entries()) {
+    assert.is(r.kernel, 'utvm_mul_s8_dsp', `case ${i}`);
+    assert.equal(r.actual, r.expected, `case ${i}: mul [${cases[i].as}]`);
+  }
+});
+
 test('the int8 add/mul kernels compile warning-free for the Cortex-M7', () => {
-  compileForCortexM7(['utvm_add_s8', 'utvm_add_broadcast_s8', 'utvm_mul_s8', 'utvm_mul_broadcast_s8']);
+  compileForCortexM7(['utvm_add_s8', 'utvm_add_broadcast_s8', 'utvm_mul_s8', 'utvm_mul_broadcast_s8', 'utvm_mul_s8_dsp']);
 });
 
 test.run();

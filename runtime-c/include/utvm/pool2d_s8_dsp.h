@@ -13,6 +13,7 @@
 #define UTVM_POOL2D_S8_DSP_H
 
 #include "utvm/pool2d.h"
+#include "utvm/simd_s8.h" /* the kernels' sources use it: an export copies this header's closure */
 
 #define UTVM_AVG_POOL_DSP_MAX_TAPS 255
 

@@ -160,7 +160,13 @@ export function lowerBinaryS8(
   if (flat && kind === 'add' && onnxRounding(ctx)) return lowerAddS8Onnx(ctx, activationRangeS8(attrs.clamp, qy), count);
   if (flat && kind !== 'mul') return [flatAddCall(ctx, params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, count, undefined, kind === 'sub')];
   if (flat) {
-    return [{ kernel: `utvm_${kind}_s8`, header, args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    // On a DSP core the flat int8 MUL takes four elements a word (utvm/mul_s8_dsp.h), as CMSIS-NN's arm_elementwise_mul_s8.
+    const dsp = ctx.target?.dsp === true;
+    return [{
+      kernel: `utvm_${kind}_s8${dsp ? '_dsp' : ''}`,
+      header: dsp ? 'utvm/mul_s8_dsp.h' : header,
+      args: [p, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }],
+    }];
   }
   return [{
     kernel: `utvm_${kind}_broadcast_s8`,
