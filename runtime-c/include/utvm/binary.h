@@ -129,6 +129,9 @@ void utvm_add_s16(const utvm_add_params_s8 *p, const int16_t *a, const int16_t *
 /* int8 SUB: ADD's parameters (multipliers >= 0) and arithmetic with b' subtracted (utvm_sub_element_s8). */
 void utvm_sub_s8(const utvm_add_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
 void utvm_mul_s8(const utvm_mul_params_s8 *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t count);
+/* int16 SUB and MUL (16x8): the int8 parameters with left_shift 15 (SUB), zero points 0 and the int16 range. */
+void utvm_sub_s16(const utvm_add_params_s8 *p, const int16_t *a, const int16_t *b, int16_t *out, int32_t count);
+void utvm_mul_s16(const utvm_mul_params_s8 *p, const int16_t *a, const int16_t *b, int16_t *out, int32_t count);
 
 /* As the float32 broadcast kernels, with the int8 arithmetic of utvm_add_s8 / utvm_mul_s8. */
 void utvm_add_broadcast_s16(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int16_t *a,
@@ -137,6 +140,10 @@ void utvm_add_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_par
                            const int8_t *b, int8_t *out);
 void utvm_mul_broadcast_s8(const utvm_mul_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
+void utvm_sub_broadcast_s16(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int16_t *a,
+                            const int16_t *b, int16_t *out);
+void utvm_mul_broadcast_s16(const utvm_mul_params_s8 *p, const utvm_broadcast_params *bp, const int16_t *a,
+                            const int16_t *b, int16_t *out);
 void utvm_sub_broadcast_s8(const utvm_add_params_s8 *p, const utvm_broadcast_params *bp, const int8_t *a,
                            const int8_t *b, int8_t *out);
 
@@ -180,12 +187,31 @@ static inline int8_t utvm_sub_element_s8(const utvm_add_params_s8 *p, int32_t a,
     return utvm_sat_s8(diff, p->act_min, p->act_max);
 }
 
+/* One int16 SUB element (16x8 SUB): utvm_sub_element_s8's arithmetic with left_shift 15 and the int16 range. */
+static inline int16_t utvm_sub_element_s16(const utvm_add_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t a_scaled = utvm_add_input_s8(a, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
+    const int32_t b_scaled = utvm_add_input_s8(b, p->input2_offset, p->left_shift, p->input2_multiplier, p->input2_shift);
+    const int32_t diff = utvm_requantize(a_scaled - b_scaled, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int16_t)(diff < p->act_min ? p->act_min : (diff > p->act_max ? p->act_max : diff));
+}
+
 /* One int8 MUL element (utvm_mul_params_s8 above). */
 static inline int8_t utvm_mul_element_s8(const utvm_mul_params_s8 *p, int32_t a, int32_t b)
 {
     const int32_t product = (a + p->input1_offset) * (b + p->input2_offset);
     const int32_t y = utvm_requantize(product, p->output_multiplier, p->output_shift) + p->output_offset;
     return utvm_sat_s8(y, p->act_min, p->act_max);
+}
+
+/*
+ * One int16 MUL element (16x8 MUL, zero points 0, int16 activation range): |a * b| <= 2^30 fits int32.
+ */
+static inline int16_t utvm_mul_element_s16(const utvm_mul_params_s8 *p, int32_t a, int32_t b)
+{
+    const int32_t product = (a + p->input1_offset) * (b + p->input2_offset);
+    const int32_t y = utvm_requantize(product, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int16_t)(y < p->act_min ? p->act_min : (y > p->act_max ? p->act_max : y));
 }
 
 #ifdef __cplusplus

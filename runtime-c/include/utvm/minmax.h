@@ -24,6 +24,8 @@ void utvm_maximum_f32(const utvm_broadcast_params *p, const float *a, const floa
 void utvm_minimum_f32(const utvm_broadcast_params *p, const float *a, const float *b, float *out);
 void utvm_maximum_s8(const utvm_broadcast_params *p, const int8_t *a, const int8_t *b, int8_t *out);
 void utvm_minimum_s8(const utvm_broadcast_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void utvm_maximum_s16(const utvm_broadcast_params *p, const int16_t *a, const int16_t *b, int16_t *out);
+void utvm_minimum_s16(const utvm_broadcast_params *p, const int16_t *a, const int16_t *b, int16_t *out);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,7 @@ import { describeNode, fail } from '../../diagnostics.js';
 import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxNode, OpDef, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerBinaryS8 } from './s8.js';
-import { lowerAddS16 } from './s16.js';
+import { lowerBinaryS16 } from './s16.js';
 import { clipInPlace } from '../unary/index.js';
 import { applyPerm, inversePerm, transpose } from '../transpose.js';
 import { elementwiseInt8Form } from '../int8-form.js';
@@ -213,9 +213,9 @@ function lowerBinary(kind: BinaryKind, ctx: LowerContext<BinaryAttrs>): KernelCa
   const where = describeNode(ctx.node.source);
   const broadcast = () => broadcastCallParams(ctx.node.source, a, b, y);
   if (a.dtype === 'int8') return lowerBinaryS8(kind, ctx, broadcast);
-  if (a.dtype === 'int16' && kind === 'add') return lowerAddS16(ctx, broadcast);
+  if (a.dtype === 'int16' && kind !== 'div') return lowerBinaryS16(kind, ctx, broadcast);
   if (y.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, int8 add/sub/mul and int16 add only)`);
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, int8 and int16 add/sub/mul only)`);
   }
   const count = elementCount(y.shape);
   const header = 'utvm/binary.h';
@@ -294,7 +294,7 @@ function importBinary(kind: BinaryKind) {
 
 /** TFLite ADD / SUB / MUL / DIV: the fused activation a clamp of the int8 kernels, a clip node after a float32 one. */
 function importTfliteBinary(op: BinaryKind): (c: TfliteOpContext) => void {
-  return (c) => addActivated(c, op, [c.input(0), c.input(1)], {}, isInt8(c) || (op === 'add' && c.outputType(0).dtype === 'int16'));
+  return (c) => addActivated(c, op, [c.input(0), c.input(1)], {}, isInt8(c) || (op !== 'div' && c.outputType(0).dtype === 'int16'));
 }
 
 /** The facts only some of the four have: TFLite builtins, int8 form, fused activations. */
@@ -328,13 +328,15 @@ export const add = binaryOp('add', {
   fusedClamp: ['int8', 'int16'],
 });
 export const sub = binaryOp('sub', {
-  tflite: { SUB: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
-  fusedClamp: ['int8'],
+  // int16: TFLite's 16x8 SUB (v3; v5 without pot_scale_int16, the arithmetic TFLite Micro uses).
+  tflite: { SUB: { maxVersion: 5, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.SubOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('sub') } },
+  fusedClamp: ['int8', 'int16'],
 });
 export const mul = binaryOp('mul', {
-  tflite: { MUL: { maxVersion: 3, types: ['float32', 'int8'], options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
+  // int16: TFLite's 16x8 MUL (v4), zero points 0.
+  tflite: { MUL: { maxVersion: 4, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.MulOptions, (r, t) => ({ activation: r.int8(t, 0) })), import: importTfliteBinary('mul') } },
   int8Form: elementwiseInt8Form,
-  fusedClamp: ['int8'],
+  fusedClamp: ['int8', 'int16'],
 });
 /** TFLite DIV: float32 (TFLite Micro's Div / BroadcastDivSlow: a / b, then the fused activation); DivOptions is union id 29. */
 export const div = binaryOp('div', {

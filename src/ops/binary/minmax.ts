@@ -7,7 +7,9 @@
  * real values only when both inputs and the output share one quantization — required here (the TFLite
  * converter writes it so), E_UNSUPPORTED_ATTR otherwise.
  *
- * One kernel per operator and type, utvm_{maximum,minimum}_{f32,s8} (utvm/minmax.h), always with the
+ * int16 (TFLite Micro's kernel runs it as int8: a comparison of the stored values) has the same rule.
+ *
+ * One kernel per operator and type, utvm_{maximum,minimum}_{f32,s8,s16} (utvm/minmax.h), always with the
  * broadcast parameters of the arithmetic kernels (a flat case collapses to one dim with strides 1 and 1);
  * on a core with the DSP extension int8 takes utvm_{maximum,minimum}_s8_dsp (utvm/minmax_s8_dsp.h: four
  * bytes per SSUB8 + SEL, as CMSIS-NN's arm_maximum_s8 / arm_minimum_s8 use SIMD).
@@ -49,17 +51,17 @@ function lowerMinMax(kind: MinMaxKind, ctx: LowerContext<object>): KernelCall[] 
   const { source } = ctx.node;
   const where = describeNode(source);
   let type: string;
-  if (a.dtype === 'int8') {
-    requireInt8(source, kind, [a, b, y]);
+  if (a.dtype === 'int8' || (a.dtype === 'int16' && b.dtype === 'int16' && y.dtype === 'int16')) {
+    if (a.dtype === 'int8') requireInt8(source, kind, [a, b, y]);
     const [qa, qb, qy] = [a, b, y].map((t) => perTensorQuant(t, source));
     if (!sameQuant(qa, qy) || !sameQuant(qb, qy)) {
-      fail('E_UNSUPPORTED_ATTR', `${where}: int8 ${kind} needs both inputs quantized as the output (scales ${qa.scale}, ${qb.scale}, ${qy.scale}; zero points ${qa.zeroPoint}, ${qb.zeroPoint}, ${qy.zeroPoint})`);
+      fail('E_UNSUPPORTED_ATTR', `${where}: ${a.dtype} ${kind} needs both inputs quantized as the output (scales ${qa.scale}, ${qb.scale}, ${qy.scale}; zero points ${qa.zeroPoint}, ${qb.zeroPoint}, ${qy.zeroPoint})`);
     }
-    type = 's8';
+    type = a.dtype === 'int8' ? 's8' : 's16';
   } else if (a.dtype === 'float32' && b.dtype === 'float32' && y.dtype === 'float32') {
     type = 'f32';
   } else {
-    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32 and int8 only)`);
+    fail('E_UNSUPPORTED_TYPE', `${where}: ${kind} of ${a.dtype} tensors is not supported at run time (float32, int8 and int16 only)`);
   }
   const params = broadcastCallParams(source, a, b, y);
   const dsp = type === 's8' && ctx.target?.dsp === true;
@@ -90,7 +92,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);
       return inputs ? { attrs: node.attrs, inputs } : null;
     },
-    tflite: { [builtin]: { maxVersion: 2, types: ['float32', 'int8'], import: importTfliteMinMax(kind) } },
+    tflite: { [builtin]: { maxVersion: 2, types: ['float32', 'int8', 'int16'], import: importTfliteMinMax(kind) } },
   });
 }
 

@@ -1,0 +1,164 @@
+/**
+ * TFLite's 16x8 quantization (int16 activations) for the operators TFLite Micro runs in int16 beyond
+ * tests/import/tflite-int16.test.ts: MUL and SUB (broadcasting, fused RELU / RELU6, saturation both
+ * ways, both larger input scales), MAXIMUM and MINIMUM (one quantization for all three tensors).
+ * One model per family holds every case; every output byte must equal TFLite Micro's (tflm-run) on seeded
+ * random inputs on the host; one model with every family runs once on the emulated Cortex-M7.
+ */
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile, loadGraph } from '../../src/compile.js';
+import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { UtvmError } from '../../src/diagnostics.js';
+import type { DType } from '../../src/ir/dtype.js';
+import { mulberry32, randomInts } from '../util/random.js';
+import { OpSpec, TensorSpec, activationOptions, buildTflite } from '../util/tflite-build.js';
+import { OptionsType } from '../../src/import/tflite-options.js';
+import { broadcastShapes } from '../../src/ops/binary/index.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
+
+/** A model under construction: tensors, graph inputs and outputs, operators. */
+class Model {
+  tensors: TensorSpec[] = [];
+  inputs: number[] = [];
+  outputs: number[] = [];
+  operators: OpSpec[] = [];
+  /** An int16 tensor quantized (scale, zero point); a graph input or output when `edge` says so. */
+  t16(name: string, shape: number[], scale: number, zp = 0, edge?: 'in' | 'out'): number {
+    const i = this.tensors.push({ name, shape, type: 'int16', quant: { scale: [scale], zeroPoint: [zp] } }) - 1;
+    if (edge === 'in') this.inputs.push(i);
+    if (edge === 'out') this.outputs.push(i);
+    return i;
+  }
+  build(): Built {
+    const bytes = buildTflite({ tensors: this.tensors, inputs: this.inputs, outputs: this.outputs, operators: this.operators });
+    return { bytes, inputs: this.inputs.map((t) => ({ dtype: 'int16' as DType, shape: this.tensors[t].shape })), outputs: this.outputs.length };
+  }
+}
+
+interface Built {
+  bytes: Uint8Array;
+  inputs: { dtype: DType; shape: number[] }[];
+  outputs: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// MUL, SUB, MAXIMUM, MINIMUM
+
+interface Binary16 {
+  op: 'MUL' | 'SUB' | 'MAXIMUM' | 'MINIMUM';
+  as: number[];
+  bs: number[];
+  sa: number;
+  sb: number;
+  sy: number;
+  activation?: number;
+}
+
+const BINARY16: Binary16[] = [
+  { op: 'MUL', as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0003, sb: 0.0002, sy: 0.0008 },
+  { op: 'MUL', as: [4, 7], bs: [7], sa: 0.001, sb: 0.0005, sy: 0.008, activation: 1 },
+  { op: 'MUL', as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.002, sy: 0.00025, activation: 3 },
+  { op: 'MUL', as: [1], bs: [3, 11], sa: 0.01, sb: 0.01, sy: 2 },
+  { op: 'SUB', as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0003, sb: 0.0002, sy: 0.0002 },
+  { op: 'SUB', as: [4, 7], bs: [7], sa: 0.0001, sb: 0.0005, sy: 0.0003, activation: 1 },
+  { op: 'SUB', as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.0002, sy: 0.0001, activation: 3 },
+  { op: 'SUB', as: [3, 11], bs: [1], sa: 0.00007, sb: 0.001, sy: 0.00013 },
+  { op: 'MAXIMUM', as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0004, sb: 0.0004, sy: 0.0004 },
+  { op: 'MAXIMUM', as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0004, sb: 0.0004, sy: 0.0004 },
+  { op: 'MINIMUM', as: [4, 7], bs: [7], sa: 0.0004, sb: 0.0004, sy: 0.0004 },
+  { op: 'MINIMUM', as: [1], bs: [3, 11], sa: 0.0004, sb: 0.0004, sy: 0.0004 },
+];
+
+const BINARY_VERSION = { MUL: 4, SUB: 3, MAXIMUM: 2, MINIMUM: 2 };
+
+function addBinary16(m: Model): void {
+  BINARY16.forEach((c, i) => {
+    const a = m.t16(`bin_a${i}`, c.as, c.sa, 0, 'in');
+    const b = m.t16(`bin_b${i}`, c.bs, c.sb, 0, 'in');
+    const y = m.t16(`bin_y${i}`, broadcastShapes(c.as, c.bs)!, c.sy, 0, 'out');
+    const options =
+      c.op === 'MUL' ? activationOptions(OptionsType.MulOptions, c.activation ?? 0)
+      : c.op === 'SUB' ? activationOptions(OptionsType.SubOptions, c.activation ?? 0)
+      : undefined;
+    m.operators.push({ op: c.op, version: BINARY_VERSION[c.op], inputs: [a, b], outputs: [y], ...(options ? { options } : {}) });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const FAMILIES = { binary: addBinary16 };
+
+function buildFamilies(...names: (keyof typeof FAMILIES)[]): Built {
+  const m = new Model();
+  for (const n of names) FAMILIES[n](m);
+  return m.build();
+}
+
+function randomCases(b: Built, seed: number, count: number): TensorValue[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    b.inputs.map(({ dtype, shape }): TensorValue => {
+      const n = shape.reduce((x, y) => x * y, 1);
+      return { dtype, shape, data: Int16Array.from(randomInts(rng, n, -32768, 32767)) };
+    }),
+  );
+}
+
+/** Runs `b` on the host and with TFLM, compares every byte, returns our outputs' values per output index. */
+function hostSame(b: Built, name: string, seed: number): number[][] {
+  const cases = randomCases(b, seed, 2);
+  const ours = runModel(b.bytes, `${name}.tflite`, cases, { target: 'host', name });
+  const theirs = runTflm(b.bytes, cases.map((c) => c.map(toBytes)), b.outputs);
+  assertSameBytes('host', ours, theirs);
+  return Array.from({ length: b.outputs }, (_, i) => ours.flatMap((outs) => [...outs[i].data].map(Number)));
+}
+
+function assertVariedAndSaturated(values: number[], what: string, saturates = true): void {
+  assert.ok(new Set(values).size > values.length / 4, `${what}: outputs vary: ${new Set(values).size} distinct of ${values.length}`);
+  if (saturates) assert.ok(values.includes(32767) && values.includes(-32768), `${what}: saturates both ways`);
+}
+
+test('16x8 MUL, SUB (broadcasting, a scalar, RELU, RELU6), MAXIMUM, MINIMUM: host = TFLM bit for bit', () => {
+  const m = buildFamilies('binary');
+  const g = loadGraph(m.bytes, 'bin16.tflite', 'bin16');
+  assert.equal(g.nodes.map((n) => n.op), ['mul', 'mul', 'mul', 'mul', 'sub', 'sub', 'sub', 'sub', 'maximum', 'maximum', 'minimum', 'minimum']);
+  const values = hostSame(m, 'bin16', 1701);
+  const of = (op: string) => BINARY16.flatMap((c, i) => (c.op === op ? values[i] : []));
+  assertVariedAndSaturated(of('MUL'), 'MUL');
+  assertVariedAndSaturated(of('SUB'), 'SUB');
+  assertVariedAndSaturated([...of('MAXIMUM'), ...of('MINIMUM')], 'MAXIMUM/MINIMUM', false);
+});
+
+function expectError(spec: Parameters<typeof buildTflite>[0], code: string, message: string): void {
+  try {
+    runModel(buildTflite(spec), 'bad.tflite', [], { target: 'host', name: 'bad' });
+    assert.unreachable('compiled');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, code);
+    assert.match((e as UtvmError).message, message);
+  }
+}
+
+test('int16 MUL with an output zero point (TFLite Micro refuses it) and int16 SUB with an input zero point → E_UNSUPPORTED_ATTR', () => {
+  const q = (zp: number) => ({ scale: [0.001], zeroPoint: [zp] });
+  const tensors = (zpIn: number, zpOut: number): TensorSpec[] => [
+    { name: 'a', shape: [4], type: 'int16', quant: q(zpIn) },
+    { name: 'b', shape: [4], type: 'int16', quant: q(0) },
+    { name: 'y', shape: [4], type: 'int16', quant: q(zpOut) },
+  ];
+  expectError({ tensors: tensors(0, 3), inputs: [0, 1], outputs: [2], operators: [{ op: 'MUL', version: 4, inputs: [0, 1], outputs: [2], options: activationOptions(OptionsType.MulOptions, 0) }] }, 'E_UNSUPPORTED_ATTR', 'int16 mul needs the output zero point 0, got 3');
+  expectError({ tensors: tensors(-2, 0), inputs: [0, 1], outputs: [2], operators: [{ op: 'SUB', version: 3, inputs: [0, 1], outputs: [2], options: activationOptions(OptionsType.SubOptions, 0) }] }, 'E_UNSUPPORTED_ATTR', 'int16 sub needs input zero points 0, got -2 and 0');
+});
+
+test('every int16 family in one model on qemu-mps2-an500 = TFLM', () => {
+  const m = buildFamilies(...(Object.keys(FAMILIES) as (keyof typeof FAMILIES)[]));
+  const result = compile(m.bytes, 'int16ops.tflite', { name: 'int16ops', board: targetBoard('qemu') });
+  const cases = randomCases(m, 1790, 2);
+  assertSameBytes('qemu', runCompiled(result, cases), runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs));
+});
+
+test.run();
