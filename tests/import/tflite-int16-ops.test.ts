@@ -1,7 +1,8 @@
 /**
  * TFLite's 16x8 quantization (int16 activations) for the operators TFLite Micro runs in int16 beyond
  * tests/import/tflite-int16.test.ts: MUL and SUB (broadcasting, fused RELU / RELU6, saturation both
- * ways, both larger input scales), MAXIMUM and MINIMUM (one quantization for all three tensors).
+ * ways, both larger input scales), MAXIMUM and MINIMUM (one quantization for all three tensors);
+ * AVERAGE_POOL_2D, MAX_POOL_2D (padding, strides, fused activations) and MEAN (axes, keep_dims, zero points).
  * One model per family holds every case; every output byte must equal TFLite Micro's (tflm-run) on seeded
  * random inputs on the host; one model with every family runs once on the emulated Cortex-M7.
  */
@@ -14,7 +15,7 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, activationOptions, buildTflite } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, activationOptions, buildTflite, poolOptions, reducerOptions } from '../util/tflite-build.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
@@ -88,8 +89,66 @@ function addBinary16(m: Model): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN
 
-const FAMILIES = { binary: addBinary16 };
+interface Pool16 {
+  op: 'AVERAGE_POOL_2D' | 'MAX_POOL_2D';
+  x: number[];
+  filter: [number, number];
+  stride: [number, number];
+  padding: 'SAME' | 'VALID';
+  activation?: number;
+  scale: number;
+  zp?: number;
+}
+
+const POOL16: Pool16[] = [
+  { op: 'AVERAGE_POOL_2D', x: [1, 7, 6, 3], filter: [3, 3], stride: [2, 2], padding: 'SAME', activation: 1, scale: 0.0003 },
+  { op: 'AVERAGE_POOL_2D', x: [2, 5, 5, 4], filter: [2, 2], stride: [2, 2], padding: 'VALID', scale: 0.0003 },
+  { op: 'AVERAGE_POOL_2D', x: [1, 8, 7, 2], filter: [3, 2], stride: [1, 2], padding: 'SAME', activation: 3, scale: 0.0005 },
+  { op: 'MAX_POOL_2D', x: [1, 7, 6, 3], filter: [3, 3], stride: [2, 2], padding: 'SAME', scale: 0.0003 },
+  { op: 'MAX_POOL_2D', x: [2, 5, 5, 4], filter: [2, 3], stride: [1, 2], padding: 'VALID', activation: 3, scale: 0.0001 },
+  { op: 'MAX_POOL_2D', x: [1, 9, 4, 5], filter: [4, 1], stride: [3, 1], padding: 'SAME', activation: 1, scale: 0.0002, zp: -7 },
+];
+
+interface Mean16 {
+  x: number[];
+  axes: number[];
+  keep: boolean;
+  sx: number;
+  sy: number;
+  zx?: number;
+  zy?: number;
+}
+
+const MEAN16: Mean16[] = [
+  { x: [2, 5, 7, 3], axes: [1, 2], keep: true, sx: 0.0004, sy: 0.0004 },
+  { x: [3, 11], axes: [1], keep: false, sx: 0.0004, sy: 0.00002 },
+  { x: [2, 3, 4, 5], axes: [0, 3], keep: true, sx: 0.0003, sy: 0.0001, zx: 11, zy: -5 },
+  { x: [4, 6], axes: [-1, 0], keep: false, sx: 0.001, sy: 0.003 },
+];
+
+function addPool16(m: Model): void {
+  POOL16.forEach((c, i) => {
+    const x = m.t16(`pool_x${i}`, c.x, c.scale, c.zp ?? 0, 'in');
+    const size = (d: number, k: number, s: number) => (c.padding === 'SAME' ? Math.ceil(d / s) : Math.floor((d - k) / s) + 1);
+    const shape = [c.x[0], size(c.x[1], c.filter[0], c.stride[0]), size(c.x[2], c.filter[1], c.stride[1]), c.x[3]];
+    const y = m.t16(`pool_y${i}`, shape, c.scale, c.zp ?? 0, 'out');
+    m.operators.push({ op: c.op, version: 3, inputs: [x], outputs: [y], options: poolOptions({ padding: c.padding, stride: c.stride, filter: c.filter, activation: c.activation }) });
+  });
+  MEAN16.forEach((c, i) => {
+    const x = m.t16(`mean_x${i}`, c.x, c.sx, c.zx ?? 0, 'in');
+    const axes = m.tensors.push({ name: `mean_axes${i}`, shape: [c.axes.length], type: 'int32', data: c.axes }) - 1;
+    const reduced = new Set(c.axes.map((a) => (a < 0 ? a + c.x.length : a)));
+    const shape = c.x.flatMap((d, j) => (reduced.has(j) ? (c.keep ? [1] : []) : [d]));
+    const y = m.t16(`mean_y${i}`, shape, c.sy, c.zy ?? 0, 'out');
+    m.operators.push({ op: 'MEAN', version: 3, inputs: [x, axes], outputs: [y], options: reducerOptions(c.keep) });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const FAMILIES = { binary: addBinary16, pool: addPool16 };
 
 function buildFamilies(...names: (keyof typeof FAMILIES)[]): Built {
   const m = new Model();
@@ -130,6 +189,16 @@ test('16x8 MUL, SUB (broadcasting, a scalar, RELU, RELU6), MAXIMUM, MINIMUM: hos
   assertVariedAndSaturated(of('MUL'), 'MUL');
   assertVariedAndSaturated(of('SUB'), 'SUB');
   assertVariedAndSaturated([...of('MAXIMUM'), ...of('MINIMUM')], 'MAXIMUM/MINIMUM', false);
+});
+
+test('16x8 AVERAGE_POOL_2D, MAX_POOL_2D (SAME/VALID, strides, RELU, RELU6, a zero point) and MEAN (axes, keep_dims, zero points, scale changes): host = TFLM bit for bit', () => {
+  const m = buildFamilies('pool');
+  const values = hostSame(m, 'pool16', 1711);
+  const pools = values.slice(0, POOL16.length).flat();
+  assert.ok(new Set(pools).size > pools.length / 4, `pool outputs vary: ${new Set(pools).size} distinct of ${pools.length}`);
+  assert.ok(values[2].every((v) => v >= 0 && v <= Math.round(6 / 0.0005)), 'RELU6 average pool within [0, 6]');
+  const means = values.slice(POOL16.length).flat();
+  assert.ok(means.includes(32767) && means.includes(-32768), 'MEAN saturates both ways');
 });
 
 function expectError(spec: Parameters<typeof buildTflite>[0], code: string, message: string): void {

@@ -71,7 +71,7 @@ typedef struct {
     /* The window geometry, as for the float kernels. */
     utvm_pool2d_params window;
     /* Activation range in output units (the fused activation; [-128, 127] for none).
-       Range: -128 <= act_min <= act_max <= 127. */
+       Range: -128 <= act_min <= act_max <= 127 (int16 kernels: -32768 and 32767). */
     int32_t act_min;
     int32_t act_max;
 } utvm_pool2d_params_s8;
@@ -84,6 +84,8 @@ typedef struct {
  */
 void utvm_max_pool2d_f32(const utvm_pool2d_params *p, const float *input, float *output);
 void utvm_max_pool2d_s8(const utvm_pool2d_params_s8 *p, const int8_t *input, int8_t *output);
+/* int16 (16x8): as utvm_max_pool2d_s8 on int16 values. */
+void utvm_max_pool2d_s16(const utvm_pool2d_params_s8 *p, const int16_t *input, int16_t *output);
 void utvm_max_pool2d_u8(const utvm_pool2d_params *p, const uint8_t *input, uint8_t *output);
 
 /*
@@ -101,6 +103,8 @@ void utvm_avg_pool2d_f32(const utvm_pool2d_params *p, const float *input, float 
  * A window whose divisor is 0 yields 0 clamped to the activation range.
  */
 void utvm_avg_pool2d_s8(const utvm_pool2d_params_s8 *p, const int8_t *input, int8_t *output);
+/* int16 (16x8): as utvm_avg_pool2d_s8 on int16 values (the int32 sum holds up to 65535 taps). */
+void utvm_avg_pool2d_s16(const utvm_pool2d_params_s8 *p, const int16_t *input, int16_t *output);
 
 typedef struct {
     /* Images in the batch, >= 1. */

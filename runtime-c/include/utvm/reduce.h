@@ -60,6 +60,8 @@ typedef struct {
  * output: int8, contiguous, product(kept_shape) elements. Must not overlap the input.
  */
 void utvm_reduce_mean_s8(const utvm_reduce_params_s8 *p, const int8_t *input, int8_t *output);
+/* int16 MEAN (16x8): the same on int16 values, clamped to [-32768, 32767] (output_zero_point an int16). */
+void utvm_reduce_mean_s16(const utvm_reduce_params_s8 *p, const int16_t *input, int16_t *output);
 
 
 typedef struct {

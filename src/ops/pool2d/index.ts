@@ -11,7 +11,7 @@
  *
  * Lowering: `utvm_max_pool2d_{f32,u8}` by element type, `utvm_avg_pool2d_f32`, and
  * `utvm_global_avg_pool2d_f32` when an unpadded average window covers the whole image; int8 goes to
- * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d/s8.ts). A fused activation
+ * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d/s8.ts), int16 to `_s16`. A fused activation
  * (`clamp`, real units, from TFLite) is part of the int8 kernels; on float32 it runs as a clip after.
  * ONNX importers: MaxPool (no Indices output), AveragePool, GlobalAveragePool, GlobalMaxPool; 1-D and
  * 2-D, every auto_pad mode; 3-D is unsupported.
@@ -90,7 +90,7 @@ function lowerPool(ctx: LowerContext<Pool2dAttrs>): KernelCall[] {
     pad_top: attrs.pads[0], pad_left: attrs.pads[1],
     count_pad_top: counted[0], count_pad_left: counted[1], count_pad_bottom: counted[2], count_pad_right: counted[3],
   };
-  if (x.dtype === 'int8') return lowerPoolS8(ctx, params);
+  if (x.dtype === 'int8' || x.dtype === 'int16') return lowerPoolS8(ctx, params);
   const kernel = attrs.kind === 'max' ? MAX_KERNELS[x.dtype] : x.dtype === 'float32' ? 'utvm_avg_pool2d_f32' : undefined;
   if (!kernel) {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: ${attrs.kind} pooling of ${x.dtype} tensors is not supported`);
@@ -189,7 +189,7 @@ function importTflitePool(kind: 'max' | 'avg'): (c: TfliteOpContext) => void {
     const strides: [number, number] = [o.strideH, o.strideW];
     const pads = tflitePads2d(o.padding, [x.shape[1], x.shape[2]], kernel, strides, [1, 1]);
     const attrs = { kind, kernel, strides, dilations: [1, 1], pads, countIncludePad: false };
-    addActivated(c, 'pool2d', [c.input(0)], attrs, isInt8(c));
+    addActivated(c, 'pool2d', [c.input(0)], attrs, isInt8(c) || c.outputType(0).dtype === 'int16');
   };
 }
 
@@ -208,9 +208,9 @@ export const pool2d = defineOp<Pool2dAttrs>({
   },
   int8Form: poolInt8Form,
   movesValues: (node) => (node.attrs.kind === 'max' && !node.attrs.clamp ? 'pick' : undefined),
-  fusedClamp: ['int8'],
+  fusedClamp: ['int8', 'int16'],
   tflite: {
-    AVERAGE_POOL_2D: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('avg') },
-    MAX_POOL_2D: { maxVersion: 2, types: ['float32', 'int8'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('max') },
+    AVERAGE_POOL_2D: { maxVersion: 3, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('avg') },
+    MAX_POOL_2D: { maxVersion: 3, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.Pool2DOptions, (r, t) => ({ padding: paddingField(r, t), strideW: r.int32(t, 1), strideH: r.int32(t, 2), filterW: r.int32(t, 3), filterH: r.int32(t, 4), activation: r.int8(t, 5) })), import: importTflitePool('max') },
   },
 });

@@ -8,6 +8,9 @@
  * by their count, rounding half away from zero; max: the largest tap. Both then clamp. A graph without
  * quantization parameters (an ONNX int8 MaxPool) pools the raw values with no activation.
  *
+ * int16 (TFLite's 16x8 pooling, TFLite Micro's int16 AveragePool / MaxPool) is the same arithmetic on
+ * int16 values with the int16 activation range: utvm_{max,avg}_pool2d_s16, no DSP variant.
+ *
  * On a core with the DSP extension both take four channels per word (CMSIS-NN's arm_max_pool_s8 /
  * arm_avgpool_s8 do the same with SIMD): utvm_max_pool2d_s8_dsp (SSUB8 + SEL) and utvm_avg_pool2d_s8_dsp
  * (SXTAB16 sums in int16 lanes, for windows of at most AVG_POOL_DSP_MAX_TAPS taps).
@@ -15,7 +18,8 @@
 
 import { describeNode, fail } from '../../diagnostics.js';
 import type { Tensor } from '../../ir/graph.js';
-import { activationRangeS8, perTensorQuant } from '../../lower/s8.js';
+import { perTensorQuant } from '../../lower/s8.js';
+import { quantizedActivationRange } from '../../ir/quant.js';
 import type { Clamp, KernelCall, LowerContext } from '../op.js';
 
 /**
@@ -24,34 +28,40 @@ import type { Clamp, KernelCall, LowerContext } from '../op.js';
  */
 export const AVG_POOL_DSP_MAX_TAPS = 255;
 
-/** The int8 activation range of a pool whose input is `x` and output `y`. */
+/** The int8 (int16) activation range of a pool whose input is `x` and output `y`. */
 function poolRange(ctx: LowerContext<{ clamp?: Clamp }>, x: Tensor, y: Tensor): { act_min: number; act_max: number } {
   const { attrs, source } = ctx.node;
   if (!x.quant && !y.quant) {
     if (attrs.clamp) fail('E_MODEL_INVALID', `${describeNode(source)}: a fused activation on int8 pooling needs quantization parameters`);
     return { act_min: -128, act_max: 127 };
   }
+  const [lo, hi] = x.dtype === 'int16' ? [-32768, 32767] : [-128, 127];
   const qx = perTensorQuant(x, source);
   const qy = perTensorQuant(y, source);
   if (Math.abs(qx.scale - qy.scale) > 1e-6 || qx.zeroPoint !== qy.zeroPoint) {
     fail(
       'E_UNSUPPORTED_ATTR',
-      `${describeNode(source)}: int8 pooling with input quantization (scale ${qx.scale}, zero point ${qx.zeroPoint}) ` +
+      `${describeNode(source)}: ${x.dtype} pooling with input quantization (scale ${qx.scale}, zero point ${qx.zeroPoint}) ` +
         `different from the output's (scale ${qy.scale}, zero point ${qy.zeroPoint}) is not supported`,
     );
   }
-  return activationRangeS8(attrs.clamp, qy);
+  const r = quantizedActivationRange(attrs.clamp, qy.scale, qy.zeroPoint, lo, hi);
+  return { act_min: r.min, act_max: r.max };
 }
 
-/** The int8 pooling call: `window` is the utvm_pool2d_params the float kernels take. */
+/** The int8 (or int16) pooling call: `window` is the utvm_pool2d_params the float kernels take. */
 export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Clamp }>, window: Record<string, number>): KernelCall[] {
   const x = ctx.input(0);
   const y = ctx.output(0);
-  if (y.dtype !== 'int8') {
-    fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: pooling of int8 into ${y.dtype} is not supported`);
+  if (y.dtype !== x.dtype) {
+    fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: pooling of ${x.dtype} into ${y.dtype} is not supported`);
   }
   const params = { window, ...poolRange(ctx, x, y) };
   const kind = ctx.node.attrs.kind;
+  if (x.dtype === 'int16') {
+    if (!x.quant) fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: int16 pooling needs quantization parameters`);
+    return [{ kernel: `utvm_${kind}_pool2d_s16`, header: 'utvm/pool2d.h', args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }] }];
+  }
   const dsp = ctx.target?.dsp === true && (kind === 'max' || window.kernel_h * window.kernel_w <= AVG_POOL_DSP_MAX_TAPS);
   return [{
     kernel: `utvm_${kind}_pool2d_s8${dsp ? '_dsp' : ''}`,

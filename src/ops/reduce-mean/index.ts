@@ -22,7 +22,7 @@ import { elementCount } from '../../ir/graph.js';
 import type { Node, Tensor } from '../../ir/graph.js';
 import { f32 } from '../../ir/c-value.js';
 import { defineOp } from '../op.js';
-import { lowerReduceMeanS8 } from './s8.js';
+import { lowerReduceMeanS16, lowerReduceMeanS8 } from './s8.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { stridesOf } from '../transpose.js';
 import { MAX_RANK, padToMaxRank } from '../../lower/rank.js';
@@ -161,10 +161,11 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
   lower(ctx) {
     const { node, input, output } = ctx;
     const x = input(0);
-    if (x.dtype !== 'float32' && x.dtype !== 'int8') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ReduceMean on ${x.dtype} (only float32 and int8 at run time)`);
+    if (x.dtype !== 'float32' && x.dtype !== 'int8' && x.dtype !== 'int16') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: ReduceMean on ${x.dtype} (only float32, int8 and int16 at run time)`);
     }
     const { shapes, count } = reduceGroups(node, x);
+    if (x.dtype === 'int16') return lowerReduceMeanS16(ctx, shapes, count);
     if (x.dtype === 'int8') return lowerReduceMeanS8(ctx, shapes, count, node.attrs.requant ?? 'tflite');
     const params = { ...shapes, scale: f32(1 / count) };
     return [
@@ -177,7 +178,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
   },
   commuteTranspose: commuteReduceAxes,
   onnx: { ReduceMean: importReduceMean },
-  tflite: { MEAN: { maxVersion: 2, types: ['float32', 'int8'], options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
+  tflite: { MEAN: { maxVersion: 3, types: ['float32', 'int8', 'int16'], options: REDUCER_OPTIONS, import: importTfliteReducer('reduce_mean') } },
 });
 
 function importReduceMean(node: OnnxNode, ctx: ImportContext): void {

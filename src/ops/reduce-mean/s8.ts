@@ -60,6 +60,26 @@ export function lowerReduceMeanS8(
 }
 
 /**
+ * int16 MEAN (TFLite's 16x8 MEAN; TFLite Micro runs the same QuantizedMeanOrSum on int16): the int8
+ * arithmetic, any zero points, saturated to int16 → utvm_reduce_mean_s16.
+ */
+export function lowerReduceMeanS16(ctx: LowerContext<unknown>, groups: Record<string, number[]>, count: number): KernelCall[] {
+  const { node } = ctx;
+  const x = ctx.input(0);
+  const y = ctx.output(0);
+  if (y.dtype !== 'int16') fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: mean of int16 into ${y.dtype} is not supported`);
+  const qx = perTensorQuant(x, node.source);
+  const qy = perTensorQuant(y, node.source);
+  const m = meanS8Multiplier(qx.scale, qy.scale, count);
+  const sumOffset = -qx.zeroPoint * count;
+  if (m.shift > 30 || 32768 * count + Math.abs(sumOffset) > 2 ** 31 - 1) {
+    fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: int16 mean over ${count} elements with scales ${qx.scale} → ${qy.scale} is not supported`);
+  }
+  const params = { ...groups, sum_offset: sumOffset, multiplier: m.multiplier, shift: m.shift, output_zero_point: qy.zeroPoint };
+  return [{ kernel: 'utvm_reduce_mean_s16', header: 'utvm/reduce.h', args: [{ params, type: 'utvm_reduce_params_s8' }, { tensor: x.name }, { tensor: y.name }] }];
+}
+
+/**
  * int8 SUM as TFLite Micro runs it (the same QuantizedMeanOrSum with compute_sum): the int32 sum minus
  * zero_point · count, requantized by input_scale / output_scale alone — the mean's kernel with no 1/count
  * folded into the multiplier.
