@@ -2,7 +2,8 @@
  * TFLite's 16x8 quantization (int16 activations) for the operators TFLite Micro runs in int16 beyond
  * tests/import/tflite-int16.test.ts: MUL and SUB (broadcasting, fused RELU / RELU6, saturation both
  * ways, both larger input scales), MAXIMUM and MINIMUM (one quantization for all three tensors);
- * AVERAGE_POOL_2D, MAX_POOL_2D (padding, strides, fused activations) and MEAN (axes, keep_dims, zero points).
+ * AVERAGE_POOL_2D, MAX_POOL_2D (padding, strides, fused activations) and MEAN (axes, keep_dims, zero points);
+ * LOGISTIC and TANH (the input scales TFLite Micro treats apart: powers of two, general, large, tiny).
  * One model per family holds every case; every output byte must equal TFLite Micro's (tflm-run) on seeded
  * random inputs on the host; one model with every family runs once on the emulated Cortex-M7.
  */
@@ -147,8 +148,25 @@ function addPool16(m: Model): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// LOGISTIC, TANH
 
-const FAMILIES = { binary: addBinary16, pool: addPool16 };
+/** Input scales: the power-of-two ones TFLite Micro special-cases (and one within its 1e-3 log2 tolerance), general ones, large and tiny. */
+const ACT_SCALES = [2 ** -12, 2 ** -11, 2 ** -12 * 1.0004, 0.0003, 1 / 3000, 0.001, 2, 3e-6];
+
+function addActivations16(m: Model): void {
+  for (const op of ['LOGISTIC', 'TANH'] as const) {
+    ACT_SCALES.forEach((scale, i) => {
+      const shape = [[2, 9], [17], [1, 3, 5]][i % 3];
+      const x = m.t16(`${op}_x${i}`, shape, scale, 0, 'in');
+      const y = m.t16(`${op}_y${i}`, shape, 1 / 32768, 0, 'out');
+      m.operators.push({ op, version: 3, inputs: [x], outputs: [y] });
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const FAMILIES = { binary: addBinary16, pool: addPool16, activations: addActivations16 };
 
 function buildFamilies(...names: (keyof typeof FAMILIES)[]): Built {
   const m = new Model();
@@ -201,6 +219,17 @@ test('16x8 AVERAGE_POOL_2D, MAX_POOL_2D (SAME/VALID, strides, RELU, RELU6, a zer
   assert.ok(means.includes(32767) && means.includes(-32768), 'MEAN saturates both ways');
 });
 
+test('16x8 LOGISTIC and TANH (power-of-two, near power-of-two, general, large and tiny input scales): host = TFLM bit for bit', () => {
+  const m = buildFamilies('activations');
+  const values = hostSame(m, 'act16', 1721);
+  const n = ACT_SCALES.length;
+  const sig = values.slice(0, n).flat();
+  const tanh = values.slice(n).flat();
+  assert.ok(new Set(sig).size > sig.length / 3 && new Set(tanh).size > tanh.length / 3, 'outputs vary');
+  assert.ok(sig.includes(32767) && sig.every((v) => v >= 0), 'LOGISTIC reaches 32767 and stays >= 0');
+  assert.ok(tanh.includes(32767) && tanh.some((v) => v <= -32767), 'TANH reaches both ends');
+});
+
 function expectError(spec: Parameters<typeof buildTflite>[0], code: string, message: string): void {
   try {
     runModel(buildTflite(spec), 'bad.tflite', [], { target: 'host', name: 'bad' });
@@ -221,6 +250,20 @@ test('int16 MUL with an output zero point (TFLite Micro refuses it) and int16 SU
   ];
   expectError({ tensors: tensors(0, 3), inputs: [0, 1], outputs: [2], operators: [{ op: 'MUL', version: 4, inputs: [0, 1], outputs: [2], options: activationOptions(OptionsType.MulOptions, 0) }] }, 'E_UNSUPPORTED_ATTR', 'int16 mul needs the output zero point 0, got 3');
   expectError({ tensors: tensors(-2, 0), inputs: [0, 1], outputs: [2], operators: [{ op: 'SUB', version: 3, inputs: [0, 1], outputs: [2], options: activationOptions(OptionsType.SubOptions, 0) }] }, 'E_UNSUPPORTED_ATTR', 'int16 sub needs input zero points 0, got -2 and 0');
+});
+
+test('int16 LOGISTIC with an output scale other than 2^-15 and TANH of an input scale above 32767 / 12288 → E_UNSUPPORTED_ATTR', () => {
+  const spec = (op: string, sx: number, sy: number) => ({
+    tensors: [
+      { name: 'x', shape: [4], type: 'int16' as const, quant: { scale: [sx], zeroPoint: [0] } },
+      { name: 'y', shape: [4], type: 'int16' as const, quant: { scale: [sy], zeroPoint: [0] } },
+    ],
+    inputs: [0],
+    outputs: [1],
+    operators: [{ op, version: 3, inputs: [0], outputs: [1] }],
+  });
+  expectError(spec('LOGISTIC', 0.001, 1 / 16384), 'E_UNSUPPORTED_ATTR', 'int16 sigmoid needs the output scale 2^-15, got 0.000061');
+  expectError(spec('TANH', 4, 1 / 32768), 'E_UNSUPPORTED_ATTR', 'int16 tanh of an input scale of 4 (above 32767 / 12288) is not supported');
 });
 
 test('every int16 family in one model on qemu-mps2-an500 = TFLM', () => {

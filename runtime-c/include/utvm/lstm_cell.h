@@ -7,9 +7,7 @@
  * scaled by 3 (from Q3.12: 3/4 of the way to a table step of 1/24 in Q0.16 units), its magnitude indexes
  * a 256-entry table of sigmoid(k / 24) in 0.16 fixed point with linear interpolation on the low bits (9
  * bits for sigmoid, 8 for tanh, which reads the same table at 2x: tanh(x) = 2 sigmoid(2x) - 1), and the
- * sign folds back by symmetry. The table holds TFLite's own values (sigmoid_table_uint16 of
- * tensorflow/lite/kernels/internal/common.h): they are not a plain rounding of the function, and the
- * results must match TFLite's to the bit.
+ * sign folds back by symmetry (utvm/sigmoid_s16.h, shared with the int16 LOGISTIC and TANH kernels).
  */
 #ifndef UTVM_LSTM_CELL_H
 #define UTVM_LSTM_CELL_H
@@ -17,71 +15,24 @@
 #include <string.h>
 #include "utvm/lstm.h"
 #include "utvm/quant.h"
+#include "utvm/sigmoid_s16.h"
 #include "utvm/dsp.h" /* for utvm_lstm_s8_dsp.c: the generated model names this header for both kernels */
-
-static const uint16_t utvm_lstm_sigmoid_table[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
-    40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
-    47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169,
-    53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
-    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
-    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302,
-    62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
-    63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
-    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786,
-    64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
-    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258,
-    65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
-    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
-    65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
-    65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
-    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
-    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522,
-    65523, 65523, 65524, 65524, 65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528,
-    65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531,
-    65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
-    65534, 65534, 65534, 65535
-};
 
 static inline int16_t utvm_lstm_sat16(int32_t v)
 {
     return (int16_t)(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
 }
 
-/* sigmoid of a Q3.12 value, in Q0.15. */
+/* sigmoid of a Q3.12 value, in Q0.15 (utvm/sigmoid_s16.h with TFLite's power-of-two input multiplier 3). */
 static inline int16_t utvm_lstm_sigmoid16(int16_t x)
 {
-    const int32_t v = 3 * (int32_t)x;
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
-    const uint32_t k = a >> 9;
-    uint32_t r;
-    if (k >= 255u) {
-        r = 0x7FFFu << 10;
-    } else {
-        const uint32_t lo = utvm_lstm_sigmoid_table[k], hi = utvm_lstm_sigmoid_table[k + 1];
-        r = (lo << 9) + (a & 0x1FFu) * (hi - lo);
-    }
-    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
-    return (int16_t)(r >> 10);
+    return utvm_sigmoid16(x, 3, 0);
 }
 
-/* tanh of x * multiplier / 2^shift read as Q3.12 (rounded shift), in Q0.15. */
+/* tanh of x * multiplier / 2^shift read as Q3.12 (rounded shift), in Q0.15 (utvm/sigmoid_s16.h). */
 static inline int16_t utvm_lstm_tanh16(int16_t x, int32_t multiplier, int32_t shift)
 {
-    const int32_t round = shift > 0 ? (1 << (shift - 1)) : 0;
-    const int32_t v = ((int32_t)x * multiplier + round) >> shift;
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
-    const uint32_t k = a >> 8;
-    int32_t r;
-    if (k >= 255u) {
-        r = (int32_t)(0xFFFFu << 8);
-    } else {
-        const uint32_t lo = utvm_lstm_sigmoid_table[k], hi = utvm_lstm_sigmoid_table[k + 1];
-        r = (int32_t)((lo << 8) + (a & 0xFFu) * (hi - lo));
-    }
-    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
-    return (int16_t)(r >> 8);
+    return utvm_tanh16(x, multiplier, shift);
 }
 
 /*

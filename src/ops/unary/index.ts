@@ -9,7 +9,8 @@
  * spec): TFLite Micro's integer formulas evaluated into a 256-byte table at compile time (`utvm_lut_s8`,
  * src/ops/unary/lut-s8.ts): sigmoid is TFLite's LOGISTIC (src/ops/unary/sigmoid-s8.ts), whose output
  * quantization is fixed (scale 1/256, zero point −128); relu, clip, leaky_relu, tanh, hard_swish (and
- * rsqrt, abs) write the model's output quantization.
+ * rsqrt, abs) write the model's output quantization. int16 (the `int16` field): sigmoid and tanh as
+ * TFLite's 16x8 LOGISTIC / TANH (src/ops/unary/sigmoid-tanh-s16.ts).
  *
  * ONNX: Relu, LeakyRelu (alpha 0.01), Clip (min/max attributes before opset 11, optional constant inputs
  * from 11; an absent bound is ±infinity), Sigmoid, Tanh, HardSigmoid (alpha 0.2, beta 0.5), HardSwish.
@@ -29,6 +30,7 @@ import type { FlatReader, Table } from '../../import/tflite-schema.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, OnnxImporter, OpDef } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerSigmoidS8 } from './sigmoid-s8.js';
+import { lowerSigmoidTanhS16 } from './sigmoid-tanh-s16.js';
 import { clipS8, hardSwishS8, leakyReluS8, lowerLutS8, reluS8, tanhS8 } from './lut-s8.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import type { TfliteOpContext, TfliteOpDef } from '../../import/tflite-context.js';
@@ -85,6 +87,8 @@ export interface UnarySpec<A> {
    * fixed (absent: the model's, as TFLite gives it).
    */
   int8?: { lower(ctx: LowerContext<A>): KernelCall[]; outputQuant?: Quant };
+  /** The int16 kernel (TFLite's 16x8 form), when there is one: the output quantization is the model's. */
+  int16?: (ctx: LowerContext<A>) => KernelCall[];
   tflite?: Record<string, TfliteOpDef<any>>;
 }
 
@@ -92,6 +96,7 @@ function lowerUnary<A>(spec: UnarySpec<A>, ctx: LowerContext<A>): KernelCall[] {
   const x = ctx.input(0);
   const y = ctx.output(0);
   if (x.dtype === 'int8' && spec.int8) return spec.int8.lower(ctx);
+  if (x.dtype === 'int16' && spec.int16) return spec.int16(ctx);
   if (x.dtype !== 'float32') {
     fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: ${spec.name} of ${x.dtype} tensors is not supported at run time (float32 only)`);
   }
@@ -143,6 +148,8 @@ function simple<A>(irOp: string, attrs: (node: OnnxNode) => A) {
 
 /** The activation types of the TFLite builtins here. */
 export const FLOAT_INT8: readonly DType[] = ['float32', 'int8'];
+/** LOGISTIC and TANH: also TFLite's 16x8 int16 (src/ops/unary/sigmoid-tanh-s16.ts). */
+const FLOAT_INT8_INT16: readonly DType[] = ['float32', 'int8', 'int16'];
 
 /** A TFLite builtin with one input and no options read, imported onto IR operator `op` with `attrs`. */
 export function tfliteUnary(op: string, maxVersion: number, types: readonly DType[], attrs: object = {}): TfliteOpDef {
@@ -213,16 +220,18 @@ export const sigmoid = unaryOp<TfliteFormAttrs>({
   fn: UNARY_FNS.sigmoid,
   kernel: (a) => (a.tflite ? 'utvm_sigmoid_tflite_f32' : 'utvm_sigmoid_f32'),
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
-  tflite: { LOGISTIC: tfliteUnary('sigmoid', 2, FLOAT_INT8, { tflite: true }) },
+  tflite: { LOGISTIC: tfliteUnary('sigmoid', 3, FLOAT_INT8_INT16, { tflite: true }) },
   int8: { lower: lowerSigmoidS8, outputQuant: UNIT_256 },
+  int16: (ctx) => lowerSigmoidTanhS16(ctx, 'sigmoid'),
 });
 
 export const tanh = unaryOp<NoAttrs>({
   name: 'tanh',
   fn: UNARY_FNS.tanh,
   onnx: { Tanh: simple('tanh', () => ({})) },
-  tflite: { TANH: tfliteUnary('tanh', 2, FLOAT_INT8) },
+  tflite: { TANH: tfliteUnary('tanh', 3, FLOAT_INT8_INT16) },
   int8: { lower: (ctx) => lowerLutS8(ctx, 'tanh', tanhS8) },
+  int16: (ctx) => lowerSigmoidTanhS16(ctx, 'tanh'),
 });
 
 export const hardSigmoid = unaryOp<HardSigmoidAttrs>({
