@@ -3,7 +3,8 @@
  * tests/import/tflite-int16.test.ts: MUL and SUB (broadcasting, fused RELU / RELU6, saturation both
  * ways, both larger input scales), MAXIMUM and MINIMUM (one quantization for all three tensors);
  * AVERAGE_POOL_2D, MAX_POOL_2D (padding, strides, fused activations) and MEAN (axes, keep_dims, zero points);
- * LOGISTIC and TANH (the input scales TFLite Micro treats apart: powers of two, general, large, tiny).
+ * LOGISTIC and TANH (the input scales TFLite Micro treats apart: powers of two, general, large, tiny);
+ * SOFTMAX int16 → int16 (betas, input scales, row lengths).
  * One model per family holds every case; every output byte must equal TFLite Micro's (tflm-run) on seeded
  * random inputs on the host; one model with every family runs once on the emulated Cortex-M7.
  */
@@ -16,7 +17,7 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, activationOptions, buildTflite, poolOptions, reducerOptions } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, activationOptions, buildTflite, poolOptions, reducerOptions, softmaxOptions } from '../util/tflite-build.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
@@ -165,8 +166,27 @@ function addActivations16(m: Model): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// SOFTMAX int16 → int16
 
-const FAMILIES = { binary: addBinary16, pool: addPool16, activations: addActivations16 };
+const SOFTMAX16: { shape: number[]; scale: number; beta: number }[] = [
+  { shape: [1, 19], scale: 0.0003, beta: 1 },
+  { shape: [2, 3, 5], scale: 0.00005, beta: 1 },
+  { shape: [3, 1], scale: 0.001, beta: 0.5 },
+  { shape: [2, 40], scale: 1 / 4096, beta: 2 },
+  { shape: [5, 7], scale: 0.00001, beta: 1 },
+];
+
+function addSoftmax16(m: Model): void {
+  SOFTMAX16.forEach((c, i) => {
+    const x = m.t16(`sm_x${i}`, c.shape, c.scale, 0, 'in');
+    const y = m.t16(`sm_y${i}`, c.shape, 1 / 32768, 0, 'out');
+    m.operators.push({ op: 'SOFTMAX', version: 3, inputs: [x], outputs: [y], options: softmaxOptions(c.beta) });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const FAMILIES = { binary: addBinary16, pool: addPool16, activations: addActivations16, softmax: addSoftmax16 };
 
 function buildFamilies(...names: (keyof typeof FAMILIES)[]): Built {
   const m = new Model();
@@ -230,6 +250,15 @@ test('16x8 LOGISTIC and TANH (power-of-two, near power-of-two, general, large an
   assert.ok(tanh.includes(32767) && tanh.some((v) => v <= -32767), 'TANH reaches both ends');
 });
 
+test("16x8 SOFTMAX int16 → int16 (TFLite Micro's exp and 1 / (1 + x) tables rebuilt by formula; betas, scales, rows of 1 to 40): host = TFLM bit for bit", () => {
+  const m = buildFamilies('softmax');
+  const values = hostSame(m, 'sm16', 1731);
+  const all = values.flat();
+  assert.ok(new Set(all).size > all.length / 4, `outputs vary: ${new Set(all).size} distinct of ${all.length}`);
+  assert.ok(values[2].every((v) => v === 32767), 'a row of one is 1');
+  assert.ok(all.every((v) => v >= 0), 'never negative');
+});
+
 function expectError(spec: Parameters<typeof buildTflite>[0], code: string, message: string): void {
   try {
     runModel(buildTflite(spec), 'bad.tflite', [], { target: 'host', name: 'bad' });
@@ -252,7 +281,7 @@ test('int16 MUL with an output zero point (TFLite Micro refuses it) and int16 SU
   expectError({ tensors: tensors(-2, 0), inputs: [0, 1], outputs: [2], operators: [{ op: 'SUB', version: 3, inputs: [0, 1], outputs: [2], options: activationOptions(OptionsType.SubOptions, 0) }] }, 'E_UNSUPPORTED_ATTR', 'int16 sub needs input zero points 0, got -2 and 0');
 });
 
-test('int16 LOGISTIC with an output scale other than 2^-15 and TANH of an input scale above 32767 / 12288 → E_UNSUPPORTED_ATTR', () => {
+test('int16 LOGISTIC and SOFTMAX with an output scale TFLite Micro refuses, TANH of an input scale above 32767 / 12288 → E_UNSUPPORTED_ATTR', () => {
   const spec = (op: string, sx: number, sy: number) => ({
     tensors: [
       { name: 'x', shape: [4], type: 'int16' as const, quant: { scale: [sx], zeroPoint: [0] } },
@@ -260,10 +289,11 @@ test('int16 LOGISTIC with an output scale other than 2^-15 and TANH of an input 
     ],
     inputs: [0],
     outputs: [1],
-    operators: [{ op, version: 3, inputs: [0], outputs: [1] }],
+    operators: [{ op, version: 3, inputs: [0], outputs: [1], ...(op === 'SOFTMAX' ? { options: softmaxOptions(1) } : {}) }],
   });
   expectError(spec('LOGISTIC', 0.001, 1 / 16384), 'E_UNSUPPORTED_ATTR', 'int16 sigmoid needs the output scale 2^-15, got 0.000061');
   expectError(spec('TANH', 4, 1 / 32768), 'E_UNSUPPORTED_ATTR', 'int16 tanh of an input scale of 4 (above 32767 / 12288) is not supported');
+  expectError(spec('SOFTMAX', 0.001, 1 / 65536), 'E_UNSUPPORTED_ATTR', 'int16 softmax needs zero points 0 and output scale 1/32768, got zero points 0 and 0, output scale 0.0000152587890625');
 });
 
 test('every int16 family in one model on qemu-mps2-an500 = TFLM', () => {

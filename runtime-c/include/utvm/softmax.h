@@ -66,6 +66,28 @@ void utvm_softmax_s8(const utvm_softmax_params_s8 *p, const int8_t *in, int8_t *
  */
 void utvm_softmax_s8_s16(const utvm_softmax_params_s8 *p, const int8_t *in, int16_t *out);
 
+typedef struct {
+    /* Product of the dims before the axis. Range: >= 1. */
+    int32_t outer;
+    /* Size of the axis. Range: [1, 65535] (the sum of Q0.15 exponentials must fit in int32). */
+    int32_t n;
+    /* Product of the dims after the axis (the stride of the axis, in elements). Range: >= 1. */
+    int32_t inner;
+    /* Fixed-point multiplier and exponent of input_scale * beta / (10 / 65535): x - max in [-65535, 0]
+       becomes [-10, 0] on the exp table. Multiplier range: [2^30, 2^31); shift: [-31, 15]. */
+    int32_t input_multiplier;
+    int32_t input_shift;
+} utvm_softmax_params_s16;
+
+/*
+ * int16 SOFTMAX (TFLite's 16x8, TFLite Micro's SoftmaxInt16): exp(x - max) from exp_lut (exp on [-10, 0]),
+ * 1 / sum from recip_lut (1 / (1 + x) on [0, 1]), both TFLite's 513-entry interpolated int16 tables
+ * (computed by the compiler). in, out: int16 [outer, n, inner], row-major, zero points 0; the output has
+ * scale 1/32768. out may be the same buffer as in, but must not partially overlap it.
+ */
+void utvm_softmax_s16(const utvm_softmax_params_s16 *p, const int16_t *exp_lut, const int16_t *recip_lut,
+                      const int16_t *in, int16_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ import { normalizeAxis } from '../../import/onnx/constants.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerSoftmaxS8 } from './s8.js';
+import { lowerSoftmaxS16 } from './s16.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import { f32 } from '../../ir/c-value.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
@@ -106,8 +107,8 @@ export const softmax = defineOp<SoftmaxAttrs>({
     if (!(attrs.axis >= 0 && attrs.axis < x.shape.length)) {
       fail('E_MODEL_INVALID', `${describeNode(node.source)}: softmax axis ${attrs.axis} is out of range for rank ${x.shape.length}`);
     }
-    if (x.dtype !== 'float32' && x.dtype !== 'float64' && x.dtype !== 'int8') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported (float32 and int8 only)`);
+    if (x.dtype !== 'float32' && x.dtype !== 'float64' && x.dtype !== 'int8' && x.dtype !== 'int16') {
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported (float32, int8 and int16 only)`);
     }
     if (attrs.outDtype !== undefined && x.dtype !== 'int8') {
       fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax from ${x.dtype} to ${attrs.outDtype} is not supported (int8 to int16 is)`);
@@ -119,7 +120,7 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   evaluate(attrs, inputs, outputs) {
     const x = inputs[0]!;
-    if (x.dtype === 'int8') fail('E_UNSUPPORTED_ATTR', 'folding an int8 softmax of a constant is not supported');
+    if (x.dtype === 'int8' || x.dtype === 'int16') fail('E_UNSUPPORTED_ATTR', `folding an ${x.dtype} softmax of a constant is not supported`);
     const y = evaluateSoftmax(x.data!, x.shape, attrs.axis, attrs.beta ?? 1);
     const out = allocData(outputs[0].dtype, y.length) as Float32Array | Float64Array;
     out.set(y);
@@ -130,8 +131,9 @@ export const softmax = defineOp<SoftmaxAttrs>({
     const x = input(0);
     const view = softmaxView(x.shape, node.attrs.axis);
     if (x.dtype === 'int8') return lowerSoftmaxS8(ctx, view);
+    if (x.dtype === 'int16') return lowerSoftmaxS16(ctx, view);
     if (x.dtype !== 'float32') {
-      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported at run time (float32 and int8 only)`);
+      fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: softmax of ${x.dtype} tensors is not supported at run time (float32, int8 and int16 only)`);
     }
     const params = { ...view, beta: f32(node.attrs.beta ?? 1) };
     return [
@@ -148,6 +150,6 @@ export const softmax = defineOp<SoftmaxAttrs>({
   },
   onnx: { Softmax: importSoftmax },
   int8Form: fixedOutputInt8Form(UNIT_256),
-  // int16: the output of TFLite's int8 → int16 softmax only (no int16 input).
-  tflite: { SOFTMAX: { maxVersion: 2, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
+  // int16: the output of TFLite's int8 → int16 softmax, and TFLite's 16x8 int16 → int16 softmax (src/ops/softmax/s16.ts).
+  tflite: { SOFTMAX: { maxVersion: 3, types: ['float32', 'int8', 'int16'], options: flatOptions(OptionsType.SoftmaxOptions, (r, t) => ({ beta: r.float32(t, 0) })), import: importTfliteSoftmax } },
 });
