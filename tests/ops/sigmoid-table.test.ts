@@ -1,9 +1,8 @@
 /**
  * The int16 sigmoid table of runtime-c/include/utvm/sigmoid_s16.h (TFLite's sigmoid_table_uint16, which the
  * int16 LSTM gates and int16 LOGISTIC / TANH interpolate) recomputed from its formula: F(k) = 65536
- * sigmoid(k/24), each entry raised by
- * half the mean of the linear interpolation's midpoint errors on its two sides, rounded; the last entry is the
- * uint16 limit. Bit-exactness with TFLite Micro needs every entry, so the table is derived, not just kept.
+ * sigmoid(k/24), each entry raised by half the mean of the linear interpolation's midpoint errors on its two
+ * sides, rounded; the last entry is the uint16 limit. Bit-exactness with TFLite Micro needs every entry, so the table is derived, not just kept.
  */
 
 import { test } from 'uvu';
