@@ -129,7 +129,7 @@ test('lowering an integer Add at run time is E_UNSUPPORTED_TYPE', () => {
   const [y] = m.node('Add', [a, a], {}, { name: 'n', outputs: ['y'] });
   m.output(y, 'int32');
   const g = importModel(m);
-  assert.is(errorOf(() => lowerNode(g, nodeOf(g, 'add'))), "node 'n' (Add): add of int32 tensors is not supported at run time (float32, int8 add/sub/mul and int16 add only)");
+  assert.is(errorOf(() => lowerNode(g, nodeOf(g, 'add'))), "node 'n' (Add): add of int32 tensors is not supported at run time (float32, int8 and int16 add/sub/mul only)");
 });
 
 // ---------------------------------------------------------------------------------------------------
