@@ -65,6 +65,7 @@ const BINARY16: Binary16[] = [
   { op: 'MUL', as: [4, 7], bs: [7], sa: 0.001, sb: 0.0005, sy: 0.008, activation: 1 },
   { op: 'MUL', as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.002, sy: 0.00025, activation: 3 },
   { op: 'MUL', as: [1], bs: [3, 11], sa: 0.01, sb: 0.01, sy: 2 },
+  { op: 'MUL', as: [3, 7], bs: [3, 7], sa: 0.0007, sb: 0.0004, sy: 0.002, activation: 1 },
   { op: 'SUB', as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0003, sb: 0.0002, sy: 0.0002 },
   { op: 'SUB', as: [4, 7], bs: [7], sa: 0.0001, sb: 0.0005, sy: 0.0003, activation: 1 },
   { op: 'SUB', as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.0002, sy: 0.0001, activation: 3 },
@@ -221,7 +222,7 @@ function assertVariedAndSaturated(values: number[], what: string, saturates = tr
 test('16x8 MUL, SUB (broadcasting, a scalar, RELU, RELU6), MAXIMUM, MINIMUM: host = TFLM bit for bit', () => {
   const m = buildFamilies('binary');
   const g = loadGraph(m.bytes, 'bin16.tflite', 'bin16');
-  assert.equal(g.nodes.map((n) => n.op), ['mul', 'mul', 'mul', 'mul', 'sub', 'sub', 'sub', 'sub', 'maximum', 'maximum', 'minimum', 'minimum']);
+  assert.equal(g.nodes.map((n) => n.op), ['mul', 'mul', 'mul', 'mul', 'mul', 'sub', 'sub', 'sub', 'sub', 'maximum', 'maximum', 'minimum', 'minimum']);
   const values = hostSame(m, 'bin16', 1701);
   const of = (op: string) => BINARY16.flatMap((c, i) => (c.op === op ? values[i] : []));
   assertVariedAndSaturated(of('MUL'), 'MUL');
@@ -299,6 +300,8 @@ test('int16 LOGISTIC and SOFTMAX with an output scale TFLite Micro refuses, TANH
 test('every int16 family in one model on qemu-mps2-an500 = TFLM', () => {
   const m = buildFamilies(...(Object.keys(FAMILIES) as (keyof typeof FAMILIES)[]));
   const result = compile(m.bytes, 'int16ops.tflite', { name: 'int16ops', board: targetBoard('qemu') });
+  const files = [...result.files.keys()];
+  assert.ok(files.some((f) => f.endsWith('/utvm_mul_s16_dsp.c')), 'the flat MULs take the DSP kernel');
   const cases = randomCases(m, 1790, 2);
   assertSameBytes('qemu', runCompiled(result, cases), runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs));
 });

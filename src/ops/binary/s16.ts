@@ -7,7 +7,8 @@
  *   SUB  Sub / BroadcastQuantSubSlow for int16: ADD's parameters computed in float32 (as the int8 SUB's,
  *        TFLite Micro's CalculateOpDataSub) with left_shift 15, a' − b' → utvm_sub_s16 / utvm_sub_broadcast_s16;
  *   MUL  MulElementwise / BroadcastMul4DSlow for int16: requantize(a · b) with the int8 MUL's multiplier
- *        (s_a · s_b / s_out, QuantizeMultiplier) → utvm_mul_s16 / utvm_mul_broadcast_s16.
+ *        (s_a · s_b / s_out, QuantizeMultiplier) → utvm_mul_s16 / utvm_mul_broadcast_s16; a flat MUL on a
+ *        DSP core → utvm_mul_s16_dsp (two halfwords a word, SMULBB / SMULTT).
  * Input zero points must be 0, as the converter's symmetric int16 activations have them ((x − zero point)
  * · 2^15 then stays within int32; TFLite Micro's int16 Sub checks it in debug builds); MUL needs the output
  * zero point 0 too, as TFLite Micro's MUL Prepare does.
@@ -45,6 +46,10 @@ export function lowerBinaryS16(kind: string, ctx: LowerContext<{ clamp?: Clamp }
       : { params: addParamsS8(qa, qb, qy, attrs.clamp, source, kind === 'sub' ? Math.fround : undefined, true), type: 'utvm_add_params_s8' };
   const count = elementCount(y.shape);
   if (elementCount(a.shape) === count && elementCount(b.shape) === count) {
+    // On a DSP core the flat MUL takes two elements a word (utvm/mul_s16_dsp.h), as CMSIS-NN's arm_elementwise_mul_s16.
+    if (kind === 'mul' && ctx.target?.dsp === true) {
+      return [{ kernel: 'utvm_mul_s16_dsp', header: 'utvm/mul_s16_dsp.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    }
     return [{ kernel: `utvm_${kind}_s16`, header: 'utvm/binary.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{
