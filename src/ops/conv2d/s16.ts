@@ -12,6 +12,7 @@ import { quantizedActivationRange } from '../../ir/quant.js';
 import type { CArg, KernelCall, LowerContext } from '../op.js';
 import { convMultipliers, perTensorQuant, weightScales } from '../../lower/s8.js';
 import type { Conv2dAttrs } from './index.js';
+import { packRowsS16 } from '../../lower/dsp-layout.js';
 
 export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source, name } = ctx.node;
@@ -51,6 +52,17 @@ export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
       ];
   const bias32: CArg = bias && !wide ? { tensor: bias.name } : { value: 0 };
   const bias64: CArg = bias && wide ? { tensor: bias.name } : { value: 0 };
+  const groupC = inC / attrs.groups;
+  if (ctx.target?.dsp === true && groupC >= 2) {
+    /* utvm_conv2d_s16_dsp: SMLAD over each tap's channel run (utvm/conv2d_s16_dsp.h); depthwise stays portable. */
+    const rows = outC * w.shape[1] * w.shape[2];
+    const packed = packRowsS16(w.data as Int8Array, rows, groupC, 1);
+    return [{
+      kernel: 'utvm_conv2d_s16_dsp',
+      header: 'utvm/conv2d_s16_dsp.h',
+      args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: ctx.addConstant(`${w.name}_dsp16`, 'int32', [packed.length], packed) }, bias32, bias64, ...perChannel, { tensor: y.name }],
+    }];
+  }
   return [{
     kernel: 'utvm_conv2d_s16',
     header: 'utvm/conv2d_s16.h',
