@@ -3,7 +3,7 @@
  * bit: the same graph lowered for `{ dsp: true }` (SMLAD on int16 pairs per tap, packed weights; built on
  * the host with the portable twins of the DSP instructions) and for the portable target (itself checked
  * against TFLite Micro in tests/import/tflite-int16.test.ts). Cases: channels per group 2, 3, 5, 7, 8, 300
- * (the tail of 1..3 channels, and past the kernel's 256-channel int32 block with extreme values: one tap's sum past
+ * (the tail of 1..3 channels, and past the kernel's 508-product int32 partial sums with extreme values: one tap's sum past
  * 2^31), groups, padding, strides, dilation, int64 / int32 / no bias, per-channel and per-tensor
  * multipliers, RELU, saturation; depthwise (one channel a group) stays with the portable kernel.
  */

@@ -55,8 +55,7 @@ export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const groupC = inC / attrs.groups;
   if (ctx.target?.dsp === true && groupC >= 2) {
     /* utvm_conv2d_s16_dsp: SMLAD over each tap's channel run (utvm/conv2d_s16_dsp.h); depthwise stays portable. */
-    const rows = outC * w.shape[1] * w.shape[2];
-    const packed = packRowsS16(w.data as Int8Array, rows, groupC, 1);
+    const packed = packConvS16(w.data as Int8Array, outC, w.shape[1] * w.shape[2], groupC, attrs.groups);
     return [{
       kernel: 'utvm_conv2d_s16_dsp',
       header: 'utvm/conv2d_s16_dsp.h',
@@ -68,4 +67,31 @@ export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
     header: 'utvm/conv2d_s16.h',
     args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: w.name }, bias32, bias64, ...perChannel, { tensor: y.name }],
   }];
+}
+
+/**
+ * The weight words of utvm_conv2d_s16_dsp (utvm/conv2d_s16_dsp.h): per group, its output channels in blocks
+ * of four (zero rows past the group's last), each row the taps' channel runs padded to C4 (zeros), packed
+ * by packRowsS16 four rows interleaved: [groups][ceil(group_oc / 4)][taps][C4 / 4][4] words.
+ */
+function packConvS16(w: Int8Array, outC: number, taps: number, groupC: number, groups: number): Int32Array {
+  const c4 = Math.ceil(groupC / 4) * 4;
+  const groupOc = outC / groups;
+  const parts: Int32Array[] = [];
+  for (let g = 0; g < groups; g++) {
+    const rows = new Int8Array(groupOc * taps * c4);
+    for (let r = 0; r < groupOc; r++) {
+      for (let t = 0; t < taps; t++) {
+        for (let c = 0; c < groupC; c++) rows[(r * taps + t) * c4 + c] = w[((g * groupOc + r) * taps + t) * groupC + c];
+      }
+    }
+    parts.push(packRowsS16(rows, groupOc, taps * c4, 4));
+  }
+  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
