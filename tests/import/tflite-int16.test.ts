@@ -339,7 +339,7 @@ test('16x8 CONV_2D and DEPTHWISE_CONV_2D (int64, int32 and no bias; per-channel 
 /** The kernels each 16x8 model runs on the Cortex-M7 (the DSP variants where there is one). */
 const QEMU_KERNELS: Record<string, string[]> = {
   fc16: ['utvm_fully_connected_s16_dsp'],
-  add16: [],
+  add16: ['utvm_add_s16_dsp', 'utvm_add_broadcast_s16'],
   conv16: ['utvm_conv2d_s16_dsp', 'utvm_conv2d_s16'],
 };
 

@@ -22,6 +22,11 @@ export function lowerAddS16(ctx: LowerContext<{ clamp?: Clamp }>, broadcast: () 
   const params = { params: addParamsS8(qa, qb, qy, attrs.clamp, source, undefined, true), type: 'utvm_add_params_s8' };
   const count = elementCount(y.shape);
   if (elementCount(a.shape) === count && elementCount(b.shape) === count) {
+    const f = params.params;
+    if (ctx.target?.dsp === true && f.left_shift === 15 && f.input1_shift <= 0 && f.input2_shift <= 0 && f.output_shift <= 0) {
+      /* utvm/add_s16_dsp.h argues the short requantization exact under these bounds (input offsets are 0). */
+      return [{ kernel: 'utvm_add_s16_dsp', header: 'utvm/add_s16_dsp.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    }
     return [{ kernel: 'utvm_add_s16', header: 'utvm/binary.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{
