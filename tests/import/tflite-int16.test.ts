@@ -340,7 +340,7 @@ test('16x8 CONV_2D and DEPTHWISE_CONV_2D (int64, int32 and no bias; per-channel 
 const QEMU_KERNELS: Record<string, string[]> = {
   fc16: ['utvm_fully_connected_s16_dsp'],
   add16: ['utvm_add_s16_dsp', 'utvm_add_broadcast_s16'],
-  conv16: ['utvm_conv2d_s16_dsp', 'utvm_conv2d_s16'],
+  conv16: ['utvm_conv2d_s16_dsp', 'utvm_depthwise_conv2d_s16_dsp', 'utvm_conv2d_s16'],
 };
 
 test('the 16x8 FULLY_CONNECTED, ADD and convolution models on qemu-mps2-an500 (DSP kernels) = TFLM', () => {

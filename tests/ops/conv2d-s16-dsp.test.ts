@@ -5,7 +5,9 @@
  * against TFLite Micro in tests/import/tflite-int16.test.ts). Cases: channels per group 2, 3, 5, 7, 8, 300
  * (the tail of 1..3 channels, and past the kernel's 508-product int32 partial sums with extreme values: one tap's sum past
  * 2^31), groups, padding, strides, dilation, int64 / int32 / no bias, per-channel and per-tensor
- * multipliers, RELU, saturation; depthwise (one channel a group) stays with the portable kernel.
+ * multipliers, RELU, saturation. Depthwise with channel multiplier 1 by utvm_depthwise_conv2d_s16_dsp
+ * (odd and even channel counts, strides, dilation, all bias types, a 22x23 kernel: 506 taps, int32 sums
+ * near 2^31 with extreme values); multiplier 2 and a 23x23 kernel (529 taps) stay portable.
  */
 
 import { test } from 'uvu';
@@ -33,6 +35,7 @@ interface Case {
 }
 
 const D = 'utvm_conv2d_s16_dsp';
+const DW = 'utvm_depthwise_conv2d_s16_dsp';
 const CASES: Case[] = [
   { x: [1, 7, 6, 3], w: [4, 3, 3, 3], bias: 'int64', perChannel: true, pads: [1, 1, 1, 1], relu: true, kernel: D },
   { x: [2, 5, 5, 4], w: [5, 2, 2, 4], bias: 'int32', strides: [2, 2], kernel: D },
@@ -43,6 +46,11 @@ const CASES: Case[] = [
   { x: [1, 2, 2, 1000], w: [3, 2, 2, 1000], bias: 'int64', extreme: true, sy: 400, kernel: D },
   { x: [1, 2, 2, 1001], w: [2, 1, 2, 1001], bias: 'none', extreme: true, perChannel: true, sy: 400, kernel: D },
   { x: [1, 6, 5, 3], w: [6, 3, 3, 1], groups: 3, bias: 'int64', pads: [1, 1, 1, 1], kernel: 'utvm_conv2d_s16' },
+  { x: [1, 7, 6, 5], w: [5, 3, 3, 1], groups: 5, bias: 'int64', perChannel: true, pads: [1, 1, 1, 1], relu: true, kernel: DW },
+  { x: [2, 7, 7, 4], w: [4, 3, 3, 1], groups: 4, bias: 'int32', strides: [2, 2], kernel: DW },
+  { x: [1, 8, 7, 6], w: [6, 3, 2, 1], groups: 6, bias: 'none', pads: [2, 0, 2, 1], dilations: [2, 1], sy: 0.2, kernel: DW },
+  { x: [1, 24, 24, 3], w: [3, 22, 23, 1], groups: 3, bias: 'int64', extreme: true, sy: 400, kernel: DW },
+  { x: [1, 24, 24, 2], w: [2, 23, 23, 1], groups: 2, bias: 'int64', extreme: true, sy: 400, kernel: 'utvm_conv2d_s16' },
 ];
 
 test('DSP 16x8 convolution = portable, bit for bit', () => {

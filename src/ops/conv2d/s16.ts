@@ -62,6 +62,18 @@ export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
       args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: ctx.addConstant(`${w.name}_dsp16`, 'int32', [packed.length], packed) }, bias32, bias64, ...perChannel, { tensor: y.name }],
     }];
   }
+  const [kh, kw] = [w.shape[1], w.shape[2]];
+  if (ctx.target?.dsp === true && groupC === 1 && attrs.groups === outC && kh * kw <= 511) {
+    /* utvm_depthwise_conv2d_s16_dsp (channel multiplier 1): int16 weights [kh][kw][C], int32 sums (kh * kw <= 511). */
+    const src = w.data as Int8Array;
+    const wt = new Int16Array(kh * kw * outC);
+    for (let c = 0; c < outC; c++) for (let t = 0; t < kh * kw; t++) wt[t * outC + c] = src[c * kh * kw + t];
+    return [{
+      kernel: 'utvm_depthwise_conv2d_s16_dsp',
+      header: 'utvm/depthwise_conv2d_s16_dsp.h',
+      args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: ctx.addConstant(`${w.name}_dw16`, 'int16', [wt.length], wt) }, bias32, bias64, ...perChannel, { tensor: y.name }],
+    }];
+  }
   return [{
     kernel: 'utvm_conv2d_s16',
     header: 'utvm/conv2d_s16.h',
