@@ -7,9 +7,11 @@
  * scaled by 3 (from Q3.12: 3/4 of the way to a table step of 1/24 in Q0.16 units), its magnitude indexes
  * a 256-entry table of sigmoid(k / 24) in 0.16 fixed point with linear interpolation on the low bits (9
  * bits for sigmoid, 8 for tanh, which reads the same table at 2x: tanh(x) = 2 sigmoid(2x) - 1), and the
- * sign folds back by symmetry. The table holds TFLite's own values (sigmoid_table_uint16 of
- * tensorflow/lite/kernels/internal/common.h): they are not a plain rounding of the function, and the
- * results must match TFLite's to the bit.
+ * sign folds back by symmetry. The table is TFLite's (its sigmoid_table_uint16), which is not a plain
+ * rounding of the function: each entry is raised to suit the interpolation. With F(k) = 65536 sigmoid(k/24)
+ * and e(k) = F(k + 1/2) - (F(k) + F(k + 1)) / 2 (the interpolation's error at the midpoint after k),
+ * entry k = round(F(k) + (e(k - 1) + e(k)) / 4) for k < 255, and entry 255 = 65535, the uint16 limit;
+ * tests/ops/sigmoid-table.test.ts recomputes all 256 from this formula.
  */
 #ifndef UTVM_LSTM_CELL_H
 #define UTVM_LSTM_CELL_H
