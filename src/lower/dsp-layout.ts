@@ -41,3 +41,22 @@ export function paddedBias(bias: Int32Array | undefined, count: number): Int32Ar
   if (bias) out.set(bias.subarray(0, Math.min(bias.length, count)));
   return out;
 }
+
+/**
+ * `rows` × `k` int8 weights → the words of the 16x8 DSP kernels (utvm/fully_connected_s16_dsp.h): as
+ * packRowsS8, but each word's bytes in the order w[4j], w[4j + 2], w[4j + 1], w[4j + 3], so that SXTB16
+ * gives the pair (w[4j], w[4j + 1]) and SXTB16 ror 8 the pair (w[4j + 2], w[4j + 3]), matching the int16
+ * input pairs read straight from memory.
+ */
+export function packRowsS16(w: Int8Array, rows: number, k: number, group: number): Int32Array {
+  const k4 = depth4(k);
+  const order = [0, 2, 1, 3];
+  const permuted = new Int8Array(rows * k4);
+  for (let r = 0; r < rows; r++) {
+    for (let kk = 0; kk < k4; kk++) {
+      const from = (kk & ~3) + order[kk & 3];
+      permuted[r * k4 + kk] = from < k ? w[r * k + from] : 0;
+    }
+  }
+  return packRowsS8(permuted, rows, k4, group);
+}

@@ -139,6 +139,15 @@ export function requantizeValueTo(v: number, from: PerTensorQuant, to: PerTensor
   return Math.max(lo, Math.min(hi, y));
 }
 
+/**
+ * Whether utvm_requantize_s16_s8_dsp's short requantization is exact for every int16 input: |x| <= the
+ * largest |in + input_offset| and |x| * 2^(max(shift, 0) + 1) < 2^31 (utvm/dsp_requant.h).
+ */
+function shortRequantHolds(f: { input_offset: number; shift: number }): boolean {
+  const most = Math.max(Math.abs(-32768 + f.input_offset), Math.abs(32767 + f.input_offset));
+  return most * 2 ** (Math.max(f.shift, 0) + 1) < 2 ** 31;
+}
+
 export const quantize = defineOp<QuantizeAttrs>({
   name: 'quantize',
   inPlace: true,
@@ -167,7 +176,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     }
     return [out];
   },
-  lower({ node, input, output }): KernelCall[] {
+  lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const y = output(0);
     const to = perTensorQuant(y, node.source);
@@ -190,7 +199,22 @@ export const quantize = defineOp<QuantizeAttrs>({
       }];
     }
     const [outMin, outMax] = RANGE[y.dtype];
+    if (target?.dsp === true && x.dtype === 'int8' && y.dtype === 'int16') {
+      const table = Int16Array.from({ length: 256 }, (_, i) => requantizeValueTo(i - 128, from, to, 'int16', node.source));
+      return [{
+        kernel: 'utvm_lut_s8_s16',
+        header: 'utvm/requantize_fast.h',
+        args: [{ tensor: addConstant(`${node.name}_table`, 'int16', [256], table) }, { tensor: x.name }, { tensor: y.name }, { value: count }],
+      }];
+    }
     const params = { count, in_bytes: bytesOf(x.dtype), out_bytes: bytesOf(y.dtype), ...fields, out_min: outMin, out_max: outMax };
+    if (target?.dsp === true && x.dtype === 'int16' && y.dtype === 'int8' && shortRequantHolds(fields)) {
+      return [{
+        kernel: 'utvm_requantize_s16_s8_dsp',
+        header: 'utvm/requantize_fast.h',
+        args: [{ params, type: 'utvm_requantize_params_int' }, { tensor: x.name }, { tensor: y.name }],
+      }];
+    }
     return [{
       kernel: 'utvm_requantize_int',
       header: 'utvm/quantize.h',
@@ -218,7 +242,7 @@ export const dequantize = defineOp<DequantizeAttrs>({
     for (let i = 0; i < out.length; i++) out[i] = dequantizeValue(numberAt(x.data!, i), q);
     return [out];
   },
-  lower({ node, input, output }): KernelCall[] {
+  lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const q = perTensorQuant(x, node.source);
     return [{

@@ -126,7 +126,7 @@ test('the int16 edges on qemu-mps2-an500 = TFLM', () => {
   const m = buildModel();
   const result = compile(m.bytes, 'int16.tflite', { name: 'int16_edges', board: targetBoard('qemu') });
   const files = [...result.files.keys()];
-  for (const k of ['utvm_requantize_int', 'utvm_quantize_f32_s16', 'utvm_dequantize_s16_f32', 'utvm_softmax_s8_s16']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
+  for (const k of ['utvm_requantize_int', 'utvm_requantize_s16_s8_dsp', 'utvm_lut_s8_s16', 'utvm_quantize_f32_s16', 'utvm_dequantize_s16_f32', 'utvm_softmax_s8_s16']) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), k);
   const cases = randomCases(m, 1602, 2);
   const ours = runCompiled(result, cases);
   const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
@@ -336,9 +336,18 @@ test('16x8 CONV_2D and DEPTHWISE_CONV_2D (int64, int32 and no bias; per-channel 
   assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
 });
 
-test('the 16x8 FULLY_CONNECTED, ADD and convolution models on qemu-mps2-an500 = TFLM', () => {
+/** The kernels each 16x8 model runs on the Cortex-M7 (the DSP variants where there is one). */
+const QEMU_KERNELS: Record<string, string[]> = {
+  fc16: ['utvm_fully_connected_s16_dsp'],
+  add16: ['utvm_add_s16_dsp', 'utvm_add_broadcast_s16'],
+  conv16: ['utvm_conv2d_s16_dsp', 'utvm_depthwise_conv2d_s16_dsp', 'utvm_conv2d_s16'],
+};
+
+test('the 16x8 FULLY_CONNECTED, ADD and convolution models on qemu-mps2-an500 (DSP kernels) = TFLM', () => {
   for (const [m, name] of [[buildFc16(1611), 'fc16'], [buildAdd16(), 'add16'], [buildConv16(1641), 'conv16']] as const) {
     const result = compile(m.bytes, `${name}.tflite`, { name, board: targetBoard('qemu') });
+    const files = [...result.files.keys()];
+    for (const k of QEMU_KERNELS[name]) assert.ok(files.some((f) => f.endsWith(`/${k}.c`)), `${name}: ${k}`);
     const cases = randomCases(m, 1631, 2);
     assertSameBytes(`qemu ${name}`, runCompiled(result, cases), runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs));
   }

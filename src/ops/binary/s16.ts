@@ -50,6 +50,11 @@ export function lowerBinaryS16(kind: string, ctx: LowerContext<{ clamp?: Clamp }
     if (kind === 'mul' && ctx.target?.dsp === true) {
       return [{ kernel: 'utvm_mul_s16_dsp', header: 'utvm/mul_s16_dsp.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
     }
+    const f = params.params;
+    if (kind === 'add' && ctx.target?.dsp === true && f.left_shift === 15 && f.input1_shift <= 0 && f.input2_shift <= 0 && f.output_shift <= 0) {
+      /* utvm/add_s16_dsp.h argues the short requantization exact under these bounds (input offsets are 0). */
+      return [{ kernel: 'utvm_add_s16_dsp', header: 'utvm/add_s16_dsp.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
+    }
     return [{ kernel: `utvm_${kind}_s16`, header: 'utvm/binary.h', args: [params, { tensor: a.name }, { tensor: b.name }, { tensor: y.name }, { value: count }] }];
   }
   return [{

@@ -12,6 +12,7 @@ import { quantizedActivationRange } from '../../ir/quant.js';
 import type { CArg, KernelCall, LowerContext } from '../op.js';
 import { convMultipliers, perTensorQuant, weightScales } from '../../lower/s8.js';
 import type { Conv2dAttrs } from './index.js';
+import { packRowsS16 } from '../../lower/dsp-layout.js';
 
 export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source, name } = ctx.node;
@@ -51,9 +52,58 @@ export function lowerConv2dS16(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
       ];
   const bias32: CArg = bias && !wide ? { tensor: bias.name } : { value: 0 };
   const bias64: CArg = bias && wide ? { tensor: bias.name } : { value: 0 };
+  const groupC = inC / attrs.groups;
+  if (ctx.target?.dsp === true && groupC >= 2) {
+    /* utvm_conv2d_s16_dsp: SMLAD over each tap's channel run (utvm/conv2d_s16_dsp.h); depthwise stays portable. */
+    const packed = packConvS16(w.data as Int8Array, outC, w.shape[1] * w.shape[2], groupC, attrs.groups);
+    return [{
+      kernel: 'utvm_conv2d_s16_dsp',
+      header: 'utvm/conv2d_s16_dsp.h',
+      args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: ctx.addConstant(`${w.name}_dsp16`, 'int32', [packed.length], packed) }, bias32, bias64, ...perChannel, { tensor: y.name }],
+    }];
+  }
+  const [kh, kw] = [w.shape[1], w.shape[2]];
+  if (ctx.target?.dsp === true && groupC === 1 && attrs.groups === outC && kh * kw <= 511) {
+    /* utvm_depthwise_conv2d_s16_dsp (channel multiplier 1): int16 weights [kh][kw][C], int32 sums (kh * kw <= 511). */
+    const src = w.data as Int8Array;
+    const wt = new Int16Array(kh * kw * outC);
+    for (let c = 0; c < outC; c++) for (let t = 0; t < kh * kw; t++) wt[t * outC + c] = src[c * kh * kw + t];
+    return [{
+      kernel: 'utvm_depthwise_conv2d_s16_dsp',
+      header: 'utvm/depthwise_conv2d_s16_dsp.h',
+      args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: ctx.addConstant(`${w.name}_dw16`, 'int16', [wt.length], wt) }, bias32, bias64, ...perChannel, { tensor: y.name }],
+    }];
+  }
   return [{
     kernel: 'utvm_conv2d_s16',
     header: 'utvm/conv2d_s16.h',
     args: [{ params, type: 'utvm_conv2d_params_s16' }, { tensor: x.name }, { tensor: w.name }, bias32, bias64, ...perChannel, { tensor: y.name }],
   }];
+}
+
+/**
+ * The weight words of utvm_conv2d_s16_dsp (utvm/conv2d_s16_dsp.h): per group, its output channels in blocks
+ * of four (zero rows past the group's last), each row the taps' channel runs padded to C4 (zeros), packed
+ * by packRowsS16 four rows interleaved: [groups][ceil(group_oc / 4)][taps][C4 / 4][4] words.
+ */
+function packConvS16(w: Int8Array, outC: number, taps: number, groupC: number, groups: number): Int32Array {
+  const c4 = Math.ceil(groupC / 4) * 4;
+  const groupOc = outC / groups;
+  const parts: Int32Array[] = [];
+  for (let g = 0; g < groups; g++) {
+    const rows = new Int8Array(groupOc * taps * c4);
+    for (let r = 0; r < groupOc; r++) {
+      for (let t = 0; t < taps; t++) {
+        for (let c = 0; c < groupC; c++) rows[(r * taps + t) * c4 + c] = w[((g * groupOc + r) * taps + t) * groupC + c];
+      }
+    }
+    parts.push(packRowsS16(rows, groupOc, taps * c4, 4));
+  }
+  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -8,6 +8,11 @@
  * as TFLite Micro's default quantized_bias_type gives. Multipliers as for int8 (`fullyConnectedMultipliers`:
  * per tensor or per output feature, TFLite Micro's CalculateOpDataFullyConnected); the activation range
  * over int16.
+ *
+ * Kernel: on a core with the DSP extension (`ctx.target.dsp`) utvm_fully_connected_s16_dsp (SMLAD on int16
+ * input pairs, four features per pass, int32 partial sums over blocks of 256 features widened to int64), with
+ * the weights packed by packRowsS16 and the input offset folded into the bias; utvm_fully_connected_s16
+ * elsewhere. Both give the same bits.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
@@ -18,6 +23,7 @@ import type { CArg, KernelCall, LowerContext } from '../op.js';
 import type { GemmAttrs } from './index.js';
 import { perTensorQuant, weightScales } from '../../lower/s8.js';
 import { fullyConnectedMultipliers } from './s8.js';
+import { packRowsS16 } from '../../lower/dsp-layout.js';
 
 export function lowerGemmS16(ctx: LowerContext<GemmAttrs>): KernelCall[] {
   const { attrs, source, name } = ctx.node;
@@ -58,6 +64,7 @@ export function lowerGemmS16(ctx: LowerContext<GemmAttrs>): KernelCall[] {
         { tensor: ctx.addConstant(`${name}_multiplier`, 'int32', [n], Int32Array.from(multipliers, (q) => q.multiplier)) },
         { tensor: ctx.addConstant(`${name}_shift`, 'int32', [n], Int32Array.from(multipliers, (q) => q.shift)) },
       ];
+  if (ctx.target?.dsp === true) return [lowerDsp(ctx, { params, wide, k, n, perChannel })];
   const bias32: CArg = c && !wide ? { tensor: c.name } : { value: 0 };
   const bias64: CArg = c && wide ? { tensor: c.name } : { value: 0 };
   return [{
@@ -65,4 +72,43 @@ export function lowerGemmS16(ctx: LowerContext<GemmAttrs>): KernelCall[] {
     header: 'utvm/fully_connected_s16.h',
     args: [{ params, type: 'utvm_fully_connected_params_s16' }, { tensor: a.name }, { tensor: b.name }, bias32, bias64, ...perChannel, { tensor: y.name }],
   }];
+}
+
+/** The DSP kernel's call: packed weights, the input offset folded into the bias (params.input_offset 0). */
+function lowerDsp(
+  ctx: LowerContext<GemmAttrs>,
+  o: { params: Record<string, number>; wide: boolean; k: number; n: number; perChannel: CArg[] },
+): KernelCall {
+  const { name } = ctx.node;
+  const [a, b, y] = [ctx.input(0), ctx.input(1), ctx.output(0)];
+  const c: Tensor | undefined = ctx.optionalInput(2);
+  const w = b.data as Int8Array;
+  const offset = o.params.input_offset;
+  const sums = Array.from({ length: o.n }, (_, r) => {
+    let s = 0;
+    for (let j = 0; j < o.k; j++) s += w[r * o.k + j];
+    return s;
+  });
+  let bias32: CArg = { value: 0 };
+  let bias64: CArg = { value: 0 };
+  if (o.wide) {
+    const given = c?.data as BigInt64Array | undefined;
+    if (offset === 0) {
+      if (c) bias64 = { tensor: c.name };
+    } else {
+      const folded = BigInt64Array.from(sums, (s, r) => (given ? given[r] : 0n) + BigInt(offset) * BigInt(s));
+      bias64 = { tensor: ctx.addConstant(`${name}_bias_dsp`, 'int64', [o.n], folded) };
+    }
+  } else {
+    const given = c?.data as Int32Array;
+    const folded = offset === 0 ? given : Int32Array.from(sums, (s, r) => Number(BigInt.asIntN(32, BigInt(given[r]) + BigInt(offset) * BigInt(s))));
+    bias32 = offset === 0 ? { tensor: c!.name } : { tensor: ctx.addConstant(`${name}_bias_dsp`, 'int32', [o.n], folded) };
+  }
+  const packed = packRowsS16(w, o.n, o.k, 4);
+  const wDsp = ctx.addConstant(`${b.name}_dsp16`, 'int32', [packed.length], packed);
+  return {
+    kernel: 'utvm_fully_connected_s16_dsp',
+    header: 'utvm/fully_connected_s16_dsp.h',
+    args: [{ params: { ...o.params, input_offset: 0 }, type: 'utvm_fully_connected_params_s16' }, { tensor: a.name }, { tensor: wDsp }, bias32, bias64, ...o.perChannel, { tensor: y.name }],
+  };
 }
