@@ -5,13 +5,14 @@
 // bench/results.md: our figures beside the TFLM + CMSIS-NN baseline (../shared/baselines/
 // tflm-cmsis-nn-cm7.json), with ratio columns (ours / baseline: below 1 is better) and whether issue 7's
 // targets are met; prints that table. A model that fails to compile is listed with its error code.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(process.env.UTVM_SHARED ?? join(root, '..', 'shared'));
-const { bench } = await import(join(root, 'dist', 'src', 'bench.js'));
+const { bench, layerRate } = await import(join(root, 'dist', 'src', 'bench.js'));
 const { UtvmError } = await import(join(root, 'dist', 'src', 'diagnostics.js'));
 
 const baselineFile = join(shared, 'baselines', 'tflm-cmsis-nn-cm7.json');
@@ -114,10 +115,8 @@ const quantTable = [lines.length - quantRows.length - 2, lines.length];
 // Issue 13: TFLite Micro's own example models (../shared/models/tflm/), beside TFLite Micro's planned
 // activation area (tflm-run --info: "nonpersistent"), which our arena replaces. No instruction baseline
 // exists for them; the per-layer tables below show instructions per MAC or per output element.
-const { spawnSync } = await import('node:child_process');
 const tflmDir = join(shared, 'models', 'tflm');
 const tflmRun = join(shared, 'tools', 'tflm', 'tflm-run');
-const { readdirSync } = await import('node:fs');
 const tflmRows = [];
 for (const file of existsSync(tflmDir) ? readdirSync(tflmDir).filter((f) => f.endsWith('.tflite')).sort() : []) {
   const path = join(tflmDir, file);
@@ -156,7 +155,6 @@ lines.push(
 );
 const tflmTable = [lines.length - tflmRows.length - 2, lines.length];
 
-const { layerRate } = await import(join(root, 'dist', 'src', 'bench.js'));
 for (const { m, r } of [...rows, ...tflmRows]) {
   if (!r) continue;
   lines.push(

@@ -63,32 +63,41 @@ function check(board: Board, p: Program, sampleBytes: number, role: 'arena' | 'w
 }
 
 /**
- * Why the program does not fit the board — every memory that overflows, e.g.
+ * The fit of the program on the board, each placement checked once: the memories the arena and the
+ * weights go to (undefined for a board without memories) and, when it does not fit, why — every memory that
+ * overflows, e.g.
  *   model 'big' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes)
  * (a memory shared with other things adds "; FLASH is 1048576 bytes, 65536 reserved for code, ..."; when both
- * the arena and the weights overflow, both are named, separated by " and ") — or undefined when it fits. A
- * board without memories (the host) takes an arena and weights of at most HOST_MAX_BYTES each
- * (src/import/limits.ts: arena offsets are uint32_t).
+ * the arena and the weights overflow, both are named, separated by " and "). A board without memories (the
+ * host) takes an arena and weights of at most HOST_MAX_BYTES each (src/import/limits.ts: arena offsets are
+ * uint32_t).
  */
-export function fitProblem(board: Board, p: Program, sampleBytes = 0): string | undefined {
+function fit(board: Board, p: Program, sampleBytes: number): { report?: FitReport; problem?: string } {
   const head = `model '${p.name}' does not fit board '${board.name}': `;
+  const problem = (over: string[]) => (over.length === 0 ? {} : { problem: head + over.join(' and ') });
   if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) {
-    const over = ([['the arena needs', p.arenaBytes], ['the weights need', p.weightBytes]] as const)
-      .filter(([, bytes]) => bytes > HOST_MAX_BYTES)
-      .map(([what, bytes]) => `${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`);
-    return over.length === 0 ? undefined : head + over.join(' and ');
+    return problem(
+      ([['the arena needs', p.arenaBytes], ['the weights need', p.weightBytes]] as const)
+        .filter(([, bytes]) => bytes > HOST_MAX_BYTES)
+        .map(([what, bytes]) => `${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`),
+    );
   }
-  const over = [check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes), check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes)]
-    .flatMap((c) => (c.problem ? [c.problem] : []));
-  return over.length === 0 ? undefined : head + over.join(' and ');
-}
-
-/** Throws E_DOES_NOT_FIT with `fitProblem`'s text when the program does not fit the board. */
-export function checkFit(board: Board, p: Program, sampleBytes = 0): FitReport | undefined {
-  const problem = fitProblem(board, p, sampleBytes);
-  if (problem) fail('E_DOES_NOT_FIT', problem);
-  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) return undefined;
   const arena = check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes);
   const weights = check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes);
-  return { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available };
+  return {
+    report: { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available },
+    ...problem([arena, weights].flatMap((c) => (c.problem ? [c.problem] : []))),
+  };
+}
+
+/** Why the program does not fit the board (E_DOES_NOT_FIT's text, see `fit`), or undefined when it fits. */
+export function fitProblem(board: Board, p: Program, sampleBytes = 0): string | undefined {
+  return fit(board, p, sampleBytes).problem;
+}
+
+/** Throws E_DOES_NOT_FIT with `fitProblem`'s text when the program does not fit the board; else the memories used. */
+export function checkFit(board: Board, p: Program, sampleBytes = 0): FitReport | undefined {
+  const { report, problem } = fit(board, p, sampleBytes);
+  if (problem) fail('E_DOES_NOT_FIT', problem);
+  return report;
 }

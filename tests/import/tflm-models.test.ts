@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
-import { runModel } from '../../src/run/index.js';
+import { runCompiled } from '../../src/run/index.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { SHARED } from '../util/mlperf.js';
 import { TFLM_MODELS, TFLM_RUN, assertSameBytes, randomCase, runTflm } from '../util/tflm.js';
@@ -110,10 +110,10 @@ for (const path of MODELS) {
 
   if (!OWN_FILE.has(file) && !HYBRID.has(file)) {
     test(`${file}: host build = TFLite Micro on 3 seeded random inputs`, () => {
-      const r = compile(new Uint8Array(readFileSync(path)), file, { name, board: 'host', planOnly: true });
-      const cases = [0, 1, 2].map((k) => r.program.inputs.map((t, i) => randomCase(t, 7000 + 10 * k + i)));
       const bytes = new Uint8Array(readFileSync(path));
-      const ours = runModel(bytes, file, cases, { target: 'host', name });
+      const r = compile(bytes, file, { name, board: 'host' });
+      const cases = [0, 1, 2].map((k) => r.program.inputs.map((t, i) => randomCase(t, 7000 + 10 * k + i)));
+      const ours = runCompiled(r, cases);
       const theirs = runTflm(bytes, cases.map((c) => c.map(toBytes)), r.program.outputs.length);
       if (r.program.outputs.every((o) => o.dtype !== 'float32')) {
         const n = assertSameBytes(file, ours, theirs);
