@@ -79,6 +79,16 @@ export function checkModelName(name: string): void {
   }
 }
 
+/** Reads a model file's bytes into a Graph, whatever its format, as imported (before the pass pipeline). */
+export function importGraph(bytes: Uint8Array, fileName: string, name: string, bindInputs?: Map<string, TensorValue>): Graph {
+  if (detectModelFormat(bytes, fileName) === 'tflite') {
+    if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
+    return importTflite(bytes, fileName, name);
+  }
+  const bound = new Map([...(bindInputs ?? new Map<string, TensorValue>())].map(([k, v]) => [k, { name: k, ...v }]));
+  return importOnnx(bytes, fileName, name, { bindInputs: bound });
+}
+
 /** Reads a model file's bytes into a Graph, whatever its format, and runs the pass pipeline. */
 export function loadGraph(
   bytes: Uint8Array,
@@ -87,12 +97,7 @@ export function loadGraph(
   bindInputs?: Map<string, TensorValue>,
   pipeline: { keepTensors?: boolean; rounding?: Rounding } = {},
 ): Graph {
-  if (detectModelFormat(bytes, fileName) === 'tflite') {
-    if (bindInputs && bindInputs.size > 0) fail('E_USAGE', `${fileName}: --bind is not supported for TensorFlow Lite models`);
-    return runPipeline(importTflite(bytes, fileName, name), pipeline);
-  }
-  const bound = new Map([...(bindInputs ?? new Map<string, TensorValue>())].map(([k, v]) => [k, { name: k, ...v }]));
-  return runPipeline(importOnnx(bytes, fileName, name, { bindInputs: bound }), pipeline);
+  return runPipeline(importGraph(bytes, fileName, name, bindInputs), pipeline);
 }
 
 /** Everything the C code cannot run is reported here, before any file is produced. */

@@ -5,6 +5,9 @@
  * to six kinds of duty, each optional but the first:
  *   1. `infer`: output types from input types and typed attributes (shape inference);
  *   2. `evaluate`: reference semantics in TypeScript, used to fold constants at compile time;
+ *      `reference`: the same at run time for every element type the kernels take (int8/int16 with
+ *      TFLite's integer arithmetic), for the reference interpreter (src/reference/), when `evaluate`
+ *      does not already cover them;
  *   3. `lower`: the C kernel calls that run the node, with parameters computed at compile time;
  *   4. `commuteTranspose`: how the node moves across a transpose (used by the NHWC layout pass);
  *   5. `onnx`, `tflite`: importers for the ONNX operator types and TensorFlow Lite builtins that map onto
@@ -145,6 +148,18 @@ export interface ImportContext {
 
 export type OnnxImporter = (node: OnnxNode, ctx: ImportContext) => void;
 
+/** What a `reference` implementation sees: the node, its input values and its output types. */
+export interface ReferenceContext<A> {
+  attrs: A;
+  node: Node<A>;
+  /** Input tensors (types and quantization as in the graph) with `data` holding this run's values; undefined when omitted. */
+  inputs: (Tensor | undefined)[];
+  /** Output types (dtype 'float64' for float32 tensors when the interpreter runs in float64). */
+  outputs: TensorType[];
+  /** Writes the new value of variable input `i` (state kept from one run to the next: LSTM, SVDF). */
+  setState(i: number, data: TensorData): void;
+}
+
 /** The graph-editing interface given to `commuteTranspose`. */
 export interface GraphEditor {
   readonly graph: Graph;
@@ -157,6 +172,14 @@ export interface OpDef<A = Record<string, unknown>> {
   infer(ctx: InferContext<A>): TensorType[];
   /** Reference semantics on constant inputs (all present inputs have `data`). */
   evaluate?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): TensorData[];
+  /**
+   * Reference semantics at run time (src/reference/): the node's outputs from its input values, for every
+   * element type its kernels take, written independently of the C kernels (int8 / int16 with TFLite's
+   * integer arithmetic, src/ir/quant.ts and fixedpoint.ts; float32 tensors arrive and leave as float64 when
+   * the interpreter runs in float64). Absent: the interpreter calls `evaluate`, which must then cover the
+   * node's run-time types.
+   */
+  reference?(ctx: ReferenceContext<A>): TensorData[];
   /** Element operations `evaluate` performs, checked against the import limits; default: the elements of its inputs or of its outputs, whichever are more. */
   foldCost?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): number;
   /** Kernel calls. Absent for pure aliases. */
