@@ -27,6 +27,7 @@ import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorTy
 import { defineOp } from '../op.js';
 import { lowerGemmS8 } from './s8.js';
 import { lowerGemmS16 } from './s16.js';
+import { referenceGemmInt } from './reference.js';
 import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../../import/tflite-options.js';
@@ -300,6 +301,12 @@ export const gemm = defineOp<GemmAttrs>({
   },
   infer: ({ attrs, inputs, node }) => inferGemm(attrs, inputs, describeNode(node.source)),
   evaluate: (attrs, inputs, outputs) => [evaluateGemm(attrs, inputs[0]!, inputs[1]!, inputs[2], outputs[0])],
+  // int8 / int16: TFLite's integer FULLY_CONNECTED (./reference.ts); float: evaluate, in float64 or float32.
+  reference: (ctx) => {
+    const a = ctx.inputs[0]!;
+    if (a.dtype === 'int8' || a.dtype === 'int16') return referenceGemmInt(ctx);
+    return [evaluateGemm(ctx.attrs, a, ctx.inputs[1]!, ctx.inputs[2], ctx.outputs[0])];
+  },
   foldCost: (attrs, inputs) => {
     const { m, k, n } = gemmDims(inputs[0]!.shape, inputs[1]!.shape, attrs);
     return m * k * n;
