@@ -34,8 +34,7 @@ import { fastRequantHolds } from '../lower/fast-requant.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType } from '../import/tflite-options.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
-import { multiplyByQuantizedMultiplier } from '../ir/quant.js';
-import { fullyConnectedScales, quantOf, requantizer } from './gemm/reference.js';
+import { fullyConnectedScales, multiplyByQuantizedMultiplierFast, quantOf, requantizer } from './gemm/reference.js';
 import type { ReferenceContext } from './op.js';
 
 export type BatchMatMulAttrs = Record<string, never>;
@@ -143,7 +142,7 @@ function reference(ctx: ReferenceContext<BatchMatMulAttrs>): TensorData[] {
       for (let j = 0; j < n; j++) {
         let acc = 0;
         for (let p = 0; p < k; p++) acc += row[p] * col[j * k + p];
-        const v = multiplyByQuantizedMultiplier(acc | 0, multiplier, shift) + rq.zeroPoint;
+        const v = multiplyByQuantizedMultiplierFast(acc | 0, multiplier, shift) + rq.zeroPoint;
         Y[(o * m + i) * n + j] = v < rq.min ? rq.min : v > rq.max ? rq.max : v;
       }
     }

@@ -30,9 +30,8 @@ import type { TfliteOpContext } from '../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
 import { allocData } from '../ir/dtype.js';
 import type { TensorData } from '../ir/dtype.js';
-import { multiplyByQuantizedMultiplier } from '../ir/quant.js';
 import type { ReferenceContext } from './op.js';
-import { intRange, quantOf } from './gemm/reference.js';
+import { intRange, multiplyByQuantizedMultiplierFast, quantOf } from './gemm/reference.js';
 
 export interface SvdfAttrs {
   rank: number;
@@ -176,7 +175,7 @@ function reference(ctx: ReferenceContext<SvdfAttrs>): TensorData[] {
       let dot = 0;
       for (let c = 0; c < inputSize; c++) dot += Number(WF[r * inputSize + c]) * (Number(X[b * inputSize + c]) + inOffset);
       if (int) {
-        let v = multiplyByQuantizedMultiplier(dot | 0, m1.multiplier, m1.shift);
+        let v = multiplyByQuantizedMultiplierFast(dot | 0, m1.multiplier, m1.shift);
         v = v < stateRange.min ? stateRange.min : v > stateRange.max ? stateRange.max : v;
         dot = stateZp + v;
       } else if (x.dtype === 'float32') {
@@ -192,7 +191,7 @@ function reference(ctx: ReferenceContext<SvdfAttrs>): TensorData[] {
       for (let j = 0; j < rank; j++) acc += time[u * rank + j];
       const o = b * units + u;
       if (int) {
-        const v = multiplyByQuantizedMultiplier(acc | 0, m2.multiplier, m2.shift) + outZp;
+        const v = multiplyByQuantizedMultiplierFast(acc | 0, m2.multiplier, m2.shift) + outZp;
         y[o] = v < -128 ? -128 : v > 127 ? 127 : v;
       } else {
         const lo = ctx.attrs.clamp?.min ?? -Infinity;

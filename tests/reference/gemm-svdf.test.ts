@@ -8,7 +8,9 @@
  *     adj_x / adj_y, broadcasting, rank 2–5; SVDF float32 and int8 with int8 and int16 state), plus SVDF
  *     edge cases (state saturation and the int8 state's wrap-around past its zero point): every output
  *     byte equals TFLite Micro's (tflm-run), float32 within 1e-5 of the tensor's max |value|;
+ *   - the interpreter's float32 mode on the float models, within the same tolerance;
  *   - the state: SVDF's hand-computed state kept from run to run and cleared by reset();
+ *   - the BigInt-free requantization the references use = src/ir/quant.ts's on 200k values;
  *   - float ONNX Gemm (transA, transB, alpha, beta, every C broadcast, no C) and MatMul (1-D operands,
  *     batch broadcasting) in float64 against onnxruntime-node within 1e-5 of the tensor's max |value|;
  *   - real models layer by layer with one seeded case: ad01_int8, ad01_fp32, hello_world_int8 whole
@@ -23,13 +25,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { importGraph } from '../../src/compile.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
-import type { TensorValue } from '../../src/io/tensor-value.js';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../src/ir/quant.js';
+import { multiplyByQuantizedMultiplierFast } from '../../src/ops/gemm/reference.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { OnnxModelBuilder, float } from '../util/onnx-build.js';
 import { runOnnxRuntime } from '../util/ort.js';
-import { TFLM_MODELS, randomCase } from '../util/tflm.js';
+import { TFLM_MODELS, randomCase, runTflm } from '../util/tflm.js';
 import { SHARED } from '../util/mlperf.js';
-import { FLOAT_RTOL, assertReferenceLayersMatchTflm, assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';
+import { FLOAT_RTOL, assertCloseToTflm, assertReferenceLayersMatchTflm, assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';
 import { assertOpsMatchTflmInIsolation } from '../util/reference-isolated.js';
 import { TensorSpec, buildTflite } from '../util/tflite-build.js';
 import {
@@ -43,8 +47,32 @@ function check(label: string, m: BuiltModel, seed: number, count = 3): (j: numbe
   const n = assertReferenceMatchesTflm(label, m.bytes, cases);
   assert.is(n, count * m.outputs);
   const outs = referenceOutputs(m.bytes, `${label}.tflite`, cases);
+  if (m.inputs[0].dtype === 'float32') {
+    // the interpreter's float32 mode (float32 tensors between nodes) is within the same tolerance
+    const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs);
+    referenceOutputs(m.bytes, `${label}.tflite`, cases, { float: 'float32' }).forEach((o, k) =>
+      o.forEach((v, j) => assertCloseToTflm(`${label} (float32 mode) case ${k} output ${j}`, v, theirs[k][j])));
+  }
   return (j) => outs.flatMap((o) => Array.from(o[j].data as Int8Array | Int16Array));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The arithmetic
+
+test('multiplyByQuantizedMultiplierFast (no BigInt) = src/ir/quant.ts multiplyByQuantizedMultiplier on 200k values, int32 extremes, shifts −31…8', () => {
+  const rng = mulberry32(1400);
+  const edges = [0, 1, -1, 2, -2, 2147483647, -2147483648, 1073741824, -1073741824, 65535, -65536, 12345678, -12345678];
+  const multipliers = [0, 1 << 30, 2147483647, 1518500250, 1073741825];
+  let different = 0;
+  for (let i = 0; i < 200000; i++) {
+    const raw = i < 4000 ? edges[i % edges.length] + (Math.floor(i / edges.length) % 3) - 1 : Math.floor((rng() * 2 - 1) * 2 ** Math.floor(rng() * 32));
+    const x = Math.max(-2147483648, Math.min(2147483647, raw));
+    const m = i % 5 === 0 ? multipliers[Math.floor(i / 5) % multipliers.length] : quantizeMultiplier(rng() * 4).multiplier;
+    const shift = Math.min(8, Math.floor(rng() * 40) - 31);
+    if (multiplyByQuantizedMultiplierFast(x, m, shift) !== multiplyByQuantizedMultiplier(x, m, shift)) different++;
+  }
+  assert.is(different, 0);
+});
 
 // ---------------------------------------------------------------------------------------------------
 // TFLite models
