@@ -28,7 +28,9 @@ import { createInterpreter } from '../../src/reference/interpret.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../src/ir/quant.js';
 import { multiplyByQuantizedMultiplierFast } from '../../src/ops/gemm/reference.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
-import { mulberry32, randomFloats } from '../util/random.js';
+import { mulberry32, randomFloats, randomInts } from '../util/random.js';
+import { addNode } from '../util/run-lowered.js';
+import { Graph } from '../../src/ir/graph.js';
 import { OnnxModelBuilder, float } from '../util/onnx-build.js';
 import { runOnnxRuntime } from '../util/ort.js';
 import { TFLM_MODELS, randomCase, runTflm } from '../util/tflm.js';
@@ -130,6 +132,29 @@ test('SVDF int8 edges: the state saturating (int16) and wrapping past its zero p
   // newest slots hold 100 + clamp(v): −28 … 127 unwrapped, −128 … −29 wrapped
   assert.ok(s0.some((v) => v <= -29), `int8 state wrapped: ${s0.filter((_, i) => i % 4 === 3)}`);
   assert.ok(s1.includes(32767) && s1.includes(-32768), 'int16 state saturates both ways');
+});
+
+test('int8 gemm with W as [K, N] (transB = 0, the QDQ int8 form; per-channel scales on axis 1) = the same gemm with W as [N, K]', () => {
+  const rng = mulberry32(1451);
+  const [m, k, n] = [3, 7, 5];
+  const w = Int8Array.from(randomInts(rng, n * k, -127, 127));
+  const scales = Array.from({ length: n }, (_, j) => Math.fround(0.002 + 0.0005 * j));
+  const run = (transB: boolean) => {
+    const g = new Graph('t');
+    g.addTensor({ name: 'a', dtype: 'int8', shape: [m, k], quant: { scale: [0.05], zeroPoint: [-9] } });
+    const data = transB ? w : Int8Array.from({ length: n * k }, (_, i) => w[(i % n) * k + Math.floor(i / n)]);
+    g.addTensor({ name: 'w', dtype: 'int8', shape: transB ? [n, k] : [k, n], data, quant: { scale: scales, zeroPoint: scales.map(() => 0), axis: transB ? 0 : 1 } });
+    g.addTensor({ name: 'b', dtype: 'int32', shape: [n], data: Int32Array.from(randomInts(mulberry32(9), n, -3000, 3000)) });
+    const node = addNode(g, 'gemm', ['a', 'w', 'b'], { transA: false, transB, alpha: 1, beta: 1, clamp: { min: 0, max: 6 } }, 'fc');
+    g.tensor(node.outputs[0]).quant = { scale: [0.05], zeroPoint: [-20] };
+    g.inputs.push('a');
+    g.outputs.push(node.outputs[0]);
+    return Array.from(createInterpreter(g).run([{ dtype: 'int8', shape: [m, k], data: x }]).outputs[0].data as Int8Array);
+  };
+  const x = Int8Array.from(randomInts(rng, m * k, -128, 127));
+  const ys = run(true);
+  assert.equal(run(false), ys);
+  assert.ok(new Set(ys).size > 5 && ys.includes(-20) && ys.every((v) => v >= -20 && v <= 100), `varies, clamped to [0, 6] = [-20, 100]: ${ys}`);
 });
 
 /**

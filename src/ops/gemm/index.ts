@@ -123,14 +123,13 @@ function evaluateGemm(attrs: GemmAttrs, a: Tensor, b: Tensor, c: Tensor | undefi
   const sc = c ? cStrides(c.shape) : { m: 0, n: 0 };
   const lo = attrs.clamp?.min ?? -Infinity;
   const hi = attrs.clamp?.max ?? Infinity;
+  // Element strides of op(A) [m, k] and op(B) [k, n].
+  const [aM, aK] = attrs.transA ? [1, m] : [k, 1];
+  const [bK, bN] = attrs.transB ? [1, k] : [n, 1];
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
-      for (let p = 0; p < k; p++) {
-        const av = attrs.transA ? A[p * m + i] : A[i * k + p];
-        const bv = attrs.transB ? B[j * k + p] : B[p * n + j];
-        acc += av * bv;
-      }
+      for (let p = 0, ia = i * aM, ib = j * bN; p < k; p++, ia += aK, ib += bK) acc += A[ia] * B[ib];
       let v = attrs.alpha * acc + (c ? attrs.beta * Number(c.data![i * sc.m + j * sc.n]) : 0);
       v = v < lo ? lo : v > hi ? hi : v;
       y[i * n + j] = v;
