@@ -10,12 +10,14 @@
  *                                      an int64 bias or none (TFLite Micro's default quantized_bias_type)
  *   y = clamp(MultiplyByQuantizedMultiplier(acc, M[n], shift[n]) + y_zp, act_min, act_max)
  * The int64 sums use TFLite's 64-bit MultiplyByQuantizedMultiplier (one rounding, a 16-bit multiplier);
- * the int32 sums the double-rounding 32-bit one (src/ir/quant.ts). Multipliers (CalculateOpDataFullyConnected):
+ * the int32 sums the double-rounding 32-bit one (src/ir/quant.ts's, computed without BigInt here:
+ * `multiplyByQuantizedMultiplierFast`). Multipliers (CalculateOpDataFullyConnected):
  * per-tensor weights double(float32(a_scale · w_scale)) / double(y_scale) (GetQuantizedConvolutionMultipler),
  * per-channel weights (more than one scale) double(a_scale) · double(w_scale[n]) / double(y_scale).
  * The activation range is CalculateActivationRangeQuantized over the output type.
  *
- * `multiplyByQuantizedMultiplierFast`, `multiplyByQuantizedMultiplier64` and `requantizer` are shared with batch_matmul and svdf's references.
+ * `multiplyByQuantizedMultiplierFast`, `multiplyByQuantizedMultiplier64`, `quantOf` and `requantizer` are
+ * shared with batch_matmul's and svdf's references.
  */
 
 import { fail } from '../../diagnostics.js';
