@@ -29,7 +29,8 @@ import { assertCloseToTflm, assertReferenceMatchesTflm, referenceOutputs } from 
 import { assertReferenceLayersOfMatchTflm } from '../util/reference-layers.js';
 import { mulberry32, randomInts } from '../util/random.js';
 import { TFLM_MODELS, randomCase, runTflm } from '../util/tflm.js';
-import { buildTflite, type OpSpec, type TensorSpec } from '../util/tflite-build.js';
+import { buildTflite, unidirectionalLstmOptions, type OpSpec, type TensorSpec } from '../util/tflite-build.js';
+import type { Node } from '../../src/ir/graph.js';
 
 test('the fast fixed-point primitives equal src/ir/quant.ts (random and extreme int32)', () => {
   const rng = mulberry32(1400);
@@ -89,10 +90,14 @@ test('int8 LSTMs of tflite-lstm.test.ts: the reference = TFLM byte for byte, sat
   assert.ok(values.includes(127) && values.includes(-128), 'some hidden state saturates both ways');
 });
 
-test('float32 LSTMs of tflite-lstm.test.ts: the reference (double) = TFLM within 1e-5 of each output\'s max', () => {
+test('float32 LSTMs of tflite-lstm.test.ts: the reference (double, and float32 between nodes) = TFLM within 1e-5 of each output\'s max', () => {
   const m = buildModel('float32');
   const cases = randomCases(m.inputShapes, 'float32', 1302, 2);
   assert.is(assertReferenceMatchesTflm('lstm_f32', m.bytes, cases), 2 * CELLS.length);
+  // the interpreter keeping float32 tensors in float32 (state too): the same within 1e-5
+  const ours = referenceOutputs(m.bytes, 'lstm_f32.tflite', cases, { float: 'float32' });
+  const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), CELLS.length);
+  ours.forEach((outs, k) => outs.forEach((o, j) => assertCloseToTflm(`float: 'float32' case ${k} output ${j}`, o, theirs[k][j])));
 });
 
 /** Zero points at the extremes, cell scales far from the usual ones, a clip past int16 and one that quantizes to 0. */
@@ -183,6 +188,60 @@ REAL.forEach((name, k) => {
     const x = randomCase(g.tensor(g.inputs[0]), 1440 + k);
     const layers = assertReferenceLayersOfMatchTflm(name, bytes, x, ['UNIDIRECTIONAL_SEQUENCE_LSTM']);
     assert.is(layers, name === 'dtln_noise_suppression' ? 2 : 1);
+  });
+});
+
+test('dtln_noise_suppression\'s two LSTMs, one frame per run: two runs without reset = TFLM on the two frames as one sequence', () => {
+  // The model's LSTMs rebuilt with their own weights, state and quantization over a doubled time axis.
+  const file = 'dtln_noise_suppression.tflite';
+  const g = importGraph(new Uint8Array(readFileSync(join(TFLM_MODELS, file))), file, 'dtln');
+  const lstms = g.nodes.filter((n) => n.op === 'lstm') as Node<{ timeMajor: boolean; cellClip: number }>[];
+  assert.is(lstms.length, 2);
+  assert.is(lstms[1].inputs[0], lstms[0].outputs[0], 'the second LSTM reads the first');
+  const tensors: TensorSpec[] = [];
+  const index = new Map<string, number>();
+  const doubledShape = (shape: number[], timeMajor: boolean) => shape.map((d, i) => (i === (timeMajor ? 0 : 1) ? 2 * d : d));
+  const spec = (name: string, timeMajor: boolean): number => {
+    if (name === '') return -1;
+    if (!index.has(name)) {
+      const t = g.tensor(name);
+      const io = t.data === undefined && !t.variable;
+      index.set(name, tensors.length);
+      tensors.push({
+        name, type: t.dtype as TensorSpec['type'], shape: io ? doubledShape(t.shape, timeMajor) : t.shape,
+        ...(t.data ? { data: Array.from(t.data as Int8Array) } : {}),
+        ...(t.quant ? { quant: { scale: t.quant.scale, zeroPoint: t.quant.zeroPoint } } : {}),
+        ...(t.variable ? { variable: true } : {}),
+      });
+    }
+    return index.get(name)!;
+  };
+  const operators: OpSpec[] = lstms.map((n) => ({
+    op: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+    inputs: n.inputs.map((i) => spec(i, n.attrs.timeMajor)),
+    outputs: [spec(n.outputs[0], n.attrs.timeMajor)],
+    options: unidirectionalLstmOptions({ cellClip: n.attrs.cellClip, timeMajor: n.attrs.timeMajor }),
+  }));
+  const outputs = lstms.map((n) => n.outputs[0]);
+  const bytes = buildTflite({ tensors, operators, inputs: [index.get(g.inputs[0])!], outputs: outputs.map((o) => index.get(o)!) });
+  const frame = g.tensor(g.inputs[0]);
+  const [x0, x1] = [randomCase(frame, 1470), randomCase(frame, 1471)];
+  const cut = g.clone();
+  cut.outputs = outputs;
+  cut.removeDeadCode();
+  const it = createInterpreter(cut);
+  it.run([x0]);
+  const second = it.run([x1]).outputs;
+  it.reset();
+  const fresh = it.run([x1]).outputs;
+  const seq = new Int8Array(2 * x0.data.length);
+  seq.set(x0.data as Int8Array);
+  seq.set(x1.data as Int8Array, x0.data.length);
+  const [theirs] = runTflm(bytes, [[new Uint8Array(seq.buffer)]], 2);
+  outputs.forEach((name, j) => {
+    const half = theirs[j].subarray(theirs[j].length / 2);
+    assertCloseToTflm(`dtln LSTM ${j}: frame 0 then frame 1 vs the two-frame sequence`, second[j], half);
+    assert.not.equal([...toBytes(fresh[j])], [...half], `LSTM ${j}: the state matters`);
   });
 });
 

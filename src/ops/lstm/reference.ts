@@ -220,6 +220,13 @@ export function tanhS16(v: number, multiplier: number, shift: number): number {
   return ((r >> 8) << 16) >> 16;
 }
 
+/** Σ w[wAt + k] · (a[aAt + k] + offset), k < n (exact: below 2^53; the caller wraps it to int32). */
+function dot(w: Int8Array, wAt: number, a: Int8Array, aAt: number, n: number, offset: number): number {
+  let acc = 0;
+  for (let k = 0; k < n; k++) acc += w[wAt + k] * (a[aAt + k] + offset);
+  return acc;
+}
+
 const sat16 = (v: number) => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
 
 /** TFLite's CheckedLog2 in float32: the rounded log2 (half away from zero). */
@@ -352,11 +359,8 @@ function lstmInt8(ctx: ReferenceContext<Attrs>): TensorData[] {
         const rm = P.recMul[g];
         const out = gate[g];
         for (let s = 0; s < S; s++) {
-          let acc = 0;
-          for (let k = 0, wk = s * I; k < I; k++, wk++) acc += w[wk] * (xs[xb + k] + xOffset);
-          if (bias) acc += bias[s];
-          let rec = 0;
-          for (let k = 0, rk = s * S; k < S; k++, rk++) rec += r[rk] * (h[hb + k] + hOffset);
+          const acc = dot(w, s * I, xs, xb, I, xOffset) + (bias ? bias[s] : 0);
+          const rec = dot(r, s * S, h, hb, S, hOffset);
           const v = sat16(sat16(requantize(acc | 0, im.m, im.s)) + sat16(requantize(rec | 0, rm.m, rm.s)));
           out[s] = g === CG ? tanhS16(v, 3, 0) : sigmoidS16(v);
         }
