@@ -61,7 +61,7 @@ interface Dims {
   steps: number;
   inputSize: number;
   stateSize: number;
-  /** Element offset of row (b, t) of x divided by the row size, i.e. the row index. */
+  /** The row of x (and of the output) that holds batch b at step t. */
   row(b: number, t: number): number;
 }
 
