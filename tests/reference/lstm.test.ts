@@ -7,11 +7,15 @@
  *     to 2^-15, saturating gates and hidden state; int8 and float32.
  *   - Edge cells: zero points at the extremes (−128, 127), cell scales 2^-4 (a cell clip past the int16
  *     range) and 2^-20 (tanh(c)'s right shift 8), a clip that quantizes to zero and one truncated (1228.8).
+ *   - The int16 sigmoid / tanh on all 65536 inputs = TFLM's int16 LOGISTIC / TANH (the same functions).
  *   - State: two runs of the interpreter without reset = TFLite Micro's one run of the doubled sequence
- *     (batch- and time-major, int8 and float32); reset() starts over.
+ *     (batch- and time-major, int8 and float32; dtln_noise_suppression's two LSTMs, one frame per run);
+ *     reset() starts over.
  *   - The LSTM layers of the three real models of ../shared/models/tflm, layer by layer (their FC /
- *     SOFTMAX / LOGISTIC / RESHAPE layers are other families': not compared here).
- *   - The fixed-point primitives the fast path uses equal src/ir/quant.ts's BigInt ones.
+ *     SOFTMAX / LOGISTIC / RESHAPE layers are other families': not compared here; the whole models are in
+ *     tests/reference/models.test.ts).
+ *   - The fixed-point primitives the fast path uses equal src/ir/quant.ts's BigInt ones; what TFLite Micro
+ *     does not run (per-channel weights, weights with a zero point) is refused.
  */
 
 import { test } from 'uvu';
