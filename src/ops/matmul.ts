@@ -21,9 +21,8 @@ import { defineOp } from './op.js';
 import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast } from './binary/index.js';
 import { MAX_RANK } from '../lower/rank.js';
 import { denseInt8Form, fullyConnectedCall } from './gemm/index.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Graph, Node, Quant } from '../ir/graph.js';
 import type { Int8Form } from './int8-form.js';
-import { int8Operand } from './int8-form.js';
 
 export type MatMulAttrs = Record<string, never>;
 
@@ -128,6 +127,21 @@ function importMatMul(node: OnnxNode, ctx: ImportContext): void {
 
 const dense = denseInt8Form(false);
 
+/** The int8 values of a dequantized float constant quantized per tensor, or null when one leaves int8 (uint8 data). */
+function int8Constant(t: Tensor): { data: Int8Array; quant: Quant } | null {
+  const q = t.quant;
+  if (t.data === undefined || t.dtype !== 'float32' || !q || q.scale.length !== 1) return null;
+  const src = t.data as Float32Array;
+  const data = new Int8Array(src.length);
+  const zp = q.zeroPoint[0] ?? 0;
+  for (let i = 0; i < src.length; i++) {
+    const v = Math.round(src[i] / q.scale[0]) + zp;
+    if (v < -128 || v > 127) return null;
+    data[i] = v;
+  }
+  return { data, quant: { scale: [q.scale[0]], zeroPoint: [zp] } };
+}
+
 /** [..., R, C] → [..., C, R] of an int8 constant. */
 function swapLastTwo(data: Int8Array, shape: number[]): Int8Array {
   const [r, c] = shape.slice(-2);
@@ -157,10 +171,10 @@ function int8Form(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | n
   const rank = b.shape.length;
   const shapeT = [...b.shape.slice(0, -2), b.shape[rank - 1], b.shape[rank - 2]];
   if (xb === undefined) {
-    const q = int8Operand(g, bName);
+    const q = int8Constant(b);
     if (!q) return null;
     const t = g.freshName(`${bName}_t`);
-    g.addTensor({ name: t, dtype: 'int8', shape: shapeT, data: swapLastTwo(g.tensor(q).data as Int8Array, b.shape), quant: g.tensor(q).quant });
+    g.addTensor({ name: t, dtype: 'int8', shape: shapeT, data: swapLastTwo(q.data, b.shape), quant: q.quant });
     return { op: 'batch_matmul', inputs: [xa, t], attrs: {} };
   }
   const perm = [...Array(rank).keys()];
