@@ -13,6 +13,7 @@
  *     against TFLite Micro's CONV_2D + ADD;
  *   - ONNX Conv / MaxPool / AveragePool (groups, depthwise, dilations, auto_pad, count_include_pad,
  *     ceil_mode, 1-D): the interpreter in float64 against onnxruntime-node within 1e-5 of the max |value|;
+ *     MaxPool on raw int8 / uint8: every byte;
  *   - the BigInt-free requantization against src/ir/quant.ts's.
  * Real models layer by layer: conv-models.test.ts.
  */
@@ -291,6 +292,22 @@ test('ONNX Conv / MaxPool / AveragePool / Global*Pool: the interpreter (float64)
     const { outputs: [actual] } = createInterpreter(importGraph(bytes, `${c.name}.onnx`, 'm')).run([x]);
     assert.equal(actual.shape, expected.shape, c.name);
     assertCloseToTflm(`${c.name} vs onnxruntime`, actual, new Uint8Array((expected.data as Float32Array).buffer));
+  }
+});
+
+test('ONNX MaxPool on raw int8 and uint8 tensors (no quantization): the interpreter = onnxruntime, every byte', async () => {
+  const rng = mulberry32(4110);
+  for (const dtype of ['int8', 'uint8'] as const) {
+    const m = new OnnxModelBuilder({ opset: 12 });
+    m.node('MaxPool', [m.input('x', dtype, [2, 3, 7, 6])], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1] }, { outputs: ['y'] });
+    m.output('y', dtype);
+    const bytes = m.encode();
+    const values = randomInts(rng, 2 * 3 * 7 * 6, dtype === 'int8' ? -128 : 0, dtype === 'int8' ? 127 : 255);
+    const x = { dtype, shape: [2, 3, 7, 6], data: dtype === 'int8' ? Int8Array.from(values) : Uint8Array.from(values) };
+    const [expected] = await runOnnxRuntime(bytes, [{ name: 'x', ...x }]);
+    const { outputs: [actual] } = createInterpreter(importGraph(bytes, `maxpool_${dtype}.onnx`, 'm')).run([x]);
+    assert.equal(actual.shape, expected.shape, dtype);
+    assertCloseToTflm(`MaxPool ${dtype} vs onnxruntime`, actual, new Uint8Array(expected.data.buffer, expected.data.byteOffset, expected.data.byteLength));
   }
 });
 
