@@ -3,7 +3,7 @@
  * AVERAGE_POOL_2D and MAX_POOL_2D of the MLPerf Tiny models (int8 and float32), person_detect,
  * micro_speech_quantized and MobileNetV2 run by its reference on TFLite Micro's own inputs of that layer
  * (`tflm-run --dump`, one seeded case) and compared with TFLite Micro's output of the layer (int8: every
- * byte; float: within 1e-5 of the tensor's max |value|): tests/util/reference-layers.ts. The layer counts
+ * byte; float: within 1e-5 of the tensor's max |value|): tests/util/reference-isolated.ts. The layer counts
  * are the README's operator counts of ../shared/models. MobileNetV2's ~300 M MACs must take under 20 s.
  * (kws's float model is hybrid, which TFLite Micro does not run.)
  */
@@ -14,7 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { importGraph } from '../../src/compile.js';
 import { SHARED } from '../util/mlperf.js';
-import { assertOpsMatchTflmLayers } from '../util/reference-layers.js';
+import { assertOpsMatchTflmLayers } from '../util/reference-isolated.js';
 import { randomCase } from '../util/tflm.js';
 
 const MODELS = join(SHARED, 'models');
