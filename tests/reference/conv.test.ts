@@ -119,7 +119,8 @@ function buildModel(type: 'float32' | 'int8' | 'int16', seed: number, families: 
   const add = (name: string, shape: number[], ttype: TfliteType, q?: { scale: number[]; zeroPoint: number[]; axis?: number }, data?: number[]) =>
     tensors.push({ name, shape, type: ttype, ...(quantized && q ? { quant: q } : {}), ...(data ? { data } : {}) }) - 1;
   // 16x8: zero points 0 and small scales; int8: the case's.
-  const act = (name: string, shape: number[], q: Q) => add(name, shape, type, type === 'int16' ? { scale: [q[0] / 256], zeroPoint: [0] } : { scale: [q[0]], zeroPoint: [q[1]] });
+  // (16x8 pools take a zero point: `zp16`.)
+  const act = (name: string, shape: number[], q: Q, zp16 = 0) => add(name, shape, type, type === 'int16' ? { scale: [q[0] / 256], zeroPoint: [zp16] } : { scale: [q[0]], zeroPoint: [q[1]] });
   const weights = (n: number) => (quantized ? randomInts(rng, n, -127, 127) : Array.from(randomFloats(rng, n, -1, 1)));
   const biasType: TfliteType = type === 'float32' ? 'float32' : type === 'int16' ? 'int64' : 'int32';
   if (families.convs) {
@@ -147,9 +148,9 @@ function buildModel(type: 'float32' | 'int8' | 'int16', seed: number, families: 
   }
   if (families.pools) {
     POOLS.forEach((c, i) => {
-      const x = act(`pool_x${i}`, c.x, c.q);
+      const x = act(`pool_x${i}`, c.x, c.q, c.q[1]);
       const shape = [c.x[0], outSize(c.padding, c.x[1], c.filter[0], c.stride[0]), outSize(c.padding, c.x[2], c.filter[1], c.stride[1]), c.x[3]];
-      const y = act(`pool_y${i}`, shape, c.q);
+      const y = act(`pool_y${i}`, shape, c.q, c.q[1]);
       inputs.push(x);
       outputs.push(y);
       operators.push({ op: c.op, version: type === 'int16' ? 3 : 2, inputs: [x], outputs: [y], options: poolOptions({ padding: c.padding, stride: c.stride, filter: c.filter, activation: c.act }) });
@@ -201,6 +202,12 @@ for (const type of ['int8', 'float32'] as const) {
     const cases = randomCases(type, m.inputs, 4103, 3);
     const n = assertReferenceMatchesTflm(`conv_${type}`, m.bytes, cases);
     assert.is(n, 3 * (CONVS.length + POOLS.length + TCONVS.length));
+    if (type === 'float32') {
+      // The interpreter's float32 mode (float32 tensors between nodes) is as close.
+      const ours = referenceOutputs(m.bytes, 'conv_float32.tflite', cases, { float: 'float32' });
+      const theirs = runTflm(m.bytes, cases.map((c) => c.map(toBytes)), ours[0].length);
+      ours.forEach((outs, k) => outs.forEach((o, j) => assertCloseToTflm(`float32 mode case ${k} output ${j}`, o, theirs[k][j])));
+    }
     if (type === 'int8') {
       const ours = referenceOutputs(m.bytes, 'conv_int8.tflite', cases.slice(0, 1))[0];
       const sat = [...(ours[2].data as Int8Array)];
