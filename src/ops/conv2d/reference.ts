@@ -176,7 +176,18 @@ function convolve(attrs: Conv2dAttrs, g: Geometry, x: TensorData, w: Float64Arra
           let sum = bias[oc];
           let wi = oc * wStride;
           if (groupC === inC) {
-            for (let k = 0; k < wStride; k++) sum += w[wi + k] * patch[k];
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            let k = 0;
+            for (; k + 3 < wStride; k += 4) {
+              sum += w[wi + k] * patch[k];
+              s1 += w[wi + k + 1] * patch[k + 1];
+              s2 += w[wi + k + 2] * patch[k + 2];
+              s3 += w[wi + k + 3] * patch[k + 3];
+            }
+            for (; k < wStride; k++) sum += w[wi + k] * patch[k];
+            sum += s1 + s2 + s3;
           } else if (groupC === 1) {
             for (let t = 0, p = first; t < taps; t++, p += inC) sum += w[wi + t] * patch[p];
           } else {
