@@ -227,6 +227,16 @@ export const pad = defineOp<PadAttrs>({
     evaluatePad(attrs, { shape: x.shape, data: x.data! }, outputs[0].shape, out);
     return [out];
   },
+  // Run time: a quantized tensor pads with `value` quantized in the output's quantization (TFLite's PAD:
+  // the zero point; PADV2: its constant), which `evaluate` (constant folding of plain tensors) does not do.
+  reference({ attrs, inputs, outputs, node }) {
+    const x = inputs[0]!;
+    const q = outputs[0].quant;
+    const value = q && attrs.mode === 'constant' && (x.dtype === 'int8' || x.dtype === 'int16') ? quantizedPadValue(attrs.value, q.scale, q.zeroPoint, x.dtype, node) : attrs.value;
+    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
+    evaluatePad({ ...attrs, value }, { shape: x.shape, data: x.data! }, outputs[0].shape, out);
+    return [out];
+  },
   lower({ node, input, output, addConstant }) {
     const x = input(0);
     const plan = planAxes(x.shape, node.attrs.pads);
@@ -283,6 +293,15 @@ export const pad = defineOp<PadAttrs>({
     TILE: { maxVersion: 3, types: [...PAD_TYPES, 'int32'], import: importTfliteTile },
   },
 });
+
+/** A real pad value in a per-tensor quantization: zero point + round(value / scale), saturated to the type. */
+function quantizedPadValue(value: number, scale: number[], zeroPoint: number[], dtype: 'int8' | 'int16', node: Node<unknown>): number {
+  if (scale.length !== 1) fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: a pad of a per-channel quantized tensor`);
+  const r = value / scale[0];
+  const q = zeroPoint[0] + (r < 0 ? -Math.round(-r) : Math.round(r));
+  const [lo, hi] = dtype === 'int8' ? [-128, 127] : [-32768, 32767];
+  return Math.min(hi, Math.max(lo, q));
+}
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */
 function quantizedFill(node: Node<PadAttrs>, x: Tensor, y: Tensor): number {

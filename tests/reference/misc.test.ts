@@ -1,14 +1,35 @@
 /**
  * The reference interpreter (src/reference/) on R-misc's operators — softmax, l2_norm, the reductions,
- * arg max / min, resizes, batchnorm and the data-movement operators — against the oracles: every output
- * byte of TFLite Micro (tflm-run) on the models the import tests build (reused from tests/util), float
- * outputs within 1e-5 of the tensor's largest magnitude (tests/util/reference.ts).
+ * arg max / min, resizes, batchnorm and the data-movement operators — against the oracles:
+ * - every output byte of TFLite Micro (tflm-run) on the models the import tests build (tests/util:
+ *   reduce-resize-models, movement-models — against TFLite Micro's twin where its kernels cannot run a
+ *   case as written —, layout-models), float outputs within 1e-5 of the tensor's largest magnitude
+ *   (tests/util/reference.ts);
+ * - one model built here with the integer edges of softmax (int8, int8 → int16, int16; betas, scales
+ *   whose differences fall below diff_min, a row of 1; a row of 512 or more equal values is left out: TFLite Micro aborts on its shift of 32), MEAN (int8 and
+ *   int16, zero points at both extremes, saturation), SUM, PAD / PADV2 (fill = the zero point or the
+ *   constant), CONCATENATION and PACK; and its float twin;
+ * - float ONNX graphs (Softmax old and new, ReduceMean, Concat, Pad in three modes, Transpose,
+ *   BatchNormalization) against onnxruntime, within 1e-5 of each output's largest magnitude;
+ * - per layer on real models (tests/util/reference-ops.ts): each layer of these operators fed TFLite
+ *   Micro's own inputs to it (its dumps), its output = TFLite Micro's.
  */
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertReferenceMatchesTflm } from '../util/reference.js';
+import { readFileSync } from 'node:fs';
+import { importGraph } from '../../src/compile.js';
+import { createInterpreter } from '../../src/reference/interpret.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { assertCloseToTflm, assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';
+import { runTflm } from '../util/tflm.js';
+import { mulberry32, randomFloats, randomInts } from '../util/random.js';
+import { OpSpec, TensorSpec, buildTflite, concatOptions, reducerOptions, softmaxOptions } from '../util/tflite-build.js';
+import { OnnxModelBuilder } from '../util/onnx-build.js';
+import { runOnnxRuntime } from '../util/ort.js';
 import * as rr from '../util/reduce-resize-models.js';
+import * as mv from '../util/movement-models.js';
+import * as lay from '../util/layout-models.js';
 
 for (const type of ['float32', 'int8'] as const) {
   test(`reductions, arg max/min, resizes, L2 normalization (${type}, tests/import/tflite-reduce-resize's model): reference = TFLM`, () => {
@@ -17,5 +38,145 @@ for (const type of ['float32', 'int8'] as const) {
     assert.is(n, 3 * m.outputs);
   });
 }
+
+for (const type of ['float32', 'int8', 'int32'] as const) {
+  test(`movement builtins (${type}, tests/import/tflite-movement-ops' model): reference = TFLM (its twin where TFLM cannot run a case)`, () => {
+    const cases = type === 'int32' ? mv.CASES.filter((c) => !/^(gather|depth_to_space|space_to_depth|mirror_pad)/.test(c.name)) : mv.CASES;
+    const b = mv.build(type, cases);
+    const inputs = mv.randomCases(b.ours, 1401, 2);
+    const ours = referenceOutputs(b.ours.bytes(), `move_${type}.tflite`, inputs);
+    const theirs = runTflm(b.twin.bytes(), inputs.map((c) => c.map(toBytes)), b.ours.outputs.length);
+    ours.forEach((outs, k) => outs.forEach((o, j) => assertCloseToTflm(`move_${type} case ${k} output ${j}`, o, theirs[k][j])));
+    assert.ok(ours[0].length >= 40, `${ours[0].length} outputs`);
+  });
+}
+
+test('TRANSPOSE (ranks 2 to 5, int8 and float32 with ±Inf, −0, subnormals) and TRANSPOSE/SQUEEZE/EXPAND_DIMS/SHAPE/RESHAPE in one model: reference = TFLM', () => {
+  let seed = 500;
+  for (const type of ['int8', 'float32'] as const) {
+    for (const [shape, perm] of lay.TRANSPOSES) {
+      assertReferenceMatchesTflm(`transpose_${type}_${shape.join('x')}`, lay.transposeModel(type, shape, perm), lay.cases(type, shape, seed++, 2).map((x) => [x]));
+    }
+    assert.is(assertReferenceMatchesTflm(`all4_${type}`, lay.allFour(type), lay.cases(type, [2, 1, 3, 5], seed++, 2).map((x) => [x])), 6);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Integer edges of softmax, MEAN, SUM, PAD, CONCATENATION, PACK, in one model (and its float twin)
+
+type Q = [scale: number, zp: number];
+type T = 'int8' | 'int16' | 'float32';
+
+class EdgeModel {
+  tensors: TensorSpec[] = [];
+  inputs: number[] = [];
+  outputs: number[] = [];
+  operators: OpSpec[] = [];
+  constructor(readonly float: boolean) {}
+  t(shape: number[], type: T, q?: Q, edge?: 'in' | 'out', data?: number[]): number {
+    const ty = this.float && type !== 'int16' ? 'float32' : type;
+    const i = this.tensors.push({ name: `t${this.tensors.length}`, shape, type: ty, ...(q && ty !== 'float32' ? { quant: { scale: [q[0]], zeroPoint: [q[1]] } } : {}), ...(data ? { data } : {}) }) - 1;
+    if (edge === 'in') this.inputs.push(i);
+    if (edge === 'out') this.outputs.push(i);
+    return i;
+  }
+  ints(values: number[], shape = [values.length]): number {
+    return this.tensors.push({ name: `c${this.tensors.length}`, shape, type: 'int32', data: values }) - 1;
+  }
+  op(op: string, version: number, inputs: number[], outputs: number[], options?: OpSpec['options']): void {
+    this.operators.push({ op, version, inputs, outputs, ...(options ? { options } : {}) });
+  }
+  bytes(): Uint8Array {
+    return buildTflite({ tensors: this.tensors, inputs: this.inputs, outputs: this.outputs, operators: this.operators });
+  }
+}
+
+const SOFTMAX8: { shape: number[]; q: Q; beta: number; wide?: boolean }[] = [
+  { shape: [1, 12], q: [0.1, -10], beta: 1 },
+  { shape: [3, 10], q: [0.02, 0], beta: 1 },
+  { shape: [2, 1], q: [0.05, 3], beta: 1 },
+  { shape: [4, 7], q: [0.5, 0], beta: 0.3 },
+  { shape: [2, 3, 50], q: [0.001, 127], beta: 2 },
+  { shape: [3, 10], q: [0.0699627, 2], beta: 1, wide: true },
+  { shape: [2, 33], q: [0.3, -128], beta: 0.5, wide: true },
+];
+const SOFTMAX16: { shape: number[]; scale: number; beta: number }[] = [
+  { shape: [1, 19], scale: 0.0003, beta: 1 },
+  { shape: [2, 40], scale: 1 / 4096, beta: 2 },
+  { shape: [3, 1], scale: 0.001, beta: 0.5 },
+  { shape: [2, 5], scale: 0.01, beta: 1 },
+  { shape: [4, 9], scale: 0.00001, beta: 1 },
+];
+const MEANS: { type: 'int8' | 'int16'; x: number[]; axes: number[]; keep: boolean; qx: Q; qy: Q; sum?: boolean }[] = [
+  { type: 'int8', x: [2, 5, 7, 3], axes: [1, 2], keep: true, qx: [0.02, -128], qy: [0.02, 127] },
+  { type: 'int8', x: [3, 11], axes: [1], keep: false, qx: [0.02, 5], qy: [0.004, -3] },
+  { type: 'int8', x: [2, 3, 4, 5], axes: [0, 3], keep: true, qx: [0.05, 127], qy: [0.03, -128] },
+  { type: 'int8', x: [1, 7, 7, 24], axes: [1, 2], keep: true, qx: [0.0235, -128], qy: [0.0117, -128] },
+  { type: 'int8', x: [4, 6], axes: [-1, 0], keep: false, qx: [0.1, 0], qy: [0.3, 0] },
+  { type: 'int16', x: [2, 5, 7, 3], axes: [1, 2], keep: true, qx: [0.0004, 0], qy: [0.0004, 0] },
+  { type: 'int16', x: [3, 11], axes: [1], keep: false, qx: [0.0004, 11], qy: [0.00002, -5] },
+  { type: 'int8', x: [3, 11], axes: [1], keep: false, qx: [0.02, 5], qy: [0.06, -3], sum: true },
+  { type: 'int8', x: [2, 3, 4], axes: [0, 2], keep: true, qx: [0.05, 127], qy: [0.2, -128], sum: true },
+];
+
+function buildEdges(float: boolean): EdgeModel {
+  const m = new EdgeModel(float);
+  for (const c of SOFTMAX8) {
+    if (float && c.wide) continue;
+    const x = m.t(c.shape, 'int8', c.q, 'in');
+    const y = c.wide ? m.t(c.shape, 'int16', [1 / 65536, -32768], 'out') : m.t(c.shape, 'int8', [1 / 256, -128], 'out');
+    m.op('SOFTMAX', c.wide ? 2 : float ? 1 : 2, [x], [y], softmaxOptions(c.beta));
+  }
+  if (!float) {
+    for (const c of SOFTMAX16) m.op('SOFTMAX', 3, [m.t(c.shape, 'int16', [c.scale, 0], 'in')], [m.t(c.shape, 'int16', [1 / 32768, 0], 'out')], softmaxOptions(c.beta));
+  }
+  for (const c of MEANS) {
+    if (float && c.type === 'int16') continue;
+    const reduced = new Set(c.axes.map((a) => (a < 0 ? a + c.x.length : a)));
+    const shape = c.x.flatMap((d, j) => (reduced.has(j) ? (c.keep ? [1] : []) : [d]));
+    const x = m.t(c.x, c.type, c.qx, 'in');
+    m.op(c.sum ? 'SUM' : 'MEAN', c.type === 'int16' ? 3 : float ? 1 : 2, [x, m.ints(c.axes)], [m.t(shape, c.type, c.qy, 'out')], reducerOptions(c.keep));
+  }
+  // PAD (fill: the zero point, at both extremes) and PADV2 (fill: its constant).
+  for (const [q, pads] of [[[0.03, -128], [0, 0, 1, 2, 2, 1, 0, 0]], [[0.03, 127], [1, 0, 0, 1, 0, 0, 2, 3]]] as [Q, number[]][]) {
+    m.op('PAD', float ? 1 : 2, [m.t([1, 5, 5, 3], 'int8', q, 'in'), m.ints(pads, [4, 2])], [m.t([1 + pads[0] + pads[1], 5 + pads[2] + pads[3], 5 + pads[4] + pads[5], 3 + pads[6] + pads[7]], 'int8', q, 'out')]);
+  }
+  const fill = m.t([], 'int8', [0.03, 10], undefined, [float ? -0.45 : -5]);
+  m.op('PADV2', float ? 1 : 2, [m.t([2, 3, 4], 'int8', [0.03, 10], 'in'), m.ints([1, 1, 0, 2, 3, 0], [3, 2]), fill], [m.t([4, 5, 7], 'int8', [0.03, 10], 'out')]);
+  // CONCATENATION (inner and outer axes) and PACK: one quantization throughout, as TFLite Micro requires.
+  const q: Q = [0.04, -9];
+  const a = m.t([2, 3, 4], 'int8', q, 'in');
+  const b = m.t([2, 5, 4], 'int8', q, 'in');
+  const c = m.t([2, 3, 4], 'int8', q, 'in');
+  m.op('CONCATENATION', 1, [a, b, c], [m.t([2, 11, 4], 'int8', q, 'out')], concatOptions(1));
+  m.op('CONCATENATION', 1, [a, c], [m.t([2, 3, 8], 'int8', q, 'out')], concatOptions(-1));
+  m.op('PACK', float ? 1 : 2, [a, c], [m.t([2, 3, 2, 4], 'int8', q, 'out')], { type: 59, fields: [[0, 'int32', 2], [1, 'int32', 2]] });
+  return m;
+}
+
+function edgeCases(m: EdgeModel, seed: number, count: number): TensorValue[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    m.inputs.map((i): TensorValue => {
+      const { shape, type } = m.tensors[i];
+      const n = shape.reduce((p, q) => p * q, 1);
+      if (type === 'float32') return { dtype: 'float32', shape, data: randomFloats(rng, n, -6, 6) };
+      if (type === 'int16') return { dtype: 'int16', shape, data: Int16Array.from(randomInts(rng, n, -32768, 32767)) };
+      return { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
+    }),
+  );
+}
+
+test('softmax (int8, int8 → int16, int16), MEAN (int8, int16), SUM, PAD, PADV2, CONCATENATION, PACK at their integer edges: reference = TFLM', () => {
+  const m = buildEdges(false);
+  const n = assertReferenceMatchesTflm('edges_int8', m.bytes(), edgeCases(m, 1402, 3));
+  assert.is(n, 3 * m.outputs.length);
+});
+
+test('the same operators on float32 (softmax with beta, MEAN, SUM, PAD, PADV2, CONCATENATION, PACK): reference within 1e-5 of TFLM', () => {
+  const m = buildEdges(true);
+  const n = assertReferenceMatchesTflm('edges_f32', m.bytes(), edgeCases(m, 1403, 2));
+  assert.is(n, 2 * m.outputs.length);
+});
 
 test.run();
