@@ -89,20 +89,44 @@ export function padSourceIndex(k: number, n: number, mode: PadMode): number {
 }
 
 function evaluatePad(attrs: PadAttrs, x: { shape: number[]; data: TensorData }, outShape: number[], out: TensorData): void {
-  const plan = planAxes(x.shape, attrs.pads);
-  const strides = stridesOf(x.shape);
+  const rank = outShape.length;
+  if (out.length === 0) return;
   const fill = fromNumbers(out instanceof BigInt64Array ? 'int64' : 'float64', [attrs.value])[0];
-  const idx = new Array<number>(outShape.length).fill(0);
   const src = x.data as unknown as (number | bigint)[];
   const dst = out as unknown as (number | bigint)[];
-  for (let o = 0; o < out.length; o++) {
-    let at = 0;
-    for (let d = 0; d < idx.length && at >= 0; d++) {
-      const k = padSourceIndex(idx[d] - plan[d].before, plan[d].extent, attrs.mode);
-      at = k < 0 ? -1 : at + (plan[d].start + k) * strides[d];
+  if (rank === 0) {
+    dst[0] = src[0];
+    return;
+  }
+  const plan = planAxes(x.shape, attrs.pads);
+  const strides = stridesOf(x.shape);
+  // Per axis and output index: the input element offset along that axis, or −1 for the fill.
+  const offsets = outShape.map((n, d) => {
+    const table = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const s = padSourceIndex(k - plan[d].before, plan[d].extent, attrs.mode);
+      table[k] = s < 0 ? -1 : (plan[d].start + s) * strides[d];
     }
-    dst[o] = at < 0 ? fill : src[at];
-    for (let d = idx.length - 1; d >= 0; d--) {
+    return table;
+  });
+  // Rows along the last axis; the leading axes walk as an odometer.
+  const last = offsets[rank - 1];
+  const rowLength = outShape[rank - 1];
+  const rows = out.length / rowLength;
+  const idx = new Array<number>(rank - 1).fill(0);
+  let o = 0;
+  for (let r = 0; r < rows; r++) {
+    let base = 0;
+    for (let d = 0; d < rank - 1 && base >= 0; d++) {
+      const off = offsets[d][idx[d]];
+      base = off < 0 ? -1 : base + off;
+    }
+    if (base < 0) {
+      for (let k = 0; k < rowLength; k++) dst[o++] = fill;
+    } else {
+      for (let k = 0; k < rowLength; k++) dst[o++] = last[k] < 0 ? fill : src[base + last[k]];
+    }
+    for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < outShape[d]) break;
       idx[d] = 0;
     }

@@ -30,6 +30,7 @@ import { runOnnxRuntime } from '../util/ort.js';
 import * as rr from '../util/reduce-resize-models.js';
 import * as mv from '../util/movement-models.js';
 import * as lay from '../util/layout-models.js';
+import { assertOpLayersMatchTflm, seededInput } from '../util/reference-ops.js';
 
 for (const type of ['float32', 'int8'] as const) {
   test(`reductions, arg max/min, resizes, L2 normalization (${type}, tests/import/tflite-reduce-resize's model): reference = TFLM`, () => {
@@ -178,5 +179,32 @@ test('the same operators on float32 (softmax with beta, MEAN, SUM, PAD, PADV2, C
   const n = assertReferenceMatchesTflm('edges_f32', m.bytes(), edgeCases(m, 1403, 2));
   assert.is(n, 2 * m.outputs.length);
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Per layer on real models: these operators' layers fed TFLite Micro's inputs
+
+const MINE = ['softmax', 'l2_norm', 'reduce_mean', 'reduce_max', 'reduce_min', 'reduce_sum', 'arg_max', 'arg_min', 'resize_nearest', 'resize_bilinear', 'batchnorm', 'transpose', 'concat', 'pad', 'copy', 'gather', 'slice', 'reshape'];
+const MODELS = '/work/shared/models';
+const REAL: [string, number][] = [
+  ['mlperf-tiny/kws/kws_ref_model.tflite', 1],
+  ['mlperf-tiny/ic/pretrainedResnet_quant.tflite', 1],
+  ['mlperf-tiny/ic/pretrainedResnet.tflite', 1],
+  ['mlperf-tiny/vww/vww_96_int8.tflite', 1],
+  ['mlperf-tiny/vww/vww_96_float.tflite', 1],
+  ['tflm/person_detect.tflite', 1],
+  ['tflm/keyword_scrambled_8bit.tflite', 1],
+  ['tflm/mobilenet_v2_quantized_1x3x224x224.tflite', 4],
+];
+
+for (const [path, least] of REAL) {
+  const name = path.split('/').pop()!.replace('.tflite', '');
+  test(`${name}: every ${MINE.length > 0 ? 'softmax / mean / pad / transpose / reshape / …' : ''} layer fed TFLM's inputs = TFLM`, () => {
+    const bytes = new Uint8Array(readFileSync(`${MODELS}/${path}`));
+    const x = seededInput(bytes, name, mulberry32(1405));
+    const { compared, ms } = assertOpLayersMatchTflm(name, bytes, x, MINE);
+    assert.ok(compared >= least, `${compared} layers compared`);
+    console.log(`    ${name}: ${compared} layers = TFLM, ${ms.toFixed(1)} ms in them`);
+  });
+}
 
 test.run();
