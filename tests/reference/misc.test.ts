@@ -181,6 +181,51 @@ test('the same operators on float32 (softmax with beta, MEAN, SUM, PAD, PADV2, C
 });
 
 // ---------------------------------------------------------------------------------------------------
+// Float ONNX graphs against onnxruntime
+
+/** Every output of the interpreter (float64, reported as float32) within 1e-5 of onnxruntime's, relative to the output's largest magnitude. */
+async function assertOnnxMatchesOrt(label: string, m: OnnxModelBuilder, inputs: { name: string; shape: number[] }[], seed: number): Promise<number> {
+  const bytes = m.encode();
+  const rng = mulberry32(seed);
+  const xs = inputs.map((i) => ({ ...i, dtype: 'float32' as const, data: randomFloats(rng, i.shape.reduce((a, b) => a * b, 1), -3, 3) }));
+  const expected = await runOnnxRuntime(bytes, xs);
+  const ours = createInterpreter(importGraph(bytes, `${label}.onnx`, label)).run(xs.map((x) => ({ dtype: x.dtype, shape: x.shape, data: x.data }))).outputs;
+  assert.is(ours.length, expected.length);
+  ours.forEach((o, k) => {
+    const e = expected[k].data as Float32Array;
+    assert.equal(o.shape, expected[k].shape, `${label} output ${k} shape`);
+    const scale = Math.max(...Array.from(e, Math.abs));
+    (o.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - e[i]) <= 1e-5 * scale, `${label} output ${k} [${i}]: ${v} vs onnxruntime ${e[i]}`));
+  });
+  return ours.length;
+}
+
+test('float ONNX: Softmax (opset 13 on an inner axis, opset 11 over a flattened block), ReduceMean, Concat, Pad (constant, reflect, edge), Transpose, BatchNormalization = onnxruntime', async () => {
+  const rng = mulberry32(1406);
+  const m = new OnnxModelBuilder({ opset: 13 });
+  const x = m.input('x', 'float32', [2, 3, 5, 4]);
+  const z = m.input('z', 'float32', [2, 2, 5, 4]);
+  m.output(m.node('Softmax', [x], { axis: 1 })[0], 'float32');
+  m.output(m.node('ReduceMean', [x], { axes: [1, 3], keepdims: 0 })[0], 'float32');
+  m.output(m.node('ReduceMean', [x], { keepdims: 1 })[0], 'float32');
+  m.output(m.node('Concat', [x, z, x], { axis: 1 })[0], 'float32');
+  m.output(m.node('Concat', [x, m.initializer('k', 'float32', [2, 3, 5, 1], randomFloats(rng, 30, -1, 1))], { axis: -1 })[0], 'float32');
+  m.output(m.node('Pad', [x, m.initializer('p1', 'int64', [8], [0, 1, 2, 0, 1, 0, 1, 3]), m.initializer('v', 'float32', [], [0.75])], { mode: 'constant' })[0], 'float32');
+  m.output(m.node('Pad', [x, m.initializer('p2', 'int64', [8], [0, 0, 2, 3, 0, 0, 4, 2])], { mode: 'reflect' })[0], 'float32');
+  m.output(m.node('Pad', [x, m.initializer('p3', 'int64', [8], [1, 0, -1, 2, 0, 1, 0, -2])], { mode: 'edge' })[0], 'float32');
+  m.output(m.node('Transpose', [x], { perm: [3, 0, 2, 1] })[0], 'float32');
+  const stats = ['gamma', 'beta', 'mean', 'var'].map((n, i) => m.initializer(n, 'float32', [3], i === 3 ? randomFloats(rng, 3, 0.1, 2) : randomFloats(rng, 3, -2, 2)));
+  m.output(m.node('BatchNormalization', [x, ...stats], { epsilon: 1e-3 })[0], 'float32');
+  const n = await assertOnnxMatchesOrt('onnx13', m, [{ name: 'x', shape: [2, 3, 5, 4] }, { name: 'z', shape: [2, 2, 5, 4] }], 1407);
+  assert.is(n, 10);
+  const old = new OnnxModelBuilder({ opset: 11 });
+  const y = old.input('y', 'float32', [3, 4, 5]);
+  old.output(old.node('Softmax', [y], { axis: 1 })[0], 'float32');
+  old.output(old.node('Softmax', [y])[0], 'float32');
+  assert.is(await assertOnnxMatchesOrt('onnx11', old, [{ name: 'y', shape: [3, 4, 5] }], 1408), 2);
+});
+
+// ---------------------------------------------------------------------------------------------------
 // Per layer on real models: these operators' layers fed TFLite Micro's inputs
 
 const MINE = ['softmax', 'l2_norm', 'reduce_mean', 'reduce_max', 'reduce_min', 'reduce_sum', 'arg_max', 'arg_min', 'resize_nearest', 'resize_bilinear', 'batchnorm', 'transpose', 'concat', 'pad', 'copy', 'gather', 'slice', 'reshape'];
