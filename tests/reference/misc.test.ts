@@ -20,6 +20,9 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { importGraph } from '../../src/compile.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
+import { Graph } from '../../src/ir/graph.js';
+import { fromNumbers, toNumbers, type DType } from '../../src/ir/dtype.js';
+import { addNode } from '../util/run-lowered.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { assertCloseToTflm, assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';
 import { runTflm } from '../util/tflm.js';
@@ -223,6 +226,54 @@ test('float ONNX: Softmax (opset 13 on an inner axis, opset 11 over a flattened 
   old.output(old.node('Softmax', [y], { axis: 1 })[0], 'float32');
   old.output(old.node('Softmax', [y])[0], 'float32');
   assert.is(await assertOnnxMatchesOrt('onnx11', old, [{ name: 'y', shape: [3, 4, 5] }], 1408), 2);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The data-movement operators and arg max / min on every element type: the same integers in int16,
+// int64, float64 (float32 in the interpreter) and float32 (interpreter kept in float32) give the int32
+// result, which the movement tests above hold to TFLite Micro (the operators move values and compare
+// them: their result may not depend on the element type)
+
+const MOVES: { op: string; shapes: number[][]; attrs: object; index?: number[] }[] = [
+  { op: 'transpose', shapes: [[2, 3, 4, 5]], attrs: { perm: [2, 0, 3, 1] } },
+  { op: 'slice', shapes: [[5, 7]], attrs: { starts: [4, 1], ends: [-1, 7], steps: [-2, 3] } },
+  { op: 'concat', shapes: [[2, 3, 4], [2, 1, 4], [2, 2, 4]], attrs: { axis: 1 } },
+  { op: 'pad', shapes: [[3, 4]], attrs: { mode: 'constant', pads: [1, 0, 2, 3], value: 7 } },
+  { op: 'pad', shapes: [[3, 4]], attrs: { mode: 'reflect', pads: [2, 1, 1, 3], value: 0 } },
+  { op: 'pad', shapes: [[3, 4]], attrs: { mode: 'symmetric', pads: [0, 3, 2, 0], value: 0 } },
+  { op: 'pad', shapes: [[3, 4]], attrs: { mode: 'wrap', pads: [0, 0, 3, 5], value: 0 } },
+  { op: 'gather', shapes: [[4, 3, 5]], attrs: { axis: 1, batchDims: 0 }, index: [2, 0, 2, 1] },
+  { op: 'reshape', shapes: [[2, 3, 4]], attrs: { shape: [4, 6] } },
+  { op: 'copy', shapes: [[2, 3, 4]], attrs: {} },
+  { op: 'arg_max', shapes: [[3, 4, 5]], attrs: { axis: 1, indexType: 'int64' } },
+  { op: 'arg_min', shapes: [[3, 4, 5]], attrs: { axis: 2, indexType: 'int32' } },
+  { op: 'reduce_max', shapes: [[3, 4, 5]], attrs: { axes: [0, 2], keepdims: true } },
+  { op: 'reduce_min', shapes: [[3, 4, 5]], attrs: { axes: [1], keepdims: false } },
+  { op: 'reduce_sum', shapes: [[3, 4, 5]], attrs: { axes: [0, 1], keepdims: true } },
+];
+
+test(`${MOVES.length} data-movement / arg / max-min cases: int16, int64, float64 and float32 give the int32 result`, () => {
+  const rng = mulberry32(1409);
+  for (const c of MOVES) {
+    const values = c.shapes.map((s) => randomInts(rng, s.reduce((a, b) => a * b, 1), -3000, 3000));
+    const run = (dtype: DType, float: 'float32' | 'float64' = 'float64'): number[] => {
+      const g = new Graph('t');
+      const names = c.shapes.map((shape, i) => g.addTensor({ name: `x${i}`, dtype, shape }).name);
+      g.inputs = [...names];
+      const inputs = [...names];
+      if (c.index) inputs.push(g.addTensor({ name: 'idx', dtype: 'int32', shape: [c.index.length] }).name), g.inputs.push('idx');
+      const node = addNode(g, c.op, inputs, c.attrs);
+      g.outputs = [node.outputs[0]];
+      const xs: TensorValue[] = c.shapes.map((shape, i) => ({ dtype, shape, data: fromNumbers(dtype, values[i]) }));
+      if (c.index) xs.push({ dtype: 'int32', shape: [c.index.length], data: Int32Array.from(c.index) });
+      return toNumbers(createInterpreter(g, { float }).run(xs).outputs[0].data);
+    };
+    const want = run('int32');
+    assert.ok(want.length > 0, c.op);
+    for (const [dtype, float] of [['int16'], ['int64'], ['float32'], ['float32', 'float32']] as [DType, 'float32'?][]) {
+      assert.equal(run(dtype, float), want, `${c.op} ${JSON.stringify(c.attrs)} on ${dtype}${float ? ' (float32 interpreter)' : ''}`);
+    }
+  }
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -106,8 +106,8 @@ export function reduceReference(kind: ReduceKind, node: Node<unknown>, axes: rea
       fail('E_UNSUPPORTED_ATTR', `${where}: ${x.dtype} reduce_${kind} needs the output quantized as the input (scales ${qx.scale}, ${qy.scale}; zero points ${qx.zeroPoint}, ${qy.zeroPoint})`);
     }
   }
-  if (x.data instanceof BigInt64Array) fail('E_UNSUPPORTED_TYPE', `${where}: reduce_${kind} of int64 at run time`);
-  const data = x.data as Exclude<TensorData, BigInt64Array>;
+  // int64 (constant shape arithmetic only): as numbers, exact below 2^53.
+  const data = x.data instanceof BigInt64Array ? Float64Array.from(x.data, Number) : (x.data as Exclude<TensorData, BigInt64Array>);
   const index = reducedIndex(x.shape, axes);
   const outCount = elementCount(y.shape);
   const acc = new Float64Array(outCount).fill(kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0);
@@ -123,7 +123,7 @@ export function reduceReference(kind: ReduceKind, node: Node<unknown>, axes: rea
     for (let o = 0; o < outCount; o++) acc[o] = float ? acc[o] / count : Math.trunc(acc[o] / count);
   }
   const out = allocData(y.dtype, outCount);
-  if (out instanceof BigInt64Array) fail('E_UNSUPPORTED_TYPE', `${where}: reduce_${kind} to int64 at run time`);
-  out.set(acc);
+  if (out instanceof BigInt64Array) acc.forEach((v, o) => (out[o] = BigInt(v)));
+  else out.set(acc);
   return out;
 }
