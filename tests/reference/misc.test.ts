@@ -33,7 +33,8 @@ import { runOnnxRuntime } from '../util/ort.js';
 import * as rr from '../util/reduce-resize-models.js';
 import * as mv from '../util/movement-models.js';
 import * as lay from '../util/layout-models.js';
-import { assertOpLayersMatchTflm, seededInput } from '../util/reference-ops.js';
+import { assertOpsMatchTflmInIsolation } from '../util/reference-isolated.js';
+import { assertReferenceLayersMatchTflm } from '../util/reference.js';
 
 for (const type of ['float32', 'int8'] as const) {
   test(`reductions, arg max/min, resizes, L2 normalization (${type}, tests/import/tflite-reduce-resize's model): reference = TFLM`, () => {
@@ -292,15 +293,30 @@ const REAL: [string, number][] = [
   ['tflm/mobilenet_v2_quantized_1x3x224x224.tflite', 4],
 ];
 
+/** A seeded input for a one-input model: integers over their range, floats in [−1, 1). */
+function seededInput(bytes: Uint8Array, label: string, next: () => number): TensorValue {
+  const g = importGraph(bytes, `${label}.tflite`, 'model');
+  const t = g.tensor(g.inputs[0]);
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  const r = ({ int8: [-128, 127], int16: [-32768, 32767] } as Record<string, [number, number]>)[t.dtype];
+  const values = Array.from({ length: n }, () => (r ? r[0] + Math.floor(next() * (r[1] - r[0] + 1)) : 2 * next() - 1));
+  return { dtype: t.dtype, shape: [...t.shape], data: fromNumbers(t.dtype, values) };
+}
+
 for (const [path, least] of REAL) {
   const name = path.split('/').pop()!.replace('.tflite', '');
-  test(`${name}: every ${MINE.length > 0 ? 'softmax / mean / pad / transpose / reshape / …' : ''} layer fed TFLM's inputs = TFLM`, () => {
+  test(`${name}: each softmax / mean / pad / transpose / reshape layer fed TFLM's inputs = TFLM`, () => {
     const bytes = new Uint8Array(readFileSync(`${MODELS}/${path}`));
-    const x = seededInput(bytes, name, mulberry32(1405));
-    const { compared, ms } = assertOpLayersMatchTflm(name, bytes, x, MINE);
-    assert.ok(compared >= least, `${compared} layers compared`);
-    console.log(`    ${name}: ${compared} layers = TFLM, ${ms.toFixed(1)} ms in them`);
+    const t0 = performance.now();
+    const layers = assertOpsMatchTflmInIsolation(name, bytes, seededInput(bytes, name, mulberry32(1405)), MINE);
+    assert.ok(layers.length >= least, `${layers.length} layers compared`);
+    console.log(`    ${name}: ${layers.length} layers = TFLM (${(performance.now() - t0).toFixed(0)} ms with TFLM)`);
   });
 }
+
+test('keyword_scrambled_8bit (QUANTIZE, SVDF, FULLY_CONNECTED, int16 SOFTMAX): the whole model, layer by layer, = TFLM', () => {
+  const bytes = new Uint8Array(readFileSync(`${MODELS}/tflm/keyword_scrambled_8bit.tflite`));
+  assert.ok(assertReferenceLayersMatchTflm('keyword_scrambled_8bit', bytes, seededInput(bytes, 'ks', mulberry32(1410))) >= 4);
+});
 
 test.run();
