@@ -92,10 +92,8 @@ function evaluatePad(attrs: PadAttrs, x: { shape: number[]; data: TensorData }, 
   const rank = outShape.length;
   if (out.length === 0) return;
   const fill = fromNumbers(out instanceof BigInt64Array ? 'int64' : 'float64', [attrs.value])[0];
-  const src = x.data as unknown as (number | bigint)[];
-  const dst = out as unknown as (number | bigint)[];
   if (rank === 0) {
-    dst[0] = src[0];
+    (out as Float64Array)[0] = (x.data as Float64Array)[0];
     return;
   }
   const plan = planAxes(x.shape, attrs.pads);
@@ -109,22 +107,34 @@ function evaluatePad(attrs: PadAttrs, x: { shape: number[]; data: TensorData }, 
     }
     return table;
   });
-  // Rows along the last axis; the leading axes walk as an odometer.
+  // The last axis as runs: a fill, or consecutive input elements (copied with set).
   const last = offsets[rank - 1];
   const rowLength = outShape[rank - 1];
+  const runs: { at: number; length: number; from: number }[] = [];
+  for (let k = 0; k < rowLength; k++) {
+    const run = runs[runs.length - 1];
+    const contiguous = run && run.at + run.length === k && (run.from < 0 ? last[k] < 0 : last[k] === run.from + run.length);
+    if (contiguous) run.length++;
+    else runs.push({ at: k, length: 1, from: last[k] < 0 ? -1 : last[k] });
+  }
+  const typed = out as Float64Array;
+  const input = x.data as Float64Array;
+  const fillValue = fill as number;
   const rows = out.length / rowLength;
   const idx = new Array<number>(rank - 1).fill(0);
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0, o = 0; r < rows; r++, o += rowLength) {
+    // The leading axes walk as an odometer.
     let base = 0;
     for (let d = 0; d < rank - 1 && base >= 0; d++) {
       const off = offsets[d][idx[d]];
       base = off < 0 ? -1 : base + off;
     }
-    if (base < 0) {
-      for (let k = 0; k < rowLength; k++) dst[o++] = fill;
-    } else {
-      for (let k = 0; k < rowLength; k++) dst[o++] = last[k] < 0 ? fill : src[base + last[k]];
+    if (base < 0) typed.fill(fillValue, o, o + rowLength);
+    else {
+      for (const run of runs) {
+        if (run.from < 0) typed.fill(fillValue, o + run.at, o + run.at + run.length);
+        else typed.set(input.subarray(base + run.from, base + run.from + run.length), o + run.at);
+      }
     }
     for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < outShape[d]) break;

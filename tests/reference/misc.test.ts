@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { importGraph } from '../../src/compile.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
 import { Graph } from '../../src/ir/graph.js';
+import { UtvmError } from '../../src/diagnostics.js';
 import { fromNumbers, toNumbers, type DType } from '../../src/ir/dtype.js';
 import { addNode } from '../util/run-lowered.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
@@ -182,6 +183,58 @@ test('the same operators on float32 (softmax with beta, MEAN, SUM, PAD, PADV2, C
   const m = buildEdges(true);
   const n = assertReferenceMatchesTflm('edges_f32', m.bytes(), edgeCases(m, 1403, 2));
   assert.is(n, 2 * m.outputs.length);
+});
+
+test('int8 CONCATENATION of inputs quantized unlike the output (TFLite Micro refuses it; we requantize) = TFLM running QUANTIZE into the output quantization, then CONCATENATION', () => {
+  const QS: Q[] = [[0.04, -9], [0.1, 20], [0.013, -128], [0.04, 127]];
+  const shapes = [[2, 3, 4], [2, 1, 4], [2, 5, 4], [2, 2, 4]];
+  const build = (twin: boolean): Uint8Array => {
+    const m = new EdgeModel(false);
+    const xs = QS.map((q, i) => m.t(shapes[i], 'int8', q, 'in'));
+    const y = m.t([2, 11, 4], 'int8', [0.05, 3], 'out');
+    const ins = twin ? xs.map((x, i) => { const r = m.t(shapes[i], 'int8', [0.05, 3]); m.op('QUANTIZE', 2, [x], [r]); return r; }) : xs;
+    m.op('CONCATENATION', 2, ins, [y], concatOptions(1));
+    return m.bytes();
+  };
+  const rng = mulberry32(1411);
+  const inputs = [0, 1].map(() => shapes.map((shape): TensorValue => ({ dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, shape.reduce((a, b) => a * b, 1), -128, 127)) })));
+  const ours = referenceOutputs(build(false), 'cat_rq.tflite', inputs);
+  const theirs = runTflm(build(true), inputs.map((c) => c.map(toBytes)), 1);
+  ours.forEach((outs, k) => assertCloseToTflm(`cat_rq case ${k}`, outs[0], theirs[k][0]));
+  assert.ok([...(ours[0][0].data as Int8Array)].some((v) => v === -128 || v === 127), 'some value saturates');
+});
+
+test('ARG_MAX / ARG_MIN with int64 indices (TFLite Micro refuses them): reference = TFLM\'s int32 indices widened', () => {
+  for (const type of ['float32', 'int8'] as const) {
+    const cases = rr.randomCases(type, 1412, 2);
+    const ours = referenceOutputs(rr.buildArgModel(type, 'int64').bytes, `arg64_${type}.tflite`, cases);
+    const m32 = rr.buildArgModel(type, 'int32');
+    const theirs = runTflm(m32.bytes, cases.map((c) => c.map(toBytes)), m32.outputs);
+    ours.forEach((outs, k) => outs.forEach((o, j) => {
+      assert.is(o.dtype, 'int64');
+      const want = new Int32Array(theirs[k][j].slice().buffer);
+      assert.equal(Array.from(o.data as BigInt64Array, Number), Array.from(want), `${type} case ${k} output ${j}`);
+    }));
+  }
+});
+
+test('a run-time GATHER position outside the axis → E_INPUT_FILE naming the node and the position (TFLite Micro fails the run too)', () => {
+  const m = new EdgeModel(false);
+  const x = m.t([4, 3], 'int8', [0.1, 0], 'in');
+  const i = m.tensors.push({ name: 'pos', shape: [2], type: 'int32' }) - 1;
+  m.inputs.push(i);
+  m.op('GATHER', 1, [x, i], [m.t([2, 3], 'int8', [0.1, 0], 'out')], { type: 23, fields: [[0, 'int32', 0]] });
+  const x0: TensorValue = { dtype: 'int8', shape: [4, 3], data: new Int8Array(12) };
+  const ok = referenceOutputs(m.bytes(), 'g.tflite', [[x0, { dtype: 'int32', shape: [2], data: Int32Array.from([3, 0]) }]]);
+  assert.is(ok[0][0].data.length, 6);
+  try {
+    referenceOutputs(m.bytes(), 'g.tflite', [[x0, { dtype: 'int32', shape: [2], data: Int32Array.from([1, 4]) }]]);
+    assert.unreachable('ran');
+  } catch (e) {
+    assert.instance(e, UtvmError);
+    assert.is((e as UtvmError).code, 'E_INPUT_FILE');
+    assert.match((e as Error).message, 'gather position 4 is outside [0, 4)');
+  }
 });
 
 // ---------------------------------------------------------------------------------------------------
