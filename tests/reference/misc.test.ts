@@ -6,13 +6,20 @@
  *   case as written —, layout-models), float outputs within 1e-5 of the tensor's largest magnitude
  *   (tests/util/reference.ts);
  * - one model built here with the integer edges of softmax (int8, int8 → int16, int16; betas, scales
- *   whose differences fall below diff_min, a row of 1; a row of 512 or more equal values is left out: TFLite Micro aborts on its shift of 32), MEAN (int8 and
- *   int16, zero points at both extremes, saturation), SUM, PAD / PADV2 (fill = the zero point or the
- *   constant), CONCATENATION and PACK; and its float twin;
+ *   whose differences fall below diff_min, a row of 1; a row of 512 or more equal values is left out:
+ *   TFLite Micro aborts on its shift of 32), MEAN (int8 and int16, zero points at both extremes,
+ *   saturation), SUM, PAD / PADV2 (fill = the zero point or the constant), CONCATENATION and PACK; and
+ *   its float twin;
+ * - int8 CONCATENATION of inputs quantized unlike the output (requantized; TFLite Micro refuses it, so
+ *   its twin QUANTIZEs each input first), int64 ARG_MAX / ARG_MIN (TFLite Micro's int32 indices
+ *   widened), the error of a run-time GATHER position out of range;
  * - float ONNX graphs (Softmax old and new, ReduceMean, Concat, Pad in three modes, Transpose,
  *   BatchNormalization) against onnxruntime, within 1e-5 of each output's largest magnitude;
- * - per layer on real models (tests/util/reference-ops.ts): each layer of these operators fed TFLite
- *   Micro's own inputs to it (its dumps), its output = TFLite Micro's.
+ * - the data-movement operators, arg max / min and reduce max / min / sum on int16, int64, float64 and
+ *   float32 (both interpreter precisions) against their int32 result;
+ * - per layer on real models (tests/util/reference-isolated.ts): each layer of these operators fed
+ *   TFLite Micro's own inputs to it (its dumps) = TFLite Micro; keyword_scrambled_8bit whole, layer by
+ *   layer (its int16 SOFTMAX).
  */
 
 import { test } from 'uvu';
