@@ -13,7 +13,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compile, importGraph } from '../../src/compile.js';
+import { compile, importGraph, loadGraph } from '../../src/compile.js';
 import { runCompiled } from '../../src/run/index.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
 import { UtvmError } from '../../src/diagnostics.js';
@@ -142,6 +142,10 @@ test('every case on the host = onnxruntime (float 1e-4/1e-5, quantized 1 LSB); i
   const kernels = result.program.steps.flatMap((s) => s.kernels);
   assert.ok(kernels.includes('utvm_transpose_conv_s8'), `kernels: ${[...new Set(kernels)]}`);
   assert.ok(kernels.includes('utvm_transpose_conv_f32'));
+  // The QDQ block move runs on int8 (the quantize moved before it, the dequantize after it).
+  const g = loadGraph(model, 'tconv.onnx', 'tconv');
+  const moves = g.nodes.filter((n) => n.op === 'depth_to_space').map((n) => g.tensor(n.inputs[0]).dtype);
+  assert.equal(moves.sort(), ['float32', 'float32', 'float32', 'int8']);
   host = runCompiled(result, inputs.map(values));
   for (let k = 0; k < inputs.length; k++) checkOutputs(host[k], await runOnnxRuntime(model, inputs[k]), `case ${k}`);
   // The sandwich alone: input transpose, the block move, output transpose.
