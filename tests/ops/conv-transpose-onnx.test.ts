@@ -199,7 +199,7 @@ function importError(op: string, x: number[], attrs: Record<string, AttrValue>, 
 }
 
 test('import errors: one line each, with the node', () => {
-  assert.is(importError('ConvTranspose', [1, 1, 2, 2, 2], {}, [1, 1, 2, 2, 2]), "E_UNSUPPORTED_ATTR: bad.onnx: node 'n' (ConvTranspose): 3-D ConvTranspose (rank-5 input): the transposed convolution is 1-D or 2-D is not supported");
+  assert.is(importError('ConvTranspose', [1, 1, 2, 2, 2], {}, [1, 1, 2, 2, 2]), "E_UNSUPPORTED_ATTR: bad.onnx: node 'n' (ConvTranspose): 3-D ConvTranspose (a rank-5 input; transposed convolutions are 1-D or 2-D) is not supported");
   assert.is(importError('ConvTranspose', [1, 1, 3, 3], {}, [1, 1, 2, 2], true), "E_UNSUPPORTED_ATTR: bad.onnx: node 'n' (ConvTranspose): ConvTranspose with run-time weights 'w' (the weights must be constant) is not supported");
   assert.is(importError('ConvTranspose', [1, 1, 3, 3], { strides: [2, 2], output_padding: [2, 0] }, [1, 1, 2, 2]), "E_MODEL_INVALID: bad.onnx: node 'n' (ConvTranspose): output_padding [2,0] must be 2 non-negative integers below max(stride, dilation)");
   assert.is(importError('ConvTranspose', [1, 1, 3, 3], { output_shape: [9, 4] }, [1, 1, 2, 2]), "E_MODEL_INVALID: bad.onnx: node 'n' (ConvTranspose): output_shape [9,4] is inconsistent with the input: spatial axis 0 covers 4 cells, the output asks for 9");

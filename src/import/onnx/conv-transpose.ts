@@ -110,7 +110,7 @@ export function importConvTranspose(node: OnnxNode, ctx: ImportContext): void {
   const x = ctx.tensor(xName);
   const w = ctx.tensor(wName);
   const rank = x.shape.length;
-  if (rank === 5) ctx.unsupported('3-D ConvTranspose (rank-5 input): the transposed convolution is 1-D or 2-D');
+  if (rank === 5) ctx.unsupported('3-D ConvTranspose (a rank-5 input; transposed convolutions are 1-D or 2-D)');
   if (rank !== 3 && rank !== 4) ctx.unsupported(`ConvTranspose of a rank-${rank} input`);
   if (w.shape.length !== rank) ctx.invalid(`weights [${w.shape}] do not match the rank-${rank} input`);
   const wData = ctx.constant(wName);
