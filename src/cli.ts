@@ -230,6 +230,9 @@ async function cmdValidate(args: ValidateArgs): Promise<void> {
   if (target === 'qemu') qemuTimeoutSeconds();
   const m = readModel(args);
   const reference = referenceChoice(args.reference);
+  if (reference === 'onnxruntime' && m.format !== 'onnx') {
+    fail('E_USAGE', `${args.model}: --reference onnxruntime needs an ONNX model; for a TensorFlow Lite model use the reference interpreter (the default)`);
+  }
   if (maxL2rel !== undefined && typeof reference !== 'object') fail('E_USAGE', '--max-l2rel judges the comparison with a float model: give --reference <float model file>');
   const labels = args.labels === undefined ? undefined : readLabels(args.labels);
   if (labels && !args.input && args.inputDir === undefined) fail('E_USAGE', '--labels needs cases read from files (--input-dir or --input), not random ones');

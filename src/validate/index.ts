@@ -33,7 +33,7 @@ import { Progress, silent } from '../progress.js';
 import { runCompiled, targetBoard } from '../run/index.js';
 import { CaseSet, FloatRange, randomCases } from './data.js';
 import { runIntermediates } from './intermediates.js';
-import { Accuracy, Labels, accuracy } from './labels.js';
+import { Accuracy, Labels, accuracy, checkLabels } from './labels.js';
 import { LayerComparison, LayerReport, comparable, matchLayers, numbersOf } from './layers.js';
 import { Accumulator, Policy, TensorMetrics, isClassification, isIntegerDType } from './metrics.js';
 import { OrtModule, dequantizedOutputScales } from './ort.js';
@@ -132,6 +132,7 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
   const { program } = result;
   const data = casesOf(options, program.inputs);
   if (options.labels && !data.names) fail('E_USAGE', '--labels needs cases read from files (--input-dir or --input), not random ones');
+  if (options.labels) checkLabels(options.labels.labels, options.labels.path, data.names!);
   const reference = await chooseReference(model, fileName, format, options.reference ?? 'auto', program.inputs, ort);
   const ours = runCompiled(result, data.values, progress);
 

@@ -45,6 +45,13 @@ export function labelOf(labels: Labels, caseFile: string): number | undefined {
   return labels.get(caseFile) ?? labels.get(caseFile.replace(/\.[^.]*$/, ''));
 }
 
+/** Fails (E_INPUT_FILE) when `labels` name none of the cases. */
+export function checkLabels(labels: Labels, labelsPath: string, caseFiles: string[]): void {
+  if (caseFiles.some((f) => labelOf(labels, f) !== undefined)) return;
+  const first = [...labels.keys()][0];
+  fail('E_INPUT_FILE', `${labelsPath}: names none of the ${caseFiles.length} case(s) (first case '${caseFiles[0]}', first label '${first}')`);
+}
+
 export interface Accuracy {
   /** Cases with a label, of all cases. */
   labelled: number;
@@ -57,10 +64,10 @@ export interface Accuracy {
 }
 
 /**
- * Accuracy of ours and the reference against `labels` (top-1 of one classification output per case);
- * fails (E_INPUT_FILE) when the labels name none of the cases.
+ * Accuracy of ours and the reference against `labels` (top-1 of one classification output per case).
  */
 export function accuracy(labels: Labels, labelsPath: string, caseFiles: string[], ours: ArrayLike<number>[], reference: ArrayLike<number>[]): Accuracy {
+  checkLabels(labels, labelsPath, caseFiles);
   let labelled = 0;
   let okOurs = 0;
   let okRef = 0;
@@ -71,10 +78,6 @@ export function accuracy(labels: Labels, labelsPath: string, caseFiles: string[]
     if (argmax(ours[k]) === label) okOurs++;
     if (argmax(reference[k]) === label) okRef++;
   });
-  if (labelled === 0) {
-    const first = [...labels.keys()][0];
-    fail('E_INPUT_FILE', `${labelsPath}: names none of the ${caseFiles.length} case(s) (first case '${caseFiles[0]}', first label '${first}')`);
-  }
   const pct = (x: number) => (100 * x) / labelled;
   return { labelled, cases: caseFiles.length, ours: okOurs, reference: okRef, oursPct: pct(okOurs), referencePct: pct(okRef) };
 }

@@ -8,15 +8,16 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatValidate, loadOnnxRuntime, validate, validateJson } from '../../src/validate/index.js';
 import { mlpModel } from '../util/e2e-models.js';
+import { MLPERF_DIR, MLPERF_MODELS } from '../util/mlperf.js';
 import { breakKernel } from './break-kernel.js';
 
-const AD = '../shared/models/mlperf-tiny/ad';
-const AD_FP32 = `${AD}/ad01_fp32.tflite`;
-const AD_INT8 = `${AD}/ad01_int8.tflite`;
+const AD_FP32 = join(MLPERF_DIR, MLPERF_MODELS.ad.float);
+const AD_INT8 = join(MLPERF_DIR, MLPERF_MODELS.ad.int8);
 
 test('float ONNX MLP vs the interpreter, per layer: every layer compared, within rtol 1e-4 of max|ref|', async () => {
   const r = await validate(mlpModel().bytes, 'mlp.onnx', { name: 'mlp', target: 'host', reference: 'interpreter', cases: 3, seed: 1, perLayer: true });
