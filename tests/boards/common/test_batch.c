@@ -31,7 +31,7 @@ static int run(void)
 int main(int argc, char **argv)
 {
     static char line[4096];
-    batch_model model = { 2, 1, inputs, input_bytes, outputs, output_bytes, paths, run };
+    batch_model model = { 2, 1, inputs, input_bytes, outputs, output_bytes, paths, run, NULL, 0u };
     int i;
     line[0] = '\0';
     for (i = 1; i < argc; i++) {
