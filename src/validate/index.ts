@@ -31,8 +31,8 @@ import type { Rounding } from '../ir/quant.js';
 import type { TensorValue } from '../io/tensor-value.js';
 import { Progress, silent } from '../progress.js';
 import { runCompiled, targetBoard } from '../run/index.js';
+import { runIntermediates } from '../run/debug.js';
 import { CaseSet, FloatRange, randomCases } from './data.js';
-import { runIntermediates } from './intermediates.js';
 import { Accuracy, Labels, accuracy, checkLabels } from './labels.js';
 import { LayerComparison, LayerReport, comparable, matchLayers, numbersOf } from './layers.js';
 import { Accumulator, Policy, TensorMetrics, isClassification, isIntegerDType } from './metrics.js';
@@ -142,12 +142,12 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
   let layers: LayerReport | undefined;
   if (options.perLayer) {
     const layerRef = reference.graph ? reference : await chooseReference(model, fileName, format, 'interpreter', program.inputs);
-    const debug = patched(compile(model, fileName, { ...compileOptions, board: 'host', debugTensors: true }), options.patchFiles);
+    const debug = patched(compile(model, fileName, { ...compileOptions, board: targetBoard(options.target), debugTensors: true }), options.patchFiles);
     const { specs, unmatched } = matchLayers(debug, layerRef.graph!);
     const comparison = new LayerComparison(specs, (s) => policyFor(layerRef.kind, { dtype: s.dtype, scale: s.quant?.scale[0] }, s.referenceDType, options.maxL2rel));
     const tensors = runIntermediates(debug, data.values, progress);
     const layerOutputs = await layerRef.run(data.values, progress, (k, t) => comparison.add(tensors[k], t, data.names?.[k]));
-    layers = comparison.report(unmatched, options.target === 'host' ? 'host' : 'host (the emulator cannot dump its tensors yet)');
+    layers = comparison.report(unmatched, options.target === 'host' ? 'the host' : 'the emulated Cortex-M7');
     referenceOutputs = layerRef === reference ? layerOutputs : await reference.run(data.values, progress);
   } else {
     referenceOutputs = await reference.run(data.values, progress);

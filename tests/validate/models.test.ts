@@ -102,7 +102,7 @@ test('kws on the emulated Cortex-M7: 100 stimuli bit-exact with the interpreter,
 });
 
 test('a broken int8 kernel (1×1 convolution): --per-layer names its first layer, the kernel and the worst element', async () => {
-  const x = readTensorFile(join(KWS01_DIR, 'tst_000000_Stop_7.bin'), { name: 'input_1', dtype: 'int8', shape: [1, 49, 10, 1], bytes: 490, offset: 0, scale: 0, zeroPoint: 0 });
+  const x = readTensorFile(join(KWS01_DIR, 'tst_000000_Stop_7.bin'), { name: 'input_1', dtype: 'int8', shape: [1, 49, 10, 1] });
   const patchFiles = breakKernel('utvm_conv2d_1x1_s8', 'output[130] = (int8_t)(output[130] ^ 0x10);');
   const r = await validate(readFileSync(KWS), KWS, { name: 'kws', target: 'host', inputs: [x], perLayer: true, patchFiles });
   assert.is(r.ok, false);
