@@ -5,7 +5,9 @@
  * `createInterpreter(importGraph(...))` gives when called directly (reset before each case), and within
  * 1e-5 of the host build's outputs relative to each tensor's largest magnitude (the C computes in
  * float32, in its own summation order). Checked on the MLPerf Tiny anomaly-detection float model
- * (TFLite, --input-dir of .npy cases) and an ONNX MLP (--input/--output, raw .bin). A model with an
+ * (TFLite, --input-dir of .npy cases), an ONNX MLP (--input/--output, raw .bin) and a two-input,
+ * two-output ONNX model (--input-dir of case folders; its Add and Mul are exact in float64, so the
+ * reference's float32 files equal the host's byte for byte). A model with an
  * operator the interpreter has no semantics for fails with the interpreter's one line, exit 1.
  */
 
@@ -20,6 +22,7 @@ import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
 import { mlpModel } from '../util/e2e-models.js';
+import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { KWS01_DIR, MLPERF_DIR, MLPERF_MODELS } from '../util/mlperf.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { assertFails, linesOf, utvm } from '../util/cli.js';
@@ -117,6 +120,36 @@ test('an ONNX MLP, --input/--output raw .bin: equal to createInterpreter byte fo
   const [[direct]] = interpreterOutputs(path, 'mlp', [[x]]);
   assert.equal(outs.reference, toBytes(direct), "the file holds the interpreter's own float32 values");
   assertClose('mlp', floatsOf(outs.reference), floatsOf(outs.host));
+});
+
+test('two inputs, two outputs, --input-dir of case folders: the same files as the host build, byte for byte', () => {
+  const m = new OnnxModelBuilder({ opset: 13, graphName: 'two' });
+  const a = m.input('a', 'float32', [2, 3]);
+  const b = m.input('b', 'float32', [2, 3]);
+  m.node('Add', [a, b], {}, { name: 'sum', outputs: ['s'] });
+  m.node('Mul', [a, b], {}, { name: 'prod', outputs: ['p'] });
+  m.output('s', 'float32', [2, 3]);
+  m.output('p', 'float32', [2, 3]);
+  const path = join(scratch, 'two.onnx');
+  writeFileSync(path, m.encode());
+  const rng = mulberry32(2);
+  for (const c of ['first', 'second']) {
+    mkdirSync(join(scratch, 'two-in', c), { recursive: true });
+    for (const k of [0, 1]) writeFileSync(join(scratch, 'two-in', c, `input_${k}.npy`), encodeNpy('float32', [2, 3], randomFloats(rng, 6, -3, 3)));
+  }
+  for (const target of ['reference', 'host']) {
+    const r = utvm(['run', path, '--target', target, '--input-dir', join(scratch, 'two-in'), '--output-dir', join(scratch, `two-${target}`)]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, `ran 2 case(s) on ${target}; wrote 4 output file(s)\n`);
+  }
+  for (const c of ['first', 'second']) {
+    for (const k of [0, 1]) {
+      const file = join(c, `output_${k}.npy`);
+      const ref = new Uint8Array(readFileSync(join(scratch, 'two-reference', file)));
+      assert.equal(ref, new Uint8Array(readFileSync(join(scratch, 'two-host', file))), `${file}: reference = host`);
+      assert.equal(parseNpy(ref, file).shape, [2, 3]);
+    }
+  }
 });
 
 test('a model the interpreter cannot run fails with its one E_UNSUPPORTED_OP line (exit 1); one it can run matches it', () => {
