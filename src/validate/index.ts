@@ -10,10 +10,13 @@
  *   report.ts        the table a person reads, and the JSON for tools
  *
  * Policy (`ok`, and the CLI's exit status 0 / 1):
- *   - vs the reference interpreter: integer tensors bit-exact; float tensors |a − e| ≤ 1e-5 + 1e-4·max|e|
- *     (max over the tensor in that case: float32 C against a float64 reference differs by rounding that
- *     scales with the tensor's magnitude, and an element that cancels to near zero must not count as a
- *     large relative error);
+ *   - vs the reference interpreter on a TFLite model: integer tensors bit-exact; float tensors
+ *     |a − e| ≤ 1e-5 + 1e-4·max|e| (max over the tensor in that case: float32 C against a float64
+ *     reference differs by rounding that scales with the tensor's magnitude, and an element that cancels
+ *     to near zero must not count as a large relative error);
+ *   - vs the reference interpreter on an ONNX model: ONNX specifies requantization in float (the
+ *     interpreter runs QDQ models so), we use TFLite's fixed point by default: integer tensors and the
+ *     outputs of a DequantizeLinear within 1 LSB, float tensors as above;
  *   - vs onnxruntime-node: integer tensors within 1 LSB, float outputs of a DequantizeLinear with a
  *     constant per-tensor scale within 1 LSB of that scale, other floats |a − e| ≤ 1e-5 + 1e-4·|e|
  *     (onnxruntime requantizes in float, round half to even; we use TFLite's fixed point);
@@ -89,25 +92,32 @@ export interface ValidateReport {
   referenceOutputs: TensorValue[][];
 }
 
-function policyText(kind: Reference['kind'], maxL2rel?: number): string {
+/** Which rules judge the comparison (see the policy above). */
+type Rules = 'exact' | 'onnx-interpreter' | 'onnxruntime' | 'measure';
+
+function rulesOf(kind: Reference['kind'], format: 'onnx' | 'tflite'): Rules {
+  if (kind === 'float-model') return 'measure';
+  if (kind === 'onnxruntime') return 'onnxruntime';
+  return format === 'onnx' ? 'onnx-interpreter' : 'exact';
+}
+
+function policyText(rules: Rules, maxL2rel?: number): string {
   const f = FLOAT_TOLERANCE;
-  if (kind === 'interpreter') return `integer tensors bit-exact, float ones |err| ≤ ${f.atol} + ${f.rtol}·max|ref| (per tensor and case)`;
-  if (kind === 'onnxruntime') return `within ${MAX_LSB} LSB for integer and dequantized outputs, |err| ≤ ${f.atol} + ${f.rtol}·|ref| for float ones`;
+  if (rules === 'exact') return `integer tensors bit-exact, float ones |err| ≤ ${f.atol} + ${f.rtol}·max|ref| (per tensor and case)`;
+  if (rules === 'onnx-interpreter') return `ONNX's float requantization: within ${MAX_LSB} LSB for integer and dequantized tensors, |err| ≤ ${f.atol} + ${f.rtol}·max|ref| for float ones`;
+  if (rules === 'onnxruntime') return `within ${MAX_LSB} LSB for integer and dequantized outputs, |err| ≤ ${f.atol} + ${f.rtol}·|ref| for float ones`;
   return maxL2rel === undefined ? 'measurement only (no threshold: give --max-l2rel to judge)' : `L2 relative error ≤ ${maxL2rel} for every compared tensor`;
 }
 
 /** How a tensor of our dtype is judged against a reference tensor of `refDType`; `lsb` for LSB reporting. */
-function policyFor(kind: Reference['kind'], ours: DTypeQuant, refDType: string, maxL2rel: number | undefined, dequantScale?: number): { policy: Policy; lsb?: number } {
+function policyFor(rules: Rules, ours: DTypeQuant, refDType: string, maxL2rel: number | undefined, dequantScale?: number): { policy: Policy; lsb?: number } {
   const intOurs = isIntegerDType(ours.dtype);
   const intRef = isIntegerDType(refDType as TensorValue['dtype']);
-  if (kind === 'float-model') return { policy: { kind: 'measure', maxL2rel }, ...(intOurs && ours.scale ? { lsb: ours.scale } : {}) };
-  if (kind === 'interpreter') {
-    if (intOurs && intRef) return { policy: { kind: 'exact' }, lsb: 1 };
-    return { policy: { kind: 'float', ...FLOAT_TOLERANCE, relative: 'tensor' }, ...(intOurs && ours.scale ? { lsb: ours.scale } : {}) };
-  }
-  if (intOurs && intRef) return { policy: { kind: 'lsb', lsb: 1, maxLsb: MAX_LSB }, lsb: 1 };
-  if (dequantScale) return { policy: { kind: 'lsb', lsb: dequantScale, maxLsb: MAX_LSB }, lsb: dequantScale };
-  return { policy: { kind: 'float', ...FLOAT_TOLERANCE, relative: 'element' } };
+  const oursLsb = intOurs && ours.scale ? { lsb: ours.scale } : {};
+  if (rules === 'measure') return { policy: { kind: 'measure', maxL2rel }, ...oursLsb };
+  if (intOurs && intRef) return rules === 'exact' ? { policy: { kind: 'exact' }, lsb: 1 } : { policy: { kind: 'lsb', lsb: 1, maxLsb: MAX_LSB }, lsb: 1 };
+  if (rules !== 'exact' && dequantScale) return { policy: { kind: 'lsb', lsb: dequantScale, maxLsb: MAX_LSB }, lsb: dequantScale };
+  return { policy: { kind: 'float', ...FLOAT_TOLERANCE, relative: rules === 'onnxruntime' ? 'element' : 'tensor' }, ...oursLsb };
 }
 
 interface DTypeQuant {
@@ -144,7 +154,8 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
     const layerRef = reference.graph ? reference : await chooseReference(model, fileName, format, 'interpreter', program.inputs);
     const debug = patched(compile(model, fileName, { ...compileOptions, board: targetBoard(options.target), debugTensors: true }), options.patchFiles);
     const { specs, unmatched } = matchLayers(debug, layerRef.graph!);
-    const comparison = new LayerComparison(specs, (s) => policyFor(layerRef.kind, { dtype: s.dtype, scale: s.quant?.scale[0] }, s.referenceDType, options.maxL2rel));
+    const layerRules = rulesOf(layerRef.kind, format);
+    const comparison = new LayerComparison(specs, (s) => policyFor(layerRules, { dtype: s.dtype, scale: s.quant?.scale[0] }, s.referenceDType, options.maxL2rel, s.dequantScale));
     const tensors = runIntermediates(debug, data.values, progress);
     const layerOutputs = await layerRef.run(data.values, progress, (k, t) => comparison.add(tensors[k], t, data.names?.[k]));
     layers = comparison.report(unmatched, options.target === 'host' ? 'the host' : 'the emulated Cortex-M7');
@@ -153,7 +164,8 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
     referenceOutputs = await reference.run(data.values, progress);
   }
 
-  const scales = reference.kind === 'onnxruntime' ? dequantizedOutputScales(model) : new Map<string, number>();
+  const rules = rulesOf(reference.kind, format);
+  const scales = format === 'onnx' && rules !== 'measure' ? dequantizedOutputScales(model) : new Map<string, number>();
   const ourNumbers: ArrayLike<number>[][] = [];
   const outputs = program.outputs.map((t, i) => {
     const refT = referenceOutputs[0][i];
@@ -162,7 +174,7 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
     }
     const quant = t.scale ? { scale: [t.scale], zeroPoint: [t.zeroPoint] } : undefined;
     const toFloat = !isIntegerDType(refT.dtype);
-    const p = policyFor(reference.kind, { dtype: t.dtype, scale: t.scale || undefined }, refT.dtype, options.maxL2rel, scales.get(t.name));
+    const p = policyFor(rules, { dtype: t.dtype, scale: t.scale || undefined }, refT.dtype, options.maxL2rel, scales.get(t.name));
     const acc = new Accumulator(t.name, t.dtype, t.shape, p.policy, p.lsb);
     ours.forEach((c, k) => {
       const a = comparable(c[i], quant, toFloat);
@@ -186,7 +198,7 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
     reference: { kind: reference.kind, description: reference.description, ...(reference.note ? { note: reference.note } : {}) },
     origin: data.origin,
     cases: data.values.length,
-    policy: policyText(reference.kind, options.maxL2rel),
+    policy: policyText(rules, options.maxL2rel),
     outputs,
     ...(acc ? { accuracy: acc } : {}),
     ...(layers ? { layers } : {}),

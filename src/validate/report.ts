@@ -57,7 +57,7 @@ function layerLines(r: ValidateReport): string[] {
     String(l.step),
     cut(l.node, 24),
     cut(l.op, 20),
-    cut(l.kernels.join('+') || '(none)', 34),
+    cut(l.kernels.join('+') || '(alias)', 34),
     typeOf(l),
     fmt(l.maxAbs),
     fmt(l.mae),
@@ -75,7 +75,7 @@ function layerLines(r: ValidateReport): string[] {
   if (L.unmatched.length > 8) lines.push(`  not compared: ${L.unmatched.length - 8} more`);
   if (L.firstDeparting !== undefined) {
     const l = L.layers[L.firstDeparting];
-    lines.push(`first departing layer: #${l.step} '${l.node}' (${l.op}, kernel ${l.kernels.join(', ') || '(none)'}), tensor '${cut(l.name, 80)}' ${typeOf(l)}: ${worstText(l)}`);
+    lines.push(`first departing layer: #${l.step} '${l.node}' (${l.op}, kernel ${l.kernels.join(', ') || '(alias: no kernel)'}), tensor '${cut(l.name, 80)}' ${typeOf(l)}: ${worstText(l)}`);
   }
   return lines;
 }
