@@ -62,7 +62,7 @@ test('kws int8 against its float model, per layer: every layer compared by name,
   });
   assert.is(r.reference.kind, 'float-model');
   assert.is(r.cases, 200);
-  assert.is(r.layers!.layers.length, 12, `conv ×9, pool, FC, softmax (the reshape is an alias):\n${formatValidate(r)}`);
+  assert.is(r.layers!.layers.length, 13, `conv ×9, pool, reshape (an alias), FC, softmax:\n${formatValidate(r)}`);
   const o = r.outputs[0];
   assert.ok(o.top1Agree! >= 180, `int8 and float agree on top-1 in most cases: ${o.top1Agree}/200`);
   assert.ok(o.cosine > 0.95 && o.l2rel < 0.3, `output cosine ${o.cosine}, L2 rel ${o.l2rel}`);
@@ -103,7 +103,7 @@ test('kws on the emulated Cortex-M7: 100 stimuli bit-exact with the interpreter 
   const layers = await validate(readFileSync(KWS), KWS, { name: 'kws', target: 'qemu', caseSet: (inputs) => dirCases(KWS01_DIR, inputs, 2), perLayer: true });
   assert.ok(layers.ok, formatValidate(layers));
   assert.is(layers.layers!.target, 'the emulated Cortex-M7');
-  assert.is(layers.layers!.layers.length, 12);
+  assert.is(layers.layers!.layers.length, 13);
   assert.ok(layers.layers!.layers.every((l) => l.measure === 'exact' && l.differing === 0));
 });
 
