@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatValidate, loadOnnxRuntime, validate, validateJson } from '../../src/validate/index.js';
+import { formatValidate, loadOnnxRuntime, tryOnnxRuntime, validate, validateJson } from '../../src/validate/index.js';
 import { mlpModel } from '../util/e2e-models.js';
 import { MLPERF_DIR, MLPERF_MODELS } from '../util/mlperf.js';
 import { breakKernel } from './break-kernel.js';
@@ -50,6 +50,11 @@ test('float ONNX MLP: onnxruntime-node is the default reference when installed',
   assert.ok(r.ok, formatValidate(r));
   assert.match(r.origin, /floats uniform in \[-4, 4\)/);
   assert.ok(!('ours' in validateJson(r)), 'the JSON has no raw tensors');
+});
+
+test('onnxruntime-node missing: tryOnnxRuntime says so (validate then takes the interpreter and notes it)', async () => {
+  assert.is(await tryOnnxRuntime('onnxruntime-node-not-installed'), undefined);
+  assert.ok(await tryOnnxRuntime(), 'installed here');
 });
 
 test('ad01_fp32 (TFLite float) per layer vs the interpreter: 10 FULLY_CONNECTED layers', async () => {

@@ -9,7 +9,8 @@
  *   - every layer of every int8 model bit-exact with the interpreter on the host; kws's outputs (100
  *     stimuli) and layers (2) on the emulated Cortex-M7;
  *   - a broken int8 kernel (the 1×1 convolution) is named by `--per-layer` with its first layer and the
- *     worst element.
+ *     worst element;
+ *   - a QDQ ONNX CNN per layer against the interpreter (ONNX's float requantization): within 1 LSB.
  */
 
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { parseLabels } from '../../src/validate/labels.js';
 import { formatValidate, validate } from '../../src/validate/index.js';
 import { utvm } from '../util/cli.js';
 import { KWS01_DIR, MLPERF_DIR, MLPERF_MODELS, SHARED } from '../util/mlperf.js';
+import { calibratedNets } from '../util/quantized-check.js';
+import { qdqModel } from '../util/quantized-emit.js';
 import { breakKernel } from './break-kernel.js';
 
 const KWS = join(MLPERF_DIR, MLPERF_MODELS.kws.int8);
@@ -119,6 +122,18 @@ test('a broken int8 kernel (1×1 convolution): --per-layer names its first layer
   assert.is(first.maxLsb, 16);
   assert.is(first.differing, 1);
   assert.match(formatValidate(r), /first departing layer: #2 'conv2d2' \(CONV_2D, kernel utvm_conv2d_1x1_s8\), tensor '[^']+' int8\[1,25,5,64\]: worst element \[0,0,2,2\] in case 0/);
+});
+
+test('a QDQ ONNX CNN per layer vs the interpreter: layers matched across the layout transposes, within 1 LSB', async () => {
+  const { net, ranges } = (await calibratedNets())[0];
+  const model = qdqModel(net, ranges, { activations: 'int8', weights: 'per-channel' });
+  const r = await validate(model.bytes, 'qdq.onnx', { name: 'q', target: 'host', reference: 'interpreter', cases: 3, perLayer: true });
+  assert.ok(r.ok, formatValidate(r));
+  assert.match(r.policy, /ONNX's float requantization/);
+  const convs = r.layers!.layers.filter((l) => l.op === 'Conv');
+  assert.ok(convs.length >= 3, `the convolutions are compared in NCHW:\n${formatValidate(r)}`);
+  assert.equal(convs.find((l) => l.node === 'conv3')?.shape, [1, 16, 4, 4], "conv3 in the model's NCHW layout (ours is [1,4,4,16])");
+  assert.ok(r.layers!.layers.every((l) => l.maxLsb! <= 1));
 });
 
 test.run();
