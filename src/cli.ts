@@ -364,8 +364,10 @@ const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
     '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
     'and writes <out>/<case>/output_<K>.*.',
   validate:
-    'Policy: vs the reference interpreter, integer tensors bit-exact and float ones |err| <= 1e-5 + 1e-4*max|ref|;\n' +
-    'vs onnxruntime-node, within 1 LSB (float outputs: |err| <= 1e-5 + 1e-4*|ref|); vs a float model, a measurement\n' +
+    'Policy: vs the reference interpreter on a TFLite model, integer tensors bit-exact and float ones\n' +
+    '|err| <= 1e-5 + 1e-4*max|ref|; on an ONNX model (float requantization, as ONNX specifies) integer and\n' +
+    'dequantized tensors within 1 LSB; vs onnxruntime-node, within 1 LSB (float outputs: |err| <= 1e-5 +\n' +
+    '1e-4*|ref|); vs a float model, a measurement\n' +
     '(judged only with --max-l2rel). Exit status: 0 within the policy, 1 not (or the model or inputs are at fault), 2 usage.',
 };
 
