@@ -15,6 +15,7 @@ import { createInterpreter } from '../../src/reference/interpret.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import { compareFloats, describeComparison } from '../util/compare.js';
 import { runOnnxRuntime, type NamedTensor } from '../util/ort.js';
+import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { buildRnnModel, float, floats, gridCases, type RnnCase } from '../util/rnn-models.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { toolchainAvailable } from '../../src/run/measure.js';
@@ -43,6 +44,8 @@ const RNN_CASES: RnnCase[] = [
     attrs: { clip: float(0.6), activations: ['Relu', 'LeakyRelu'], activation_alpha: floats([0.3]) } },
   { op: 'RNN', direction: 'reverse', layout: 0, batch: 3, seq: 2, input: 4, hidden: 3, bias: true, init: 'const', outputs: [false, true], attrs: { activations: ['Sigmoid'] } },
   { op: 'RNN', direction: 'forward', layout: 0, batch: 1, seq: 3, input: 2, hidden: 5, bias: true, init: 'none', attrs: { activations: ['Elu'], activation_alpha: floats([0.5]) } },
+  { op: 'RNN', direction: 'reverse', layout: 0, batch: 3, seq: 3, input: 3, hidden: 3, bias: false, init: 'input', seqLens: 'full',
+    attrs: { activations: ['ThresholdedRelu'], activation_alpha: floats([0.05]) } },
 ];
 
 const FAMILIES: [string, RnnCase[]][] = [['LSTM', LSTM_CASES], ['GRU', GRU_CASES], ['RNN', RNN_CASES]];
@@ -123,5 +126,45 @@ test('refusals: unknown activation, wrong activation count, bad direction, bad c
   assert.is(importError([{ ...base, attrs: { clip: float(-1) } }]),
     "E_MODEL_INVALID: bad.onnx: node 'c0_GRU' (GRU): clip -1 must be a finite number > 0");
 });
+
+test('refusals: sequence_lens shorter than seq_length or computed at run time; float64 tensors', () => {
+  const base: RnnCase = { op: 'LSTM', direction: 'forward', layout: 0, batch: 2, seq: 3, input: 3, hidden: 3, bias: false, init: 'none' };
+  assert.is(importError([{ ...base, seqLens: 'short' }]),
+    "E_UNSUPPORTED_ATTR: bad.onnx: node 'c0_LSTM' (LSTM): sequence_lens with a length other than seq_length 3 (2 for batch 1) is not supported");
+  assert.is(importError([{ ...base, seqLens: 'input' }]),
+    "E_UNSUPPORTED_ATTR: bad.onnx: node 'c0_LSTM' (LSTM): sequence_lens computed at run time (only a constant with every length equal to seq_length) is not supported");
+  const m = new OnnxModelBuilder({ opset: 14 });
+  const x = m.input('x', 'float64', [2, 1, 3]);
+  const w = m.initializer('w', 'float64', [1, 3, 3], new Float64Array(9));
+  const [y] = m.node('RNN', [x, w, w], { hidden_size: 3 }, { name: 'rnn', outputs: ['y'] });
+  m.output(y, 'float64', [2, 1, 1, 3]);
+  assert.throws(() => importGraph(m.encode(), 'bad.onnx', 'bad'), (e: unknown) =>
+    e instanceof UtvmError && e.message === "bad.onnx: node 'rnn' (RNN): RNN of float64 tensors is not supported (float32 only; 'x')");
+});
+
+test('state across calls through the graph: two runs feeding Y_h / Y_c back = one run of the whole sequence', async () => {
+  const whole: RnnCase = { op: 'LSTM', direction: 'forward', layout: 1, batch: 3, seq: 6, input: 3, hidden: 5, bias: true, init: 'input', peephole: true };
+  const { inputs } = buildRnnModel([whole], 14, false);
+  const { bytes } = buildRnnModel([whole], 14, true);
+  const half = buildRnnModel([{ ...whole, seq: 3 }], 14, false);
+  const result = compile(half.bytes, 'half.onnx', { name: 'half', board: targetBoard('host') });
+  const x = inputs[0].data as Float32Array;
+  const part = (k: number) => Float32Array.from({ length: 3 * 3 * 3 }, (_, i) => x[Math.floor(i / 9) * 18 + k * 9 + (i % 9)]);
+  const [one] = runCompiled(result, [[{ ...inputs[0], shape: [3, 3, 3], data: part(0) }, inputs[1], inputs[2]]]);
+  const [two] = runCompiled(result, [[{ ...inputs[0], shape: [3, 3, 3], data: part(1) }, { ...inputs[1], data: one[1].data }, { ...inputs[2], data: one[2].data }]]);
+  const expected = await runOnnxRuntime(bytes, inputs);
+  assertClose('two runs', [two[0], two[1], two[2]].map((t, i) => (i === 0 ? { ...t, shape: expected[0].shape, data: interleave(one[0].data as Float32Array, t.data as Float32Array) } : t)), expected);
+});
+
+/** Y [B, 3, 1, H] of two half runs → Y [B, 6, 1, H]. */
+function interleave(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length * 2);
+  const row = a.length / 3;
+  for (let n = 0; n < 3; n++) {
+    out.set(a.subarray(n * row, (n + 1) * row), 2 * n * row);
+    out.set(b.subarray(n * row, (n + 1) * row), (2 * n + 1) * row);
+  }
+  return out;
+}
 
 test.run();

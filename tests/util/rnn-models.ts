@@ -24,6 +24,8 @@ export interface RnnCase {
   init: 'none' | 'const' | 'input';
   peephole?: boolean;
   attrs?: Record<string, AttrValue>;
+  /** sequence_lens: an int32 initializer of seq_length everywhere ('full'), of one shorter length ('short'), or a graph input. */
+  seqLens?: 'full' | 'short' | 'input';
   /** Which of Y, Y_h, Y_c the node outputs (default all it has). */
   outputs?: boolean[];
 }
@@ -48,6 +50,7 @@ function transposed(data: Float32Array, shape: number[], perm: number[]): Float3
 
 export function buildRnnModel(cases: RnnCase[], opset: number, forOrt: boolean, seed = 15): { bytes: Uint8Array; inputs: NamedTensor[] } {
   const rng = mulberry32(seed);
+  const xRng = mulberry32(seed + 1); // its own stream: the weights do not depend on the sequence length
   const m = new OnnxModelBuilder({ opset });
   const inputs: NamedTensor[] = [];
   cases.forEach((c, k) => {
@@ -60,7 +63,7 @@ export function buildRnnModel(cases: RnnCase[], opset: number, forOrt: boolean, 
     const stateShape = c.layout === 1 ? [B, D, H] : [D, B, H];
     const p = `c${k}`;
     let x = m.input(`${p}_x`, 'float32', xShape);
-    inputs.push({ name: x, dtype: 'float32', shape: xShape, data: randomFloats(rng, S * B * I, -1, 1) });
+    inputs.push({ name: x, dtype: 'float32', shape: xShape, data: randomFloats(xRng, S * B * I, -1, 1) });
     if (viaTranspose) [x] = m.node('Transpose', [x], { perm: [1, 0, 2] });
     const w = m.initializer(`${p}_w`, 'float32', [D, G * H, I], randomFloats(rng, D * G * H * I, -0.7, 0.7));
     const r = m.initializer(`${p}_r`, 'float32', [D, G * H, H], randomFloats(rng, D * G * H * H, -0.7, 0.7));
@@ -81,7 +84,10 @@ export function buildRnnModel(cases: RnnCase[], opset: number, forOrt: boolean, 
       return name;
     };
     const h0 = state('h0');
-    const nodeInputs = [x, w, r, b, '', h0];
+    let lens = '';
+    if (c.seqLens === 'input') lens = m.input(`${p}_lens`, 'int32', [B]);
+    else if (c.seqLens) lens = m.initializer(`${p}_lens`, 'int32', [B], Array.from({ length: B }, (_, i) => (c.seqLens === 'short' && i === B - 1 ? S - 1 : S)));
+    const nodeInputs = [x, w, r, b, lens, h0];
     if (c.op === 'LSTM') {
       nodeInputs.push(state('c0'));
       nodeInputs.push(c.peephole ? m.initializer(`${p}_p`, 'float32', [D, 3 * H], randomFloats(rng, D * 3 * H, -0.5, 0.5)) : '');
