@@ -2,7 +2,8 @@
  * The attributes of onnx_rnn and their ONNX import (RNN, GRU, LSTM, opsets 1 to 22): every attribute of
  * the three operators read, checked against the inputs' shapes, and turned into one typed record.
  *
- * Refused with E_UNSUPPORTED_ATTR: `sequence_lens` unless it is a constant whose every length is
+ * Opsets 1-6's output_sequence (LSTM, GRU, RNN) only said whether Y may be omitted: Y is written when the
+ * node names it. Refused with E_UNSUPPORTED_ATTR: `sequence_lens` unless it is a constant whose every length is
  * seq_length (then it changes nothing); an activation outside ONNX's list. Non-float32 tensors:
  * E_UNSUPPORTED_TYPE.
  */
@@ -98,6 +99,7 @@ export function importRnn(node: OnnxNode, ctx: ImportContext): void {
   const I = x.shape[2];
   if (w.shape.length !== 3 || w.shape[0] !== D || w.shape[1] % G !== 0 || w.shape[2] !== I) ctx.invalid(`W must be [${D}, ${G} x hidden_size, ${I}], got [${w.shape}]`);
   const H = w.shape[1] / G;
+  if (H < 1) ctx.invalid(`W [${w.shape}] has no rows (hidden_size 0)`);
   if (node.attrs.has('hidden_size') && node.attrs.int('hidden_size') !== H) ctx.invalid(`hidden_size ${node.attrs.int('hidden_size')} does not match W [${w.shape}]`);
   const expect = (name: string, what: string, shape: number[]) => {
     if (name === '') return;
@@ -127,9 +129,6 @@ export function importRnn(node: OnnxNode, ctx: ImportContext): void {
   const flagName = cell === 'lstm' ? 'input_forget' : 'linear_before_reset';
   const flag = cell === 'rnn' ? 0 : node.attrs.int(flagName, 0);
   if (flag !== 0 && flag !== 1) ctx.invalid(`${flagName} ${flag} must be 0 or 1`);
-  if (cell === 'lstm' && node.opset < 7 && node.attrs.int('output_sequence', 0) !== 0 && node.outputs[0] === '') {
-    ctx.invalid('output_sequence 1 needs the output Y');
-  }
   const outputs = [0, 1, 2].filter((k) => (node.outputs[k] ?? '') !== '' && (k < 2 || cell === 'lstm'));
   if (outputs.length === 0) return;
   const attrs: RnnAttrs = {
