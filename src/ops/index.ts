@@ -36,6 +36,7 @@ import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
 import { argMax, argMin } from './arg-minmax.js';
 import { resizeBilinear, resizeNearest } from './resize/index.js';
 import { l2Norm } from './l2-norm.js';
+import { onnxRnn } from './rnn/index.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -93,6 +94,7 @@ const ALL_OPS: OpDef<any>[] = [
   l2Norm,
   depthToSpace,
   spaceToDepth,
+  onnxRnn,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -21,7 +21,7 @@ export const FLOAT_OPERATORS = new Set([
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
   'Dropout', 'Constant',
   // issue 15
-  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth',
+  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'LSTM', 'GRU', 'RNN',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
