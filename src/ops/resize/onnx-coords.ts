@@ -7,8 +7,9 @@
  * float32 when sizes are given) maps to the source position
  *   half_pixel            (x + 0.5) / s − 0.5
  *   half_pixel_symmetric  c (1 − out / (s · in)) + (x + 0.5) / s − 0.5,  c = in / 2
- *   pytorch_half_pixel    (x + 0.5) / s − 0.5, or 0 when out = 1
- *   align_corners         x (in − 1) / (out − 1), or 0 when out = 1
+ *   pytorch_half_pixel    (x + 0.5) / s − 0.5, or 0 when length_resized = 1
+ *   align_corners         x (in − 1) / (length_resized − 1), or 0 when length_resized = 1
+ *                         (length_resized: out from sizes, in · s unrounded from scales)
  *   asymmetric            x / s                  (the only mode before opset 11)
  *   tf_half_pixel_for_nn  (x + 0.5) / s          (opset 11)
  *   tf_crop_and_resize    start (in − 1) + x (end − start)(in − 1) / (out − 1), or (start + end)(in − 1) / 2
@@ -43,6 +44,12 @@ export interface OnnxResizeSpec {
   extrapolation: number;
   /** Scales of H and W (float32). */
   scales: [number, number];
+  /**
+   * length_resized of H and W in the align_corners and pytorch_half_pixel formulas: the output size when
+   * sizes are given, in · scale (not rounded: the ONNX reference, which the conformance data follows;
+   * onnxruntime takes the rounded output size) when scales are.
+   */
+  resized: [number, number];
   /** tf_crop_and_resize region: [startH, startW, endH, endW] in normalized coordinates. */
   roi: [number, number, number, number];
 }
@@ -52,15 +59,16 @@ const fr = Math.fround;
 /** The source position of output index x (float32 as onnxruntime computes it). */
 export function sourcePosition(s: OnnxResizeSpec, axis: 0 | 1, x: number, inSize: number, outSize: number): number {
   const scale = fr(s.scales[axis]);
+  const resized = s.resized[axis];
   switch (s.coordinate) {
     case 'asymmetric':
       return fr(x / scale);
     case 'pytorch_half_pixel':
-      return outSize > 1 ? fr(fr(fr(x + 0.5) / scale) - 0.5) : 0;
+      return resized > 1 ? fr(fr(fr(x + 0.5) / scale) - 0.5) : 0;
     case 'tf_half_pixel_for_nn':
       return fr(fr(x + 0.5) / scale);
     case 'align_corners':
-      return outSize === 1 ? 0 : fr(fr(x * (inSize - 1)) / (outSize - 1));
+      return resized === 1 ? 0 : fr(fr(x * (inSize - 1)) / fr(resized - 1));
     case 'tf_crop_and_resize': {
       const start = fr(s.roi[axis]);
       const end = fr(s.roi[axis + 2]);

@@ -137,6 +137,7 @@ function importResize(node: OnnxNode, ctx: ImportContext): void {
   }
   const [h, w] = rank === 3 ? [-1, 2] : spatial;
   const pick = (v: number[], a: number, fill: number) => (a < 0 ? fill : v[a]);
+  const resized = (a: number) => (given.scales ? x.shape[a] * scales[a] : out[a]);
   const onnx: OnnxResizeSpec = {
     coordinate,
     nearest,
@@ -144,6 +145,7 @@ function importResize(node: OnnxNode, ctx: ImportContext): void {
     excludeOutside,
     extrapolation: modern ? node.attrs.float('extrapolation_value', 0) : 0,
     scales: [pick(scales, h, 1), pick(scales, w, 1)],
+    resized: [h < 0 ? 1 : resized(h), resized(w)],
     roi: [pick(roi, h, 0), roi[w], pick(roi, h < 0 ? -1 : h + rank, 1), roi[w + rank]],
   };
   const attrs = { size: [pick(out, h, 1), out[w]], alignCorners: false, halfPixelCenters: false, onnx };
