@@ -1,8 +1,9 @@
 /*
- * RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR on NHWC images, as TensorFlow Lite's reference kernels.
- * The source rows, columns and weights depend on the output position only: the compiler computes them
- * (with TFLite's arithmetic, align_corners and half_pixel_centers included) into a constant table, so
- * the kernels only gather and blend.
+ * Resizing NHWC images: TFLite's RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (as its reference kernels)
+ * and ONNX's Resize / Upsample (nearest, linear, cubic). The source rows, columns and weights depend on
+ * the output position only: the compiler computes them (TFLite's arithmetic with align_corners and
+ * half_pixel_centers, or ONNX's coordinate modes) into constant tables, so the kernels only gather and
+ * blend.
  */
 #ifndef UTVM_RESIZE_H
 #define UTVM_RESIZE_H

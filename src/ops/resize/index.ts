@@ -1,20 +1,24 @@
 /**
- * resize_nearest, resize_bilinear: an NHWC image resized to `size` = [height, width] (TFLite
- * RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR) with TFLite's two flags, `alignCorners` and
- * `halfPixelCenters` (bilinear refuses both at once, as TFLite Micro does).
+ * resize_nearest, resize_bilinear, resize_cubic: an NHWC image resized to `size` = [height, width], from
+ * TFLite (RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR with `alignCorners` / `halfPixelCenters`; bilinear
+ * refuses both at once, as TFLite Micro does) or from ONNX (Resize, Upsample: ./onnx.ts, whose coordinate
+ * rules `onnx` carries, ./onnx-coords.ts; resize_cubic is ONNX's only).
  *
- * As TFLite Micro's reference kernels (resize_nearest_neighbor.h, resize_bilinear.h at 90b983c2), whose
- * source coordinates depend on the output position only, so all of them are computed here, once, into
- * constant tables the kernels read:
- * - nearest: the source row of each output row and column of each output column, computed in float32
- *   as TFLite does (scale = in / out, or (in − 1) / (out − 1) with align_corners; (i + 0.5?) · scale,
- *   rounded half away from zero with align_corners, else floored; clamped to the image). The kernel
- *   copies pixels, so int8 and float32 share it (and the bytes need no quantization).
- * - bilinear float32: per output row y0, y1 and the float32 weights 1 − dy, dy (and per column), in
- *   TFLite's float arithmetic; the kernel sums the four products in TFLite's order, + 0.0f.
- * - bilinear int8: TFLite's integer form (ResizeBilinearInteger): scales in 1/1024 units rounded to
- *   nearest, per row y0, y1 and the weight dy in [−512, 1024); the kernel forms the four-term sum in
- *   units of 2^-20 and divides by 2^20 rounding half away from zero (TFLite without single rounding).
+ * Source coordinates depend on the output position only, so they are computed here, once per axis, into
+ * constant tables the kernels read; one set of kernels serves both importers:
+ * - nearest (utvm_resize_nearest): the source row of each output row and column of each output column —
+ *   TFLite's in float32 as TFLite computes it (scale = in / out, or (in − 1) / (out − 1) with align_corners;
+ *   (i + 0.5?) · scale, rounded half away from zero with align_corners, else floored; clamped), or ONNX's.
+ *   The kernel copies pixels, so int8, uint8 and float32 share it.
+ * - float32 (utvm_resize_taps_f32): K taps per output row and per column (source index and float32
+ *   weight; K = 1 nearest, 2 bilinear, 4 cubic), the first index −1 for an ONNX output outside the
+ *   image (it takes the extrapolation value; nearest with such outputs uses this kernel too). TFLite's
+ *   bilinear tables are y0, y1 with 1 − dy, dy in TFLite's float arithmetic, and the kernel's sum order
+ *   is TFLite's, so its results are TFLite's bit for bit.
+ * - bilinear int8 (utvm_resize_bilinear_s8): TFLite's integer form (ResizeBilinearInteger): scales in
+ *   1/1024 units rounded to nearest, per row y0, y1 and dy in [−512, 1024); the kernel forms the four-term
+ *   sum in units of 2^-20 and divides by 2^20 rounding half away from zero. For ONNX (int8 QDQ) the taps
+ *   are ONNX's with the weight rounded to 1/1024 (within 1 LSB of onnxruntime's float resize).
  * The run-time reference (src/reference/) recomputes all of it per call: ./reference.ts.
  */
 
