@@ -20,6 +20,22 @@ void utvm_resize_taps_f32(const utvm_resize_taps_params *p, const int32_t *taps,
                     for (int32_t k = 0; k < c; k++) *output++ = p->extrapolation;
                     continue;
                 }
+                if (th == 2 && tw == 2) {
+                    /* Bilinear: the general loop below unrolled (same order, same bits). */
+                    const float *v00 = image + (size_t)ry[0] * row + (size_t)rx[0] * (size_t)c;
+                    const float *v10 = image + (size_t)ry[1] * row + (size_t)rx[0] * (size_t)c;
+                    const float *v01 = image + (size_t)ry[0] * row + (size_t)rx[1] * (size_t)c;
+                    const float *v11 = image + (size_t)ry[1] * row + (size_t)rx[1] * (size_t)c;
+                    for (int32_t k = 0; k < c; k++) {
+                        float acc = 0.0f;
+                        acc += v00[k] * wy[0] * wx[0];
+                        acc += v10[k] * wy[1] * wx[0];
+                        acc += v01[k] * wy[0] * wx[1];
+                        acc += v11[k] * wy[1] * wx[1];
+                        *output++ = acc;
+                    }
+                    continue;
+                }
                 for (int32_t k = 0; k < c; k++) {
                     /* Columns outer, rows inner, each term (v wy) wx, from +0.0f: with two taps this is
                        TFLite's v00 wy0 wx0 + v10 wy1 wx0 + v01 wy0 wx1 + v11 wy1 wx1 + 0.0f bit for bit

@@ -4,7 +4,9 @@
  * host, every output within 1e-4 relative / 1e-5 absolute of onnxruntime; the reference interpreter
  * (createInterpreter) on the opset-19 model within 1e-5 of each output's max |value|. The int8 QDQ model
  * within 1 LSB of onnxruntime, with nearest on the int8 bytes and linear on the integer bilinear kernel
- * (the cubic and extrapolating cases stay float islands), on the host and in one emulated Cortex-M7 run.
+ * (the cubic and extrapolating cases stay float islands), on the host and in one emulated Cortex-M7 run;
+ * the operators' `reference` on int8 (linear with ONNX coordinates, nearest) equals their kernels byte for
+ * byte, and on float32 (nearest with extrapolation, linear, cubic) within 1e-6.
  * Refusals: antialias=1, a resized channel axis, exclude_outside without cubic, a runtime scales input.
  */
 
@@ -14,6 +16,10 @@ import { compile, importGraph } from '../../src/compile.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import { runCompiled, targetBoard } from '../../src/run/index.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
+import { Graph } from '../../src/ir/graph.js';
+import { getOp } from '../../src/ops/index.js';
+import { addNode, runLoweredMany } from '../util/run-lowered.js';
+import { randomInts } from '../util/random.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { compareFloats, describeComparison } from '../util/compare.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
@@ -92,7 +98,9 @@ for (const [op, opset] of [['Resize', 10], ['Upsample', 9], ['Upsample', 7]] as 
 const QDQ = buildQdqModel();
 
 async function checkQdq(board: 'host' | 'qemu'): Promise<void> {
-  const { outputs, kernels } = compileAndRun(QDQ, `resize_qdq_${board}`, board, [X]);
+  const result = compile(QDQ, `resize_qdq_${board}.onnx`, { name: `resize_qdq_${board}`, board: targetBoard(board) });
+  const outputs = runCompiled(result, [[X]])[0];
+  const kernels = result.program.kernels;
   const theirs = await ort(QDQ, ['x']);
   for (const k of ['utvm_resize_nearest', 'utvm_resize_bilinear_s8', 'utvm_resize_taps_f32']) assert.ok(kernels.includes(k), `${k} in ${kernels}`);
   let worst = 0;
@@ -102,10 +110,46 @@ async function checkQdq(board: 'host' | 'qemu'): Promise<void> {
     (t.data as Int8Array).forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (outputs[i].data as Int8Array)[j]))));
   });
   assert.ok(worst <= 1, `${board}: int8 outputs within 1 LSB of onnxruntime (worst ${worst})`);
+  if (process.env.UTVM_REPORT) console.log(`  ${board}: worst ${worst} LSB`);
 }
 
 test('int8 QDQ Resize (nearest on the bytes, linear on the integer kernel, float islands) — host within 1 LSB of onnxruntime', () => checkQdq('host'));
 test('int8 QDQ Resize on qemu-mps2-an500 (one run) within 1 LSB of onnxruntime', () => checkQdq('qemu'));
+
+test('int8 and float32 resize nodes with ONNX coordinates: kernels = reference (int8 byte for byte, float32 within 1e-6)', () => {
+  const g = new Graph('r');
+  const quant = { scale: [0.03], zeroPoint: [5] };
+  g.addTensor({ name: 'q', dtype: 'int8', shape: [2, 5, 7, 3], quant });
+  g.addTensor({ name: 'f', dtype: 'float32', shape: [2, 5, 7, 3] });
+  const q = Int8Array.from(randomInts(rng, 2 * 5 * 7 * 3, -128, 127));
+  const f = randomFloats(rng, 2 * 5 * 7 * 3, -2, 2);
+  const base = { coordinate: 'half_pixel', nearest: 'round_prefer_floor', cubicA: -0.75, excludeOutside: false, extrapolation: 0.25, roi: [0, 0, 1, 1] };
+  const spec = (over: object, size: [number, number]) => ({ size, alignCorners: false, halfPixelCenters: false, onnx: { ...base, scales: [size[0] / 5, size[1] / 7], resized: [size[0], size[1]], ...over } });
+  const nodes = [
+    addNode(g, 'resize_bilinear', ['q'], spec({}, [8, 4]), 'q_linear_half'),
+    addNode(g, 'resize_bilinear', ['q'], spec({ coordinate: 'align_corners' }, [3, 12]), 'q_linear_align'),
+    addNode(g, 'resize_bilinear', ['q'], spec({ coordinate: 'pytorch_half_pixel', scales: [1.7, 0.6] }, [8, 4]), 'q_linear_pytorch'),
+    addNode(g, 'resize_nearest', ['q'], spec({ nearest: 'ceil', coordinate: 'asymmetric' }, [9, 5]), 'q_nearest'),
+    addNode(g, 'resize_nearest', ['f'], spec({ coordinate: 'tf_crop_and_resize', roi: [-0.3, 0.1, 1.2, 0.8] }, [6, 5]), 'f_nearest_crop'),
+    addNode(g, 'resize_bilinear', ['f'], spec({ coordinate: 'tf_crop_and_resize', roi: [0.2, -0.4, 0.9, 1.1] }, [4, 9]), 'f_linear_crop'),
+    addNode(g, 'resize_cubic', ['f'], spec({ excludeOutside: true, cubicA: -0.5 }, [9, 6]), 'f_cubic'),
+  ];
+  const runs = runLoweredMany(g, nodes, { q, f });
+  nodes.forEach((n, i) => {
+    const x = g.tensor(n.inputs[0]);
+    const y = g.tensor(n.outputs[0]);
+    const input = { ...x, data: x.dtype === 'int8' ? Float64Array.from(q) : Float64Array.from(f) };
+    const [want] = getOp(n.op).reference!({ attrs: n.attrs, node: n, inputs: [input], outputs: [{ dtype: x.dtype === 'int8' ? 'int8' : 'float64', shape: y.shape }], setState: () => undefined });
+    const got = [...runs[i].outputs[0]];
+    if (x.dtype === 'int8') assert.equal(got, [...want].map(Number), n.name);
+    else {
+      const c = compareFloats(runs[i].outputs[0] as Float32Array, Float32Array.from(want as Float64Array), { rtol: 1e-6, atol: 1e-6 });
+      assert.ok(c.ok, `${n.name}: ${describeComparison(c)}`);
+    }
+    if (n.name.endsWith('crop')) assert.ok(got.includes(0.25), `${n.name} extrapolates`);
+  });
+  assert.equal(runs.map((r) => r.calls[0].kernel), ['utvm_resize_bilinear_s8', 'utvm_resize_bilinear_s8', 'utvm_resize_bilinear_s8', 'utvm_resize_nearest', 'utvm_resize_taps_f32', 'utvm_resize_taps_f32', 'utvm_resize_taps_f32']);
+});
 
 function refusal(build: (b: OnnxModelBuilder) => void, opset: number, code: string, message: string): void {
   const b = new OnnxModelBuilder({ opset });
