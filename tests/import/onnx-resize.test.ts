@@ -95,9 +95,8 @@ for (const [op, opset] of [['Resize', 10], ['Upsample', 9], ['Upsample', 7]] as 
   });
 }
 
-const QDQ = buildQdqModel();
-
-async function checkQdq(board: 'host' | 'qemu'): Promise<void> {
+async function checkQdq(board: 'host' | 'qemu', type: 'int8' | 'uint8' = 'int8'): Promise<void> {
+  const QDQ = buildQdqModel(type);
   const result = compile(QDQ, `resize_qdq_${board}.onnx`, { name: `resize_qdq_${board}`, board: targetBoard(board) });
   const outputs = runCompiled(result, [[X]])[0];
   const kernels = result.program.kernels;
@@ -106,14 +105,15 @@ async function checkQdq(board: 'host' | 'qemu'): Promise<void> {
   let worst = 0;
   theirs.forEach((t, i) => {
     assert.equal(outputs[i].shape, t.shape, `output ${i} shape`);
-    assert.is(outputs[i].dtype, 'int8');
+    assert.is(outputs[i].dtype, type);
     (t.data as Int8Array).forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (outputs[i].data as Int8Array)[j]))));
   });
   assert.ok(worst <= 1, `${board}: int8 outputs within 1 LSB of onnxruntime (worst ${worst})`);
-  if (process.env.UTVM_REPORT) console.log(`  ${board}: worst ${worst} LSB`);
+  if (process.env.UTVM_REPORT) console.log(`  ${board} ${type}: worst ${worst} LSB`);
 }
 
 test('int8 QDQ Resize (nearest on the bytes, linear on the integer kernel, float islands) — host within 1 LSB of onnxruntime', () => checkQdq('host'));
+test('uint8 QDQ Resize (onnxruntime quantizer\'s default activations) — host within 1 LSB of onnxruntime', () => checkQdq('host', 'uint8'));
 test('int8 QDQ Resize on qemu-mps2-an500 (one run) within 1 LSB of onnxruntime', () => checkQdq('qemu'));
 
 test('int8 and float32 resize nodes with ONNX coordinates: kernels = reference (int8 byte for byte, float32 within 1e-6)', () => {

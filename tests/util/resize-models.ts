@@ -10,7 +10,7 @@
  * - opset 11: tf_half_pixel_for_nn, scales with an empty roi, sizes with an empty scales.
  * - opset 10: Resize(X, scales) nearest and linear, up and down. Opsets 9 and 7: Upsample (scales input,
  *   scales attribute).
- * - QDQ (opset 19): int8 through QuantizeLinear → DequantizeLinear → Resize → QuantizeLinear, nearest
+ * - QDQ (opset 19): int8 (and uint8) through QuantizeLinear → DequantizeLinear → Resize → QuantizeLinear, nearest
  *   (copies), linear with the same and another output quantization, and two float islands (cubic,
  *   tf_crop_and_resize nearest).
  * align_corners cases give sizes: with scales whose in · scale is not an integer, the ONNX reference (and
@@ -126,14 +126,15 @@ export function buildLegacyModel(op: 'Resize' | 'Upsample', opset: number): { by
   return { bytes: b.encode(), names };
 }
 
-/** int8 QDQ: q(x) → dq → Resize → q; outputs int8. */
-export function buildQdqModel(): Uint8Array {
+/** int8 (or uint8) QDQ: q(x) → dq → Resize → q; outputs int8 (uint8). */
+export function buildQdqModel(type: 'int8' | 'uint8' = 'int8'): Uint8Array {
+  const zero = type === 'int8' ? 0 : 128;
   const b = new OnnxModelBuilder({ opset: 19, irVersion: 9 });
   b.input('x', 'float32', X_SHAPE);
   const sIn = b.initializer('s_in', 'float32', [], [0.03]);
-  const zIn = b.initializer('z_in', 'int8', [], [5]);
+  const zIn = b.initializer('z_in', type, [], [zero + 5]);
   const sOut = b.initializer('s_out', 'float32', [], [0.045]);
-  const zOut = b.initializer('z_out', 'int8', [], [-7]);
+  const zOut = b.initializer('z_out', type, [], [zero - 7]);
   const [xq] = b.node('QuantizeLinear', ['x', sIn, zIn], {}, { outputs: ['xq'] });
   const [xd] = b.node('DequantizeLinear', [xq, sIn, zIn], {}, { outputs: ['xd'] });
   const cases: (ResizeCase & { out: 'same' | 'other' })[] = [
@@ -153,7 +154,7 @@ export function buildQdqModel(): Uint8Array {
     const [y] = b.node('Resize', inputs, c.attrs, { name: c.name, outputs: [`${c.name}_f`] });
     const [s, z] = c.out === 'same' ? [sIn, zIn] : [sOut, zOut];
     b.node('QuantizeLinear', [y, s, z], {}, { outputs: [c.name] });
-    b.output(c.name, 'int8');
+    b.output(c.name, type);
   }
   return b.encode();
 }
