@@ -7,7 +7,8 @@
  * (the cubic and extrapolating cases stay float islands), on the host and in one emulated Cortex-M7 run;
  * the operators' `reference` on int8 (linear with ONNX coordinates, nearest) equals their kernels byte for
  * byte, and on float32 (nearest with extrapolation, linear, cubic) within 1e-6.
- * Refusals: antialias=1, a resized channel axis, exclude_outside without cubic, a runtime scales input.
+ * Refusals: antialias=1, a resized channel axis, exclude_outside without cubic, Resize before opset 10, a
+ * runtime scales input (exact messages).
  */
 
 import { test } from 'uvu';
@@ -166,7 +167,7 @@ function refusal(build: (b: OnnxModelBuilder) => void, opset: number, code: stri
   }
 }
 
-test('refusals: antialias, a resized channel axis, exclude_outside on linear, a runtime scales input', () => {
+test('refusals: antialias, a resized channel axis, exclude_outside on linear, Resize before opset 10, a runtime scales input', () => {
   const scales = (b: OnnxModelBuilder, s: number[]) => b.initializer('s', 'float32', [4], s);
   refusal((b) => b.node('Resize', ['x', '', scales(b, [1, 1, 0.5, 0.5])], { mode: 'linear', antialias: 1 }, { name: 'r', outputs: ['y'] }), 18, 'E_UNSUPPORTED_ATTR',
     "bad.onnx: node 'r' (Resize): antialias=1 (the anti-aliasing filter is not implemented) is not supported");
@@ -174,6 +175,8 @@ test('refusals: antialias, a resized channel axis, exclude_outside on linear, a 
     "bad.onnx: node 'r' (Resize): resizing axis 1 (scale 2, size 3 → 6): only the spatial axes 2 and 3 of a rank-4 input are resized is not supported");
   refusal((b) => b.node('Resize', ['x', '', scales(b, [1, 1, 2, 2])], { mode: 'linear', exclude_outside: 1 }, { name: 'r', outputs: ['y'] }), 13, 'E_MODEL_INVALID',
     "bad.onnx: node 'r' (Resize): exclude_outside=1 with mode='linear' (cubic only)");
+  refusal((b) => b.node('Resize', ['x', scales(b, [1, 1, 2, 2])], { mode: 'nearest' }, { name: 'r', outputs: ['y'] }), 9, 'E_MODEL_INVALID',
+    "bad.onnx: node 'r' (Resize): Resize does not exist before opset 10 (this model imports opset 9)");
   refusal((b) => {
     b.input('s', 'float32', [4]);
     b.node('Resize', ['x', '', 's'], { mode: 'nearest' }, { name: 'r', outputs: ['y'] });

@@ -14,7 +14,10 @@
  *   operator between transposes (src/import/onnx/window.ts wrapNchw, which the layout pass cancels
  *   between convolutions); [N, C, L] resizes L as a [N, 1, L, C] image; [H, W] runs as [1, H, W, 1].
  * - Refused with E_UNSUPPORTED_ATTR: antialias=1, a resized batch or channel axis (or one of another
- *   rank), a roi moving an axis that is not resized; invalid attribute values are E_MODEL_INVALID.
+ *   rank), a roi moving an axis that is not resized, Upsample before opset 7 (the experimental form);
+ *   invalid attribute values, and Resize before opset 10, are E_MODEL_INVALID.
+ * - tf_crop_and_resize from scales sizes the output floor(in · scale), as onnxruntime does (the ONNX text
+ *   says floor(in · (end − start) · scale)); the conformance tests give sizes.
  */
 
 import type { ImportContext, OnnxImporter, OnnxNode } from '../op.js';
@@ -73,6 +76,8 @@ function readMode(node: OnnxNode, ctx: ImportContext): InterpolationMode {
 }
 
 function importResize(node: OnnxNode, ctx: ImportContext): void {
+  if (node.opType === 'Resize' && node.opset < 10) ctx.invalid(`Resize does not exist before opset 10 (this model imports opset ${node.opset})`);
+  if (node.opType === 'Upsample' && node.opset < 7) ctx.unsupported(`Upsample before opset 7 (the experimental height_scale / width_scale form)`);
   const x = ctx.tensor(node.inputs[0]);
   const rank = x.shape.length;
   if (rank < 2 || rank > 4) ctx.unsupported(`a rank-${rank} input (Resize takes 2-, 3- and 4-D inputs here)`);
