@@ -71,7 +71,6 @@ function readMode(node: OnnxNode, ctx: ImportContext): InterpolationMode {
   const mode = node.attrs.string('mode', 'nearest');
   if (mode === 'nearest' || mode === 'linear') return mode;
   if (mode === 'cubic' && node.opType === 'Resize' && node.opset >= 11) return mode;
-  if (mode === 'bilinear' && node.opType === 'Upsample') return 'linear';
   return ctx.invalid(`mode='${mode}' (expected nearest, linear${node.opType === 'Resize' && node.opset >= 11 ? ' or cubic' : ''})`);
 }
 
