@@ -19,7 +19,9 @@ export const FLOAT_OPERATORS = new Set([
   'Conv', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh',
   'HardSigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
-  'Dropout', 'Constant', 'Resize', 'Upsample',
+  'Dropout', 'Constant',
+  // issue 15
+  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'Resize', 'Upsample',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
