@@ -34,7 +34,7 @@ import { prelu } from './binary/prelu.js';
 import { squaredDifference } from './binary/squared-difference.js';
 import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
 import { argMax, argMin } from './arg-minmax.js';
-import { resizeBilinear, resizeNearest } from './resize/index.js';
+import { resizeBilinear, resizeCubic, resizeNearest } from './resize/index.js';
 import { l2Norm } from './l2-norm.js';
 import { onnxRnn } from './rnn/index.js';
 
@@ -91,6 +91,7 @@ const ALL_OPS: OpDef<any>[] = [
   argMin,
   resizeNearest,
   resizeBilinear,
+  resizeCubic,
   l2Norm,
   depthToSpace,
   spaceToDepth,
