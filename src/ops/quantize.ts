@@ -21,13 +21,15 @@
 
 import { describeNode, fail } from '../diagnostics.js';
 import { allocData, bytesOf, numberAt } from '../ir/dtype.js';
-import type { DType } from '../ir/dtype.js';
+import type { DType, TensorData } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, SourceRef, Tensor } from '../ir/graph.js';
 import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
 import { f32 } from '../ir/c-value.js';
 import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
-import type { KernelCall, TensorType } from './op.js';
+import type { KernelCall, ReferenceContext, TensorType } from './op.js';
+import { clampTo, mbqm } from './binary/fixed.js';
+import { quantizeMultiplier } from '../ir/quant.js';
 import { defineOp } from './op.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 
@@ -148,6 +150,67 @@ function shortRequantHolds(f: { input_offset: number; shift: number }): boolean 
   return most * 2 ** (Math.max(f.shift, 0) + 1) < 2 ** 31;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Run-time reference (src/reference/), written from TFLite Micro's quantize_common.cc / dequantize and the
+// ONNX specification, independently of the kernels above:
+//   float → int8/int16, a TFLite QUANTIZE (node.source.op 'QUANTIZE'): AffineQuantize, round half away
+//     from zero of the float32 quotient x / scale, + zero point, saturated;
+//   float → int8 from ONNX (QuantizeLinear and the QOperator forms the importers write as QDQ): round half
+//     to even of the float32 quotient, + zero point, saturated (the ONNX specification; onnxruntime).
+//     Both saturate out-of-range values (as the Cortex-M7's conversion does) and give a NaN the lowest value;
+//   int8/int16/int32 → int8/int16/int32: TFLite's Requantize, MultiplyByQuantizedMultiplier(x − zp_in,
+//     s_in/s_out in double) + zp_out, saturated to the output type;
+//   dequantize: scale · (q − zero point), exact in float64 (rounded once when the output is float32).
+
+/** Round half to even (ONNX's rounding, std::nearbyint). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** A tensor's per-tensor scale (float32) and zero point, for the reference. */
+function quantOf(t: { quant?: Quant }, what: string, source: SourceRef): { scale: number; zeroPoint: number } {
+  const q = t.quant;
+  if (!q || q.scale.length !== 1) fail('E_UNSUPPORTED_ATTR', `${describeNode(source)}: the reference needs a per-tensor quantization of the ${what}`);
+  return { scale: Math.fround(q.scale[0]), zeroPoint: q.zeroPoint[0] ?? 0 };
+}
+
+const REFERENCE_RANGE: Record<string, [number, number]> = { ...RANGE, uint8: [0, 255] };
+
+function referenceQuantize(ctx: ReferenceContext<QuantizeAttrs>): TensorData[] {
+  const x = ctx.inputs[0]!;
+  const out = ctx.outputs[0];
+  const source = ctx.node.source;
+  const range = REFERENCE_RANGE[out.dtype];
+  if (!range) fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: the reference interpreter has no quantize to ${out.dtype}`);
+  const [lo, hi] = range;
+  const to = quantOf({ quant: out.quant ?? outputQuant(ctx.attrs) }, 'output', source);
+  const data = x.data!;
+  const r = allocData(out.dtype, data.length) as Int8Array | Int16Array | Int32Array;
+  if (x.dtype === 'float32' || x.dtype === 'float64') {
+    const round = source.op === 'QUANTIZE' ? roundHalfAwayFromZero : roundHalfEven;
+    const scale = Math.fround(to.scale);
+    for (let i = 0; i < r.length; i++) {
+      const q = Math.fround(Math.fround(data[i] as number) / scale);
+      r[i] = Number.isNaN(q) ? lo : clampTo(round(q) + to.zeroPoint, lo, hi);
+    }
+    return [r];
+  }
+  const from = quantOf(x, 'input', source);
+  const m = quantizeMultiplier(from.scale / to.scale);
+  for (let i = 0; i < r.length; i++) r[i] = clampTo(mbqm(((data[i] as number) - from.zeroPoint) | 0, m.multiplier, m.shift) + to.zeroPoint, lo, hi);
+  return [r];
+}
+
+function referenceDequantize(ctx: ReferenceContext<DequantizeAttrs>): TensorData[] {
+  const x = ctx.inputs[0]!;
+  const q = quantOf(x, 'input', ctx.node.source);
+  const data = x.data as Int8Array | Int16Array;
+  const r = ctx.outputs[0].dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
+  for (let i = 0; i < r.length; i++) r[i] = q.scale * (data[i] - q.zeroPoint);
+  return [r];
+}
+
 export const quantize = defineOp<QuantizeAttrs>({
   name: 'quantize',
   inPlace: true,
@@ -176,6 +239,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     }
     return [out];
   },
+  reference: referenceQuantize,
   lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const y = output(0);
@@ -242,6 +306,7 @@ export const dequantize = defineOp<DequantizeAttrs>({
     for (let i = 0; i < out.length; i++) out[i] = dequantizeValue(numberAt(x.data!, i), q);
     return [out];
   },
+  reference: referenceDequantize,
   lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const q = perTensorQuant(x, node.source);
