@@ -14,20 +14,20 @@ import { INT32_MAX, INT32_MIN } from '../../ir/quant.js';
 
 const TWO31 = 2147483648;
 
-/** gemmlowp's SaturatingRoundingDoublingHighMul of two int32 values: round(a · b / 2^31), ties away from zero, exact. */
+/**
+ * gemmlowp's SaturatingRoundingDoublingHighMul of two int32 values, exact: (a · b + nudge) / 2^31 truncated,
+ * nudge = 2^30 (a · b ≥ 0) or 1 − 2^30, which is floor((a · b + 2^30) / 2^31) for every product (a negative
+ * product's exact half rounds up either way); INT32_MIN² saturates to INT32_MAX.
+ */
 export function srdhm(a: number, b: number): number {
+  const p = a * b;
+  // below 2^52 the product and p + 2^30 are exact in a double
+  if (p < 4503599627370496 && p > -4503599627370496) return Math.floor((p + 1073741824) / TWO31);
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
-  // a · b = hi · 2^16 + lo with hi = a · (b >> 16) and lo = a · (b & 0xffff), each exact in a double.
+  // a · b = hi · 2^16 + lo with hi = a · (b >> 16) and lo = a · (b & 0xffff), each exact; hi = q1 · 2^15 + r1
   const hi = a * (b >> 16);
-  const nonNegative = a === 0 || b === 0 || a > 0 === b > 0;
-  const lo = a * (b & 0xffff) + (nonNegative ? 1073741824 : -1073741823);
-  // (hi · 2^16 + lo) = q · 2^31 + r with 0 <= r < 2^31: q = q1 + q2.
   const q1 = Math.floor(hi / 32768);
-  const rest = (hi - q1 * 32768) * 65536 + lo;
-  const q2 = Math.floor(rest / TWO31);
-  const q = q1 + q2;
-  // C's division truncates towards zero: one more for a negative sum that is not a multiple of 2^31.
-  return q < 0 && rest - q2 * TWO31 !== 0 ? q + 1 : q;
+  return q1 + Math.floor(((hi - q1 * 32768) * 65536 + a * (b & 0xffff) + 1073741824) / TWO31);
 }
 
 /** gemmlowp's RoundingDivideByPOT: x / 2^exponent (0..31), rounded half away from zero. */
