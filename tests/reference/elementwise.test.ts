@@ -237,6 +237,22 @@ test("ONNX opset 6 Add/Mul with legacy broadcast (axis; trailing) and Div: refer
   ours.forEach((o, k) => assertCloseToOrt(`opset 6 output ${k}`, o, theirs[k]));
 });
 
+test('ONNX Clip and Relu of unquantized int8 / int32 tensors (integer semantics): reference = onnxruntime', async () => {
+  const m = new OnnxModelBuilder({ opset: 14 });
+  const x = m.input('x', 'int8', [3, 7]);
+  const [c] = m.node('Clip', [x, m.initializer('lo', 'int8', [], [-20]), m.initializer('hi', 'int8', [], [90])]);
+  const w = m.input('w', 'int32', [5]);
+  const [r] = m.node('Relu', [w]);
+  m.output(c, 'int8');
+  m.output(r, 'int32');
+  const rng = mulberry32(1803);
+  const n = await compareWithOrt('onnx_int', m.encode(), [
+    { name: 'x', value: { dtype: 'int8', shape: [3, 7], data: Int8Array.from(randomInts(rng, 21, -128, 127)) } },
+    { name: 'w', value: { dtype: 'int32', shape: [5], data: Int32Array.from([-5, 0, 7, -2147483648, 2147483647]) } },
+  ]);
+  assert.is(n, 2);
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Fixed-point primitives
 

@@ -20,12 +20,14 @@
  *               1/(sqrtf(s_x)·s_y); x = zp_x gives 127. TFLite Micro stops with an error on x < zp_x;
  *               here such an element gives 127 too;
  *   abs         elementwise.cc AbsEvalQuantized: |x − zp_x|, requantized by s_x/s_y when the scales differ.
+ * Integer tensors without quantization (ONNX Clip of int8, say): the operator's function on the integers.
  * int16 (sigmoid, tanh: TFLite's 16x8 LOGISTIC / TANH, reference_integer_ops int16 Logistic / Tanh): the
  * input brought to the table scale (3 · 2^12 for 1) by the Prepare's multiplier and shift, then TFLite's
  * 256-entry sigmoid table (computed below from its formula) with linear interpolation.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
+import { allocData } from '../../ir/dtype.js';
 import type { TensorData } from '../../ir/dtype.js';
 import { calculateInputRadius, invSqrtQuantizedMultiplierExp, logistic, tanh } from '../../ir/fixedpoint.js';
 import { frexp, quantizeMultiplier, roundHalfAwayFromZero, INT32_MAX } from '../../ir/quant.js';
@@ -242,6 +244,13 @@ export function referenceUnary<A>(name: string, fn: (x: number, a: A) => number,
   if (x.dtype === 'float32' || x.dtype === 'float64') {
     const data = x.data as Float32Array | Float64Array;
     const r = out.dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) r[i] = fn(data[i], ctx.attrs);
+    return [r];
+  }
+  if (!x.quant && x.dtype !== 'int64' && x.dtype !== 'bool') {
+    // an unquantized integer tensor (ONNX Clip, Relu, Abs, Neg of int8 ... int32): the function on the integers, stored with C's wrap-around
+    const data = x.data as Int8Array | Uint8Array | Int16Array | Int32Array;
+    const r = allocData(out.dtype, data.length) as Int8Array | Uint8Array | Int16Array | Int32Array;
     for (let i = 0; i < data.length; i++) r[i] = fn(data[i], ctx.attrs);
     return [r];
   }
