@@ -38,6 +38,11 @@ export interface QuantizeAttrs {
   dtype?: DType;
   /** Output quantization (per tensor); absent when the importer sets the output tensor's `quant` itself. */
   quant?: Quant;
+  /**
+   * float → int8 rounds an exact half to even, as ONNX's QuantizeLinear specifies (set by its importers,
+   * src/import/onnx/quant.ts) → `utvm_quantize_f32_s8_even`; absent: half away from zero, TFLite's QUANTIZE.
+   */
+  roundHalfEven?: boolean;
 }
 
 export interface DequantizeAttrs {
@@ -153,10 +158,11 @@ function shortRequantHolds(f: { input_offset: number; shift: number }): boolean 
 // ---------------------------------------------------------------------------------------------------
 // Run-time reference (src/reference/), written from TFLite Micro's quantize_common.cc / dequantize and the
 // ONNX specification, independently of the kernels above:
-//   float → int8/int16, a TFLite QUANTIZE (node.source.op 'QUANTIZE'): AffineQuantize, round half away
-//     from zero of the float32 quotient x / scale, + zero point, saturated;
-//   float → int8 from ONNX (QuantizeLinear and the QOperator forms the importers write as QDQ): round half
-//     to even of the float32 quotient, + zero point, saturated (the ONNX specification; onnxruntime).
+//   float → int8/int16, TFLite's QUANTIZE: AffineQuantize, round half away from zero of the float32
+//     quotient x / scale, + zero point, saturated;
+//   float → int8 from ONNX (QuantizeLinear and the QOperator forms the importers write as QDQ: the
+//     `roundHalfEven` attribute): round half to even of the float32 quotient, + zero point, saturated
+//     (the ONNX specification; onnxruntime).
 //     Both saturate out-of-range values (as the Cortex-M7's conversion does) and give a NaN the lowest value;
 //   int8/int16/int32 → int8/int16/int32: TFLite's Requantize, MultiplyByQuantizedMultiplier(x − zp_in,
 //     s_in/s_out in double) + zp_out, saturated to the output type;
@@ -175,6 +181,12 @@ function quantOf(t: { quant?: Quant }, what: string, source: SourceRef): { scale
   return { scale: Math.fround(q.scale[0]), zeroPoint: q.zeroPoint[0] ?? 0 };
 }
 
+/** ONNX's QuantizeLinear of one float32 value to int8: the float32 quotient rounded half to even, + zero point, saturated (NaN: −128). */
+function quantizeHalfEven(x: number, q: { scale: number; zeroPoint: number }): number {
+  const ratio = Math.fround(Math.fround(x) / Math.fround(q.scale));
+  return Number.isNaN(ratio) ? -128 : clampTo(roundHalfEven(ratio) + q.zeroPoint, -128, 127);
+}
+
 const REFERENCE_RANGE: Record<string, [number, number]> = { ...RANGE, uint8: [0, 255] };
 
 function referenceQuantize(ctx: ReferenceContext<QuantizeAttrs>): TensorData[] {
@@ -188,7 +200,7 @@ function referenceQuantize(ctx: ReferenceContext<QuantizeAttrs>): TensorData[] {
   const data = x.data!;
   const r = allocData(out.dtype, data.length) as Int8Array | Int16Array | Int32Array;
   if (x.dtype === 'float32' || x.dtype === 'float64') {
-    const round = source.op === 'QUANTIZE' ? roundHalfAwayFromZero : roundHalfEven;
+    const round = ctx.attrs.roundHalfEven ? roundHalfEven : roundHalfAwayFromZero;
     const scale = Math.fround(to.scale);
     for (let i = 0; i < r.length; i++) {
       const q = Math.fround(Math.fround(data[i] as number) / scale);
@@ -235,7 +247,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     const from = x.dtype === 'float32' ? undefined : perTensorQuant(x, source);
     for (let i = 0; i < out.length; i++) {
       const v = numberAt(x.data!, i);
-      out[i] = from ? requantizeValueTo(v, from, to, dtype, source) : quantizeValueTo(v, to, dtype);
+      out[i] = from ? requantizeValueTo(v, from, to, dtype, source) : attrs.roundHalfEven ? quantizeHalfEven(v, to) : quantizeValueTo(v, to, dtype);
     }
     return [out];
   },
@@ -247,7 +259,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     const count = elementCount(x.shape);
     if (x.dtype === 'float32') {
       return [{
-        kernel: y.dtype === 'int16' ? 'utvm_quantize_f32_s16' : 'utvm_quantize_f32_s8',
+        kernel: y.dtype === 'int16' ? 'utvm_quantize_f32_s16' : node.attrs.roundHalfEven ? 'utvm_quantize_f32_s8_even' : 'utvm_quantize_f32_s8',
         header: 'utvm/quantize.h',
         args: [{ params: { scale: f32(to.scale), zero_point: to.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: y.name }, { value: count }],
       }];
