@@ -4,7 +4,7 @@
  *
  *   export <model>   write a C project (all or nothing; never deletes what it did not write)
  *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
- *   run <model>      compile, build and run on a target (host or qemu) with input files
+ *   run <model>      compile, build and run on a target (host or qemu), or run the reference interpreter, with input files
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *   validate <model> compare the compiled model's outputs with onnxruntime-node's (src/validate.ts)
  *   ops              the supported operators, from the registry (src/supported.ts)
@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { CompileOptions, compile, defaultModelName } from './compile.js';
+import { CompileOptions, compile, defaultModelName, importGraph } from './compile.js';
 import { UtvmError, fail } from './diagnostics.js';
 import { boardNames } from './emit/boards.js';
 import { DirCase, listDirCases, readModelFile, readTensorFile, writeTensorFile } from './io/files.js';
@@ -28,7 +28,7 @@ import { detectModelFormat } from './import/format.js';
 import { formatInspect, inspectReport } from './inspect.js';
 import { bench, formatBench } from './bench.js';
 import { qemuTimeoutSeconds } from './run/qemu.js';
-import { Target, runCompiled, targetBoard } from './run/index.js';
+import { RunTarget, Target, runCompiled, runReference, targetBoard } from './run/index.js';
 import { shellArg } from './emit/escape.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
@@ -42,6 +42,7 @@ const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops'] as con
 /** Commands that take no model file. */
 const NO_MODEL: readonly string[] = ['ops'];
 const TARGETS: readonly Target[] = ['host', 'qemu'];
+const RUN_TARGETS: readonly RunTarget[] = [...TARGETS, 'reference'];
 const USAGE_HINT = "run 'utvm-aot --help' for usage";
 
 interface CommonArgs {
@@ -146,16 +147,26 @@ interface RunArgs extends CommonArgs {
   outputDir?: string;
 }
 
+/** The imported graph's inputs and outputs, as `run` reads and writes them for the reference interpreter. */
+function referenceModel(args: RunArgs) {
+  if (args.rounding !== undefined) fail('E_USAGE', '--rounding chooses the requantization of the compiled C; the reference interpreter follows TensorFlow Lite\'s integer arithmetic');
+  const m = readModel(args);
+  const graph = importGraph(m.bytes, args.model, m.name);
+  const io = (names: string[]) => names.map((n) => ({ name: n, dtype: graph.tensor(n).dtype, shape: [...graph.tensor(n).shape] }));
+  return { graph, probe: { inputs: io(graph.inputs), outputs: io(graph.outputs) } };
+}
+
 function cmdRun(args: RunArgs): void {
-  const target = choice('--target', args.target ?? 'host', TARGETS);
+  const target = choice('--target', args.target ?? 'host', RUN_TARGETS);
   if (target === 'qemu') qemuTimeoutSeconds();
   if (args.inputDir !== undefined || args.outputDir !== undefined) {
     if (args.inputDir === undefined || args.outputDir === undefined) fail('E_USAGE', '--input-dir and --output-dir go together');
     if (args.input || args.output) fail('E_USAGE', 'use either --input/--output or --input-dir/--output-dir');
   }
   const progress = progressOn();
-  const result = compileFile(args, targetBoard(target));
-  const probe = result.program;
+  const reference = target === 'reference' ? referenceModel(args) : undefined;
+  const result = target === 'reference' ? undefined : compileFile(args, targetBoard(target));
+  const probe = reference ? reference.probe : result!.program;
   let cases: DirCase[];
   if (args.inputDir !== undefined && args.outputDir !== undefined) {
     const inDir = single('--input-dir', args.inputDir);
@@ -169,7 +180,7 @@ function cmdRun(args: RunArgs): void {
     cases = [{ name: 'case', inputs: ins, outputs: outs }];
   }
   const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, probe.inputs[i])));
-  const results = runCompiled(result, values, progress);
+  const results = reference ? runReference(reference.graph, values, progress) : runCompiled(result!, values, progress);
   cases.forEach((c, k) => c.outputs.forEach((path, i) => writeTensorFile(path, results[k][i])));
   console.log(`ran ${cases.length} case(s) on ${target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
 }
@@ -243,6 +254,10 @@ const ROUNDING = {
   describe: "int8 requantization: tflite (default: CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
 } as const;
 const TARGET = { type: 'string', describe: 'where to run: host (native build, default) or qemu (emulated Cortex-M7, board qemu-mps2-an500)' } as const;
+const RUN_TARGET = {
+  type: 'string',
+  describe: 'where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500) or reference (the reference interpreter in TypeScript, no C)',
+} as const;
 
 /** Each command's options (yargs builders; the names also feed "did you mean"). */
 function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Record<string, object>> {
@@ -263,7 +278,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       rounding: ROUNDING,
     },
     run: {
-      target: TARGET,
+      target: RUN_TARGET,
       input: { type: 'string', array: true, describe: 'one file per model input, in order' },
       output: { type: 'string', array: true, describe: 'one file per model output, in order' },
       'input-dir': { type: 'string', describe: 'run every case in this folder (batched, with progress on stderr)' },

@@ -56,6 +56,7 @@ static void fail_line(const batch_model *m, const char *line)
 static void run_list(const batch_model *m, const char *list)
 {
     const int paths = (int)(m->num_inputs + m->num_outputs);
+    const int most = paths + (m->arena != NULL ? 1 : 0);
     char *line, *next;
     int32_t i;
     memset(batch_list, 0, sizeof batch_list);
@@ -65,10 +66,10 @@ static void run_list(const batch_model *m, const char *list)
         next = strchr(line, '\n');
         if (next != NULL) *next++ = '\0';
         else next = line + strlen(line);
-        for (i = 0; i < paths; i++) m->paths[i] = NULL;
-        n = batch_split_paths(line, m->paths, paths);
+        for (i = 0; i < most; i++) m->paths[i] = NULL;
+        n = batch_split_paths(line, m->paths, most);
         if (n == 0) continue;
-        if (n != paths) fail_line(m, line);
+        if (n < paths) fail_line(m, line);
         for (i = 0; i < m->num_inputs; i++) {
             if (board_read_file(m->paths[i], m->inputs[i], m->input_bytes[i]) != 0) console_fail("cannot read input file ", m->paths[i]);
         }
@@ -77,6 +78,7 @@ static void run_list(const batch_model *m, const char *list)
             const char *path = m->paths[m->num_inputs + i];
             if (board_write_file(path, m->outputs[i], m->output_bytes[i]) != 0) console_fail("cannot write output file ", path);
         }
+        if (n > paths && board_write_file(m->paths[paths], m->arena, m->arena_bytes) != 0) console_fail("cannot write arena file ", m->paths[paths]);
     }
 }
 

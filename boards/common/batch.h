@@ -5,6 +5,8 @@
  * paths, tab-separated (a trailing '\r' is dropped, empty lines are skipped); inputs are raw bytes of
  * the exact size, outputs are written as raw bytes. Any failure prints `error: ...` (console.h) and ends
  * the program with status 1. src/run/qemu.ts writes the list and reads the outputs.
+ * Debug builds (-DUTVM_DEBUG, a model compiled with debugTensors) give the model's arena: a line may then
+ * end with one more path, where the whole arena is written after that case (src/run/debug.ts).
  */
 #ifndef BATCH_H
 #define BATCH_H
@@ -25,8 +27,10 @@ typedef struct {
     const uint32_t *input_bytes;  /* their exact sizes */
     const void *const *outputs;   /* num_outputs buffers */
     const uint32_t *output_bytes;
-    char **paths;                 /* scratch for num_inputs + num_outputs paths */
+    char **paths;                 /* scratch for num_inputs + num_outputs paths, + 1 with an arena */
     int (*run)(void);             /* one inference on the inputs: 0 on success */
+    const void *arena;            /* NULL, or the arena a line's extra path receives (debug builds) */
+    uint32_t arena_bytes;
 } batch_model;
 
 /*

@@ -48,7 +48,7 @@ export function writeFileMap(dir: string, files: Iterable<[string, string]>, wri
 }
 
 /** Reads one input file (.npy: dtype and shape checked; anything else: raw bytes, size checked). */
-export function readTensorFile(path: string, t: ProgramTensor): TensorValue {
+export function readTensorFile(path: string, t: Pick<ProgramTensor, 'name' | 'dtype' | 'shape'>): TensorValue {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -34,6 +34,8 @@ import { fastRequantHolds } from '../lower/fast-requant.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType } from '../import/tflite-options.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
+import { fullyConnectedScales, multiplyByQuantizedMultiplierFast, quantOf, requantizer } from './gemm/reference.js';
+import type { ReferenceContext } from './op.js';
 
 export type BatchMatMulAttrs = Record<string, never>;
 
@@ -92,6 +94,60 @@ function evaluate(a: Tensor, b: Tensor, out: TensorType, s: Shapes): TensorData 
     }
   });
   return y;
+}
+
+/**
+ * Run-time reference (src/reference/), written apart from the kernels and `lower`:
+ *   float64 (the interpreter's form of float32): the sum in double; float32: `evaluate` (float32 sums);
+ *   int8: TFLite Micro's BatchMatMul<int8_t, int32_t> — acc = Σ_k (a − a_zp) · (b − b_zp) in int32,
+ *   MultiplyByQuantizedMultiplier with double(float32(a_scale · b_scale)) / double(y_scale), + y_zp,
+ *   clamped to [-128, 127] (BATCH_MATMUL has no fused activation).
+ */
+function reference(ctx: ReferenceContext<BatchMatMulAttrs>): TensorData[] {
+  const [a, b] = ctx.inputs as [Tensor, Tensor];
+  const out = ctx.outputs[0];
+  const s = shapesOf(a.shape, b.shape) as Shapes;
+  if (a.dtype === 'float32') return [evaluate(a, b, out, s)];
+  const { m, k, n } = s;
+  const y = allocData(out.dtype, elementCount(out.shape));
+  const sa = broadcastStrides(s.batchA, s.batch).map((v) => v * m * k);
+  const sb = broadcastStrides(s.batchB, s.batch).map((v) => v * n * k);
+  if (a.dtype === 'float64') {
+    const [A, B, Y] = [a.data as Float64Array, b.data as Float64Array, y as Float64Array];
+    forEachBroadcast(s.batch, sa, sb, (o, ia, ib) => {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let p = 0; p < k; p++) acc += A[ia + i * k + p] * B[ib + j * k + p];
+          Y[(o * m + i) * n + j] = acc;
+        }
+      }
+    });
+    return [y];
+  }
+  if (a.dtype !== 'int8' || b.dtype !== 'int8' || out.dtype !== 'int8') {
+    fail('E_UNSUPPORTED_TYPE', `batch_matmul '${ctx.node.name}': the reference takes float32 or int8, not ${a.dtype} · ${b.dtype} → ${out.dtype}`);
+  }
+  const qa = quantOf(a, 'input');
+  const qb = quantOf(b, 'input');
+  const rq = requantizer(fullyConnectedScales(qa.scale, [qb.scale], quantOf(out, 'output').scale), out, undefined, 'output');
+  const { multiplier, shift } = rq.multipliers[0];
+  const [A, B, Y] = [a.data as Int8Array, b.data as Int8Array, y as Int8Array];
+  const row = new Int32Array(k);
+  const col = new Int32Array(n * k);
+  forEachBroadcast(s.batch, sa, sb, (o, ia, ib) => {
+    for (let q = 0; q < n * k; q++) col[q] = B[ib + q] - qb.zeroPoint;
+    for (let i = 0; i < m; i++) {
+      for (let p = 0; p < k; p++) row[p] = A[ia + i * k + p] - qa.zeroPoint;
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += row[p] * col[j * k + p];
+        const v = multiplyByQuantizedMultiplierFast(acc | 0, multiplier, shift) + rq.zeroPoint;
+        Y[(o * m + i) * n + j] = v < rq.min ? rq.min : v > rq.max ? rq.max : v;
+      }
+    }
+  });
+  return [y];
 }
 
 function lower(ctx: LowerContext<BatchMatMulAttrs>): KernelCall[] {
@@ -184,6 +240,7 @@ export const batchMatmul = defineOp<BatchMatMulAttrs>({
   },
   evaluate: (_attrs, inputs, outputs) => [evaluate(inputs[0]!, inputs[1]!, outputs[0], shapesOf(inputs[0]!.shape, inputs[1]!.shape) as Shapes)],
   foldCost: (_attrs, inputs, outputs) => elementCount(outputs[0].shape) * inputs[0]!.shape[inputs[0]!.shape.length - 1],
+  reference,
   lower,
   // Versions (op_version.cc): 1 float32, 2 int8, 3 int16, 4 hybrid with asymmetric inputs; int16 and
   // hybrid operands are refused by the importer's type checks.

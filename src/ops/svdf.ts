@@ -28,6 +28,10 @@ import { defineOp } from './op.js';
 import { ACTIVATION_NAMES, activationClamp } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
+import { allocData } from '../ir/dtype.js';
+import type { TensorData } from '../ir/dtype.js';
+import type { ReferenceContext } from './op.js';
+import { intRange, multiplyByQuantizedMultiplierFast, quantOf } from './gemm/reference.js';
 
 export interface SvdfAttrs {
   rank: number;
@@ -119,6 +123,87 @@ function lowerS8(ctx: LowerContext<SvdfAttrs>, g: SvdfGeometry): KernelCall[] {
   return [{ kernel: `${kernel}_dsp`, header: 'utvm/svdf_dsp.h', args: [...head, { tensor: sumsName }, { tensor: state.name }, { tensor: y.name }] }];
 }
 
+/**
+ * Run-time reference (src/reference/): TFLite Micro's EvalFloatSvdfReference / EvalIntegerSvdfReference,
+ * apart from the kernels and `lower`. Per batch b and filter f the state row [b, f] (`memory` values) moves
+ * one step to the older end and the newest slot gets the feature dot product of x[b] with row f; each
+ * filter's time dot product with its row of time weights, summed over the rank's filters of a unit, plus
+ * the bias, is the output. The new state is written back with `ctx.setState(4, ..)`.
+ *   float (float64 in the interpreter, or float32): sums in the tensor's precision, the fused clamp;
+ *   int8: feature = clamp_T(MultiplyByQuantizedMultiplier(Σ wf · (x − x_zp), M1, s1)) + state_zp, stored
+ *   as T (int8 or int16: the sum wraps as C's conversion does); time = Σ wt · (state − state_zp) in int32;
+ *   y = clamp_int8(MultiplyByQuantizedMultiplier(bias + Σ_rank time, M2, s2) + y_zp), no activation.
+ *   M1 = float32(float32(x_scale · wf_scale) / state_scale), M2 = float32(float32(state_scale · wt_scale) /
+ *   y_scale), as TFLite Micro's PrepareSvdf computes them in float.
+ */
+function reference(ctx: ReferenceContext<SvdfAttrs>): TensorData[] {
+  const [x, wf, wt, bias, state] = ctx.inputs as [Tensor, Tensor, Tensor, Tensor | undefined, Tensor];
+  const batch = x.shape[0];
+  const inputSize = x.shape[1];
+  const filters = wf.shape[0];
+  const memory = wt.shape[1];
+  const rank = ctx.attrs.rank;
+  const units = filters / rank;
+  const X = x.data!;
+  const WF = wf.data!;
+  const WT = wt.data!;
+  const S = state.data!;
+  const next = allocData(state.dtype, S.length) as Float64Array;
+  const y = allocData(ctx.outputs[0].dtype, batch * units);
+  const int = x.dtype === 'int8';
+  const f = Math.fround;
+  let inOffset = 0;
+  let stateZp = 0;
+  let m1 = { multiplier: 0, shift: 0 };
+  let m2 = { multiplier: 0, shift: 0 };
+  let stateRange = { min: 0, max: 0 };
+  let outZp = 0;
+  if (int) {
+    const [qx, qf, qt, qs, qy] = [quantOf(x, 'input'), quantOf(wf, 'feature weights'), quantOf(wt, 'time weights'), quantOf(state, 'state'), quantOf(ctx.outputs[0], 'output')];
+    m1 = quantizeMultiplier(f(f(qx.scale * qf.scale) / qs.scale));
+    m2 = quantizeMultiplier(f(f(qs.scale * qt.scale) / qy.scale));
+    inOffset = -qx.zeroPoint;
+    stateZp = qs.zeroPoint;
+    stateRange = intRange(state.dtype);
+    outZp = qy.zeroPoint;
+  }
+  const time = new Float64Array(filters);
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < filters; r++) {
+      const base = (b * filters + r) * memory;
+      for (let t = 0; t + 1 < memory; t++) next[base + t] = Number(S[base + t + 1]);
+      let dot = 0;
+      for (let c = 0; c < inputSize; c++) dot += Number(WF[r * inputSize + c]) * (Number(X[b * inputSize + c]) + inOffset);
+      if (int) {
+        let v = multiplyByQuantizedMultiplierFast(dot | 0, m1.multiplier, m1.shift);
+        v = v < stateRange.min ? stateRange.min : v > stateRange.max ? stateRange.max : v;
+        dot = stateZp + v;
+      } else if (x.dtype === 'float32') {
+        dot = f(dot);
+      }
+      next[base + memory - 1] = dot; // int8 / int16 state: the typed array wraps, as C's conversion does
+      let acc = 0;
+      for (let t = 0; t < memory; t++) acc += Number(WT[r * memory + t]) * (next[base + t] - stateZp);
+      time[r] = int ? acc | 0 : acc;
+    }
+    for (let u = 0; u < units; u++) {
+      let acc = bias ? Number(bias.data![u]) : 0;
+      for (let j = 0; j < rank; j++) acc += time[u * rank + j];
+      const o = b * units + u;
+      if (int) {
+        const v = multiplyByQuantizedMultiplierFast(acc | 0, m2.multiplier, m2.shift) + outZp;
+        y[o] = v < -128 ? -128 : v > 127 ? 127 : v;
+      } else {
+        const lo = ctx.attrs.clamp?.min ?? -Infinity;
+        const hi = ctx.attrs.clamp?.max ?? Infinity;
+        y[o] = acc < lo ? lo : acc > hi ? hi : acc;
+      }
+    }
+  }
+  ctx.setState(4, next);
+  return [y];
+}
+
 function importTfliteSvdf(c: TfliteOpContext<SvdfOptions>): void {
   const x = c.inputTensor(0);
   const state = c.inputTensor(4);
@@ -188,6 +273,7 @@ export const svdf = defineOp<SvdfAttrs>({
       args: [{ params, type: 'utvm_svdf_params_f32' }, { tensor: x.name }, { tensor: wf.name }, { tensor: wt.name }, bias ? { tensor: bias.name } : { value: 0 }, { tensor: ctx.input(4).name }, { tensor: ctx.output(0).name }],
     }];
   },
+  reference,
   macs(node, graph) {
     const [x, wf, wt] = [0, 1, 2].map((i) => graph.tensor(node.inputs[i]));
     return x.shape[0] * wf.shape[0] * (x.shape[1] + wt.shape[1]);

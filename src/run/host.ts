@@ -4,7 +4,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../diagnostics.js';
@@ -23,13 +23,26 @@ function errorText(e: unknown): string {
   return text.split('\n').slice(0, 12).join('\n');
 }
 
-/** Builds the project in `dir` with make; returns the executable's path. */
-export function buildHost(dir: string, name: string): string {
+/**
+ * A run that also reads each case's arena: the build gets -DUTVM_DEBUG (the model then exposes its arena
+ * and the runner writes it to a batch line's extra path) and `arena` receives case k's arena bytes. The
+ * model must be compiled with `debugTensors` for the arena to hold every tensor (src/run/debug.ts).
+ */
+export interface ArenaDump {
+  arena(k: number, bytes: Uint8Array): void;
+}
+
+/** CFLAGS of a build whose runner can dump the arena. */
+export const DEBUG_CFLAGS = '-O2 -DUTVM_DEBUG';
+
+/** Builds the project in `dir` with make (CFLAGS=`cflags` when given); returns the executable's path. */
+export function buildHost(dir: string, name: string, cflags?: string): string {
   requireHostTools();
   try {
-    execFileSync('make', ['-s', '-C', dir, `build/${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = cflags === undefined ? process.env : { ...process.env, CFLAGS: cflags };
+    execFileSync('make', ['-s', '-C', dir, `build/${name}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
   } catch (e) {
-    fail('E_BUILD', `the generated C code did not build:\n${errorText(e)}`);
+    fail('E_BUILD', `the generated C code did not build${cflags === undefined ? '' : ` with CFLAGS='${cflags}'`}:\n${errorText(e)}`);
   }
   return join(dir, 'build', name);
 }
@@ -47,9 +60,9 @@ export function checkCase(inputs: ProgramTensor[], values: TensorValue[], label:
 /**
  * Writes every case's inputs as raw files into `dir` and the batch list `dir/cases.txt` that the host
  * runner and the firmware read: one line per case, input paths then output paths, tab-separated.
- * Outputs go to `dir/case<k>_out<i>.bin`.
+ * Outputs go to `dir/case<k>_out<i>.bin`; with `arena`, each line ends with `dir/case<k>_arena.bin`.
  */
-export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][]): string[] {
+export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: ProgramTensor[], cases: TensorValue[][], arena = false): string[] {
   const lines = cases.map((c, k) => {
     checkCase(inputs, c, `case ${k}`);
     const ins = c.map((v, i) => {
@@ -57,10 +70,26 @@ export function writeBatch(dir: string, inputs: ProgramTensor[], outputs: Progra
       writeFileSync(p, toBytes(v));
       return p;
     });
-    return [...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`))].join('\t');
+    const dump = arena ? [arenaPath(dir, k)] : [];
+    return [...ins, ...outputs.map((_, i) => join(dir, `case${k}_out${i}.bin`)), ...dump].join('\t');
   });
   writeFileSync(join(dir, 'cases.txt'), `${lines.join('\n')}\n`);
   return lines;
+}
+
+/** Where case k's arena is written (a batch line's extra path). */
+export function arenaPath(dir: string, k: number): string {
+  return join(dir, `case${k}_arena.bin`);
+}
+
+/** Hands case k's arena file to `dump` (and removes the file: a thousand arenas need not stay on disk). */
+export function readArena(dir: string, k: number, arenaBytes: number, dump: ArenaDump): void {
+  const path = arenaPath(dir, k);
+  if (!existsSync(path)) fail('E_BUILD', `the runner did not write the arena of case ${k}`);
+  const bytes = new Uint8Array(readFileSync(path));
+  if (bytes.length !== arenaBytes) fail('E_BUILD', `the arena of case ${k} has ${bytes.length} bytes, expected ${arenaBytes}`);
+  rmSync(path);
+  dump.arena(k, bytes);
 }
 
 /**
@@ -80,7 +109,10 @@ export function batchLists(dir: string, lines: string[], progress: Progress): { 
   return lists;
 }
 
-/** Runs every case through the host build (one process, or one per batch list when `progress` watches). */
+/**
+ * Runs every case through the host build (one process, or one per batch list when `progress` watches).
+ * With `dump` (and `arenaBytes`, the arena's size) the build is a debug one and each case's arena goes to `dump`.
+ */
 export function runOnHost(
   files: FileMap,
   name: string,
@@ -88,21 +120,25 @@ export function runOnHost(
   outputs: ProgramTensor[],
   cases: TensorValue[][],
   progress: Progress = silent,
+  dump?: ArenaDump & { arenaBytes: number },
 ): TensorValue[][] {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-run-'));
   try {
     writeFileMap(dir, files);
     requireHostTools();
-    progress.step('building for the host (make, cc)');
-    const exe = buildHost(dir, name);
-    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases), progress);
+    progress.step(dump ? 'building for the host with the arena readable (make, cc, -DUTVM_DEBUG)' : 'building for the host (make, cc)');
+    const exe = buildHost(dir, name, dump ? DEBUG_CFLAGS : undefined);
+    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases, dump !== undefined), progress);
     const count = progress.count('running on the host:', cases.length, 'cases');
+    let first = 0;
     for (const { list, count: n } of lists) {
       try {
         execFileSync(exe, ['--batch', list], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
       } catch (e) {
         fail('E_BUILD', `the compiled model failed while running:\n${errorText(e)}`);
       }
+      if (dump) for (let k = first; k < first + n; k++) readArena(dir, k, dump.arenaBytes, dump);
+      first += n;
       count.tick(n);
     }
     count.done();

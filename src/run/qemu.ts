@@ -18,7 +18,7 @@ import type { TensorValue } from '../io/tensor-value.js';
 import { writeFileMap } from '../io/files.js';
 import { fromBytes } from '../io/tensor-value.js';
 import { Progress, silent } from '../progress.js';
-import { batchLists, writeBatch } from './host.js';
+import { ArenaDump, DEBUG_CFLAGS, batchLists, readArena, writeBatch } from './host.js';
 import { installHint, requireFirmwareTools } from './tools.js';
 
 export const QEMU_BOARD = 'qemu-mps2-an500';
@@ -98,7 +98,11 @@ function lastLines(text: string, n: number): string {
 /** UTVM_BATCH_LIST_BYTES of boards/common/batch.h (the firmware's batch mode). */
 const BATCH_LIST_LIMIT = 1 << 20;
 
-/** Runs every case through one emulator process (`--batch <list>`; one per batch list when `progress` watches). */
+/**
+ * Runs every case through one emulator process (`--batch <list>`; one per batch list when `progress`
+ * watches). With `dump` the firmware is a debug build (-DUTVM_DEBUG) that writes each case's arena after
+ * its outputs (boards/common/batch.c), and `dump` receives them.
+ */
 export function runOnQemu(
   files: FileMap,
   board: Board,
@@ -107,26 +111,30 @@ export function runOnQemu(
   outputs: ProgramTensor[],
   cases: TensorValue[][],
   progress: Progress = silent,
+  dump?: ArenaDump & { arenaBytes: number },
 ): TensorValue[][] {
   const dir = mkdtempSync(join(tmpdir(), 'utvm-qemu-'));
   try {
     writeFileMap(dir, files);
     requireFirmwareTools((board.emulator ?? DEFAULT_EMULATOR).command);
-    progress.step('building the firmware (make, arm-none-eabi-gcc)');
-    const elf = buildFirmware(dir, name);
-    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases), progress);
+    progress.step(dump ? 'building the firmware with the arena readable (make, arm-none-eabi-gcc, -DUTVM_DEBUG)' : 'building the firmware (make, arm-none-eabi-gcc)');
+    const elf = buildFirmware(dir, name, dump ? [`CFLAGS=${DEBUG_CFLAGS}`] : []);
+    const lists = batchLists(dir, writeBatch(dir, inputs, outputs, cases, dump !== undefined), progress);
     const count = progress.count(`running on the emulator (${board.name}):`, cases.length, 'cases');
     let stdout = '';
     for (const { list } of lists) {
       const listBytes = statSync(list).size;
       if (listBytes >= BATCH_LIST_LIMIT) fail('E_USAGE', `${cases.length} cases are too many for one emulator run (their list takes ${listBytes} bytes; the firmware reads at most ${BATCH_LIST_LIMIT - 1}): split them`);
     }
+    let first = 0;
     for (const { list, count: n } of lists) {
       const run = runFirmware(board, elf, ['--batch', list]);
       if (run.status !== 0) {
         fail('E_BUILD', `the compiled model failed on the emulator (exit code ${run.status}):\n${lastLines(run.stdout, 8)}`);
       }
       stdout = run.stdout;
+      if (dump) for (let k = first; k < first + n; k++) readArena(dir, k, dump.arenaBytes, dump);
+      first += n;
       count.tick(n);
     }
     count.done();

@@ -4,7 +4,8 @@
  * -Wextra -Werror with a desktop board.h (tests/boards/common/host_board.c), and compiled warning-free
  * for the Cortex-M7 (arm-none-eabi-gcc, the boards' flags). The float printer gives printf("%.6g")'s
  * text exactly on ~400,000 floats (hand-picked boundaries and ties, random bit patterns, typical outputs);
- * batch mode writes the right bytes for every line of a list (CRLF and blank lines included) and fails
+ * batch mode writes the right bytes for every line of a list (CRLF and blank lines included), the arena
+ * to a line's extra path when the firmware has one (debug builds) and refuses that path otherwise, and fails
  * with one `error: ...` line and status 1 on a short line, a missing input file and a missing list.
  * The firmware that includes them runs in tests/run/qemu.test.ts, tests/e2e/cli-run.test.ts and
  * tests/mlperf/ (emulator) and is built for the STM32 boards in tests/boards/stm32.test.ts.
@@ -71,6 +72,24 @@ test('batch mode: every list line runs (CRLF, blank lines), outputs are the exac
   });
   assert.is(spawnSync(exe, [], { encoding: 'utf8' }).stdout, 'sample mode\n');
   assert.is(spawnSync(exe, ['--other', 'x'], { encoding: 'utf8' }).stdout, 'sample mode\n');
+});
+
+test('batch mode with an arena (debug firmware): a line may end with a path that receives the arena; without one it may not', () => {
+  const exe = build('batch', [join(HERE, 'test_batch.c'), join(HERE, 'host_board.c'), join(COMMON, 'console.c'), join(COMMON, 'batch.c')]);
+  writeFileSync(join(dir, 'p.bin'), Uint8Array.from([5, 6, 7]));
+  writeFileSync(join(dir, 'q.bin'), Uint8Array.from([8, 9]));
+  writeFileSync(join(dir, 'q1.bin'), Uint8Array.from([100, 200]));
+  const line = (q: string, k: number) => ['p.bin', q, `z${k}.bin`, `arena${k}.bin`].map((f) => join(dir, f)).join('\t');
+  writeFileSync(join(dir, 'arena-list.txt'), `${line('q.bin', 0)}\n${['p.bin', 'q1.bin', 'z1.bin'].map((f) => join(dir, f)).join('\t')}\n${line('q1.bin', 2)}\n`);
+  const r = spawnSync(exe, ['--batch', join(dir, 'arena-list.txt'), '--arena'], { encoding: 'utf8' });
+  assert.is(r.stdout, 'batch done\n');
+  assert.is(r.status, 0);
+  assert.equal(Array.from(readFileSync(join(dir, 'arena0.bin'))), [9, 10, 6, 7, 8], 'the arena after case 0');
+  assert.equal(Array.from(readFileSync(join(dir, 'arena2.bin'))), [101, 201, 6, 7, 8], 'the arena after case 2 (case 1 wrote none)');
+  assert.equal(Array.from(readFileSync(join(dir, 'z1.bin'))), [101, 201, 6, 7, 8]);
+  const refused = spawnSync(exe, ['--batch', join(dir, 'arena-list.txt')], { encoding: 'utf8' });
+  assert.is(refused.stdout, `error: a batch line needs 2 input and 1 output paths, tab-separated: ${join(dir, 'p.bin')}\n`);
+  assert.is(refused.status, 1);
 });
 
 test('batch mode errors: one line, status 1 — a short line, a missing input file, a missing list', () => {

@@ -11,6 +11,8 @@ import { decodeTensorProtoBytes } from '../../src/import/onnx/tensor.js';
 import { Target, runModel } from '../../src/run/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
+import { importGraph } from '../../src/compile.js';
+import { createInterpreter } from '../../src/reference/interpret.js';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -139,15 +141,21 @@ function parameterInputs(model: Uint8Array): { names: string[]; all: string[] } 
   return { names: all.filter((n) => names.has(n)), all };
 }
 
-function runSet(model: Uint8Array, name: string, set: { inputs: TensorValue[] }, target: Target): TensorValue[] {
+function runSet(model: Uint8Array, name: string, set: { inputs: TensorValue[] }, target: ConformanceTarget): TensorValue[] {
   const { names, all } = parameterInputs(model);
   const bindInputs = new Map(names.map((n) => [n, set.inputs[all.indexOf(n)]]));
   const runtime = set.inputs.filter((_, i) => !names.includes(all[i]));
+  if (target === 'reference') {
+    return createInterpreter(importGraph(model, `${name}.onnx`, 'model', bindInputs)).run(runtime).outputs;
+  }
   return runModel(model, `${name}.onnx`, [runtime], { target, name: 'model', bindInputs })[0];
 }
 
-/** Runs one test on `target`: 'host' (native gcc build) or 'qemu' (the emulated Cortex-M7). */
-export function runConformanceCase(e: ConformanceEntry, target: Target = 'host'): CaseResult {
+/** Where a conformance test runs: a compiled target, or the reference interpreter (src/reference/, float64). */
+export type ConformanceTarget = Target | 'reference';
+
+/** Runs one test on `target`: 'host' (native gcc build), 'qemu' (the emulated Cortex-M7) or 'reference' (the interpreter). */
+export function runConformanceCase(e: ConformanceEntry, target: ConformanceTarget = 'host'): CaseResult {
   const dir = caseDir(e);
   let outputs: TensorValue[][];
   let sets: ReturnType<typeof dataSets>;

@@ -50,7 +50,7 @@ test('a misspelled command or option: one line with did you mean, exit 2', () =>
     `utvm-aot: error E_USAGE: unknown option --sample-inputt for 'export' (did you mean --sample-input?); ${HINT}`,
   ]);
   assertFails(utvm(['run', CIFAR, '--taget', 'qemu']), 2, [`utvm-aot: error E_USAGE: unknown option --taget for 'run' (did you mean --target?); ${HINT}`]);
-  assertFails(utvm(['run', CIFAR, '--target', 'qemo']), 2, [`utvm-aot: error E_USAGE: unknown --target 'qemo' (did you mean 'qemu'?); choose one of: host, qemu`]);
+  assertFails(utvm(['run', CIFAR, '--target', 'qemo']), 2, [`utvm-aot: error E_USAGE: unknown --target 'qemo' (did you mean 'qemu'?); choose one of: host, qemu, reference`]);
   assertFails(utvm(['export', CIFAR, '--rounding', 'tf']), 2, [`utvm-aot: error E_USAGE: unknown --rounding 'tf'; choose one of: tflite, onnx`]);
   assertFails(utvm(['export', CIFAR, '--format', 'libary']), 2, [
     `utvm-aot: error E_USAGE: unknown --format 'libary' (did you mean 'library'?); choose one of: project, library, make`,

@@ -19,8 +19,9 @@ import { toBytes } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, buildTflite, conv2dOptions, depthwiseOptions, fullyConnectedOptions } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, buildTflite, conv2dOptions, depthwiseOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
+import { FC16, buildFc16 } from '../util/gemm-svdf-models.js';
 
 import { add16Model as buildAdd16, int16EdgeCases as randomCases, int16EdgeModel } from '../util/int16-models.js';
 import type { Int16Model as Built } from '../util/int16-models.js';
@@ -96,45 +97,6 @@ test('a -1 in shape_signature beyond the batch dimension → E_SHAPE', () => {
 
 // ---------------------------------------------------------------------------------------------------
 // 16x8 quantization: int16 activations, int8 weights
-
-interface Fc16 {
-  batch: number;
-  k: number;
-  n: number;
-  bias: 'int64' | 'int32' | 'none';
-  perChannel: boolean;
-  activation: number;
-  sy: number;
-}
-
-const FC16: Fc16[] = [
-  { batch: 1, k: 13, n: 7, bias: 'int64', perChannel: false, activation: 0, sy: 0.002 },
-  { batch: 3, k: 9, n: 5, bias: 'int64', perChannel: true, activation: 1, sy: 0.001 },
-  { batch: 2, k: 17, n: 6, bias: 'int32', perChannel: false, activation: 3, sy: 0.0005 },
-  { batch: 1, k: 5, n: 3, bias: 'none', perChannel: true, activation: 0, sy: 0.0001 },
-];
-
-function buildFc16(seed: number): Built {
-  const rng = mulberry32(seed);
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const add = (t: TensorSpec) => tensors.push(t) - 1;
-  const sx = 0.0004;
-  FC16.forEach((c, i) => {
-    const ws = c.perChannel ? Array.from({ length: c.n }, (_, j) => 0.004 + 0.001 * j) : [0.005];
-    const x = add({ name: `fc_x${i}`, shape: [c.batch, c.k], type: 'int16', quant: { scale: [sx], zeroPoint: [0] } });
-    const w = add({ name: `fc_w${i}`, shape: [c.n, c.k], type: 'int8', quant: { scale: ws, zeroPoint: ws.map(() => 0), axis: 0 }, data: randomInts(rng, c.n * c.k, -127, 127) });
-    const bs = ws.map((s) => Math.fround(sx * s));
-    const b = c.bias === 'none' ? -1 : add({ name: `fc_b${i}`, shape: [c.n], type: c.bias, quant: { scale: bs, zeroPoint: bs.map(() => 0) }, data: randomInts(rng, c.n, -3000000, 3000000) });
-    const y = add({ name: `fc_y${i}`, shape: [c.batch, c.n], type: 'int16', quant: { scale: [c.sy], zeroPoint: [0] } });
-    inputs.push(x);
-    outputs.push(y);
-    operators.push({ op: 'FULLY_CONNECTED', version: 7, inputs: [x, w, b], outputs: [y], options: fullyConnectedOptions({ activation: c.activation }) });
-  });
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: 'int16' as DType, shape: tensors[t].shape })), outputs: outputs.length };
-}
 
 test('16x8 FULLY_CONNECTED (int64, int32 and no bias; per-tensor and per-channel weights; RELU, RELU6): host = TFLM bit for bit', () => {
   const m = buildFc16(1611);

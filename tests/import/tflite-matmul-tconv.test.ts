@@ -20,41 +20,13 @@ import { UtvmError } from '../../src/diagnostics.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, batchMatmulOptions, buildTflite, transposeConvOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
+import { MATMULS, addBatchMatmuls } from '../util/gemm-svdf-models.js';
 
 type Q = { scale: number; zp: number };
 type Type = 'float32' | 'int8';
 const NONE = 0;
 const RELU = 1;
 const RELU6 = 3;
-
-interface MatMulCase {
-  a: number[];
-  b: number[];
-  adjX: boolean;
-  adjY: boolean;
-  /** B is a constant of the model. */
-  constB?: boolean;
-  qa: Q;
-  qb: Q;
-  qy: Q;
-}
-
-const MATMULS: MatMulCase[] = [
-  // rank 4 · rank 2 (B broadcast over both batch dims), K = 7
-  { a: [2, 3, 5, 7], b: [7, 4], adjX: false, adjY: false, qa: { scale: 0.05, zp: -3 }, qb: { scale: 0.04, zp: 9 }, qy: { scale: 0.3, zp: 4 } },
-  // adj_x: A stored [.., K, M]
-  { a: [3, 9, 6], b: [3, 9, 5], adjX: true, adjY: false, qa: { scale: 0.02, zp: 17 }, qb: { scale: 0.03, zp: -11 }, qy: { scale: 0.09, zp: -7 } },
-  // adj_y, A's batch 1 broadcast against B's 2, K = 11
-  { a: [1, 4, 11], b: [2, 13, 11], adjX: false, adjY: true, qa: { scale: 0.06, zp: 0 }, qb: { scale: 0.01, zp: -128 }, qy: { scale: 0.11, zp: 2 } },
-  // both adj, batches broadcast both ways: multiplier 2.5 (left shift): saturates both ways
-  { a: [2, 1, 8, 3], b: [1, 3, 10, 8], adjX: true, adjY: true, qa: { scale: 0.5, zp: 5 }, qb: { scale: 0.25, zp: -6 }, qy: { scale: 0.05, zp: -20 } },
-  // constant B [K, N], rank 3 · 2
-  { a: [5, 6, 17], b: [17, 9], adjX: false, adjY: false, constB: true, qa: { scale: 0.03, zp: -40 }, qb: { scale: 0.007, zp: 3 }, qy: { scale: 0.07, zp: 10 } },
-  // constant B with adj_y, 16-deep (no tail)
-  { a: [2, 5, 16], b: [2, 7, 16], adjX: false, adjY: true, constB: true, qa: { scale: 0.04, zp: 1 }, qb: { scale: 0.02, zp: 0 }, qy: { scale: 0.2, zp: -1 } },
-  // rank 5
-  { a: [2, 1, 2, 3, 5], b: [1, 3, 1, 5, 6], adjX: false, adjY: false, qa: { scale: 0.1, zp: 12 }, qb: { scale: 0.08, zp: -2 }, qy: { scale: 0.45, zp: 0 } },
-];
 
 interface TconvCase {
   /** Index into INPUTS. */
@@ -105,23 +77,7 @@ function buildModel(type: Type, seed: number): Built {
   const count = (s: number[]) => s.reduce((x, y) => x * y, 1);
   const values = (n: number) => (int8 ? randomInts(rng, n, -127, 127) : Array.from(randomFloats(rng, n, -1, 1)));
 
-  MATMULS.forEach((c, i) => {
-    const a = tensor(`a${i}`, c.a, c.qa);
-    inputs.push(a);
-    const b = tensor(`b${i}`, c.b, c.qb, c.constB ? values(count(c.b)) : undefined);
-    if (!c.constB) inputs.push(b);
-    const ra = c.a.length, rb = c.b.length;
-    const [m, k] = c.adjX ? [c.a[ra - 1], c.a[ra - 2]] : [c.a[ra - 2], c.a[ra - 1]];
-    const n = c.adjY ? c.b[rb - 2] : c.b[rb - 1];
-    assert.is(c.adjY ? c.b[rb - 1] : c.b[rb - 2], k, `case ${i} depth`);
-    const rank = Math.max(ra, rb);
-    const pa = [...Array(rank - ra).fill(1), ...c.a.slice(0, -2)];
-    const pb = [...Array(rank - rb).fill(1), ...c.b.slice(0, -2)];
-    const ys = [...pa.map((d, j) => Math.max(d, pb[j])), m, n];
-    const y = tensor(`bmm${i}`, ys, c.qy);
-    outputs.push(y);
-    operators.push({ op: 'BATCH_MATMUL', version: int8 ? 2 : 1, inputs: [a, b], outputs: [y], options: batchMatmulOptions(c.adjX, c.adjY) });
-  });
+  addBatchMatmuls({ tensors, inputs, outputs, operators }, type, rng);
 
   const xs = INPUTS.map((x, i) => {
     const t = tensor(`x${i}`, x.shape, x.q);

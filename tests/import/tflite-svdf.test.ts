@@ -17,94 +17,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
 import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
-import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { toBytes } from '../../src/io/tensor-value.js';
 import { planMemory } from '../../src/plan/index.js';
-import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, buildTflite } from '../util/tflite-build.js';
+import { TensorSpec, buildTflite } from '../util/tflite-build.js';
+import { BuiltModel, NONE, SVDF_FLOAT_CASES, SVDF_INT8_CASES, buildSvdf, randomModelCases, svdfOptions } from '../util/gemm-svdf-models.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 
-const [NONE, RELU, RELU_N1_TO_1, RELU6, TANH] = [0, 1, 2, 3, 4];
-
-interface SvdfCase {
-  batch: number;
-  inputSize: number;
-  units: number;
-  rank: number;
-  memory: number;
-  activation: number;
-  /** int8 models: the state (and time weights) type. */
-  state?: 'int8' | 'int16';
-  stateZp?: number;
-  inputZp?: number;
-  bias?: boolean;
-}
-
-const INT8_CASES: SvdfCase[] = [
-  { batch: 1, inputSize: 13, units: 7, rank: 1, memory: 5, activation: NONE, state: 'int16', inputZp: -3, bias: true },
-  { batch: 2, inputSize: 9, units: 3, rank: 2, memory: 4, activation: RELU, state: 'int16', inputZp: 11, bias: true },
-  { batch: 1, inputSize: 10, units: 5, rank: 1, memory: 3, activation: NONE, state: 'int8', stateZp: -5, inputZp: 0, bias: true },
-  { batch: 3, inputSize: 7, units: 4, rank: 2, memory: 6, activation: NONE, state: 'int8', stateZp: 9, inputZp: -128, bias: true },
-];
-
-const FLOAT_CASES: SvdfCase[] = [
-  { batch: 1, inputSize: 13, units: 7, rank: 1, memory: 5, activation: NONE, bias: true },
-  { batch: 2, inputSize: 9, units: 3, rank: 2, memory: 4, activation: RELU, bias: true },
-  { batch: 1, inputSize: 6, units: 5, rank: 1, memory: 3, activation: RELU6, bias: true },
-  { batch: 1, inputSize: 5, units: 4, rank: 3, memory: 2, activation: RELU_N1_TO_1, bias: true },
-  { batch: 2, inputSize: 8, units: 3, rank: 1, memory: 7, activation: TANH, bias: true },
-];
-
-interface Built {
-  bytes: Uint8Array;
-  inputShapes: number[][];
-  outputs: number;
-}
-
-const svdfOptions = (rank: number, activation: number) => ({ type: 6, fields: [[0, 'int32', rank], [1, 'int8', activation]] as [number, 'int32' | 'int8', number][] });
-
-function buildModel(type: 'float32' | 'int8', cases: SvdfCase[], seed: number): Built {
-  const rng = mulberry32(seed);
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const add = (t: TensorSpec) => tensors.push(t) - 1;
-  const f = Math.fround;
-  cases.forEach((c, i) => {
-    const filters = c.units * c.rank;
-    const sx = 0.02;
-    const sf = 0.01;
-    const wide = c.state === 'int16';
-    const ss = f(wide ? 0.004 : 0.2);
-    const st = f(wide ? 0.0005 : 0.01);
-    const sy = f(wide ? 0.4 : 0.2);
-    const q = (scale: number, zp = 0) => (type === 'int8' ? { quant: { scale: [scale], zeroPoint: [zp] } } : {});
-    const stateType = type === 'int8' ? c.state! : 'float32';
-    const x = add({ name: `x${i}`, shape: [c.batch, c.inputSize], type, ...q(sx, c.inputZp ?? 0) });
-    inputs.push(x);
-    const wf = add({ name: `wf${i}`, shape: [filters, c.inputSize], type, ...q(sf), data: type === 'int8' ? randomInts(rng, filters * c.inputSize, -127, 127) : [...randomFloats(rng, filters * c.inputSize, -1, 1)] });
-    const wtData = type === 'float32' ? [...randomFloats(rng, filters * c.memory, -1, 1)] : randomInts(rng, filters * c.memory, wide ? -3000 : -127, wide ? 3000 : 127);
-    const wt = add({ name: `wt${i}`, shape: [filters, c.memory], type: stateType, ...q(st), data: wtData });
-    const bias = c.bias
-      ? add({ name: `b${i}`, shape: [c.units], type: type === 'int8' ? 'int32' : 'float32', ...q(f(ss * st)), data: type === 'int8' ? randomInts(rng, c.units, -20000, 20000) : [...randomFloats(rng, c.units, -1, 1)] })
-      : -1;
-    const state = add({ name: `state${i}`, shape: [c.batch, filters * c.memory], type: stateType, ...q(ss, c.stateZp ?? 0), variable: true });
-    const y = add({ name: `y${i}`, shape: [c.batch, c.units], type, ...q(sy, type === 'int8' ? (i % 2 === 0 ? -7 : 4) : 0) });
-    outputs.push(y);
-    operators.push({ op: 'SVDF', version: type === 'int8' ? 3 : 1, inputs: [x, wf, wt, bias, state], outputs: [y], options: svdfOptions(c.rank, c.activation) });
-  });
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputShapes: inputs.map((t) => tensors[t].shape), outputs: outputs.length };
-}
-
-function randomCases(b: Built, type: 'float32' | 'int8', seed: number, count: number): TensorValue[][] {
-  const rng = mulberry32(seed);
-  return Array.from({ length: count }, () =>
-    b.inputShapes.map((shape): TensorValue => {
-      const n = shape.reduce((x, y) => x * y, 1);
-      return type === 'float32' ? { dtype: 'float32', shape, data: randomFloats(rng, n, -2, 2) } : { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
-    }),
-  );
-}
+const randomCases = (b: BuiltModel, _type: 'float32' | 'int8', seed: number, count: number) => randomModelCases(b, seed, count);
+const buildModel = buildSvdf;
+const INT8_CASES = SVDF_INT8_CASES;
+const FLOAT_CASES = SVDF_FLOAT_CASES;
 
 for (const type of ['int8', 'float32'] as const) {
   test(`TFLite SVDF ${type}: ranks 1-3, batches 1-3, ${type === 'int8' ? 'int16 and int8 state' : 'every fused activation'}: host = TFLM bit for bit`, () => {

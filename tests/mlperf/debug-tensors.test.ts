@@ -1,7 +1,7 @@
 /**
  * The debug facility the per-layer proofs stand on: `planMemory(..., { reuse: false })` /
  * `CompileOptions.debugTensors` give every runtime tensor arena space of its own (no sharing, no in-place
- * kernels), and `runWithIntermediates` (src/run/debug.ts: -DUTVM_DEBUG build, `--dump-arena`) returns
+ * kernels), and `runWithIntermediates` (src/run/debug.ts: -DUTVM_DEBUG build, the arena written after the run) returns
  * every tensor after one host run. Checked on the residual e2e model, whose normal plan reuses memory
  * and runs relu and sigmoid in place: in the dump each tensor must still hold what its own node wrote.
  */

@@ -27,6 +27,7 @@ import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorTy
 import { defineOp } from '../op.js';
 import { lowerGemmS8 } from './s8.js';
 import { lowerGemmS16 } from './s16.js';
+import { referenceGemmInt } from './reference.js';
 import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../../import/tflite-options.js';
@@ -122,14 +123,13 @@ function evaluateGemm(attrs: GemmAttrs, a: Tensor, b: Tensor, c: Tensor | undefi
   const sc = c ? cStrides(c.shape) : { m: 0, n: 0 };
   const lo = attrs.clamp?.min ?? -Infinity;
   const hi = attrs.clamp?.max ?? Infinity;
+  // Element strides of op(A) [m, k] and op(B) [k, n].
+  const [aM, aK] = attrs.transA ? [1, m] : [k, 1];
+  const [bK, bN] = attrs.transB ? [1, k] : [n, 1];
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
-      for (let p = 0; p < k; p++) {
-        const av = attrs.transA ? A[p * m + i] : A[i * k + p];
-        const bv = attrs.transB ? B[j * k + p] : B[p * n + j];
-        acc += av * bv;
-      }
+      for (let p = 0, ia = i * aM, ib = j * bN; p < k; p++, ia += aK, ib += bK) acc += A[ia] * B[ib];
       let v = attrs.alpha * acc + (c ? attrs.beta * Number(c.data![i * sc.m + j * sc.n]) : 0);
       v = v < lo ? lo : v > hi ? hi : v;
       y[i * n + j] = v;
@@ -300,6 +300,12 @@ export const gemm = defineOp<GemmAttrs>({
   },
   infer: ({ attrs, inputs, node }) => inferGemm(attrs, inputs, describeNode(node.source)),
   evaluate: (attrs, inputs, outputs) => [evaluateGemm(attrs, inputs[0]!, inputs[1]!, inputs[2], outputs[0])],
+  // int8 / int16: TFLite's integer FULLY_CONNECTED (./reference.ts); float: evaluate, in float64 or float32.
+  reference: (ctx) => {
+    const a = ctx.inputs[0]!;
+    if (a.dtype === 'int8' || a.dtype === 'int16') return referenceGemmInt(ctx);
+    return [evaluateGemm(ctx.attrs, a, ctx.inputs[1]!, ctx.inputs[2], ctx.outputs[0])];
+  },
   foldCost: (attrs, inputs) => {
     const { m, k, n } = gemmDims(inputs[0]!.shape, inputs[1]!.shape, attrs);
     return m * k * n;

@@ -16,6 +16,7 @@
  * read and written in place by the kernel, so they carry over from one run to the next as in TFLite Micro.
  *
  * Lowering: int8 in s8.ts (utvm_lstm_s8, utvm_lstm_s8_dsp on DSP cores); float32 here (utvm_lstm_f32).
+ * Reference semantics (the reference interpreter): reference.ts, float and int8, independent of both.
  */
 
 import { defineOp } from '../op.js';
@@ -28,6 +29,7 @@ import { FlatReader, Table } from '../../import/tflite-schema.js';
 import { OptionsType } from '../../import/tflite-options.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { lowerLstmS8, packGates } from './s8.js';
+import { lstmReference } from './reference.js';
 
 export interface LstmAttrs {
   timeMajor: boolean;
@@ -153,6 +155,7 @@ export const lstm = defineOp<LstmAttrs>({
     const s = inputs[2]!.shape[0];
     return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], s] }];
   },
+  reference: lstmReference,
   lower(ctx) {
     return ctx.input(LSTM.input).dtype === 'int8' ? lowerLstmS8(ctx) : lowerLstmF32(ctx);
   },
