@@ -150,6 +150,31 @@ test('uint8 → QUANTIZE → int8 → QUANTIZE → uint8 (zero points 128 apart;
   assertReferenceMatchesTflm('u8_dequantize', dequantize, cases);
 });
 
+test('float32 → QUANTIZE → int8 (exact halves: away from zero; zero points −128 and 127; saturation), int8 → DEQUANTIZE → float32: reference = TFLM', () => {
+  const shape = [4, 10];
+  const q = (scale: number, zp: number) => ({ scale: [scale], zeroPoint: [zp] });
+  const bytes = buildTflite({
+    tensors: [
+      { name: 'x', shape, type: 'float32' },
+      { name: 'q1', shape, type: 'int8', quant: q(0.5, -128) },
+      { name: 'q2', shape, type: 'int8', quant: q(0.25, 127) },
+      { name: 'q3', shape, type: 'int8', quant: q(0.5, 3) },
+      { name: 'd', shape, type: 'float32' },
+    ],
+    inputs: [0],
+    outputs: [1, 2, 3, 4],
+    operators: [
+      { op: 'QUANTIZE', version: 2, inputs: [0], outputs: [1] },
+      { op: 'QUANTIZE', version: 2, inputs: [0], outputs: [2] },
+      { op: 'QUANTIZE', version: 2, inputs: [0], outputs: [3] },
+      { op: 'DEQUANTIZE', version: 2, inputs: [3], outputs: [4] },
+    ],
+  });
+  const halves = Float32Array.from({ length: 40 }, (_, i) => (i - 20 + 0.5) * 0.5 * (i % 7 === 0 ? 11 : 1));
+  const rng = mulberry32(1502);
+  assert.is(assertReferenceMatchesTflm('quantize_f32', bytes, [[{ dtype: 'float32', shape, data: halves }], [{ dtype: 'float32', shape, data: randomFloats(rng, 40, -70, 70) }]]), 8);
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Float ONNX graphs against onnxruntime
 
