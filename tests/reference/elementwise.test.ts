@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importGraph } from '../../src/compile.js';
 import { multiplyByQuantizedMultiplier, saturatingRoundingDoublingHighMul } from '../../src/ir/quant.js';
-import type { TensorValue } from '../../src/io/tensor-value.js';
+import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { mbqm, srdhm } from '../../src/ops/binary/fixed.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
@@ -33,6 +33,7 @@ import { binaryOpsCases, binaryOpsModel, elementwiseCases, elementwiseModel } fr
 import { BINARY16, add16Model, int16EdgeCases, int16EdgeModel, int16OpsCases, int16OpsModel } from '../util/int16-models.js';
 import { OpSpec, TensorSpec, activationOptions, buildTflite } from '../util/tflite-build.js';
 import { OnnxModelBuilder, float } from '../util/onnx-build.js';
+import { assertSameBytes, runTflm } from '../util/tflm.js';
 import { runOnnxRuntime } from '../util/ort.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 
@@ -125,6 +126,19 @@ for (const type of ['float32', 'int8'] as const) {
     }
   });
 }
+
+test("float32 precision (interpret { float: 'float32' }): SUB, MUL, MAXIMUM, MINIMUM and ADD/MUL with RELU/RELU6 = TFLM bit for bit (IEEE float32 rounding of each result)", () => {
+  const models = [binaryOpsModel('float32'), edgeModel('float32')];
+  let bytes = 0;
+  models.forEach((m, k) => {
+    const rng = mulberry32(1403 + k);
+    const shapes = 'shapes' in m ? m.shapes : m.inputShapes;
+    const cases = Array.from({ length: 2 }, () => shapes.map((shape): TensorValue => ({ dtype: 'float32', shape, data: randomFloats(rng, shape.reduce((p, d) => p * d, 1), -6, 6) })));
+    const ours = referenceOutputs(m.bytes, `f32_${k}.tflite`, cases, { float: 'float32' });
+    bytes += assertSameBytes(`float32 model ${k}`, ours, runTflm(m.bytes, cases.map((c) => c.map(toBytes)), m.outputs));
+  });
+  assert.ok(bytes > 10000, `${bytes} bytes compared`);
+});
 
 test('uint8 → QUANTIZE → int8 → QUANTIZE → uint8 (zero points 128 apart; other scales), uint8 → DEQUANTIZE: reference = TFLM', () => {
   const u8 = (scale: number, zp: number) => ({ scale: [scale], zeroPoint: [zp] });
