@@ -86,25 +86,35 @@ function q4Params(qx: Q): { multiplier: number; shift: number; radius: number } 
   return { multiplier: Math.min(roundHalfAwayFromZero(fraction * 2 ** 31), INT32_MAX), shift: exponent, radius: calculateInputRadius(4, exponent) };
 }
 
-export const sigmoidS8: Int8Reference<unknown> = (x, out, qx) => {
+/**
+ * LOGISTIC (`isTanh` false) or TANH of int8 values. gemmlowp's fixed-point functions cost some 30 exact
+ * 64-bit products per element, so each distinct input value of the call is computed once (`done` marks
+ * the values met so far): the same arithmetic per element, at most 256 evaluations per call.
+ */
+function sigmoidTanhS8(x: Int8Array, out: Int8Array, qx: Q, isTanh: boolean): void {
   const p = q4Params(qx);
+  const done = new Int16Array(256).fill(-1);
   for (let i = 0; i < x.length; i++) {
+    const key = x[i] & 255;
+    if (done[key] >= 0) {
+      out[i] = done[key] - 128;
+      continue;
+    }
     const v = x[i] - qx.zp;
-    if (v <= -p.radius) out[i] = -128;
-    else if (v >= p.radius) out[i] = 127;
-    else out[i] = clampTo(rdbpot(logistic(mbqm(v, p.multiplier, p.shift), 4), 23) - 128, -128, 127);
+    let y: number;
+    if (v <= -p.radius) y = -128;
+    else if (v >= p.radius) y = 127;
+    else {
+      const q4 = mbqm(v, p.multiplier, p.shift);
+      y = isTanh ? clampTo(rdbpot(tanh(q4, 4), 24), -128, 127) : clampTo(rdbpot(logistic(q4, 4), 23) - 128, -128, 127);
+    }
+    done[key] = y + 128;
+    out[i] = y;
   }
-};
+}
 
-export const tanhS8: Int8Reference<unknown> = (x, out, qx) => {
-  const p = q4Params(qx);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] - qx.zp;
-    if (v <= -p.radius) out[i] = -128;
-    else if (v >= p.radius) out[i] = 127;
-    else out[i] = clampTo(rdbpot(tanh(mbqm(v, p.multiplier, p.shift), 4), 24), -128, 127);
-  }
-};
+export const sigmoidS8: Int8Reference<unknown> = (x, out, qx) => sigmoidTanhS8(x, out, qx, false);
+export const tanhS8: Int8Reference<unknown> = (x, out, qx) => sigmoidTanhS8(x, out, qx, true);
 
 // int16 arithmetic of HARD_SWISH (gemmlowp's int16 forms; C's int16 conversions wrap)
 const wrap16 = (v: number) => (v << 16) >> 16;
