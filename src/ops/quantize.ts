@@ -3,7 +3,8 @@
  *
  *   quantize    float32 → int8: q = clamp(round_half_away(x / scale) + zero_point, −128, 127), the
  *               division in float32 (TFLite's AffineQuantize) → `utvm_quantize_f32_s8` (int16:
- *               `utvm_quantize_f32_s16`);
+ *               `utvm_quantize_f32_s16`); ONNX's QuantizeLinear (attribute `roundHalfEven`) rounds an
+ *               exact half to even instead → `utvm_quantize_f32_s8_even`;
  *               int8 → int8 (TFLite's QUANTIZE between two quantizations, "requantize"):
  *               q' = clamp(MultiplyByQuantizedMultiplier(q − zp, in_scale / out_scale) + zp', −128, 127)
  *               → `utvm_requantize_s8`; the same between int8, int16 and int32, clamped to the
@@ -24,12 +25,11 @@ import { allocData, bytesOf, numberAt } from '../ir/dtype.js';
 import type { DType, TensorData } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, SourceRef, Tensor } from '../ir/graph.js';
-import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
+import { clampInt8, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
 import { f32 } from '../ir/c-value.js';
 import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
 import type { KernelCall, ReferenceContext, TensorType } from './op.js';
 import { clampTo, mbqm } from './binary/fixed.js';
-import { quantizeMultiplier } from '../ir/quant.js';
 import { defineOp } from './op.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 
