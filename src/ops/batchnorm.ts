@@ -92,9 +92,19 @@ export const batchnormCoefficients = defineOp<BatchnormCoefficientsAttrs>({
     }
     return [{ dtype: 'float32', shape: [c] }, { dtype: 'float32', shape: [c] }];
   },
-  evaluate(attrs, inputs) {
+  evaluate(attrs, inputs, outputs) {
     const [gamma, beta, mean, variance] = inputs.map((t) => toNumbers(t!.data!));
     const { scale, shift } = affineFromStatistics(gamma, beta, mean, variance, attrs.epsilon);
+    // The reference interpreter asks for float64 (statistics fed at run time): computed in double.
+    if (outputs[0].dtype === 'float64') {
+      const s = new Float64Array(gamma.length);
+      const t = new Float64Array(gamma.length);
+      for (let c = 0; c < s.length; c++) {
+        s[c] = gamma[c] / Math.sqrt(variance[c] + attrs.epsilon);
+        t[c] = beta[c] - mean[c] * s[c];
+      }
+      return [s, t];
+    }
     return [scale, shift];
   },
   lower({ node, input, output }) {
@@ -131,8 +141,10 @@ export const batchnorm = defineOp<BatchnormAttrs>({
     const [x, scale, shift] = inputs.map((t) => t!.data!);
     const c = scale.length;
     const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape)) as Float32Array;
+    // float32 rounds the product as the kernel does; the reference interpreter's float64 does not.
+    const round = outputs[0].dtype === 'float64' ? (v: number) => v : Math.fround;
     for (let i = 0; i < out.length; i++) {
-      out[i] = Math.fround(numberAt(x, i) * numberAt(scale, i % c)) + numberAt(shift, i % c);
+      out[i] = round(numberAt(x, i) * numberAt(scale, i % c)) + numberAt(shift, i % c);
     }
     return [out];
   },

@@ -18,7 +18,7 @@ import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import type { Tensor } from '../ir/graph.js';
 import { defineOp } from './op.js';
-import type { KernelCall } from './op.js';
+import type { KernelCall, OpDef } from './op.js';
 import { normalizeAxis } from '../import/onnx/constants.js';
 import { perTensorQuant, requantizeFields, sameQuant } from '../lower/s8.js';
 import type { GraphEditor } from './op.js';
@@ -27,6 +27,7 @@ import { elementwiseInt8Form } from './int8-form.js';
 import { addActivated, tfliteAxis } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../import/tflite-options.js';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../ir/quant.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
 
 export interface ConcatAttrs {
@@ -89,7 +90,7 @@ function importTflitePack(c: TfliteOpContext<{ count: number; axis: number }>): 
   c.b.add('concat', inputs, { axis }, [c.output(0)]);
 }
 
-export const concat = defineOp<ConcatAttrs>({
+export const concat: OpDef<ConcatAttrs> = defineOp<ConcatAttrs>({
   name: 'concat',
   infer({ attrs, inputs, node }) {
     const xs = inputs.map((t) => t ?? fail('E_MODEL_INVALID', `${describeNode(node.source)}: an input is missing`));
@@ -134,6 +135,25 @@ export const concat = defineOp<ConcatAttrs>({
       offset += block;
     }
     return [out];
+  },
+  // Run time: an int8 input quantized unlike the output is requantized into its slice (TFLite's
+  // Requantize: MultiplyByQuantizedMultiplier(q − zp_in, QuantizeMultiplier(s_in / s_out)) + zp_out,
+  // saturated); the others are copied as `evaluate` does.
+  reference({ attrs, inputs, outputs }): TensorData[] {
+    const q = outputs[0].quant;
+    const xs = inputs.map((x) => {
+      const qx = x!.quant;
+      if (x!.dtype !== 'int8' || !q || !qx || (qx.scale[0] === q.scale[0] && qx.zeroPoint[0] === q.zeroPoint[0])) return x!;
+      const m = quantizeMultiplier(qx.scale[0] / q.scale[0]);
+      const src = x!.data as Int8Array;
+      const data = new Int8Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const v = multiplyByQuantizedMultiplier(src[i] - qx.zeroPoint[0], m.multiplier, m.shift) + q.zeroPoint[0];
+        data[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+      }
+      return { ...x!, data, quant: q };
+    });
+    return concat.evaluate!(attrs, xs, outputs);
   },
   lower({ node, input, output }) {
     const y = output(0);

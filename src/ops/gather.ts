@@ -19,6 +19,7 @@ import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { bytesOf } from '../ir/dtype.js';
 import { defineOp } from './op.js';
+import type { OpDef } from './op.js';
 import { requireConstantInputs } from './shape-ops.js';
 import { normalizeAxis } from '../import/onnx/constants.js';
 import { tfliteAxis } from '../import/tflite-context.js';
@@ -41,7 +42,7 @@ function sizes(data: readonly number[], indices: readonly number[], axis: number
   };
 }
 
-export const gather = defineOp<GatherAttrs>({
+export const gather: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'gather',
   movesValues: () => 'layout',
   infer({ attrs, inputs, node }) {
@@ -76,6 +77,14 @@ export const gather = defineOp<GatherAttrs>({
       }
     }
     return [out];
+  },
+  // Run time (TFLite GATHER): positions must lie in [0, n), as TFLite Micro's kernel requires (it fails
+  // the run otherwise; the C kernel writes a zero row instead of reading outside the input).
+  reference({ attrs, inputs, outputs, node }) {
+    const n = inputs[0]!.shape[attrs.axis];
+    const bad = toNumbers(inputs[1]!.data!).find((i) => !(i >= 0 && i < n));
+    if (bad !== undefined) fail('E_INPUT_FILE', `${describeNode(node.source)}: gather position ${bad} is outside [0, ${n})`);
+    return gather.evaluate!(attrs, inputs, outputs);
   },
   lower({ node, input, output, addConstant }) {
     const [data, indices, y] = [input(0), input(1), output(0)];

@@ -6,12 +6,17 @@
  * in gemmlowp's fixed point and writes in units of 1/128 (TFLite's converter gives the output scale
  * 1/128 and zero point 0; TFLite Micro does not read them, so neither does the kernel). No fused
  * activation (TFLite Micro refuses one). Kernels utvm_l2_norm_{s8,f32} (utvm/l2_norm.h).
+ * `reference` (src/reference/) computes both from those formulas (float in double), not from the kernels.
  */
 
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { defineOp } from './op.js';
 import { perTensorQuant } from '../lower/s8.js';
+import { allocData } from '../ir/dtype.js';
+import type { TensorData } from '../ir/dtype.js';
+import { invSqrtQuantizedMultiplierExp } from '../ir/fixedpoint.js';
+import { multiplyByQuantizedMultiplier } from '../ir/quant.js';
 import { flatOptions } from '../import/tflite-options.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 
@@ -25,6 +30,16 @@ export const l2Norm = defineOp<object>({
   name: 'l2_norm',
   inPlace: true,
   infer: ({ inputs }) => [{ dtype: inputs[0]!.dtype, shape: [...inputs[0]!.shape] }],
+  reference({ inputs, outputs, node }) {
+    const x = inputs[0]!;
+    const where = describeNode(node.source);
+    if (x.shape.length === 0) fail('E_SHAPE', `${where}: L2 normalization of a scalar`);
+    const depth = x.shape[x.shape.length - 1];
+    const outer = depth === 0 ? 0 : x.data!.length / depth;
+    if (x.dtype === 'int8') return [l2NormS8(x.data as Int8Array, outer, depth, x.quant?.zeroPoint[0] ?? 0)];
+    if (x.dtype !== 'float32' && x.dtype !== 'float64') fail('E_UNSUPPORTED_TYPE', `${where}: L2 normalization of ${x.dtype} (float32 or int8 only)`);
+    return [l2NormFloat(x.data as Float64Array, outer, depth, allocData(outputs[0].dtype, x.data!.length) as Float64Array)];
+  },
   lower(ctx) {
     const x = ctx.input(0);
     const y = ctx.output(0);
@@ -52,3 +67,37 @@ export const l2Norm = defineOp<object>({
     },
   },
 });
+
+/** TFLite's float L2_NORMALIZATION: x / max(sqrt(Σx²), 1e-6f) per row, in double. */
+function l2NormFloat(x: Float32Array | Float64Array, outer: number, depth: number, y: Float32Array | Float64Array): TensorData {
+  const epsilon = Math.fround(1e-6);
+  for (let o = 0; o < outer; o++) {
+    let sum = 0;
+    for (let c = 0; c < depth; c++) sum += x[o * depth + c] * x[o * depth + c];
+    const norm = Math.max(Math.sqrt(sum), epsilon);
+    for (let c = 0; c < depth; c++) y[o * depth + c] = x[o * depth + c] / norm;
+  }
+  return y;
+}
+
+/**
+ * TFLite's int8 L2_NORMALIZATION (reference_integer_ops::L2Normalization): Σ(x − zp)² in int32, its
+ * inverse square root as a multiplier and shift (GetInvSqrtQuantizedMultiplierExp, reverse shift), each
+ * (x − zp) multiplied with the shift raised by 7 (output in units of 1/128), saturated to int8.
+ */
+function l2NormS8(x: Int8Array, outer: number, depth: number, zeroPoint: number): Int8Array {
+  const y = new Int8Array(x.length);
+  for (let o = 0; o < outer; o++) {
+    let acc = 0;
+    for (let c = 0; c < depth; c++) {
+      const v = x[o * depth + c] - zeroPoint;
+      acc = (acc + v * v) | 0;
+    }
+    const m = invSqrtQuantizedMultiplierExp(acc);
+    for (let c = 0; c < depth; c++) {
+      const v = multiplyByQuantizedMultiplier(x[o * depth + c] - zeroPoint, m.multiplier, m.shift + 7);
+      y[o * depth + c] = v < -128 ? -128 : v > 127 ? 127 : v;
+    }
+  }
+  return y;
+}

@@ -89,20 +89,54 @@ export function padSourceIndex(k: number, n: number, mode: PadMode): number {
 }
 
 function evaluatePad(attrs: PadAttrs, x: { shape: number[]; data: TensorData }, outShape: number[], out: TensorData): void {
+  const rank = outShape.length;
+  if (out.length === 0) return;
+  const fill = fromNumbers(out instanceof BigInt64Array ? 'int64' : 'float64', [attrs.value])[0];
+  if (rank === 0) {
+    (out as Float64Array)[0] = (x.data as Float64Array)[0];
+    return;
+  }
   const plan = planAxes(x.shape, attrs.pads);
   const strides = stridesOf(x.shape);
-  const fill = fromNumbers(out instanceof BigInt64Array ? 'int64' : 'float64', [attrs.value])[0];
-  const idx = new Array<number>(outShape.length).fill(0);
-  const src = x.data as unknown as (number | bigint)[];
-  const dst = out as unknown as (number | bigint)[];
-  for (let o = 0; o < out.length; o++) {
-    let at = 0;
-    for (let d = 0; d < idx.length && at >= 0; d++) {
-      const k = padSourceIndex(idx[d] - plan[d].before, plan[d].extent, attrs.mode);
-      at = k < 0 ? -1 : at + (plan[d].start + k) * strides[d];
+  // Per axis and output index: the input element offset along that axis, or −1 for the fill.
+  const offsets = outShape.map((n, d) => {
+    const table = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const s = padSourceIndex(k - plan[d].before, plan[d].extent, attrs.mode);
+      table[k] = s < 0 ? -1 : (plan[d].start + s) * strides[d];
     }
-    dst[o] = at < 0 ? fill : src[at];
-    for (let d = idx.length - 1; d >= 0; d--) {
+    return table;
+  });
+  // The last axis as runs: a fill, or consecutive input elements (copied with set).
+  const last = offsets[rank - 1];
+  const rowLength = outShape[rank - 1];
+  const runs: { at: number; length: number; from: number }[] = [];
+  for (let k = 0; k < rowLength; k++) {
+    const run = runs[runs.length - 1];
+    const contiguous = run && run.at + run.length === k && (run.from < 0 ? last[k] < 0 : last[k] === run.from + run.length);
+    if (contiguous) run.length++;
+    else runs.push({ at: k, length: 1, from: last[k] < 0 ? -1 : last[k] });
+  }
+  const typed = out as Float64Array;
+  const input = x.data as Float64Array;
+  const fillValue = fill as number;
+  const rows = out.length / rowLength;
+  const idx = new Array<number>(rank - 1).fill(0);
+  for (let r = 0, o = 0; r < rows; r++, o += rowLength) {
+    // The leading axes walk as an odometer.
+    let base = 0;
+    for (let d = 0; d < rank - 1 && base >= 0; d++) {
+      const off = offsets[d][idx[d]];
+      base = off < 0 ? -1 : base + off;
+    }
+    if (base < 0) typed.fill(fillValue, o, o + rowLength);
+    else {
+      for (const run of runs) {
+        if (run.from < 0) typed.fill(fillValue, o + run.at, o + run.at + run.length);
+        else typed.set(input.subarray(base + run.from, base + run.from + run.length), o + run.at);
+      }
+    }
+    for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < outShape[d]) break;
       idx[d] = 0;
     }
@@ -227,6 +261,16 @@ export const pad = defineOp<PadAttrs>({
     evaluatePad(attrs, { shape: x.shape, data: x.data! }, outputs[0].shape, out);
     return [out];
   },
+  // Run time: a quantized tensor pads with `value` quantized in the output's quantization (TFLite's PAD:
+  // the zero point; PADV2: its constant), which `evaluate` (constant folding of plain tensors) does not do.
+  reference({ attrs, inputs, outputs, node }) {
+    const x = inputs[0]!;
+    const q = outputs[0].quant;
+    const value = q && attrs.mode === 'constant' && (x.dtype === 'int8' || x.dtype === 'int16') ? quantizedPadValue(attrs.value, q.scale, q.zeroPoint, x.dtype, node) : attrs.value;
+    const out = allocData(outputs[0].dtype, elementCount(outputs[0].shape));
+    evaluatePad({ ...attrs, value }, { shape: x.shape, data: x.data! }, outputs[0].shape, out);
+    return [out];
+  },
   lower({ node, input, output, addConstant }) {
     const x = input(0);
     const plan = planAxes(x.shape, node.attrs.pads);
@@ -283,6 +327,15 @@ export const pad = defineOp<PadAttrs>({
     TILE: { maxVersion: 3, types: [...PAD_TYPES, 'int32'], import: importTfliteTile },
   },
 });
+
+/** A real pad value in a per-tensor quantization: zero point + round(value / scale), saturated to the type. */
+function quantizedPadValue(value: number, scale: number[], zeroPoint: number[], dtype: 'int8' | 'int16', node: Node<unknown>): number {
+  if (scale.length !== 1) fail('E_UNSUPPORTED_ATTR', `${describeNode(node.source)}: a pad of a per-channel quantized tensor`);
+  const r = value / scale[0];
+  const q = zeroPoint[0] + (r < 0 ? -Math.round(-r) : Math.round(r));
+  const [lo, hi] = dtype === 'int8' ? [-128, 127] : [-32768, 32767];
+  return Math.min(hi, Math.max(lo, q));
+}
 
 /** The int8 fill of a quantized pad: `value` quantized with the output's scale and zero point. */
 function quantizedFill(node: Node<PadAttrs>, x: Tensor, y: Tensor): number {

@@ -14,30 +14,9 @@ import { runModel } from '../../src/run/index.js';
 import type { Target } from '../../src/run/index.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
-import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, buildTflite } from '../util/tflite-build.js';
+import { TRANSPOSES, allFour, cases, squeezeOptions, tensor, transposeModel, type ElemType } from '../util/layout-models.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
-
-type ElemType = 'int8' | 'float32';
-const Q = { scale: [0.05], zeroPoint: [-3] };
-const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function tensor(name: string, shape: number[], type: ElemType): TensorSpec {
-  return type === 'int8' ? { name, shape, type, quant: Q } : { name, shape, type };
-}
-
-/** Seeded inputs; float32 ones include −0, ±Inf, a subnormal and large magnitudes (bits must survive). */
-function cases(type: ElemType, shape: number[], seed: number, n = 3): TensorValue[] {
-  const rng = mulberry32(seed);
-  const size = count(shape);
-  return Array.from({ length: n }, () => {
-    if (type === 'int8') return { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, size, -128, 127)) };
-    const data = randomFloats(rng, size, -1e6, 1e6);
-    const special = [-0, Infinity, -Infinity, 1e-40, 3.4e38];
-    special.forEach((v, i) => i < size && (data[Math.floor(rng() * size)] = v));
-    return { dtype: 'float32', shape, data };
-  });
-}
 
 /** Runs `inputs` through our build for `target` and through tflm-run; every byte of every output must agree. */
 function assertSameAsTflm(bytes: Uint8Array, name: string, inputs: TensorValue[], outputs: number, target: Target = 'host'): string[] {
@@ -46,29 +25,6 @@ function assertSameAsTflm(bytes: Uint8Array, name: string, inputs: TensorValue[]
   assertSameBytes(name, ours, runTflm(bytes, inputs.map((x) => [toBytes(x)]), outputs));
   return g.nodes.map((n) => n.op);
 }
-
-function transposeModel(type: ElemType, shape: number[], perm: number[]): Uint8Array {
-  const version = shape.length > 4 ? 4 : type === 'int8' ? 2 : 1;
-  return buildTflite({
-    tensors: [tensor('x', shape, type), { name: 'perm', shape: [perm.length], type: 'int32', data: perm }, tensor('y', perm.map((p) => shape[p]), type)],
-    inputs: [0],
-    outputs: [2],
-    operators: [{ op: 'TRANSPOSE', version, inputs: [0, 1], outputs: [2] }],
-  });
-}
-
-const TRANSPOSES: [number[], number[]][] = [
-  [[5, 3], [1, 0]],
-  [[7, 1], [1, 0]],
-  [[2, 3, 5], [0, 1, 2]],
-  [[2, 3, 5], [2, 1, 0]],
-  [[3, 4, 7], [0, 2, 1]],
-  [[3, 1, 7, 2], [0, 2, 3, 1]],
-  [[2, 5, 3, 4], [3, 2, 1, 0]],
-  [[2, 3, 4, 5], [1, 3, 0, 2]],
-  [[1, 6, 5, 3], [0, 3, 1, 2]],
-  [[2, 3, 1, 4, 3], [4, 0, 3, 2, 1]],
-];
 
 let seed = 100;
 for (const type of ['int8', 'float32'] as const) {
@@ -92,8 +48,6 @@ function reshapeThenTranspose(type: ElemType, shape: number[], op: OpSpec, outSh
   const bare = buildTflite({ tensors, inputs, outputs: [1], operators: [first] });
   return { chained, bare };
 }
-
-const squeezeOptions = (dims: number[]) => ({ type: 30, fields: dims.length ? [[0, 'int32s', dims]] : [] }) as OpSpec['options'];
 
 const SQUEEZES: [number[], number[], number[]][] = [
   [[1, 5, 1, 3], [], [5, 3]],
@@ -126,38 +80,6 @@ for (const type of ['int8', 'float32'] as const) {
       assertSameAsTflm(m.bare, `expand_bare_${type}`, cases(type, shape, s + 1000), 1);
     });
   }
-}
-
-/**
- * All four builtins in one model, x [2,1,3,5]: y1 = TRANSPOSE(x, [3,1,0,2]); y2 = TRANSPOSE(SQUEEZE(x, [1]),
- * [2,0,1]); y3 = RESHAPE(TRANSPOSE(EXPAND_DIMS(SQUEEZE(x), −1), [3,2,1,0]), SHAPE(x)).
- */
-function allFour(type: ElemType): Uint8Array {
-  const tensors: TensorSpec[] = [
-    tensor('x', [2, 1, 3, 5], type), // 0
-    { name: 'p1', shape: [4], type: 'int32', data: [3, 1, 0, 2] }, // 1
-    tensor('y1', [5, 1, 2, 3], type), // 2
-    tensor('s', [2, 3, 5], type), // 3
-    { name: 'p2', shape: [3], type: 'int32', data: [2, 0, 1] }, // 4
-    tensor('y2', [5, 2, 3], type), // 5
-    { name: 'axis', shape: [], type: 'int32', data: [-1] }, // 6
-    tensor('e', [2, 3, 5, 1], type), // 7
-    { name: 'p3', shape: [4], type: 'int32', data: [3, 2, 1, 0] }, // 8
-    tensor('t', [1, 5, 3, 2], type), // 9
-    { name: 'shape', shape: [4], type: 'int32' }, // 10
-    tensor('y3', [2, 1, 3, 5], type), // 11
-  ];
-  const v = type === 'int8' ? 2 : 1;
-  const operators: OpSpec[] = [
-    { op: 'TRANSPOSE', version: v, inputs: [0, 1], outputs: [2] },
-    { op: 'SQUEEZE', version: 1, inputs: [0], outputs: [3], options: squeezeOptions([1]) },
-    { op: 'TRANSPOSE', version: v, inputs: [3, 4], outputs: [5] },
-    { op: 'EXPAND_DIMS', version: 1, inputs: [3, 6], outputs: [7] },
-    { op: 'TRANSPOSE', version: v, inputs: [7, 8], outputs: [9] },
-    { op: 'SHAPE', version: 1, inputs: [0], outputs: [10] },
-    { op: 'RESHAPE', version: 1, inputs: [9, 10], outputs: [11] },
-  ];
-  return buildTflite({ tensors, inputs: [0], outputs: [2, 5, 11], operators });
 }
 
 for (const type of ['int8', 'float32'] as const) {

@@ -9,7 +9,7 @@
  * Lowering splits the dims into kept and reduced groups, merges adjacent dims of the same group, drops
  * size-1 dims and calls `utvm_reduce_mean_f32` with each group's shape and input strides and
  * scale = 1/count, all computed here; int8 (TFLite's MEAN) calls `utvm_reduce_mean_s8` with TFLite's
- * requantization (src/ops/reduce-mean/s8.ts). Across a transpose (keepdims only) the axes are remapped.
+ * requantization (src/ops/reduce-mean/s8.ts). The run-time reference of every reduction is ./reference.ts. Across a transpose (keepdims only) the axes are remapped.
  *
  * The axes handling — `reducedShape`, `forEachReduced`, `reduceGroups`, `commuteReduceAxes` and the TFLite
  * importer `importTfliteReducer` — is exported for the other reductions (src/ops/reduce/: REDUCE_MAX,
@@ -31,6 +31,7 @@ import { intList, tfliteAxis } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../../import/tflite-options.js';
 import type { Rounding } from '../../ir/quant.js';
+import { reduceReference } from './reference.js';
 
 export interface ReduceMeanAttrs extends ReduceAxesAttrs {
   /**
@@ -158,6 +159,7 @@ export const reduceMean = defineOp<ReduceMeanAttrs>({
     }
     return [out];
   },
+  reference: ({ attrs, node, inputs, outputs }) => [reduceReference('mean', node, attrs.axes, inputs[0]!, outputs[0])],
   lower(ctx) {
     const { node, input, output } = ctx;
     const x = input(0);

@@ -13,6 +13,7 @@
  * - sum: float32 adds in row-major order from 0.0f (utvm_reduce_mean_f32 with scale 1.0f, which
  *   multiplies exactly); int8 is TFLite's QuantizedMeanOrSum with compute_sum (src/ops/reduce-mean/s8.ts,
  *   `lowerReduceSumS8`).
+ * The run-time reference (src/reference/) of all three is src/ops/reduce-mean/reference.ts.
  */
 
 import { allocData, numberAt } from '../../ir/dtype.js';
@@ -26,6 +27,7 @@ import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
 import { REDUCER_OPTIONS, commuteReduceAxes, forEachReduced, importTfliteReducer, reduceGroups, reducedShape } from '../reduce-mean/index.js';
 import type { ReduceAxesAttrs } from '../reduce-mean/index.js';
 import { lowerReduceSumS8 } from '../reduce-mean/s8.js';
+import { reduceReference } from '../reduce-mean/reference.js';
 
 type Kind = 'max' | 'min' | 'sum';
 
@@ -83,6 +85,7 @@ function reduceOp(kind: Kind, builtin: string): OpDef<ReduceAxesAttrs> {
     name,
     infer: ({ attrs, inputs, node }) => [{ dtype: inputs[0]!.dtype, shape: reducedShape(inputs[0]!.shape, attrs, node) }],
     evaluate: (attrs, inputs, outputs) => [evaluateReduce(kind, attrs, inputs[0]!, outputs[0].shape, outputs[0].dtype)],
+    reference: ({ attrs, node, inputs, outputs }) => [reduceReference(kind, node, attrs.axes, inputs[0]!, outputs[0])],
     lower: (ctx) => (kind === 'sum' ? lowerSum(ctx) : lowerMinMax(kind, ctx)),
     commuteTranspose: commuteReduceAxes,
     tflite: { [builtin]: { maxVersion: 2, options: REDUCER_OPTIONS, types: ['float32', 'int8'], import: importTfliteReducer(name) } },

@@ -15,6 +15,7 @@
  * - bilinear int8: TFLite's integer form (ResizeBilinearInteger): scales in 1/1024 units rounded to
  *   nearest, per row y0, y1 and the weight dy in [−512, 1024); the kernel forms the four-term sum in
  *   units of 2^-20 and divides by 2^20 rounding half away from zero (TFLite without single rounding).
+ * The run-time reference (src/reference/) recomputes all of it per call: ./reference.ts.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
@@ -24,6 +25,7 @@ import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { intList, requireRank } from '../../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../../import/tflite-options.js';
 import { elementCount } from '../../ir/graph.js';
+import { resizeBilinearReference, resizeNearestReference } from './reference.js';
 
 export interface ResizeAttrs {
   size: [number, number];
@@ -148,6 +150,7 @@ function resizeOp(mode: Mode, builtin: string, optionsType: number, first: numbe
       if (x.shape.length !== 4) fail('E_SHAPE', `${describeNode(node.source)}: resize needs a 4-D NHWC input, got [${x.shape}]`);
       return [{ dtype: x.dtype, shape: [x.shape[0], attrs.size[0], attrs.size[1], x.shape[3]] }];
     },
+    reference: ({ attrs, inputs, outputs }) => [(mode === 'nearest' ? resizeNearestReference : resizeBilinearReference)(inputs[0]!, outputs[0], attrs)],
     lower: (ctx) => lowerResize(mode, ctx),
     macs: mode === 'bilinear' ? (node, graph) => 4 * elementCount(graph.tensor(node.outputs[0]).shape) : undefined,
     tflite: { [builtin]: { maxVersion: 3, options: resizeOptions(optionsType, first), types: ['float32', 'int8'], import: importTfliteResize(mode) } },

@@ -8,6 +8,8 @@
  * In place, and it commutes with a transpose by remapping the axis. int8 (TFLite's quantized SOFTMAX)
  * lowers to `utvm_softmax_s8` (src/ops/softmax/s8.ts).
  *
+ * Run-time reference (src/reference/): ./reference.ts for int8 and int16 (TFLite's arithmetic), `evaluate` for float.
+ *
  * ONNX Softmax: opsets 1–12 coerce the input to 2-D at `axis` (default 1) and normalise over the
  * flattened trailing block — imported as reshape → softmax(axis 1) → reshape back (reshapes are free
  * aliases); opset 13+ normalises over the single `axis` (default -1).
@@ -22,6 +24,7 @@ import type { ImportContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerSoftmaxS8 } from './s8.js';
 import { lowerSoftmaxS16 } from './s16.js';
+import { softmaxIntegerReference } from './reference.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import { f32 } from '../../ir/c-value.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
@@ -124,6 +127,14 @@ export const softmax = defineOp<SoftmaxAttrs>({
     const y = evaluateSoftmax(x.data!, x.shape, attrs.axis, attrs.beta ?? 1);
     const out = allocData(outputs[0].dtype, y.length) as Float32Array | Float64Array;
     out.set(y);
+    return [out];
+  },
+  reference({ attrs, inputs, outputs, node }) {
+    const y = softmaxIntegerReference(node, attrs.axis, attrs.beta, inputs[0]!, outputs[0]);
+    if (y) return [y];
+    const x = inputs[0]!;
+    const out = allocData(outputs[0].dtype, x.data!.length) as Float32Array | Float64Array;
+    out.set(evaluateSoftmax(x.data!, x.shape, attrs.axis, attrs.beta ?? 1));
     return [out];
   },
   lower(ctx) {
