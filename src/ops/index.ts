@@ -15,6 +15,7 @@ import { matmul } from './matmul.js';
 import { softmax } from './softmax/index.js';
 import { clip, hardSigmoid, hardSwish, leakyRelu, relu, sigmoid, tanh } from './unary/index.js';
 import { transpose } from './transpose.js';
+import { depthToSpace, spaceToDepth } from './space-depth.js';
 import { concat } from './concat.js';
 import { pad } from './pad.js';
 import { reduceMean } from './reduce-mean/index.js';
@@ -90,6 +91,8 @@ const ALL_OPS: OpDef<any>[] = [
   resizeNearest,
   resizeBilinear,
   l2Norm,
+  depthToSpace,
+  spaceToDepth,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

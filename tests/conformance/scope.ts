@@ -20,6 +20,8 @@ export const FLOAT_OPERATORS = new Set([
   'HardSigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
   'Dropout', 'Constant',
+  // issue 15
+  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
