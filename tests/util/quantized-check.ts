@@ -46,7 +46,7 @@ function assertWithin(r: ValidateReport, label: string, maxLsb: number): void {
 }
 
 /** The float kernels a quantized model may keep: the conversions at its float input and output. */
-const EDGE_KERNELS = new Set(['utvm_quantize_f32_s8', 'utvm_dequantize_s8_f32']);
+const EDGE_KERNELS = new Set(['utvm_quantize_f32_s8', 'utvm_quantize_f32_s8_even', 'utvm_dequantize_s8_f32']);
 
 /** The float kernels (other than the edge conversions) the compiled model calls. */
 export function floatKernels(bytes: Uint8Array, rounding?: Rounding): string[] {

@@ -11,11 +11,13 @@
 import { absS8, lowerLutS8, rsqrtS8 } from './lut-s8.js';
 import { FLOAT_INT8, tfliteUnary, unaryOp } from './index.js';
 import type { NoAttrs } from './index.js';
+import { absS8 as absReference, rsqrtS8 as rsqrtReference } from './reference.js';
 
 const FLOAT: ['float32'] = ['float32'];
 
 export const rsqrt = unaryOp<NoAttrs>({
   name: 'rsqrt',
+  int8Reference: rsqrtReference,
   fn: (x) => Math.fround(1 / Math.fround(Math.sqrt(x))),
   tflite: { RSQRT: tfliteUnary('rsqrt', 2, FLOAT_INT8) },
   int8: { lower: (ctx) => lowerLutS8(ctx, 'rsqrt', rsqrtS8) },
@@ -35,6 +37,7 @@ export const log = unaryOp<NoAttrs>({
 
 export const abs = unaryOp<NoAttrs>({
   name: 'abs',
+  int8Reference: absReference,
   fn: (x) => Math.abs(x),
   tflite: { ABS: tfliteUnary('abs', 2, FLOAT_INT8) },
   int8: { lower: (ctx) => lowerLutS8(ctx, 'abs', absS8) },
