@@ -26,7 +26,7 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { mbqm, srdhm } from '../../src/ops/binary/fixed.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
-import { randomInputs } from '../../src/validate.js';
+import { randomInputs } from '../../src/validate/index.js';
 import { assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';
 import { assertOpsMatchTflmInIsolation } from '../util/reference-isolated.js';
 import { binaryOpsCases, binaryOpsModel, elementwiseCases, elementwiseModel } from '../util/elementwise-models.js';
