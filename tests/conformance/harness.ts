@@ -118,6 +118,13 @@ const PARAMETER_SLOTS: Record<string, number[]> = {
   ReduceMean: [1],
   Squeeze: [1],
   Unsqueeze: [1],
+  Slice: [1, 2, 3, 4],
+  Split: [1],
+  Tile: [1],
+  Expand: [1],
+  ReduceMax: [1],
+  ReduceMin: [1],
+  ReduceSum: [1],
   // the quantized operators: scales, zero points, weights and biases
   QuantizeLinear: [1, 2],
   DequantizeLinear: [1, 2],

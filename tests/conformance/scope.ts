@@ -20,6 +20,8 @@ export const FLOAT_OPERATORS = new Set([
   'HardSigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
   'Dropout', 'Constant',
+  // issue 15, data movement and reductions
+  'Slice', 'Split', 'Gather', 'Tile', 'Expand', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ArgMax', 'ArgMin',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
@@ -41,6 +43,7 @@ export const FEATURE_EXCLUSIONS: Record<string, string> = {
   test_maxpool_with_argmax_2d_precomputed_pads: 'MaxPool with its second output (Indices)',
   test_maxpool_with_argmax_2d_precomputed_strides: 'MaxPool with its second output (Indices)',
   test_reshape_allowzero_reordered: 'an empty tensor (a dimension of size 0) as input',
+  test_slice_start_out_of_bounds: 'an empty tensor (a dimension of size 0) as output',
 };
 
 function typesOf(column: string): string[] {
