@@ -13,10 +13,9 @@
  *
  * ONNX ArgMax / ArgMin (opsets 1–13): `axis` (default 0, negative from the end), `keepdims` (default 1:
  * a reshape puts the axis back as a size-1 dim), `select_last_index` (opset 12+: ties go to the highest
- * index; the kernels' `select_last`). The indices are int64, as ONNX defines them. An int8 input
- * (a DequantizeLinear's output) compares the stored values: the order of the reals, so the QDQ pass
- * lets the node read the int8 tensor (`movesValues: 'pick'` is not it: the output is not the input's
- * values; see src/passes/qdq.ts).
+ * index; the kernels' `select_last`). The indices are int64, as ONNX defines them. Of a
+ * DequantizeLinear's output the node reads the int8 tensor instead (`movesValues: 'order'`,
+ * src/passes/qdq.ts rule 2c): with a positive scale the stored values order as the reals do.
  */
 
 import { fromNumbers, numberAt } from '../ir/dtype.js';
@@ -68,6 +67,7 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
   const better = kind === 'max' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
   return defineOp<ArgMinMaxAttrs>({
     name: `arg_${kind}`,
+    movesValues: () => 'order',
     infer({ attrs, inputs, node }) {
       const x = inputs[0]!;
       if (attrs.axis < 0 || attrs.axis >= x.shape.length) fail('E_SHAPE', `${describeNode(node.source)}: axis ${attrs.axis} is out of range for rank ${x.shape.length}`);

@@ -7,7 +7,8 @@
  *   axis with negative and scalar indices, Tile, Expand (rank growth, both-side broadcasting),
  *   reductions with axes inputs, keepdims 0/1, noop_with_empty_axes, no axes; ArgMax/ArgMin with
  *   keepdims and select_last_index on inputs with ties (int64 indices); and QDQ-wrapped int8 forms
- *   (slice, transpose, gather, tile, expand, split, reduce max / min / sum);
+ *   (slice, transpose, gather, tile, expand, split, reduce max / min / sum, and an ArgMax reading the
+ *   int8 values of a DequantizeLinear);
  * - opset 9: the attribute forms (Slice starts/ends/axes, Split's split, ReduceSum/ReduceMax axes),
  *   Transpose's default permutation, ArgMax without select_last_index.
  * Each model is compiled once for the host (two random cases) and compared with onnxruntime-node:
@@ -151,6 +152,8 @@ function opset18(qdq = true): Family {
   q('q_rmax', [3, 4, 5], 'ReduceMax', [I([1])], {}, 1 / 64, 3);
   q('q_rmin_requant', [3, 4, 5], 'ReduceMin', [I([0, 2])], { keepdims: 0 }, 1 / 32, -7);
   q('q_rsum', [2, 5, 3], 'ReduceSum', [I([1])], {}, 1 / 16, 1);
+  // ArgMax of a dequantized tensor reads the int8 values (ties where values share a quantization step).
+  m.out(m.b.node('ArgMax', [m.qdq(m.input('q_argmax', [4, 9], { lsb: 1 / 64 }), 1 / 16, -2, 'q_argmax_in')], { axis: 1, select_last_index: 1 })[0], 'q_argmax', { indices: true });
   return m.family('opset18');
 }
 
@@ -207,7 +210,7 @@ for (const f of families) {
     const result = compile(f.model, `${f.name}.onnx`, { name: f.name, board: 'host' });
     const kernels = new Set(result.program.steps.flatMap((s) => s.kernels));
     if (f.name === 'opset18') {
-      for (const k of ['utvm_copy_nd', 'utvm_gather', 'utvm_pad', 'utvm_reduce_minmax_f32', 'utvm_reduce_minmax_s8', 'utvm_reduce_mean_s8', 'utvm_arg_minmax_f32']) {
+      for (const k of ['utvm_copy_nd', 'utvm_gather', 'utvm_pad', 'utvm_reduce_minmax_f32', 'utvm_reduce_minmax_s8', 'utvm_reduce_mean_s8', 'utvm_arg_minmax_f32', 'utvm_arg_minmax_s8']) {
         assert.ok(kernels.has(k), `${k} among ${[...kernels]}`);
       }
     }
