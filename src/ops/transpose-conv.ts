@@ -16,13 +16,18 @@
  *            are packed four output channels at a time (src/lower/dsp-layout.ts) for
  *            utvm_transpose_conv_s8_dsp (SMLAD, short requantization, same bits) when the bound on the
  *            accumulators allows it (src/lower/fast-requant.ts: always, in practice).
+ * The interpreter's reference (`reference` below) is the reference kernels' scatter, written anew: each
+ * input pixel adds its products to the output pixels its window covers (float in double), then bias,
+ * requantization (int8: conv2d's per-channel multipliers, src/ops/conv2d/reference.ts) and the clamp.
  */
 
+import { allocData, type TensorData } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Graph, Node, Tensor } from '../ir/graph.js';
 import { describeNode, fail } from '../diagnostics.js';
 import type { CValue } from '../ir/c-value.js';
-import type { CArg, Clamp, KernelCall, LowerContext } from './op.js';
+import type { CArg, Clamp, KernelCall, LowerContext, ReferenceContext } from './op.js';
+import { activationRange, biasValues, prepareRequant, requantize, requireQuant, weightValues } from './conv2d/reference.js';
 import { defineOp } from './op.js';
 import { clampParams } from './gemm/index.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, requantization, weightScales } from '../lower/s8.js';
@@ -136,6 +141,70 @@ function lower(ctx: LowerContext<TransposeConvAttrs>): KernelCall[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Reference semantics
+
+function reference(ctx: ReferenceContext<TransposeConvAttrs>): TensorData[] {
+  const { attrs, node } = ctx;
+  const [x, w, bias] = ctx.inputs as [Tensor, Tensor, Tensor | undefined];
+  const y = ctx.outputs[0];
+  const [n, h, wi, c] = x.shape;
+  const [o, kh, kw] = w.shape;
+  const [, oh, ow] = attrs.outShape;
+  const [sh, sw] = attrs.strides;
+  const [ph, pw] = attrs.pads;
+  const isFloat = x.dtype === 'float32' || x.dtype === 'float64';
+  if (!isFloat && x.dtype !== 'int8') fail('E_UNSUPPORTED_TYPE', `${describeNode(node.source)}: transpose_conv of ${x.dtype} tensors has no reference semantics`);
+  const offset = isFloat ? 0 : -requireQuant(x, node, 'input').zeroPoint[0];
+  const xs = x.data!;
+  const ws = weightValues(w.data!);
+  const acc = new Float64Array(n * oh * ow * o);
+  const pixel = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let iy = 0; iy < h; iy++) {
+      for (let ix = 0; ix < wi; ix++) {
+        const src = ((b * h + iy) * wi + ix) * c;
+        for (let k = 0; k < c; k++) pixel[k] = (xs[src + k] as number) + offset;
+        for (let fy = 0; fy < kh; fy++) {
+          const oy = iy * sh - ph + fy;
+          if (oy < 0 || oy >= oh) continue;
+          for (let fx = 0; fx < kw; fx++) {
+            const ox = ix * sw - pw + fx;
+            if (ox < 0 || ox >= ow) continue;
+            const dst = ((b * oh + oy) * ow + ox) * o;
+            for (let oc = 0; oc < o; oc++) {
+              const wAt = ((oc * kh + fy) * kw + fx) * c;
+              let sum = 0;
+              for (let k = 0; k < c; k++) sum += ws[wAt + k] * pixel[k];
+              acc[dst + oc] += sum;
+            }
+          }
+        }
+      }
+    }
+  }
+  const bs = biasValues(bias, o);
+  const out = allocData(y.dtype, acc.length) as Float64Array | Float32Array | Int8Array;
+  if (isFloat) {
+    const lo = attrs.clamp?.min ?? -Infinity;
+    const hi = attrs.clamp?.max ?? Infinity;
+    for (let i = 0; i < acc.length; i++) {
+      const v = acc[i] + bs[i % o];
+      out[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+    return [out];
+  }
+  const qy = requireQuant(y, node, 'output');
+  const r = prepareRequant(requireQuant(x, node, 'input').scale[0], requireQuant(w, node, 'weights').scale, qy.scale[0], o);
+  const { min, max } = activationRange(attrs.clamp, qy, 'int8');
+  for (let i = 0; i < acc.length; i++) {
+    const oc = i % o;
+    const v = requantize((acc[i] + bs[oc]) | 0, r, oc) + qy.zeroPoint[0];
+    out[i] = v < min ? min : v > max ? max : v;
+  }
+  return [out];
+}
+
+// ---------------------------------------------------------------------------------------------------
 // TensorFlow Lite
 
 /** TransposeConvOptions (schema.fbs): padding, stride_w, stride_h, fused_activation_function (v4). */
@@ -198,6 +267,7 @@ export const transposeConv = defineOp<TransposeConvAttrs>({
     if (x.shape.length !== 4 || w.shape.length !== 4 || w.shape[3] !== x.shape[3]) fail('E_SHAPE', `${where}: transpose_conv of [${x.shape}] with weights [${w.shape}]`);
     return [{ dtype: x.dtype, shape: [...attrs.outShape] }];
   },
+  reference,
   lower,
   fusedClamp: ['float32', 'int8'],
   // Versions (op_version.cc): 1 float32, 2 int8, 3 with a bias, 4 with a fused activation.

@@ -19,11 +19,12 @@ import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
 import type { DType } from '../../src/ir/dtype.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, TfliteType, activationOptions, buildTflite, conv2dOptions, depthwiseOptions, softmaxOptions } from '../util/tflite-build.js';
+import { OpSpec, TensorSpec, TfliteType, activationOptions, buildTflite, softmaxOptions } from '../util/tflite-build.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 import { FC16, buildFc16 } from '../util/gemm-svdf-models.js';
+import { buildConv16 } from '../util/conv-models.js';
 
 type Q = { scale: number; zp: number };
 type Edge = { type: TfliteType; q?: Q };
@@ -234,58 +235,6 @@ test('16x8 ADD (broadcasting both ways, a scalar, RELU, RELU6, both larger input
   assert.ok(new Set(values).size > values.length / 3, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
   assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
 });
-
-interface Conv16 {
-  x: number[];
-  /** CONV_2D: [O, KH, KW, I / groups]; DEPTHWISE_CONV_2D: [1, KH, KW, O]. */
-  w: number[];
-  depthwise?: boolean;
-  bias: 'int64' | 'int32' | 'none';
-  perChannel: boolean;
-  padding: 'SAME' | 'VALID';
-  stride: [number, number];
-  dilation?: [number, number];
-  activation: number;
-}
-
-const CONV16: Conv16[] = [
-  { x: [1, 7, 6, 3], w: [4, 3, 3, 3], bias: 'int64', perChannel: true, padding: 'SAME', stride: [1, 1], activation: 1 },
-  { x: [2, 5, 5, 4], w: [5, 2, 2, 4], bias: 'int32', perChannel: false, padding: 'VALID', stride: [2, 2], activation: 0 },
-  { x: [1, 8, 7, 2], w: [3, 3, 2, 2], bias: 'none', perChannel: true, padding: 'SAME', stride: [1, 2], dilation: [2, 1], activation: 3 },
-  { x: [1, 6, 5, 3], w: [1, 3, 3, 6], depthwise: true, bias: 'int64', perChannel: true, padding: 'SAME', stride: [1, 1], activation: 0 },
-  { x: [1, 7, 7, 4], w: [1, 3, 3, 4], depthwise: true, bias: 'int64', perChannel: false, padding: 'VALID', stride: [2, 2], activation: 3 },
-];
-
-function buildConv16(seed: number): Built {
-  const rng = mulberry32(seed);
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const add = (t: TensorSpec) => tensors.push(t) - 1;
-  const sx = 0.0005;
-  CONV16.forEach((c, i) => {
-    const outC = c.depthwise ? c.w[3] : c.w[0];
-    const ws = c.perChannel ? Array.from({ length: outC }, (_, j) => 0.003 + 0.0007 * j) : [0.004];
-    const n = c.w.reduce((a, b) => a * b, 1);
-    const x = add({ name: `cv_x${i}`, shape: c.x, type: 'int16', quant: { scale: [sx], zeroPoint: [0] } });
-    const w = add({ name: `cv_w${i}`, shape: c.w, type: 'int8', quant: { scale: ws, zeroPoint: ws.map(() => 0), axis: c.depthwise ? 3 : 0 }, data: randomInts(rng, n, -127, 127) });
-    const bs = ws.map((s) => Math.fround(sx * s));
-    const b = c.bias === 'none' ? -1 : add({ name: `cv_b${i}`, shape: [outC], type: c.bias, quant: { scale: bs, zeroPoint: bs.map(() => 0) }, data: randomInts(rng, outC, -2000000, 2000000) });
-    const [kh, kw] = [c.w[1], c.w[2]];
-    const dil = c.dilation ?? [1, 1];
-    const size = (d: number, k: number, s: number, dl: number) => (c.padding === 'SAME' ? Math.ceil(d / s) : Math.floor((d - ((k - 1) * dl + 1)) / s) + 1);
-    const shape = [c.x[0], size(c.x[1], kh, c.stride[0], dil[0]), size(c.x[2], kw, c.stride[1], dil[1]), outC];
-    const y = add({ name: `cv_y${i}`, shape, type: 'int16', quant: { scale: [0.0002], zeroPoint: [0] } });
-    inputs.push(x);
-    outputs.push(y);
-    const options = c.depthwise
-      ? depthwiseOptions({ padding: c.padding, stride: c.stride, multiplier: outC / c.x[3], activation: c.activation })
-      : conv2dOptions({ padding: c.padding, stride: c.stride, dilation: c.dilation, activation: c.activation });
-    operators.push({ op: c.depthwise ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', version: 4, inputs: [x, w, b], outputs: [y], options });
-  });
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: 'int16' as DType, shape: tensors[t].shape })), outputs: outputs.length };
-}
 
 test('16x8 CONV_2D and DEPTHWISE_CONV_2D (int64, int32 and no bias; per-channel and per-tensor; SAME/VALID, strides, dilation, RELU, RELU6): host = TFLM bit for bit', () => {
   const m = buildConv16(1641);

@@ -21,41 +21,9 @@ import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { OpSpec, TensorSpec, batchMatmulOptions, buildTflite, transposeConvOptions } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 import { MATMULS, addBatchMatmuls } from '../util/gemm-svdf-models.js';
+import { TCONVS, addTransposeConvs } from '../util/conv-models.js';
 
-type Q = { scale: number; zp: number };
 type Type = 'float32' | 'int8';
-const NONE = 0;
-const RELU = 1;
-const RELU6 = 3;
-
-interface TconvCase {
-  /** Index into INPUTS. */
-  x: number;
-  /** [O, KH, KW]. */
-  w: [number, number, number];
-  out: [number, number];
-  stride: [number, number];
-  padding: 'SAME' | 'VALID';
-  bias: boolean;
-  activation: number;
-  /** Per-channel weight scales (cycled over the channels), or one per-tensor scale. */
-  ws: number[];
-  qy: Q;
-}
-
-const INPUTS: { shape: number[]; q: Q }[] = [
-  { shape: [1, 5, 4, 3], q: { scale: 0.04, zp: -5 } },
-  { shape: [2, 3, 3, 8], q: { scale: 0.02, zp: 20 } },
-];
-
-const TCONVS: TconvCase[] = [
-  { x: 0, w: [4, 3, 3], out: [10, 8], stride: [2, 2], padding: 'SAME', bias: true, activation: NONE, ws: [0.01, 0.03, 0.002, 0.02], qy: { scale: 0.02, zp: 3 } },
-  { x: 0, w: [5, 2, 3], out: [6, 12], stride: [1, 3], padding: 'VALID', bias: false, activation: RELU, ws: [0.02, 0.005, 0.04], qy: { scale: 0.03, zp: -100 } },
-  { x: 0, w: [6, 5, 5], out: [15, 8], stride: [3, 2], padding: 'SAME', bias: true, activation: RELU6, ws: [0.01, 0.02, 0.004], qy: { scale: 0.025, zp: -128 } },
-  { x: 0, w: [2, 3, 3], out: [9, 7], stride: [2, 2], padding: 'SAME', bias: true, activation: NONE, ws: [0.9, 0.003], qy: { scale: 0.01, zp: 0 } },
-  { x: 0, w: [3, 3, 3], out: [5, 4], stride: [1, 1], padding: 'SAME', bias: false, activation: NONE, ws: [0.015], qy: { scale: 0.02, zp: -9 } },
-  { x: 1, w: [7, 4, 4], out: [8, 8], stride: [2, 2], padding: 'VALID', bias: true, activation: NONE, ws: [0.006], qy: { scale: 0.03, zp: 6 } },
-];
 
 interface Built {
   bytes: Uint8Array;
@@ -69,43 +37,8 @@ function buildModel(type: Type, seed: number): Built {
   const inputs: number[] = [];
   const outputs: number[] = [];
   const operators: OpSpec[] = [];
-  const int8 = type === 'int8';
-  const tensor = (name: string, shape: number[], q?: Q, data?: number[]): number => {
-    tensors.push({ name, shape, type, ...(int8 && q ? { quant: { scale: [q.scale], zeroPoint: [q.zp] } } : {}), ...(data ? { data } : {}) });
-    return tensors.length - 1;
-  };
-  const count = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  const values = (n: number) => (int8 ? randomInts(rng, n, -127, 127) : Array.from(randomFloats(rng, n, -1, 1)));
-
   addBatchMatmuls({ tensors, inputs, outputs, operators }, type, rng);
-
-  const xs = INPUTS.map((x, i) => {
-    const t = tensor(`x${i}`, x.shape, x.q);
-    inputs.push(t);
-    return t;
-  });
-  TCONVS.forEach((c, i) => {
-    const x = INPUTS[c.x];
-    const [o, kh, kw] = c.w;
-    const ci = x.shape[3];
-    const wshape = [o, kh, kw, ci];
-    const scales = c.ws.length === 1 ? c.ws : Array.from({ length: o }, (_, j) => c.ws[j % c.ws.length]);
-    tensors.push({ name: `w${i}`, shape: wshape, type, data: values(count(wshape)), ...(int8 ? { quant: { scale: scales, zeroPoint: scales.map(() => 0), ...(scales.length > 1 ? { axis: 0 } : {}) } } : {}) });
-    const w = tensors.length - 1;
-    const ys = [x.shape[0], c.out[0], c.out[1], o];
-    tensors.push({ name: `shape${i}`, shape: [4], type: 'int32', data: ys });
-    const shape = tensors.length - 1;
-    const ins = [shape, w, xs[c.x]];
-    if (c.bias) {
-      const data = int8 ? randomInts(rng, o, -3000, 3000) : Array.from(randomFloats(rng, o, -1, 1));
-      tensors.push({ name: `bias${i}`, shape: [o], type: int8 ? 'int32' : 'float32', data, ...(int8 ? { quant: { scale: scales.map((s) => s * x.q.scale), zeroPoint: scales.map(() => 0) } } : {}) });
-      ins.push(tensors.length - 1);
-    }
-    const y = tensor(`tconv${i}`, ys, c.qy);
-    outputs.push(y);
-    const version = c.activation !== NONE ? 4 : c.bias ? 3 : int8 ? 2 : 1;
-    operators.push({ op: 'TRANSPOSE_CONV', version, inputs: ins, outputs: [y], options: transposeConvOptions({ padding: c.padding, stride: c.stride, activation: c.activation }) });
-  });
+  addTransposeConvs({ tensors, inputs, outputs, operators }, type, rng);
   return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputShapes: inputs.map((t) => tensors[t].shape), outputs: outputs.length };
 }
 

@@ -210,11 +210,12 @@ export function conv2dOptions(o: { padding: 'SAME' | 'VALID'; stride?: [number, 
   };
 }
 
-export function depthwiseOptions(o: { padding: 'SAME' | 'VALID'; stride?: [number, number]; multiplier: number; activation?: number }) {
+export function depthwiseOptions(o: { padding: 'SAME' | 'VALID'; stride?: [number, number]; multiplier: number; activation?: number; dilation?: [number, number] }) {
   const [sh, sw] = o.stride ?? [1, 1];
+  const [dh, dw] = o.dilation ?? [1, 1];
   return {
     type: OptionsType.DepthwiseConv2DOptions,
-    fields: [[0, 'int8', PADDING[o.padding]], [1, 'int32', sw], [2, 'int32', sh], [3, 'int32', o.multiplier], [4, 'int8', o.activation ?? 0], [5, 'int32', 1], [6, 'int32', 1]] as OptionField[],
+    fields: [[0, 'int8', PADDING[o.padding]], [1, 'int32', sw], [2, 'int32', sh], [3, 'int32', o.multiplier], [4, 'int8', o.activation ?? 0], [5, 'int32', dw], [6, 'int32', dh]] as OptionField[],
   };
 }
 

@@ -23,6 +23,10 @@ import { conv2d, convMacs } from './index.js';
 import type { Conv2dAttrs } from './index.js';
 import { addParamsS8, flatAddCall } from '../binary/s8.js';
 import { perTensorQuant } from '../../lower/s8.js';
+import type { Quant } from '../../ir/graph.js';
+import type { ReferenceContext } from '../op.js';
+import { activationRange, convData, prepareRequant, requantize, requireQuant } from './reference.js';
+import type { Requant } from './reference.js';
 
 export interface Conv2dAddAttrs {
   /** The convolution's attributes (with its own fused activation). */
@@ -109,6 +113,51 @@ function lowerConv2dAdd(ctx: LowerContext<Conv2dAddAttrs>): KernelCall[] {
   return calls;
 }
 
+/** QuantizeMultiplier(real) as a one-channel Requant. */
+function single(real: number): Requant {
+  return prepareRequant(1, [real], 1, 1);
+}
+
+/**
+ * TFLite's int8 ADD (add_common.cc's Prepare, reference_integer_ops::AddElementwise), on two operands of
+ * the same shape: both shifted left by 20 and scaled by s_i / (2 · max(s_a, s_b)), summed, scaled by
+ * 2 · max(s_a, s_b) / (2^20 · s_y), offset and clamped.
+ */
+function addS8(a: Int8Array, qa: Quant, b: Int8Array, qb: Quant, qy: Quant, clamp: Clamp | undefined, out: Int8Array): void {
+  const twiceMax = 2 * Math.max(qa.scale[0], qb.scale[0]);
+  const ra = single(qa.scale[0] / twiceMax);
+  const rb = single(qb.scale[0] / twiceMax);
+  const ry = single(twiceMax / ((1 << 20) * qy.scale[0]));
+  const { min, max } = activationRange(clamp, qy, 'int8');
+  const [za, zb, zy] = [qa.zeroPoint[0], qb.zeroPoint[0], qy.zeroPoint[0]];
+  for (let i = 0; i < out.length; i++) {
+    const sum = requantize((a[i] - za) * 1048576, ra, 0) + requantize((b[i] - zb) * 1048576, rb, 0);
+    const v = requantize(sum, ry, 0) + zy;
+    out[i] = v < min ? min : v > max ? max : v;
+  }
+}
+
+/**
+ * The reference: the convolution (conv2d's reference, into the conv's quantization, which the `rows`
+ * output carries), then TFLite's int8 ADD. `rows` holds what the C leaves in it: the last band's rows over
+ * the band before it.
+ */
+function conv2dAddReference(ctx: ReferenceContext<Conv2dAddAttrs>): TensorData[] {
+  const { attrs, node } = ctx;
+  const [other, x, w, bias] = ctx.inputs as [Tensor, Tensor, Tensor, Tensor | undefined];
+  const [yType, rowsType] = ctx.outputs;
+  const [, outH, outW, outC] = yType.shape;
+  const conv = convData(attrs.conv, node, x, w, bias, { dtype: 'int8', shape: [1, outH, outW, outC], quant: requireQuant(rowsType, node, 'convolution output') }) as Int8Array;
+  const y = new Int8Array(conv.length);
+  const [qc, qo] = [rowsType.quant!, requireQuant(other, node, 'addend')];
+  const [a, qa, b, qb] = attrs.convInput === 0 ? [conv, qc, other.data as Int8Array, qo] : [other.data as Int8Array, qo, conv, qc];
+  addS8(a, qa, b, qb, requireQuant(yType, node, 'output'), attrs.clamp, y);
+  const row = outW * outC;
+  const rows = new Int8Array(attrs.chunkRows * row);
+  for (let r0 = 0; r0 < outH; r0 += attrs.chunkRows) rows.set(conv.subarray(r0 * row, Math.min(outH, r0 + attrs.chunkRows) * row));
+  return [y, rows];
+}
+
 export const conv2dAdd = defineOp<Conv2dAddAttrs>({
   name: 'conv2d_add',
   // The convolution's (inputs [other, x, w, bias]); the ADD's are not multiplies.
@@ -119,6 +168,7 @@ export const conv2dAdd = defineOp<Conv2dAddAttrs>({
     const [, , w, c] = other.shape;
     return [{ dtype: other.dtype, shape: [...other.shape] }, { dtype: other.dtype, shape: [1, attrs.chunkRows, w, c] }];
   },
+  reference: conv2dAddReference,
   lower: lowerConv2dAdd,
   inPlace: true,
 });

@@ -12,6 +12,8 @@
  * An int8 input (TFLite's quantized convolutions) is lowered by src/ops/conv2d/s8.ts instead, an int16
  * input (16x8) by src/ops/conv2d/s16.ts.
  *
+ * Reference semantics (the interpreter of src/reference/; float, int8, 16x8): src/ops/conv2d/reference.ts.
+ *
  * The ONNX importer (Conv, 1-D and 2-D) resolves auto_pad into explicit pads at compile time, lifts 1-D
  * convolutions to 2-D through reshapes and wraps the NHWC operator in NCHW↔NHWC transposes, with the
  * ONNX window helpers of src/import/onnx/window.ts (shared with pool2d and batchnorm).
@@ -27,6 +29,7 @@ import { lowerConv2dS8 } from './s8.js';
 import { lowerConv2dS16 } from './s16.js';
 import { checkS8Types } from '../../lower/s8.js';
 import { windowOutputSize } from './window.js';
+import { conv2dReference } from './reference.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
 import { addActivated, positiveWindow, requireConstant, requireRank, tflitePads2d, weightsLike } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
@@ -232,6 +235,7 @@ export const conv2d = defineOp<Conv2dAttrs>({
     if (x.dtype === 'int8') checkS8Types('conv2d', inputs, describeNode(node.source));
     return [{ dtype: x.dtype, shape }];
   },
+  reference: conv2dReference,
   lower: lowerConv,
   onnx: { Conv: importConv },
   int8Form: convInt8Form,

@@ -13,6 +13,7 @@
  * `utvm_global_avg_pool2d_f32` when an unpadded average window covers the whole image; int8 goes to
  * `utvm_{max,avg}_pool2d_s8` (TFLite's int8 pooling, src/ops/pool2d/s8.ts), int16 to `_s16`. A fused activation
  * (`clamp`, real units, from TFLite) is part of the int8 kernels; on float32 it runs as a clip after.
+ * Reference semantics (the interpreter of src/reference/): src/ops/pool2d/reference.ts.
  * ONNX importers: MaxPool (no Indices output), AveragePool, GlobalAveragePool, GlobalMaxPool; 1-D and
  * 2-D, every auto_pad mode; 3-D is unsupported.
  */
@@ -26,6 +27,7 @@ import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.j
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerPoolS8 } from './s8.js';
+import { pool2dReference } from './reference.js';
 import { clipInPlace } from '../unary/index.js';
 import { addActivated, isInt8, positiveWindow, requireRank, tflitePads2d } from '../../import/tflite-context.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
@@ -199,6 +201,7 @@ export const pool2d = defineOp<Pool2dAttrs>({
     const x = inputs[0]!;
     return [{ dtype: x.dtype, shape: outputShape(attrs, x.shape, describeNode(node.source)), quant: x.quant }];
   },
+  reference: pool2dReference,
   lower: lowerPool,
   onnx: {
     MaxPool: importPool('max'),
