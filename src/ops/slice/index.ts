@@ -17,6 +17,7 @@
 
 import { elementCount } from '../../ir/graph.js';
 import { defineOp } from '../op.js';
+import { describeNode } from '../../diagnostics.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { copyNd, copyNdCall, stridesOf } from '../transpose.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
@@ -51,7 +52,7 @@ export const slice = defineOp<SliceAttrs>({
     const strides = stridesOf(x.shape);
     const { starts, steps } = node.attrs;
     const offset = starts.reduce((acc, s, d) => acc + s * strides[d], 0);
-    return [copyNdCall(x.name, x.dtype, offset, y.shape, strides.map((s, d) => s * steps[d]), y.name)];
+    return [copyNdCall(x.name, x.dtype, offset, y.shape, strides.map((s, d) => s * steps[d]), y.name, describeNode(node.source))];
   },
   onnx: { Slice: importSlice, Split: importSplit },
   tflite: sliceTfliteImporters,
