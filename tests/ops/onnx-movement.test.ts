@@ -8,7 +8,7 @@
  *   reductions with axes inputs, keepdims 0/1, noop_with_empty_axes, no axes; ArgMax/ArgMin with
  *   keepdims and select_last_index on inputs with ties (int64 indices); and QDQ-wrapped int8 forms
  *   (slice, transpose, gather, tile, expand, split, reduce max / min / sum, and an ArgMax reading the
- *   int8 values of a DequantizeLinear);
+ *   int8 values of a DequantizeLinear; uint8 activations through Slice and ReduceMax);
  * - opset 9: the attribute forms (Slice starts/ends/axes, Split's split, ReduceSum/ReduceMax axes),
  *   Transpose's default permutation, ArgMax without select_last_index.
  * Each model is compiled once for the host (two random cases) and compared with onnxruntime-node:
@@ -80,9 +80,9 @@ class Builder {
     this.b.output(y, extra.indices ? 'int64' : 'float32');
   }
   /** QuantizeLinear → DequantizeLinear with int8 zero point `zp`. */
-  qdq(x: string, scale: number, zp: number, label: string): string {
+  qdq(x: string, scale: number, zp: number, label: string, type: 'int8' | 'uint8' = 'int8'): string {
     const s = this.b.initializer(`s_${label}`, 'float32', [], [scale]);
-    const z = this.b.initializer(`z_${label}`, 'int8', [], [zp]);
+    const z = this.b.initializer(`z_${label}`, type, [], [zp]);
     const [q] = this.b.node('QuantizeLinear', [x, s, z]);
     return this.b.node('DequantizeLinear', [q, s, z])[0];
   }
@@ -153,6 +153,13 @@ function opset18(qdq = true): Family {
   q('q_rmax', [3, 4, 5], 'ReduceMax', [I([1])], {}, 1 / 64, 3);
   q('q_rmin_requant', [3, 4, 5], 'ReduceMin', [I([0, 2])], { keepdims: 0 }, 1 / 32, -7);
   q('q_rsum', [2, 5, 3], 'ReduceSum', [I([1])], {}, 1 / 16, 1);
+  // uint8 activations (zero point 131): Slice then ReduceMax on the int8 bytes the uint8 ones become.
+  {
+    const x = m.qdq(m.input('q_u8', [3, 7, 4], { lsb: 1 / 32 }), 1 / 32, 131, 'q_u8_in', 'uint8');
+    const [sl] = m.b.node('Slice', [x, I([1]), I([6]), I([1])]);
+    const [r] = m.b.node('ReduceMax', [sl, I([2])], { keepdims: 0 });
+    m.out(m.b.node('Identity', [m.qdq(r, 1 / 32, 131, 'q_u8_out', 'uint8')], {}, { outputs: ['y_q_u8'] })[0], 'q_u8', { lsb: 1 / 32 });
+  }
   // ArgMax of a dequantized tensor reads the int8 values (ties where values share a quantization step).
   m.out(m.b.node('ArgMax', [m.qdq(m.input('q_argmax', [4, 9], { lsb: 1 / 64 }), 1 / 16, -2, 'q_argmax_in')], { axis: 1, select_last_index: 1 })[0], 'q_argmax', { indices: true });
   return m.family('opset18');
