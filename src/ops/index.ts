@@ -15,6 +15,7 @@ import { matmul } from './matmul.js';
 import { softmax } from './softmax/index.js';
 import { clip, hardSigmoid, hardSwish, leakyRelu, relu, sigmoid, tanh } from './unary/index.js';
 import { transpose } from './transpose.js';
+import { depthToSpace, spaceToDepth } from './space-depth.js';
 import { concat } from './concat.js';
 import { pad } from './pad.js';
 import { reduceMean } from './reduce-mean/index.js';
@@ -35,6 +36,7 @@ import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
 import { argMax, argMin } from './arg-minmax.js';
 import { resizeBilinear, resizeNearest } from './resize/index.js';
 import { l2Norm } from './l2-norm.js';
+import { onnxRnn } from './rnn/index.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -90,6 +92,9 @@ const ALL_OPS: OpDef<any>[] = [
   resizeNearest,
   resizeBilinear,
   l2Norm,
+  depthToSpace,
+  spaceToDepth,
+  onnxRnn,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -30,6 +30,8 @@ export interface Int8Form {
   attrs: Record<string, unknown>;
   /** The quantization the kernel writes, when it cannot write any other (the caller requantizes). */
   fixedOutput?: Quant;
+  /** int8 nodes that compute some of `inputs` (their output tensors already added), placed before it. */
+  before?: Node[];
 }
 
 /** Round half to even (numpy's round, onnxruntime's quantizer). */

@@ -21,6 +21,8 @@ import { defineOp } from './op.js';
 import { broadcastParams, broadcastShapes, broadcastStrides, forEachBroadcast } from './binary/index.js';
 import { MAX_RANK } from '../lower/rank.js';
 import { denseInt8Form, fullyConnectedCall } from './gemm/index.js';
+import type { Graph, Node, Quant } from '../ir/graph.js';
+import type { Int8Form } from './int8-form.js';
 
 export type MatMulAttrs = Record<string, never>;
 
@@ -120,6 +122,69 @@ function importMatMul(node: OnnxNode, ctx: ImportContext): void {
   ctx.add('matmul', node.inputs, {}, node.outputs);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// int8 (QDQ)
+
+const dense = denseInt8Form(false);
+
+/** The int8 values of a dequantized float constant quantized per tensor, or null when one leaves int8 (uint8 data). */
+function int8Constant(t: Tensor): { data: Int8Array; quant: Quant } | null {
+  const q = t.quant;
+  if (t.data === undefined || t.dtype !== 'float32' || !q || q.scale.length !== 1) return null;
+  const src = t.data as Float32Array;
+  const data = new Int8Array(src.length);
+  const zp = q.zeroPoint[0] ?? 0;
+  for (let i = 0; i < src.length; i++) {
+    const v = Math.round(src[i] / q.scale[0]) + zp;
+    if (v < -128 || v > 127) return null;
+    data[i] = v;
+  }
+  return { data, quant: { scale: [q.scale[0]], zeroPoint: [zp] } };
+}
+
+/** [..., R, C] → [..., C, R] of an int8 constant. */
+function swapLastTwo(data: Int8Array, shape: number[]): Int8Array {
+  const [r, c] = shape.slice(-2);
+  const out = new Int8Array(data.length);
+  for (let base = 0; base < data.length; base += r * c) {
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[base + j * r + i] = data[base + i * c + j];
+  }
+  return out;
+}
+
+/**
+ * The int8 form between DequantizeLinear and QuantizeLinear: a 2-D A times a constant 2-D B is a dense
+ * layer (gemm, per-channel weights); otherwise, with both operands of rank 2 or more, A runtime and B
+ * runtime or a per-tensor constant, batch_matmul on int8 (src/ops/batch-matmul.ts: batch broadcasting,
+ * FULLY_CONNECTED's requantization) with B's last two dims swapped — at compile time for a constant, by
+ * an int8 transpose before it (utvm_copy_nd) for a runtime B. 1-D operands keep the float island.
+ */
+function int8Form(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
+  const viaDense = dense(g, node, x);
+  if (viaDense) return viaDense;
+  const [xa, xb] = x;
+  const [, bName] = node.inputs;
+  const b = g.tensor(bName);
+  if (!xa || g.tensor(xa).shape.length < 2 || b.shape.length < 2) return null;
+  const s = matmulShapes(g.tensor(xa).shape, b.shape);
+  if (typeof s === 'string' || broadcastParams(s.batch, broadcastStrides(s.batchA, s.batch), broadcastStrides(s.batchB, s.batch)) === undefined) return null;
+  const rank = b.shape.length;
+  const shapeT = [...b.shape.slice(0, -2), b.shape[rank - 1], b.shape[rank - 2]];
+  if (xb === undefined) {
+    const q = int8Constant(b);
+    if (!q) return null;
+    const t = g.freshName(`${bName}_t`);
+    g.addTensor({ name: t, dtype: 'int8', shape: shapeT, data: swapLastTwo(q.data, b.shape), quant: q.quant });
+    return { op: 'batch_matmul', inputs: [xa, t], attrs: {} };
+  }
+  const perm = [...Array(rank).keys()];
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  const t = g.freshName(`${xb}_t`);
+  g.addTensor({ name: t, dtype: 'int8', shape: shapeT, quant: g.tensor(xb).quant });
+  const before: Node = { name: g.freshNodeName(`${node.name}_transpose_b`), op: 'transpose', inputs: [xb], outputs: [t], attrs: { perm }, source: node.source };
+  return { op: 'batch_matmul', inputs: [xa, t], attrs: {}, before: [before] };
+}
+
 export const matmul = defineOp<MatMulAttrs>({
   name: 'matmul',
   macs(node, g) {
@@ -137,5 +202,5 @@ export const matmul = defineOp<MatMulAttrs>({
   foldCost: (_attrs, inputs, outputs) => elementCount(outputs[0].shape) * (matmulShapes(inputs[0]!.shape, inputs[1]!.shape) as MatMulShapes).k,
   lower: lowerMatMul,
   onnx: { MatMul: importMatMul },
-  int8Form: denseInt8Form(false),
+  int8Form,
 });

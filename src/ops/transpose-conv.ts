@@ -37,6 +37,9 @@ import { clampOf, intList, positiveWindow, requireConstant, requireRank } from '
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions, paddingField } from '../import/tflite-options.js';
 import type { Padding } from '../import/tflite-options.js';
+import { importConvTranspose } from '../import/onnx/conv-transpose.js';
+import { int32Bias, int8Weights } from './int8-form.js';
+import type { Int8Form } from './int8-form.js';
 
 export interface TransposeConvAttrs {
   /** [stride_h, stride_w]. */
@@ -250,6 +253,24 @@ function importTflite(c: TfliteOpContext): void {
   c.b.add('transpose_conv', [c.input(2), c.input(1), ...(bias ? [bias] : [])], attrs, [c.output(0)]);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// ONNX (the importer: src/import/onnx/conv-transpose.ts)
+
+/**
+ * The int8 form (QDQ): int8 weights from the dequantized float constant (per output channel, axis 0 of
+ * the IR weights), an int32 bias in units of input_scale · weight_scale[o].
+ */
+function int8Form(g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
+  const [xs] = x;
+  const [, wName, bName = ''] = node.inputs;
+  if (!xs || x[1] !== undefined || x[2] !== undefined) return null;
+  const w = int8Weights(g, wName, 0);
+  if (!w) return null;
+  const bias = int32Bias(g, bName, g.tensor(xs).quant!.scale[0], g.tensor(w).quant!.scale, g.tensor(w).shape[0]);
+  if (bias === null) return null;
+  return { op: 'transpose_conv', inputs: bias ? [xs, w, bias] : [xs, w], attrs: { ...node.attrs } };
+}
+
 export const transposeConv = defineOp<TransposeConvAttrs>({
   name: 'transpose_conv',
   macs(node: Node, graph: Graph) {
@@ -272,4 +293,6 @@ export const transposeConv = defineOp<TransposeConvAttrs>({
   fusedClamp: ['float32', 'int8'],
   // Versions (op_version.cc): 1 float32, 2 int8, 3 with a bias, 4 with a fused activation.
   tflite: { TRANSPOSE_CONV: { maxVersion: 4, options: OPTIONS, types: ['float32', 'int8'], import: importTflite } },
+  onnx: { ConvTranspose: importConvTranspose },
+  int8Form,
 });

@@ -14,7 +14,8 @@
  *      an arg max / min of dequantize(x) reads x (a positive scale keeps the order: rule 2c);
  *   3. quantize(dequantize(x)) → x when the quantizations agree, else an int8 → int8 requantize;
  *   4. an operator whose runtime inputs are all dequantize outputs and whose output only feeds one
- *      quantize → its int8 form (the operator's `int8Form`, src/ops/int8-form.ts) writing the quantize's output; when the kernel fixes its
+ *      quantize → its int8 form (the operator's `int8Form`, src/ops/int8-form.ts, after the int8 nodes it
+ *      asks for in `before`) writing the quantize's output; when the kernel fixes its
  *      output quantization (pooling, sigmoid, softmax) and the model's differs, a requantize follows;
  *   5. relu/clip of dequantize(x) where x is the only output of an int8 operator whose kernels clamp
  *      (`fusedClamp` includes int8: conv2d, gemm, add, mul, pool2d) read nowhere else → fused into that
@@ -156,12 +157,13 @@ function toInt8(v: View, n: Node): boolean {
   if (!form) return false;
   const target = v.g.tensor(q.outputs[0]);
   const base = { name: n.name, op: form.op, inputs: form.inputs, attrs: form.attrs, source: n.source };
+  const before = form.before ?? [];
   if (!form.fixedOutput || sameQuant(form.fixedOutput, target.quant)) {
-    replaceNode(v.g, n, { ...base, outputs: [target.name] });
+    replaceNode(v.g, n, ...before, { ...base, outputs: [target.name] });
   } else {
     const mid = v.g.addTensor({ name: v.g.freshName(`${target.name}_${form.op}`), dtype: 'int8', shape: [...target.shape], quant: form.fixedOutput });
     const requantize: Node = { ...q, name: v.g.freshNodeName(`${n.name}_requantize`), inputs: [mid.name] };
-    replaceNode(v.g, n, { ...base, outputs: [mid.name] }, requantize);
+    replaceNode(v.g, n, ...before, { ...base, outputs: [mid.name] }, requantize);
   }
   v.g.nodes = v.g.nodes.filter((m) => m !== q);
   return true;

@@ -111,6 +111,7 @@ function compareOutput(actual: TensorValue, expected: TensorValue, label: string
  */
 const PARAMETER_SLOTS: Record<string, number[]> = {
   Conv: [1, 2],
+  ConvTranspose: [1, 2],
   BatchNormalization: [1, 2, 3, 4],
   Clip: [1, 2],
   Pad: [1, 2, 3],

@@ -20,7 +20,8 @@ export const FLOAT_OPERATORS = new Set([
   'HardSigmoid', 'HardSwish', 'Softmax', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
   'Dropout', 'Constant',
-  // issue 15, data movement and reductions
+  // issue 15
+  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'LSTM', 'GRU', 'RNN',
   'Slice', 'Split', 'Gather', 'Tile', 'Expand', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ArgMax', 'ArgMin',
 ]);
 

@@ -116,12 +116,25 @@ test('uint8 weights whose q − zero_point leaves int8: the float island stays (
   const m = new OnnxModelBuilder({ opset: 13 });
   const x = qdq(m, m.input('x', 'float32', [1, 3]), 0.02, 0, 'int8', 'x');
   const w = dqConst(m, 'w', 'uint8', [3, 2], [0, 255, 10, 200, 3, 4], [0.01], [0]);
+  const [y] = m.node('Gemm', [x, w], {}, { name: 'mm' });
+  m.output(qdq(m, y, 0.05, 0, 'int8', 'y'), 'float32', [1, 2]);
+  const g = load(m.encode());
+  const mm = g.nodes.find((n) => n.op === 'gemm')!;
+  assert.is(g.tensor(mm.inputs[0]).dtype, 'float32');
+  assert.equal(opsOf(g), ['quantize', 'dequantize', 'gemm', 'quantize', 'dequantize']);
+});
+
+test('the same weights under MatMul: batch_matmul on int8 with the weights zero point (−128: uint8 moved to int8)', () => {
+  const m = new OnnxModelBuilder({ opset: 13 });
+  const x = qdq(m, m.input('x', 'float32', [1, 3]), 0.02, 0, 'int8', 'x');
+  const w = dqConst(m, 'w', 'uint8', [3, 2], [0, 255, 10, 200, 3, 4], [0.01], [0]);
   const [y] = m.node('MatMul', [x, w], {}, { name: 'mm' });
   m.output(qdq(m, y, 0.05, 0, 'int8', 'y'), 'float32', [1, 2]);
   const g = load(m.encode());
-  const mm = g.nodes.find((n) => n.op === 'matmul' || n.op === 'gemm')!;
-  assert.is(g.tensor(mm.inputs[0]).dtype, 'float32');
-  assert.equal(opsOf(g), ['quantize', 'dequantize', 'matmul', 'quantize', 'dequantize']);
+  assert.equal(opsOf(g), ['quantize', 'batch_matmul', 'dequantize']);
+  const bt = g.tensor(g.nodes[1].inputs[1]);
+  assert.equal(bt.quant?.zeroPoint, [-128]);
+  assert.equal(Array.from(bt.data as Int8Array), [-128, -118, -125, 127, 72, -124]);
 });
 
 test('QLinearConv imports as the QDQ pattern and lands on the int8 conv2d', () => {

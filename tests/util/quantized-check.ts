@@ -8,7 +8,7 @@
 
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile.js';
-import { ValidateReport, formatValidate, loadOnnxRuntime, validate } from '../../src/validate.js';
+import { ValidateReport, formatValidate, loadOnnxRuntime, validate } from '../../src/validate/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import type { Rounding } from '../../src/ir/quant.js';
 import { NETS } from './quantized-emit.js';
@@ -72,7 +72,7 @@ export async function checkQuantized(model: QuantizedModel, int8Only = true, max
   );
   const o = host.outputs[0];
   console.log(
-    `  ${model.label} (${rounding} rounding): max ${o.maxLsb} LSB, ${o.differing}/${o.total} elements differ (${((100 * o.differing) / o.total).toFixed(1)} %), ` +
+    `  ${model.label} (${rounding} rounding): max ${o.maxLsb} LSB, ${o.differing}/${o.elements} elements differ (${((100 * o.differing) / o.elements).toFixed(1)} %), ` +
       `top-1 ${o.top1Agree}/${host.cases}; host = QEMU bit for bit`,
   );
   return host;
