@@ -13,7 +13,8 @@ void utvm_arg_minmax_f32(const utvm_arg_minmax_params *p, const float *input, vo
             int32_t index = 0;
             for (int32_t k = 1; k < p->axis_size; k++) {
                 const float v = block[(size_t)k * (size_t)inner + (size_t)i];
-                if (p->is_max ? v > best : v < best) {
+                const int better = p->is_max ? v > best : v < best;
+                if (better || (p->select_last && v == best)) {
                     best = v;
                     index = k;
                 }

@@ -10,13 +10,20 @@
  * The axis is a constant (int32 or int64, negative from the end).
  *
  * Lowering: outer × axis × inner sizes, kernels utvm_arg_minmax_{s8,f32} (utvm/arg_minmax.h).
+ *
+ * ONNX ArgMax / ArgMin (opsets 1–13): `axis` (default 0, negative from the end), `keepdims` (default 1:
+ * a reshape puts the axis back as a size-1 dim), `select_last_index` (opset 12+: ties go to the highest
+ * index; the kernels' `select_last`). The indices are int64, as ONNX defines them. Of a
+ * DequantizeLinear's output the node reads the int8 tensor instead (`movesValues: 'order'`,
+ * src/passes/qdq.ts rule 2c): with a positive scale the stored values order as the reals do.
  */
 
 import { fromNumbers, numberAt } from '../ir/dtype.js';
 import { describeNode, fail } from '../diagnostics.js';
 import { elementCount } from '../ir/graph.js';
 import { defineOp } from './op.js';
-import type { OpDef } from './op.js';
+import type { OnnxImporter, OpDef } from './op.js';
+import { normalizeAxis } from '../import/onnx/constants.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
 import { requireConstant, tfliteAxis } from '../import/tflite-context.js';
@@ -25,6 +32,8 @@ export interface ArgMinMaxAttrs {
   axis: number;
   /** The indices' type: int32 or int64 (TFLite's output_type). */
   indexType: 'int32' | 'int64';
+  /** Ties go to the highest index (ONNX select_last_index=1); absent or false: the lowest (TFLite). */
+  selectLast?: boolean;
 }
 
 type Kind = 'max' | 'min';
@@ -58,6 +67,7 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
   const better = kind === 'max' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
   return defineOp<ArgMinMaxAttrs>({
     name: `arg_${kind}`,
+    movesValues: () => 'order',
     infer({ attrs, inputs, node }) {
       const x = inputs[0]!;
       if (attrs.axis < 0 || attrs.axis >= x.shape.length) fail('E_SHAPE', `${describeNode(node.source)}: axis ${attrs.axis} is out of range for rank ${x.shape.length}`);
@@ -72,7 +82,7 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
           let best = numberAt(x.data!, o * size * inner + i);
           for (let k = 1; k < size; k++) {
             const v = numberAt(x.data!, (o * size + k) * inner + i);
-            if (better(v, best)) {
+            if (better(v, best) || (attrs.selectLast === true && v === best)) {
               best = v;
               index[o * inner + i] = k;
             }
@@ -89,7 +99,7 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
         fail('E_UNSUPPORTED_TYPE', `${describeNode(ctx.node.source)}: arg_${kind} of ${x.dtype} to ${y.dtype} (float32 or int8 to int32 or int64 only)`);
       }
       const [outer, axisSize, inner] = split(x.shape, ctx.node.attrs.axis);
-      const params = { outer, axis_size: axisSize, inner, is_max: kind === 'max' ? 1 : 0, index_bytes: y.dtype === 'int64' ? 8 : 4 };
+      const params = { outer, axis_size: axisSize, inner, is_max: kind === 'max' ? 1 : 0, index_bytes: y.dtype === 'int64' ? 8 : 4, ...(ctx.node.attrs.selectLast ? { select_last: 1 } : {}) };
       return [{
         kernel: `utvm_arg_minmax_${type}`,
         header: 'utvm/arg_minmax.h',
@@ -97,9 +107,29 @@ function argOp(kind: Kind, builtin: string, optionsType: number): OpDef<ArgMinMa
       }];
     },
     // types: int32 and int64 are the indices' (the output); the input is float32 or int8 (the importer checks).
+    onnx: { [kind === 'max' ? 'ArgMax' : 'ArgMin']: importOnnxArg(kind) },
     tflite: { [builtin]: { maxVersion: 2, options: argOptions(optionsType), types: ['float32', 'int8', 'int32', 'int64'], import: importTfliteArg(kind) } },
   });
 }
 
 export const argMax = argOp('max', 'ARG_MAX', 40);
 export const argMin = argOp('min', 'ARG_MIN', 57);
+
+/** ONNX ArgMax / ArgMin → arg_max / arg_min (int64 indices), then a reshape when keepdims keeps the axis. */
+function importOnnxArg(kind: Kind): OnnxImporter {
+  return (node, ctx) => {
+    const x = ctx.tensor(node.inputs[0]);
+    const rank = x.shape.length;
+    if (rank === 0) ctx.invalid('the input is a scalar');
+    const axis = normalizeAxis(ctx, node.attrs.int('axis', 0), rank);
+    const keepdims = node.attrs.int('keepdims', 1) !== 0;
+    const selectLast = node.opset >= 12 && node.attrs.int('select_last_index', 0) !== 0;
+    const attrs: ArgMinMaxAttrs = { axis, indexType: 'int64', ...(selectLast ? { selectLast } : {}) };
+    if (!keepdims) {
+      ctx.add(`arg_${kind}`, [node.inputs[0]], attrs, node.outputs.slice(0, 1));
+      return;
+    }
+    const [y] = ctx.add(`arg_${kind}`, [node.inputs[0]], attrs);
+    ctx.add('reshape', [y], { shape: x.shape.map((n, d) => (d === axis ? 1 : n)) }, node.outputs.slice(0, 1));
+  };
+}

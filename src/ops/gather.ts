@@ -9,7 +9,10 @@
  * out-of-range run-time index writes a zero row instead of reading outside the input. The operator
  * moves values (`movesValues: 'layout'`); int8 data keeps its bytes, as TFLite Micro's kernel does.
  *
- * ONNX Gather is still imported on constant inputs only (folded at import); TFLite GATHER (versions 1–5:
+ * ONNX Gather (opsets 1–13: `axis`, default 0, negative from the end) takes run-time or constant data
+ * (folded) and constant int32 / int64 indices, negative ones counting from the end: the importer makes
+ * them an int32 constant in [0, n) (a scalar index removes the axis); run-time indices are refused.
+ * TFLite GATHER (versions 1–5:
  * float32, int8, batch_dims; int32 positions, as TFLite Micro takes) runs on run-time data and indices
  * (its `types` name int32 for the positions; int32 data is refused by the importer, as TFLite Micro does).
  */
@@ -20,8 +23,8 @@ import { elementCount } from '../ir/graph.js';
 import { bytesOf } from '../ir/dtype.js';
 import { defineOp } from './op.js';
 import type { OpDef } from './op.js';
-import { requireConstantInputs } from './shape-ops.js';
-import { normalizeAxis } from '../import/onnx/constants.js';
+import { constantInput, normalizeAxis } from '../import/onnx/constants.js';
+import type { ImportContext, OnnxNode } from './op.js';
 import { tfliteAxis } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
@@ -101,12 +104,7 @@ export const gather: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
     return [{ kernel: 'utvm_gather', header: 'utvm/copy.h', args: [{ params, type: 'utvm_gather_params' }, { tensor: data.name }, { tensor: index }, { tensor: y.name }] }];
   },
   onnx: {
-    Gather(node, ctx) {
-      requireConstantInputs(node, ctx);
-      const rank = ctx.tensor(node.inputs[0]).shape.length;
-      const axis = normalizeAxis(ctx, node.attrs.int('axis', 0), rank);
-      ctx.add('gather', node.inputs.slice(0, 2), { axis }, node.outputs.slice(0, 1));
-    },
+    Gather: importOnnxGather,
   },
   tflite: {
     GATHER: { maxVersion: 5, options: gatherOptions(), types: ['float32', 'int8', 'int32'], import: importTfliteGather },
@@ -129,4 +127,21 @@ function importTfliteGather(c: TfliteOpContext<{ axis: number; batchDims: number
   const n = data.shape[axis];
   if (indices.data !== undefined && toNumbers(indices.data).some((i) => i < 0 || i >= n)) c.invalid(`an index is outside [0, ${n})`);
   c.b.add('gather', [c.input(0), c.input(1)], { axis, batchDims }, [c.output(0)]);
+}
+
+/** ONNX Gather: constant indices, resolved to int32 positions in [0, n). */
+function importOnnxGather(node: OnnxNode, ctx: ImportContext): void {
+  const data = ctx.tensor(node.inputs[0]);
+  const axis = normalizeAxis(ctx, node.attrs.int('axis', 0), data.shape.length);
+  const values = constantInput(node, ctx, 1, 'indices');
+  if (values === undefined) ctx.invalid(`the 'indices' input is missing`);
+  const indices = ctx.tensor(node.inputs[1]);
+  if (indices.dtype !== 'int32' && indices.dtype !== 'int64') ctx.invalid(`indices must be int32 or int64, not ${indices.dtype}`);
+  const n = data.shape[axis];
+  const positions = toNumbers(values).map((i) => {
+    if (!(i >= -n && i < n)) ctx.invalid(`index ${i} is out of range for a dim of ${n}`);
+    return i < 0 ? i + n : i;
+  });
+  const index = ctx.addConstant(`${node.outputs[0]}_indices`, 'int32', [...indices.shape], Int32Array.from(positions));
+  ctx.add('gather', [node.inputs[0], index], { axis }, node.outputs.slice(0, 1));
 }

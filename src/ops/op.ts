@@ -218,9 +218,11 @@ export interface OpDef<A = Record<string, unknown>> {
    * How the node moves values of input 0 without arithmetic, so that the QDQ pass carries conversions
    * across it (src/passes/qdq.ts): 'layout' (transpose, reshape: convert, dequantize and quantize nodes
    * all move across it, rules 1b, 2 and 2b) or 'pick' (max pool without a clamp: a dequantize moves
-   * after it, rule 2). Undefined: the node computes.
+   * after it, rule 2) or 'order' (arg max / min: the output depends only on the order of input 0's
+   * values, so the node reads the int8 values of a dequantize directly, rule 2c). Undefined: the node
+   * computes.
    */
-  movesValues?(node: Node): 'layout' | 'pick' | undefined;
+  movesValues?(node: Node): 'layout' | 'pick' | 'order' | undefined;
   /** Multiply-accumulates the node performs (the bench's MAC count); absent: 0. */
   macs?(node: Node, graph: Graph): number;
 }

@@ -19,7 +19,8 @@
  * running the same tiling as concatenations.
  *
  * ONNX opsets: 1 (`paddings` attribute), 2–10 (`pads` and `value` attributes), 11+ (`pads` and
- * `constant_value` inputs, which must be constants), 18+ (`axes` input), 19+ ('wrap' mode).
+ * `constant_value` inputs, which must be constants), 18+ (`axes` input), 19+ ('wrap' mode). ONNX Tile
+ * and Expand are wrap padding too (src/import/onnx/tile-expand.ts).
  */
 
 import { allocData, bytesOf, fromNumbers } from '../ir/dtype.js';
@@ -35,6 +36,7 @@ import { stridesOf } from './transpose.js';
 import { MAX_RANK, padToMaxRank } from '../lower/rank.js';
 import { constantInts, constantScalar, normalizeAxes } from '../import/onnx/constants.js';
 import { intList } from '../import/tflite-context.js';
+import { importExpand, importTile } from '../import/onnx/tile-expand.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType, flatOptions } from '../import/tflite-options.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
@@ -319,7 +321,7 @@ export const pad = defineOp<PadAttrs>({
     });
     return { attrs: { ...node.attrs, pads }, inputs: [...node.inputs] };
   },
-  onnx: { Pad: importPad },
+  onnx: { Pad: importPad, Tile: importTile, Expand: importExpand },
   tflite: {
     PAD: { maxVersion: 4, options: flatOptions(OptionsType.PadOptions, () => ({})), types: [...PAD_TYPES, 'int32'], import: importTflitePad },
     PADV2: { maxVersion: 4, types: [...PAD_TYPES, 'int32'], import: importTflitePad },

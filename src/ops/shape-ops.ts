@@ -1,12 +1,12 @@
 /**
  * Shape arithmetic that PyTorch and TensorFlow exports put in front of Reshape, Pad, Expand...:
- * ONNX Constant, Shape, ConstantOfShape, Range, Gather, Slice and Cast, supported only when they fold
- * to compile-time constants — every shape is static here, so they always do in exported CNNs.
+ * ONNX Constant, Shape, ConstantOfShape, Range and Cast, supported only when they fold to compile-time
+ * constants — every shape is static here, so they always do in exported CNNs. (Gather and Slice, in
+ * src/ops/gather.ts and src/ops/slice/, also run on run-time data, and fold on constant data.)
  *
- * IR operator `cast` has `infer` and `evaluate` but no `lower`; the Cast, Gather and Slice importers
- * (Gather in src/ops/gather.ts, Slice in src/ops/slice/) check that every input is a constant (otherwise
- * E_UNSUPPORTED_OP, "Gather is supported only on constant inputs (node 'x')") and GraphBuilder.add
- * then folds them on the spot. Two exceptions run at
+ * IR operator `cast` has `infer` and `evaluate` but no `lower`; the Cast importer checks that its input
+ * is a constant (otherwise E_UNSUPPORTED_OP, "Cast from float32 to int32 is supported only on constant
+ * inputs (node 'x')") and GraphBuilder.add then folds it on the spot. Two exceptions run at
  * import without a node: a Cast to the input's own type is an alias, and Shape reads the static shape
  * of any tensor. Constant, Shape, ConstantOfShape and Range produce constants outright and need no IR
  * operator; their importers are registered on `cast` (src/import/onnx.ts collects importers from ops).

@@ -12,6 +12,7 @@ import { bytesOf } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import { allocData } from '../ir/dtype.js';
 import { defineOp } from './op.js';
+import { describeNode, fail } from '../diagnostics.js';
 import { padToMaxRank } from '../lower/rank.js';
 import { intList } from '../import/tflite-context.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
@@ -87,7 +88,7 @@ export function copyNd(data: TensorData, dtype: DType, offset: number, outShape:
  * merges into the one before it when the two walk the input as one (stride[d-1] = n[d] · stride[d]), so
  * a contiguous view becomes a single memcpy.
  */
-export function copyNdCall(x: string, dtype: DType, offset: number, outShape: readonly number[], inStrides: readonly number[], y: string): KernelCall {
+export function copyNdCall(x: string, dtype: DType, offset: number, outShape: readonly number[], inStrides: readonly number[], y: string, where?: string): KernelCall {
   const shape: number[] = [];
   const strides: number[] = [];
   outShape.forEach((n, d) => {
@@ -101,6 +102,7 @@ export function copyNdCall(x: string, dtype: DType, offset: number, outShape: re
       strides.push(inStrides[d]);
     }
   });
+  if (shape.length > MAX_RANK && where !== undefined) fail('E_UNSUPPORTED_ATTR', `${where}: a copy of ${shape.length} separate dims (after merging) is not supported (at most ${MAX_RANK})`);
   if (shape.length > MAX_RANK) throw new Error(`internal: a ${shape.length}-D strided copy (at most ${MAX_RANK})`);
   return {
     kernel: 'utvm_copy_nd',
@@ -178,7 +180,7 @@ export const transpose = defineOp<TransposeAttrs>({
     const x = input(0);
     const { shape, perm } = simplifyTranspose(x.shape, node.attrs.perm);
     const inStrides = stridesOf(shape);
-    return [copyNdCall(x.name, x.dtype, 0, applyPerm(shape, perm), applyPerm(inStrides, perm), output(0).name)];
+    return [copyNdCall(x.name, x.dtype, 0, applyPerm(shape, perm), applyPerm(inStrides, perm), output(0).name, describeNode(node.source))];
   },
   onnx: {
     Transpose(node, ctx) {

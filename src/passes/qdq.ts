@@ -11,6 +11,7 @@
  *   2. a transpose, reshape or plain max pool of dequantize(x) → that operator on int8 x, then dequantize
  *      (they move or pick values: exact; this carries dequantize forward through layout operators);
  *      and quantize(transpose or reshape of y) → the layout operator on quantize(y) (carries quantize back);
+ *      an arg max / min of dequantize(x) reads x (a positive scale keeps the order: rule 2c);
  *   3. quantize(dequantize(x)) → x when the quantizations agree, else an int8 → int8 requantize;
  *   4. an operator whose runtime inputs are all dequantize outputs and whose output only feeds one
  *      quantize → its int8 form (the operator's `int8Form`, src/ops/int8-form.ts, after the int8 nodes it
@@ -36,7 +37,7 @@ interface View {
 }
 
 /** How node `n` moves values (its operator's `movesValues`): 'layout', 'pick' or undefined. */
-function movesValues(n: Node): 'layout' | 'pick' | undefined {
+function movesValues(n: Node): 'layout' | 'pick' | 'order' | undefined {
   return getOp(n.op).movesValues?.(n);
 }
 
@@ -87,12 +88,22 @@ function convertLater(v: View, n: Node): boolean {
 
 /** Rule 2. */
 function dequantizeLater(v: View, n: Node): boolean {
-  const x = movesValues(n) !== undefined ? dequantized(v, n.inputs[0]) : undefined;
+  const moves = movesValues(n);
+  const x = moves === 'layout' || moves === 'pick' ? dequantized(v, n.inputs[0]) : undefined;
   if (!x || v.g.tensor(x).quant?.scale.length !== 1) return false;
   const y = v.g.tensor(n.outputs[0]);
   const y8 = v.g.addTensor({ name: v.g.freshName(`${y.name}_s8`), dtype: 'int8', shape: [...y.shape], quant: v.g.tensor(x).quant });
   const moved: Node = { ...n, inputs: [x, ...n.inputs.slice(1)], outputs: [y8.name] };
   replaceNode(v.g, n, moved, dequantizeNode(v.g, n, y8.name, y.name));
+  return true;
+}
+
+/** Rule 2c: an operator that reads only the order of dequantize(x)'s values (arg max / min) → reads x. */
+function readOrder(v: View, n: Node): boolean {
+  const x = movesValues(n) === 'order' ? dequantized(v, n.inputs[0]) : undefined;
+  const q = x === undefined ? undefined : v.g.tensor(x).quant;
+  if (!x || !q || q.scale.length !== 1 || !(q.scale[0] > 0) || v.g.tensor(x).dtype !== 'int8') return false;
+  n.inputs = [x, ...n.inputs.slice(1)];
   return true;
 }
 
@@ -182,7 +193,7 @@ function fuseInt8Activation(v: View, n: Node): boolean {
   return true;
 }
 
-const RULES = [cancelConverts, convertLater, dequantizeLater, quantizeEarlier, quantizeOfDequantize, toInt8, fuseInt8Activation];
+const RULES = [cancelConverts, convertLater, dequantizeLater, readOrder, quantizeEarlier, quantizeOfDequantize, toInt8, fuseInt8Activation];
 
 function rewriteOnce(g: Graph): boolean {
   const v: View = { g, producers: g.producers(), consumers: g.consumers() };

@@ -121,6 +121,13 @@ const PARAMETER_SLOTS: Record<string, number[]> = {
   Unsqueeze: [1],
   Resize: [1, 2, 3],
   Upsample: [1],
+  Slice: [1, 2, 3, 4],
+  Split: [1],
+  Tile: [1],
+  Expand: [1],
+  ReduceMax: [1],
+  ReduceMin: [1],
+  ReduceSum: [1],
   // the quantized operators: scales, zero points, weights and biases
   QuantizeLinear: [1, 2],
   DequantizeLinear: [1, 2],

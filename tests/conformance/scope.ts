@@ -22,6 +22,7 @@ export const FLOAT_OPERATORS = new Set([
   'Dropout', 'Constant',
   // issue 15
   'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'LSTM', 'GRU', 'RNN', 'Resize', 'Upsample',
+  'Slice', 'Split', 'Gather', 'Tile', 'Expand', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ArgMax', 'ArgMin',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
@@ -47,6 +48,7 @@ export const FEATURE_EXCLUSIONS: Record<string, string> = {
   test_resize_downsample_scales_linear_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
   test_resize_downsample_sizes_cubic_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
   test_resize_downsample_sizes_linear_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
+  test_slice_start_out_of_bounds: 'an empty tensor (a dimension of size 0) as output',
 };
 
 function typesOf(column: string): string[] {

@@ -1,7 +1,9 @@
 /*
  * ARG_MAX / ARG_MIN: the index of the largest (smallest) element along one axis, as TensorFlow Lite's
  * reference ArgMinMax: the axis's first element is the starting candidate and a later one replaces it
- * only when strictly greater (smaller), so ties go to the lowest index.
+ * only when strictly greater (smaller), so ties go to the lowest index. With select_last (ONNX ArgMax /
+ * ArgMin select_last_index=1) a later element equal to the candidate replaces it too: ties go to the
+ * highest index.
  */
 #ifndef UTVM_ARG_MINMAX_H
 #define UTVM_ARG_MINMAX_H
@@ -21,6 +23,8 @@ typedef struct {
     int32_t is_max;
     /* Bytes of one output index: 4 (int32) or 8 (int64). */
     int32_t index_bytes;
+    /* 1: ties go to the highest index; 0: to the lowest (TFLite). */
+    int32_t select_last;
 } utvm_arg_minmax_params;
 
 /*

@@ -14,6 +14,10 @@
  *   multiplies exactly); int8 is TFLite's QuantizedMeanOrSum with compute_sum (src/ops/reduce-mean/s8.ts,
  *   `lowerReduceSumS8`).
  * The run-time reference (src/reference/) of all three is src/ops/reduce-mean/reference.ts.
+ *
+ * ONNX ReduceMax, ReduceMin, ReduceSum: ./onnx.ts. Between DequantizeLinear and QuantizeLinear, max and
+ * min pick a value (`movesValues: 'pick'`: the dequantize moves after the int8 reduction, exact) and sum
+ * becomes the int8 SUM into the quantize's quantization (`int8Form`).
  */
 
 import { allocData, numberAt } from '../../ir/dtype.js';
@@ -28,6 +32,9 @@ import { REDUCER_OPTIONS, commuteReduceAxes, forEachReduced, importTfliteReducer
 import type { ReduceAxesAttrs } from '../reduce-mean/index.js';
 import { lowerReduceSumS8 } from '../reduce-mean/s8.js';
 import { reduceReference } from '../reduce-mean/reference.js';
+import { importOnnxReducer } from './onnx.js';
+import type { Graph, Node } from '../../ir/graph.js';
+import type { Int8Form } from '../int8-form.js';
 
 type Kind = 'max' | 'min' | 'sum';
 
@@ -79,7 +86,12 @@ function lowerSum(ctx: LowerContext<ReduceAxesAttrs>): KernelCall[] {
   return [{ kernel: 'utvm_reduce_mean_f32', header: 'utvm/reduce.h', args: [{ params, type: 'utvm_reduce_params_f32' }, { tensor: x.name }, { tensor: ctx.output(0).name }] }];
 }
 
-function reduceOp(kind: Kind, builtin: string): OpDef<ReduceAxesAttrs> {
+/** reduce_sum between DequantizeLinear and QuantizeLinear: the int8 sum (TFLite's SUM) into the quantize's quantization. */
+function sumInt8Form(_g: Graph, node: Node, x: (string | undefined)[]): Int8Form | null {
+  return x[0] ? { op: node.op, inputs: [x[0]], attrs: { ...node.attrs } } : null;
+}
+
+function reduceOp(kind: Kind, builtin: string, onnxOp: string, axesInput: number): OpDef<ReduceAxesAttrs> {
   const name = `reduce_${kind}`;
   return defineOp<ReduceAxesAttrs>({
     name,
@@ -88,10 +100,13 @@ function reduceOp(kind: Kind, builtin: string): OpDef<ReduceAxesAttrs> {
     reference: ({ attrs, node, inputs, outputs }) => [reduceReference(kind, node, attrs.axes, inputs[0]!, outputs[0])],
     lower: (ctx) => (kind === 'sum' ? lowerSum(ctx) : lowerMinMax(kind, ctx)),
     commuteTranspose: commuteReduceAxes,
+    // The largest / smallest of dequantized values is the dequantized largest / smallest stored value.
+    ...(kind === 'sum' ? { int8Form: sumInt8Form } : { movesValues: () => 'pick' as const }),
+    onnx: { [onnxOp]: importOnnxReducer(name, axesInput) },
     tflite: { [builtin]: { maxVersion: 2, options: REDUCER_OPTIONS, types: ['float32', 'int8'], import: importTfliteReducer(name) } },
   });
 }
 
-export const reduceMax = reduceOp('max', 'REDUCE_MAX');
-export const reduceMin = reduceOp('min', 'REDUCE_MIN');
-export const reduceSum = reduceOp('sum', 'SUM');
+export const reduceMax = reduceOp('max', 'REDUCE_MAX', 'ReduceMax', 18);
+export const reduceMin = reduceOp('min', 'REDUCE_MIN', 'ReduceMin', 18);
+export const reduceSum = reduceOp('sum', 'SUM', 'ReduceSum', 13);

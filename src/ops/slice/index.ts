@@ -9,18 +9,20 @@
  * first element, strides steps[d] · stride[d] (negative steps walk backwards), contiguous runs merged
  * into one memcpy. Constant inputs fold through `evaluate`.
  *
- * Importers: ONNX Slice (constant inputs only, folded at import, as before the operator could run),
- * and TensorFlow Lite's SLICE, STRIDED_SLICE, SPLIT, SPLIT_V and UNPACK (./tflite.ts), which map onto
+ * Importers: ONNX Slice (opsets 1–9: starts, ends, axes attributes; 10+: starts, ends, axes, steps
+ * inputs, which must be constants; negative indices count from the end and clamp as ONNX says, by the
+ * step's sign) on run-time or constant data (folded), ONNX Split (./onnx.ts), and TensorFlow Lite's SLICE, STRIDED_SLICE, SPLIT, SPLIT_V and UNPACK (./tflite.ts), which map onto
  * one slice per output plus a reshape where axes appear or vanish.
  */
 
 import { elementCount } from '../../ir/graph.js';
 import { defineOp } from '../op.js';
+import { describeNode } from '../../diagnostics.js';
 import type { ImportContext, OnnxNode } from '../op.js';
 import { copyNd, copyNdCall, stridesOf } from '../transpose.js';
-import { requireConstantInputs } from '../shape-ops.js';
 import { constantInts, normalizeAxes } from '../../import/onnx/constants.js';
 import { sliceCount, sliceTfliteImporters } from './tflite.js';
+import { importSplit } from './onnx.js';
 
 /** Full-rank, already clamped slice: axis d takes starts[d], starts[d] + steps[d], ... before ends[d]. */
 export interface SliceAttrs {
@@ -50,9 +52,9 @@ export const slice = defineOp<SliceAttrs>({
     const strides = stridesOf(x.shape);
     const { starts, steps } = node.attrs;
     const offset = starts.reduce((acc, s, d) => acc + s * strides[d], 0);
-    return [copyNdCall(x.name, x.dtype, offset, y.shape, strides.map((s, d) => s * steps[d]), y.name)];
+    return [copyNdCall(x.name, x.dtype, offset, y.shape, strides.map((s, d) => s * steps[d]), y.name, describeNode(node.source))];
   },
-  onnx: { Slice: importSlice },
+  onnx: { Slice: importSlice, Split: importSplit },
   tflite: sliceTfliteImporters,
 });
 
@@ -66,7 +68,6 @@ function clampSlice(start: number, end: number, step: number, n: number): [numbe
 
 /** Slice: starts/ends/axes attributes before opset 10; inputs starts, ends, axes?, steps? from 10. */
 function importSlice(node: OnnxNode, ctx: ImportContext): void {
-  requireConstantInputs(node, ctx);
   const shape = ctx.tensor(node.inputs[0]).shape;
   const a = node.attrs;
   const old = node.opset < 10;
@@ -85,5 +86,7 @@ function importSlice(node: OnnxNode, ctx: ImportContext): void {
     [attrs.starts[axis], attrs.ends[axis]] = clampSlice(starts[i], ends[i], steps[i], shape[axis]);
     attrs.steps[axis] = steps[i];
   });
+  const empty = shape.findIndex((_, d) => sliceCount(attrs.starts[d], attrs.ends[d], attrs.steps[d]) === 0);
+  if (empty >= 0) ctx.unsupported(`a slice that leaves axis ${empty} empty (an empty tensor)`);
   ctx.add('slice', [node.inputs[0]], attrs, node.outputs.slice(0, 1));
 }
