@@ -20,6 +20,7 @@ import type { KernelCall, LowerContext, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
+import { importPrelu } from './onnx-variadic.js';
 
 /** prelu of constants x and alpha broadcast to `out` (float). */
 export function evaluatePrelu(x: Tensor, alpha: Tensor, out: TensorType): TensorData {
@@ -91,4 +92,5 @@ export const prelu = defineOp<object>({
   tflite: {
     PRELU: { maxVersion: 1, types: ['float32', 'int8'], import: (c) => c.b.add('prelu', [c.input(0), c.input(1)], {}, [c.output(0)]) },
   },
+  onnx: { PRelu: importPrelu },
 });
