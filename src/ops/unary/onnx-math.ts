@@ -210,16 +210,16 @@ export function onnxUnary(op: string, attrs: (node: OnnxNode, ctx: ImportContext
 function importPow(node: OnnxNode, ctx: ImportContext): void {
   if (node.inputs.length < 2 || node.inputs[0] === '' || node.inputs[1] === '') ctx.invalid('Pow needs two inputs');
   const data = ctx.constant(node.inputs[1]);
-  if (data === undefined) ctx.unsupported(`the exponent '${node.inputs[1]}' is computed at run time (only a constant exponent is supported)`);
+  if (data === undefined) ctx.unsupported(`an exponent computed at run time ('${node.inputs[1]}')`);
   const e = numberAt(data, 0);
   for (let i = 1; i < data.length; i++) {
-    if (numberAt(data, i) !== e) ctx.unsupported('an exponent that varies by element is not supported (a constant with one value is)');
+    if (numberAt(data, i) !== e) ctx.unsupported('an exponent that varies by element');
   }
   const xs = ctx.tensor(node.inputs[0]).shape;
   const es = ctx.tensor(node.inputs[1]).shape;
   const widens = es.length > xs.length || es.some((d, i) => d !== 1 && d !== xs[xs.length - es.length + i]);
-  if (widens) ctx.unsupported(`an exponent of shape [${es}] that broadcasts X of shape [${xs}] to a larger shape is not supported`);
-  if (ctx.tensor(node.inputs[0]).dtype !== 'float32') ctx.unsupported(`Pow of ${ctx.tensor(node.inputs[0]).dtype} X is not supported (float32 only)`);
+  if (widens) ctx.unsupported(`an exponent of shape [${es}] broadcasting X of shape [${xs}] to a larger shape`);
+  if (ctx.tensor(node.inputs[0]).dtype !== 'float32') ctx.unsupported(`Pow of ${ctx.tensor(node.inputs[0]).dtype} X`);
   ctx.add('pow', [node.inputs[0]], { exponent: e }, node.outputs.slice(0, 1));
 }
 
