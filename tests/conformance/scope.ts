@@ -22,6 +22,7 @@ export const FLOAT_OPERATORS = new Set([
   'Dropout', 'Constant',
   // issue 15
   'ConvTranspose', 'DepthToSpace', 'SpaceToDepth',
+  'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Reciprocal', 'Pow', 'Erf', 'Softplus', 'Elu', 'Selu', 'Gelu', 'Min', 'Max', 'PRelu',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */
