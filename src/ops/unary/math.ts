@@ -6,6 +6,8 @@
  * reference kernels compute in float32: 1.f / sqrtf(x), expf, logf, fabsf, −x. int8 as TFLite Micro
  * (90b983c2) runs it: RSQRT and ABS (elementwise.cc) as a 256-byte table of its integer formula
  * (src/ops/unary/lut-s8.ts); TFLite Micro's EXP, LOG and NEG are float32 only, and so are these.
+ * ONNX: Exp, Log, Abs, Neg import onto the same kernels; between DequantizeLinear and QuantizeLinear they
+ * become `float_lut_s8`, the table of ONNX's float formula (src/ops/unary/onnx-math.ts).
  */
 
 import { absS8, lowerLutS8, rsqrtS8 } from './lut-s8.js';
