@@ -6,7 +6,7 @@
  *   inspect <model>  operators, shapes, memory plan, arena and weight bytes
  *   run <model>      compile, build and run on a target (host or qemu), or run the reference interpreter, with input files
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
- *   validate <model> compare the compiled model's outputs with onnxruntime-node's (src/validate.ts)
+ *   validate <model> compare the compiled model with a reference, per output and per layer (src/validate/)
  *   ops              the supported operators, from the registry (src/supported.ts)
  *
  * Models are ONNX or TensorFlow Lite files (told apart by their content: src/import/format.ts).
@@ -32,8 +32,12 @@ import { RunTarget, Target, runCompiled, runReference, targetBoard } from './run
 import { shellArg } from './emit/escape.js';
 import { EXPORT_FORMATS, ExportFormat, libraryCpuFlags, librarySources, libraryUsage } from './emit/library.js';
 import { measureExport } from './run/measure.js';
-import { formatValidate, validate, validateJson } from './validate.js';
-import { choice, single, usageMessage, wholeNumber } from './cli-args.js';
+import { formatValidate, validate, validateJson } from './validate/index.js';
+import { dirCases, fileCases, parseFloatRange } from './validate/data.js';
+import { Labels, parseLabels } from './validate/labels.js';
+import type { ReferenceChoice } from './validate/reference.js';
+import type { ProgramTensor } from './emit/program.js';
+import { choice, didYouMean, single, usageMessage, wholeNumber } from './cli-args.js';
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
 import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
@@ -188,28 +192,64 @@ function cmdRun(args: RunArgs): void {
 interface ValidateArgs extends CommonArgs {
   target?: string;
   input?: string[];
+  inputDir?: string;
+  reference?: string;
+  labels?: string;
   seed?: string;
   cases?: string;
+  floatRange?: string;
+  perLayer?: boolean;
+  maxL2rel?: string;
   json?: boolean;
 }
 
-/** Exit 0 when every output is within tolerance (src/validate.ts), 1 when one is not. */
+const REFERENCE_KINDS = ['interpreter', 'onnxruntime'] as const;
+
+/** --reference: a kind, or a float model file (a path, or a name ending in .tflite / .onnx). */
+function referenceChoice(value: string | undefined): ReferenceChoice {
+  if (value === undefined) return 'auto';
+  const v = single('--reference', value);
+  if ((REFERENCE_KINDS as readonly string[]).includes(v)) return v as ReferenceChoice;
+  if (!/[\\/]|\.(tflite|onnx)$/i.test(v)) {
+    fail('E_USAGE', `unknown --reference '${v}'${didYouMean(v, REFERENCE_KINDS)}; choose interpreter, onnxruntime or a float model file (.tflite, .onnx)`);
+  }
+  return { file: v, bytes: readModelFile(v) };
+}
+
+function readLabels(value: string): { labels: Labels; path: string } {
+  const path = single('--labels', value);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    fail('E_INPUT_FILE', code === 'ENOENT' ? `${path}: no such labels file` : `${path}: cannot read the labels file (${code ?? 'error'})`);
+  }
+  return { labels: parseLabels(text, path), path };
+}
+
+/** Exit 0 when every output (and with --per-layer every layer) is within the policy (src/validate/), 1 when not. */
 async function cmdValidate(args: ValidateArgs): Promise<void> {
   const target = choice('--target', args.target ?? 'host', TARGETS);
   const seed = wholeNumber('--seed', args.seed ?? '0', 0, 0xffffffff);
-  const count = wholeNumber('--cases', args.cases ?? '4', 1, 100000);
+  const count = args.cases === undefined ? undefined : wholeNumber('--cases', args.cases, 1, 100000);
+  const floatRange = args.floatRange === undefined ? undefined : parseFloatRange(single('--float-range', args.floatRange));
+  if (args.input && args.inputDir !== undefined) fail('E_USAGE', 'use either --input or --input-dir');
+  if ((args.input || args.inputDir !== undefined) && (args.seed !== undefined || floatRange)) fail('E_USAGE', '--seed and --float-range choose random inputs: not with --input or --input-dir');
+  const maxL2rel = args.maxL2rel === undefined ? undefined : Number(single('--max-l2rel', args.maxL2rel));
+  if (maxL2rel !== undefined && !(maxL2rel >= 0)) fail('E_USAGE', `--max-l2rel '${args.maxL2rel}' is not a number ≥ 0`);
   if (target === 'qemu') qemuTimeoutSeconds();
   const m = readModel(args);
-  if (m.format !== 'onnx') {
-    fail('E_USAGE', `${args.model}: validate compares with onnxruntime-node and needs an ONNX model; for a TensorFlow Lite model use 'utvm-aot run' and compare with TFLite Micro`);
+  const reference = referenceChoice(args.reference);
+  if (reference === 'onnxruntime' && m.format !== 'onnx') {
+    fail('E_USAGE', `${args.model}: --reference onnxruntime needs an ONNX model; for a TensorFlow Lite model use the reference interpreter (the default)`);
   }
-  let inputs;
-  if (args.input) {
-    const probe = compileFile(args, 'host');
-    if (args.input.length !== probe.program.inputs.length) fail('E_USAGE', `the model has ${probe.program.inputs.length} input(s); ${args.input.length} --input file(s) given`);
-    inputs = args.input.map((f, i) => readTensorFile(f, probe.program.inputs[i]));
-  }
-  const options = { name: m.name, target, inputs, seed, cases: count, rounding: m.rounding };
+  if (maxL2rel !== undefined && typeof reference !== 'object') fail('E_USAGE', '--max-l2rel judges the comparison with a float model: give --reference <float model file>');
+  const labels = args.labels === undefined ? undefined : readLabels(args.labels);
+  if (labels && !args.input && args.inputDir === undefined) fail('E_USAGE', '--labels needs cases read from files (--input-dir or --input), not random ones');
+  const inputDir = args.inputDir === undefined ? undefined : single('--input-dir', args.inputDir);
+  const caseSet = inputDir !== undefined ? (inputs: ProgramTensor[]) => dirCases(inputDir, inputs, count) : args.input ? (inputs: ProgramTensor[]) => fileCases(args.input!, inputs) : undefined;
+  const options = { name: m.name, target, caseSet, seed, cases: count, floatRange, reference, labels, perLayer: args.perLayer, maxL2rel, rounding: m.rounding };
   const report = await validate(m.bytes, args.model, options, undefined, progressOn());
   console.log(args.json ? JSON.stringify(validateJson(report), null, 2) : formatValidate(report));
   if (!report.ok) process.exitCode = 1;
@@ -288,10 +328,16 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
     },
     bench: { json: JSON_OPTION, name: NAME, rounding: ROUNDING },
     validate: {
-      input: { type: 'string', array: true, describe: 'one file per model input, in order (default: random inputs from --seed)' },
       target: TARGET,
+      reference: { type: 'string', describe: 'what to compare with: interpreter (default for TFLite), onnxruntime (default for ONNX when installed) or a float model file: the quantization error of this int8 model' },
+      'input-dir': { type: 'string', describe: 'the cases of this folder, laid out as for run --input-dir (.npy or raw .bin; the MLPerf Tiny .bin files as they are)' },
+      input: { type: 'string', array: true, describe: 'one case: one file per model input, in order' },
+      labels: { type: 'string', describe: "CSV 'file,class' or MLPerf's 'file,classes,label': accuracy of the C build and of the reference" },
+      cases: { type: 'string', describe: 'number of random cases (default 4), or the first N cases of --input-dir: 1 to 100000' },
       seed: { type: 'string', describe: 'seed of the random inputs: a whole number 0 to 4294967295 (default 0)' },
-      cases: { type: 'string', describe: 'number of random input cases: 1 to 100000 (default 4)' },
+      'float-range': { type: 'string', describe: 'LO,HI: random float inputs uniform in [LO, HI) (default -1,1); integer inputs span their type' },
+      'per-layer': { type: 'boolean', describe: 'compare every layer too (every tensor kept), mark the first departing layer, its kernel and worst element' },
+      'max-l2rel': { type: 'string', describe: 'with a float --reference: fail (exit 1) when a compared tensor\'s L2 relative error exceeds this' },
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
@@ -308,7 +354,7 @@ const DESCRIPTIONS: Record<(typeof COMMANDS)[number], string> = {
   inspect: 'show operators, shapes, the memory plan, arena and weight bytes',
   run: 'compile, build and run the model on inputs (.npy: dtype and shape checked; other: raw bytes, size checked)',
   bench: 'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
-  validate: "compare the compiled model's outputs with onnxruntime-node's on the same inputs (ONNX models; quantized outputs: within 1 LSB; float: rtol 1e-4, atol 1e-5)",
+  validate: 'compare the compiled C (host or qemu) with a reference on the same inputs, per output and per layer: error metrics, top-1, accuracy against labels',
   ops: 'list the supported operators: TensorFlow Lite builtins with their highest version, ONNX op types with the opsets read',
 };
 
@@ -317,7 +363,12 @@ const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
     'With --input-dir: a one-input model reads <dir>/<case>.npy|.bin and writes <out>/<case>.npy|.bin\n' +
     '(<case>.<K>.* for several outputs); a model with several inputs reads <dir>/<case>/input_<K>.*\n' +
     'and writes <out>/<case>/output_<K>.*.',
-  validate: 'Exit status: 0 every output within tolerance, 1 not (or the model is at fault), 2 usage (also: onnxruntime-node missing).',
+  validate:
+    'Policy: vs the reference interpreter on a TFLite model, integer tensors bit-exact and float ones\n' +
+    '|err| <= 1e-5 + 1e-4*max|ref|; on an ONNX model (float requantization, as ONNX specifies) integer and\n' +
+    'dequantized tensors within 1 LSB; vs onnxruntime-node, within 1 LSB (float outputs: |err| <= 1e-5 +\n' +
+    '1e-4*|ref|); vs a float model, a measurement\n' +
+    '(judged only with --max-l2rel). Exit status: 0 within the policy, 1 not (or the model or inputs are at fault), 2 usage.',
 };
 
 const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<void>> = {

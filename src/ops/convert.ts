@@ -18,7 +18,8 @@ import { allocData, numberAt } from '../ir/dtype.js';
 import type { DType } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant } from '../ir/graph.js';
-import type { KernelCall } from './op.js';
+import type { KernelCall, ReferenceContext } from './op.js';
+import type { TensorData } from '../ir/dtype.js';
 import { defineOp } from './op.js';
 
 export interface ConvertAttrs {
@@ -59,6 +60,16 @@ export const convert = defineOp<ConvertAttrs>({
     const shift = zeroPointShift(x.dtype, attrs.to);
     const out = allocData(attrs.to, elementCount(x.shape));
     for (let i = 0; i < out.length; i++) out[i] = numberAt(x.data!, i) + shift;
+    return [out];
+  },
+  // Run-time reference: the same integer shift; float → int32 truncates, as C's conversion (the importer
+  // checks the values are whole numbers).
+  reference(ctx: ReferenceContext<ConvertAttrs>): TensorData[] {
+    const x = ctx.inputs[0]!;
+    const data = x.data as Exclude<TensorData, BigInt64Array>;
+    const shift = zeroPointShift(x.dtype, ctx.attrs.to);
+    const out = allocData(ctx.attrs.to, data.length) as Exclude<TensorData, BigInt64Array>;
+    for (let i = 0; i < out.length; i++) out[i] = Math.trunc(data[i]) + shift;
     return [out];
   },
   lower({ node, input, output }): KernelCall[] {

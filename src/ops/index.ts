@@ -35,8 +35,9 @@ import { prelu } from './binary/prelu.js';
 import { squaredDifference } from './binary/squared-difference.js';
 import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
 import { argMax, argMin } from './arg-minmax.js';
-import { resizeBilinear, resizeNearest } from './resize/index.js';
+import { resizeBilinear, resizeCubic, resizeNearest } from './resize/index.js';
 import { l2Norm } from './l2-norm.js';
+import { onnxRnn } from './rnn/index.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
@@ -100,9 +101,11 @@ const ALL_OPS: OpDef<any>[] = [
   argMin,
   resizeNearest,
   resizeBilinear,
+  resizeCubic,
   l2Norm,
   depthToSpace,
   spaceToDepth,
+  onnxRnn,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

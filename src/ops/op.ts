@@ -106,6 +106,7 @@ export interface OnnxAttributes {
   float(name: string, fallback?: number): number;
   floats(name: string, fallback?: number[]): number[];
   string(name: string, fallback?: string): string;
+  strings(name: string, fallback?: string[]): string[];
   tensor(name: string): Tensor | undefined;
 }
 

@@ -3,7 +3,8 @@
  *
  *   quantize    float32 → int8: q = clamp(round_half_away(x / scale) + zero_point, −128, 127), the
  *               division in float32 (TFLite's AffineQuantize) → `utvm_quantize_f32_s8` (int16:
- *               `utvm_quantize_f32_s16`);
+ *               `utvm_quantize_f32_s16`); ONNX's QuantizeLinear (attribute `roundHalfEven`) rounds an
+ *               exact half to even instead → `utvm_quantize_f32_s8_even`;
  *               int8 → int8 (TFLite's QUANTIZE between two quantizations, "requantize"):
  *               q' = clamp(MultiplyByQuantizedMultiplier(q − zp, in_scale / out_scale) + zp', −128, 127)
  *               → `utvm_requantize_s8`; the same between int8, int16 and int32, clamped to the
@@ -21,13 +22,14 @@
 
 import { describeNode, fail } from '../diagnostics.js';
 import { allocData, bytesOf, numberAt } from '../ir/dtype.js';
-import type { DType } from '../ir/dtype.js';
+import type { DType, TensorData } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, SourceRef, Tensor } from '../ir/graph.js';
-import { clampInt8, multiplyByQuantizedMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
+import { clampInt8, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
 import { f32 } from '../ir/c-value.js';
 import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
-import type { KernelCall, TensorType } from './op.js';
+import type { KernelCall, ReferenceContext, TensorType } from './op.js';
+import { clampTo, mbqm } from './binary/fixed.js';
 import { defineOp } from './op.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 
@@ -36,6 +38,11 @@ export interface QuantizeAttrs {
   dtype?: DType;
   /** Output quantization (per tensor); absent when the importer sets the output tensor's `quant` itself. */
   quant?: Quant;
+  /**
+   * float → int8 rounds an exact half to even, as ONNX's QuantizeLinear specifies (set by its importers,
+   * src/import/onnx/quant.ts) → `utvm_quantize_f32_s8_even`; absent: half away from zero, TFLite's QUANTIZE.
+   */
+  roundHalfEven?: boolean;
 }
 
 export interface DequantizeAttrs {
@@ -148,6 +155,74 @@ function shortRequantHolds(f: { input_offset: number; shift: number }): boolean 
   return most * 2 ** (Math.max(f.shift, 0) + 1) < 2 ** 31;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Run-time reference (src/reference/), written from TFLite Micro's quantize_common.cc / dequantize and the
+// ONNX specification, independently of the kernels above:
+//   float → int8/int16, TFLite's QUANTIZE: AffineQuantize, round half away from zero of the float32
+//     quotient x / scale, + zero point, saturated;
+//   float → int8 from ONNX (QuantizeLinear and the QOperator forms the importers write as QDQ: the
+//     `roundHalfEven` attribute): round half to even of the float32 quotient, + zero point, saturated
+//     (the ONNX specification; onnxruntime).
+//     Both saturate out-of-range values (as the Cortex-M7's conversion does) and give a NaN the lowest value;
+//   int8/int16/int32 → int8/int16/int32: TFLite's Requantize, MultiplyByQuantizedMultiplier(x − zp_in,
+//     s_in/s_out in double) + zp_out, saturated to the output type;
+//   dequantize: scale · (q − zero point), exact in float64 (rounded once when the output is float32).
+
+/** Round half to even (ONNX's rounding, std::nearbyint). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** A tensor's per-tensor scale (float32) and zero point, for the reference. */
+function quantOf(t: { quant?: Quant }, what: string, source: SourceRef): { scale: number; zeroPoint: number } {
+  const q = t.quant;
+  if (!q || q.scale.length !== 1) fail('E_UNSUPPORTED_ATTR', `${describeNode(source)}: the reference needs a per-tensor quantization of the ${what}`);
+  return { scale: Math.fround(q.scale[0]), zeroPoint: q.zeroPoint[0] ?? 0 };
+}
+
+/** ONNX's QuantizeLinear of one float32 value to int8: the float32 quotient rounded half to even, + zero point, saturated (NaN: −128). */
+function quantizeHalfEven(x: number, q: { scale: number; zeroPoint: number }): number {
+  const ratio = Math.fround(Math.fround(x) / Math.fround(q.scale));
+  return Number.isNaN(ratio) ? -128 : clampTo(roundHalfEven(ratio) + q.zeroPoint, -128, 127);
+}
+
+const REFERENCE_RANGE: Record<string, [number, number]> = { ...RANGE, uint8: [0, 255] };
+
+function referenceQuantize(ctx: ReferenceContext<QuantizeAttrs>): TensorData[] {
+  const x = ctx.inputs[0]!;
+  const out = ctx.outputs[0];
+  const source = ctx.node.source;
+  const range = REFERENCE_RANGE[out.dtype];
+  if (!range) fail('E_UNSUPPORTED_TYPE', `${describeNode(source)}: the reference interpreter has no quantize to ${out.dtype}`);
+  const [lo, hi] = range;
+  const to = quantOf({ quant: out.quant ?? outputQuant(ctx.attrs) }, 'output', source);
+  const data = x.data!;
+  const r = allocData(out.dtype, data.length) as Int8Array | Int16Array | Int32Array;
+  if (x.dtype === 'float32' || x.dtype === 'float64') {
+    const round = ctx.attrs.roundHalfEven ? roundHalfEven : roundHalfAwayFromZero;
+    const scale = Math.fround(to.scale);
+    for (let i = 0; i < r.length; i++) {
+      const q = Math.fround(Math.fround(data[i] as number) / scale);
+      r[i] = Number.isNaN(q) ? lo : clampTo(round(q) + to.zeroPoint, lo, hi);
+    }
+    return [r];
+  }
+  const from = quantOf(x, 'input', source);
+  const m = quantizeMultiplier(from.scale / to.scale);
+  for (let i = 0; i < r.length; i++) r[i] = clampTo(mbqm(((data[i] as number) - from.zeroPoint) | 0, m.multiplier, m.shift) + to.zeroPoint, lo, hi);
+  return [r];
+}
+
+function referenceDequantize(ctx: ReferenceContext<DequantizeAttrs>): TensorData[] {
+  const x = ctx.inputs[0]!;
+  const q = quantOf(x, 'input', ctx.node.source);
+  const data = x.data as Int8Array | Int16Array;
+  const r = ctx.outputs[0].dtype === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
+  for (let i = 0; i < r.length; i++) r[i] = q.scale * (data[i] - q.zeroPoint);
+  return [r];
+}
+
 export const quantize = defineOp<QuantizeAttrs>({
   name: 'quantize',
   inPlace: true,
@@ -172,10 +247,11 @@ export const quantize = defineOp<QuantizeAttrs>({
     const from = x.dtype === 'float32' ? undefined : perTensorQuant(x, source);
     for (let i = 0; i < out.length; i++) {
       const v = numberAt(x.data!, i);
-      out[i] = from ? requantizeValueTo(v, from, to, dtype, source) : quantizeValueTo(v, to, dtype);
+      out[i] = from ? requantizeValueTo(v, from, to, dtype, source) : attrs.roundHalfEven ? quantizeHalfEven(v, to) : quantizeValueTo(v, to, dtype);
     }
     return [out];
   },
+  reference: referenceQuantize,
   lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const y = output(0);
@@ -183,7 +259,7 @@ export const quantize = defineOp<QuantizeAttrs>({
     const count = elementCount(x.shape);
     if (x.dtype === 'float32') {
       return [{
-        kernel: y.dtype === 'int16' ? 'utvm_quantize_f32_s16' : 'utvm_quantize_f32_s8',
+        kernel: y.dtype === 'int16' ? 'utvm_quantize_f32_s16' : node.attrs.roundHalfEven ? 'utvm_quantize_f32_s8_even' : 'utvm_quantize_f32_s8',
         header: 'utvm/quantize.h',
         args: [{ params: { scale: f32(to.scale), zero_point: to.zeroPoint }, type: 'utvm_quantize_params' }, { tensor: x.name }, { tensor: y.name }, { value: count }],
       }];
@@ -242,6 +318,7 @@ export const dequantize = defineOp<DequantizeAttrs>({
     for (let i = 0; i < out.length; i++) out[i] = dequantizeValue(numberAt(x.data!, i), q);
     return [out];
   },
+  reference: referenceDequantize,
   lower({ node, input, output, target, addConstant }): KernelCall[] {
     const x = input(0);
     const q = perTensorQuant(x, node.source);

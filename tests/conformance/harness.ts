@@ -119,6 +119,8 @@ const PARAMETER_SLOTS: Record<string, number[]> = {
   ReduceMean: [1],
   Squeeze: [1],
   Unsqueeze: [1],
+  Resize: [1, 2, 3],
+  Upsample: [1],
   // the quantized operators: scales, zero points, weights and biases
   QuantizeLinear: [1, 2],
   DequantizeLinear: [1, 2],

@@ -21,7 +21,7 @@ export const FLOAT_OPERATORS = new Set([
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Concat', 'Pad', 'ReduceMean', 'Identity',
   'Dropout', 'Constant',
   // issue 15
-  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth',
+  'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'LSTM', 'GRU', 'RNN', 'Resize', 'Upsample',
   'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Reciprocal', 'Pow', 'Erf', 'Softplus', 'Elu', 'Selu', 'Gelu', 'Min', 'Max', 'PRelu',
 ]);
 
@@ -44,6 +44,10 @@ export const FEATURE_EXCLUSIONS: Record<string, string> = {
   test_maxpool_with_argmax_2d_precomputed_pads: 'MaxPool with its second output (Indices)',
   test_maxpool_with_argmax_2d_precomputed_strides: 'MaxPool with its second output (Indices)',
   test_reshape_allowzero_reordered: 'an empty tensor (a dimension of size 0) as input',
+  test_resize_downsample_scales_cubic_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
+  test_resize_downsample_scales_linear_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
+  test_resize_downsample_sizes_cubic_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
+  test_resize_downsample_sizes_linear_antialias: 'Resize antialias=1 (the anti-aliasing filter is not implemented)',
 };
 
 function typesOf(column: string): string[] {

@@ -101,9 +101,9 @@ test('--version and -h', () => {
   assert.not.match(e.stdout, /ONNX models|model file \(\.onnx\)/);
 });
 
-test('validate on a TensorFlow Lite model: one line, exit 2, no stack trace', () => {
-  assertFails(utvm(['validate', KWS]), 2, [
-    `utvm-aot: error E_USAGE: ${KWS}: validate compares with onnxruntime-node and needs an ONNX model; for a TensorFlow Lite model use 'utvm-aot run' and compare with TFLite Micro`,
+test('validate --reference onnxruntime on a TensorFlow Lite model: one line, exit 2, no stack trace', () => {
+  assertFails(utvm(['validate', KWS, '--reference', 'onnxruntime']), 2, [
+    `utvm-aot: error E_USAGE: ${KWS}: --reference onnxruntime needs an ONNX model; for a TensorFlow Lite model use the reference interpreter (the default)`,
   ]);
 });
 

@@ -15,7 +15,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UtvmError } from '../../src/diagnostics.js';
-import { loadOnnxRuntime, validate } from '../../src/validate.js';
+import { loadOnnxRuntime, validate } from '../../src/validate/index.js';
 import { OnnxModelBuilder } from '../util/onnx-build.js';
 import { NETS, qdqModel } from '../util/quantized-emit.js';
 import type { QuantVariant } from '../util/quantized-models.js';

@@ -14,116 +14,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
 import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
-import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { toBytes } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
-import { broadcastShapes } from '../../src/ops/binary/index.js';
 import { ADD_LUT_MIN_COUNT } from '../../src/ops/binary/s8.js';
-import { OptionsType } from '../../src/import/tflite-options.js';
-import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, activationOptions, buildTflite } from '../util/tflite-build.js';
+import { buildTflite } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 
-type Q = { scale: number; zp: number };
-const quant = (q: Q) => ({ scale: [q.scale], zeroPoint: [q.zp] });
-const NONE = 0;
-const RELU = 1;
-const RELU6 = 3;
-
-/** Two operand shapes and (int8) their quantizations. */
-interface Pair {
-  as: number[];
-  bs: number[];
-  qa: Q;
-  qb: Q;
-}
-
-/** One operator applied to a pair (in both orders), with its output quantization (int8). */
-interface Use {
-  op: 'SUB' | 'MAXIMUM' | 'MINIMUM' | 'MUL';
-  activation?: number;
-  qy?: Q;
-  /** Use the pair's own quantization for the inputs and output (MAXIMUM / MINIMUM). */
-  same?: Q;
-}
-
-const PAIRS: Pair[] = [
-  { as: [2, 3, 5, 7], bs: [7], qa: { scale: 0.05, zp: -3 }, qb: { scale: 0.013, zp: 7 } },
-  { as: [5, 1, 3], bs: [2, 1, 4, 1], qa: { scale: 0.011, zp: 12 }, qb: { scale: 0.031, zp: -20 } },
-  { as: [3, 1, 11], bs: [3, 1, 11], qa: { scale: 0.02, zp: 0 }, qb: { scale: 0.02, zp: 0 } },
-  { as: [1], bs: [2, 9], qa: { scale: 0.07, zp: -128 }, qb: { scale: 0.009, zp: 127 } },
-  { as: [1, 33, 35], bs: [1, 33, 35], qa: { scale: 0.023, zp: 5 }, qb: { scale: 0.041, zp: -9 } },
-];
-
-const USES: Use[] = [
-  { op: 'SUB', activation: NONE, qy: { scale: 0.017, zp: 3 } },
-  { op: 'SUB', activation: RELU, qy: { scale: 0.03, zp: -100 } },
-  { op: 'SUB', activation: RELU6, qy: { scale: 0.06, zp: -30 } },
-  { op: 'MAXIMUM', same: { scale: 0.027, zp: -5 } },
-  { op: 'MINIMUM', same: { scale: 0.027, zp: -5 } },
-  { op: 'MUL', activation: RELU6, qy: { scale: 0.0021, zp: -7 } },
-];
-
-interface Built {
-  bytes: Uint8Array;
-  inputShapes: number[][];
-  outputs: number;
-}
-
-/**
- * One model with every (pair, use, order): the SUB uses share the pair's two graph inputs; MAXIMUM and
- * MINIMUM get two inputs of their own when their quantization differs from the pair's (int8).
- */
-function buildModel(type: 'float32' | 'int8'): Built {
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const tensor = (name: string, shape: number[], q?: Q): number => {
-    tensors.push({ name, shape, type, ...(type === 'int8' && q ? { quant: quant(q) } : {}) });
-    return tensors.length - 1;
-  };
-  const input = (name: string, shape: number[], q?: Q): number => {
-    const t = tensor(name, shape, q);
-    inputs.push(t);
-    return t;
-  };
-  PAIRS.forEach((p, i) => {
-    const a = input(`a${i}`, p.as, p.qa);
-    const b = input(`b${i}`, p.bs, p.qb);
-    const ys = broadcastShapes(p.as, p.bs)!;
-    USES.forEach((u, j) => {
-      let [x, y] = [a, b];
-      if (u.same) [x, y] = [input(`a${i}_${j}`, p.as, u.same), input(`b${i}_${j}`, p.bs, u.same)];
-      const qy = u.same ?? u.qy;
-      for (const [first, second, order] of [[x, y, 'ab'], [y, x, 'ba']] as const) {
-        const out = tensor(`y${i}_${j}_${order}`, ys, qy);
-        outputs.push(out);
-        operators.push({
-          op: u.op,
-          version: type === 'int8' ? 2 : 1,
-          inputs: [first, second],
-          outputs: [out],
-          ...(u.op === 'SUB' ? { options: activationOptions(OptionsType.SubOptions, u.activation ?? NONE) } : {}),
-          ...(u.op === 'MUL' ? { options: activationOptions(OptionsType.MulOptions, u.activation ?? NONE) } : {}),
-        });
-      }
-    });
-  });
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputShapes: inputs.map((t) => tensors[t].shape), outputs: outputs.length };
-}
-
-function randomCases(b: Built, type: 'float32' | 'int8', seed: number, count: number): TensorValue[][] {
-  const rng = mulberry32(seed);
-  return Array.from({ length: count }, () =>
-    b.inputShapes.map((shape): TensorValue => {
-      const n = shape.reduce((x, y) => x * y, 1);
-      return type === 'float32'
-        ? { dtype: 'float32', shape, data: randomFloats(rng, n, -8, 8) }
-        : { dtype: 'int8', shape, data: Int8Array.from(randomInts(rng, n, -128, 127)) };
-    }),
-  );
-}
-
+import { PAIRS, binaryOpsModel as buildModel, binaryOpsCases as randomCases, quant } from '../util/elementwise-models.js';
 
 for (const type of ['float32', 'int8'] as const) {
   test(`TFLite SUB (NONE/RELU/RELU6), MAXIMUM, MINIMUM on ${type}, broadcasting, both operand orders: host = TFLM bit for bit`, () => {

@@ -15,98 +15,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, loadGraph } from '../../src/compile.js';
 import { runCompiled, runModel, targetBoard } from '../../src/run/index.js';
-import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
+import { toBytes } from '../../src/io/tensor-value.js';
 import { UtvmError } from '../../src/diagnostics.js';
-import type { DType } from '../../src/ir/dtype.js';
-import { mulberry32, randomFloats, randomInts } from '../util/random.js';
-import { OpSpec, TensorSpec, TfliteType, activationOptions, buildTflite, softmaxOptions } from '../util/tflite-build.js';
-import { OptionsType } from '../../src/import/tflite-options.js';
-import { broadcastShapes } from '../../src/ops/binary/index.js';
+import { buildTflite } from '../util/tflite-build.js';
 import { assertSameBytes, runTflm } from '../util/tflm.js';
 import { FC16, buildFc16 } from '../util/gemm-svdf-models.js';
 import { buildConv16 } from '../util/conv-models.js';
 
-type Q = { scale: number; zp: number };
-type Edge = { type: TfliteType; q?: Q };
+import { add16Model as buildAdd16, int16EdgeCases as randomCases, int16EdgeModel } from '../util/int16-models.js';
+import type { Int16Model as Built } from '../util/int16-models.js';
 
-/** QUANTIZE cases: input, output. */
-const QUANTIZES: [Edge, Edge][] = [
-  [{ type: 'float32' }, { type: 'int16', q: { scale: 0.0003, zp: 0 } }],
-  [{ type: 'float32' }, { type: 'int16', q: { scale: 0.00007, zp: -1200 } }],
-  [{ type: 'int16', q: { scale: 0.000625, zp: 0 } }, { type: 'int8', q: { scale: 0.0592083, zp: -128 } }],
-  [{ type: 'int16', q: { scale: 0.001, zp: 37 } }, { type: 'int8', q: { scale: 0.1, zp: 5 } }],
-  [{ type: 'int16', q: { scale: 0.001, zp: -5 } }, { type: 'int16', q: { scale: 0.0007, zp: 100 } }],
-  [{ type: 'int16', q: { scale: 1 / 65536, zp: -32768 } }, { type: 'int32', q: { scale: 1 / 32767, zp: 0 } }],
-  [{ type: 'int16', q: { scale: 0.01, zp: 3 } }, { type: 'int32', q: { scale: 0.00001, zp: -7 } }],
-  [{ type: 'int8', q: { scale: 0.05, zp: -3 } }, { type: 'int8', q: { scale: 0.02, zp: 10 } }],
-  [{ type: 'int8', q: { scale: 0.05, zp: -3 } }, { type: 'int16', q: { scale: 0.0001, zp: 0 } }],
-  [{ type: 'int8', q: { scale: 0.05, zp: 7 } }, { type: 'int32', q: { scale: 0.001, zp: 11 } }],
-  [{ type: 'int32', q: { scale: 0.0001, zp: 2 } }, { type: 'int8', q: { scale: 0.05, zp: -1 } }],
-  [{ type: 'int32', q: { scale: 0.00002, zp: -9 } }, { type: 'int16', q: { scale: 0.001, zp: 0 } }],
-];
-
-/** DEQUANTIZE cases: input (→ float32). */
-const DEQUANTIZES: Edge[] = [
-  { type: 'int16', q: { scale: 0.000625, zp: 0 } },
-  { type: 'int16', q: { scale: 0.0123, zp: -321 } },
-];
-
-const SOFTMAX_IN: Q = { scale: 0.0699627, zp: 2 };
-const SHAPES = [[1, 19], [2, 3, 5], [7]];
-
-interface Built {
-  bytes: Uint8Array;
-  inputs: { dtype: DType; shape: number[] }[];
-  outputs: number;
-}
-
-function buildModel(): Built {
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const add = (name: string, shape: number[], e: Edge, extra: Partial<TensorSpec> = {}) =>
-    tensors.push({ name, shape, type: e.type, ...(e.q ? { quant: { scale: [e.q.scale], zeroPoint: [e.q.zp] } } : {}), ...extra }) - 1;
-  QUANTIZES.forEach(([from, to], i) => {
-    const shape = SHAPES[i % SHAPES.length];
-    // a −1 batch in the signature of the first case's tensors
-    const sig = i === 0 ? { shapeSignature: [-1, ...shape.slice(1)] } : {};
-    const x = add(`q_in${i}`, shape, from, sig);
-    const y = add(`q_out${i}`, shape, to, sig);
-    inputs.push(x);
-    outputs.push(y);
-    operators.push({ op: 'QUANTIZE', version: 2, inputs: [x], outputs: [y] });
-  });
-  DEQUANTIZES.forEach((from, i) => {
-    const x = add(`dq_in${i}`, [3, 11], from);
-    const y = add(`dq_out${i}`, [3, 11], { type: 'float32' });
-    inputs.push(x);
-    outputs.push(y);
-    operators.push({ op: 'DEQUANTIZE', version: 3, inputs: [x], outputs: [y] });
-  });
-  const sx = add('sm_in', [3, 10], { type: 'int8', q: SOFTMAX_IN });
-  const sy = add('sm_out', [3, 10], { type: 'int16', q: { scale: 1 / 65536, zp: -32768 } });
-  inputs.push(sx);
-  outputs.push(sy);
-  operators.push({ op: 'SOFTMAX', version: 2, inputs: [sx], outputs: [sy], options: softmaxOptions(1) });
-  const dtypeOf = (t: TfliteType): DType => t as DType;
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: dtypeOf(tensors[t].type ?? 'float32'), shape: tensors[t].shape })), outputs: outputs.length };
-}
-
-const RANGES: Record<string, [number, number]> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 22), 2 ** 22] };
-
-function randomCases(b: Built, seed: number, count: number): TensorValue[][] {
-  const rng = mulberry32(seed);
-  return Array.from({ length: count }, () =>
-    b.inputs.map(({ dtype, shape }): TensorValue => {
-      const n = shape.reduce((x, y) => x * y, 1);
-      if (dtype === 'float32') return { dtype, shape, data: randomFloats(rng, n, -12, 12) };
-      const [lo, hi] = RANGES[dtype];
-      const data = dtype === 'int8' ? Int8Array.from(randomInts(rng, n, lo, hi)) : dtype === 'int16' ? Int16Array.from(randomInts(rng, n, lo, hi)) : Int32Array.from(randomInts(rng, n, lo, hi));
-      return { dtype, shape, data };
-    }),
-  );
-}
+const buildModel = () => int16EdgeModel();
 
 test('QUANTIZE between int8/int16/int32/float32, DEQUANTIZE int16, int8 → int16 SOFTMAX, int16/int32 graph edges: host = TFLM bit for bit', () => {
   const m = buildModel();
@@ -190,40 +109,6 @@ test('16x8 FULLY_CONNECTED (int64, int32 and no bias; per-tensor and per-channel
   assert.ok(new Set(values).size > values.length / 3, `outputs vary: ${new Set(values).size} distinct of ${values.length}`);
   assert.ok(values.includes(32767) && values.includes(-32768), 'saturates both ways');
 });
-
-interface Add16 {
-  as: number[];
-  bs: number[];
-  sa: number;
-  sb: number;
-  sy: number;
-  activation: number;
-}
-
-const ADD16: Add16[] = [
-  { as: [2, 3, 5], bs: [2, 3, 5], sa: 0.0003, sb: 0.0002, sy: 0.0004, activation: 0 },
-  { as: [4, 7], bs: [7], sa: 0.0001, sb: 0.0005, sy: 0.0003, activation: 1 },
-  { as: [1, 3, 1], bs: [2, 1, 6], sa: 0.0002, sb: 0.0002, sy: 0.0001, activation: 3 },
-  { as: [1], bs: [3, 11], sa: 0.001, sb: 0.00007, sy: 0.0002, activation: 0 },
-];
-
-function buildAdd16(): Built {
-  const tensors: TensorSpec[] = [];
-  const inputs: number[] = [];
-  const outputs: number[] = [];
-  const operators: OpSpec[] = [];
-  const add = (name: string, shape: number[], scale: number) => tensors.push({ name, shape, type: 'int16', quant: { scale: [scale], zeroPoint: [0] } }) - 1;
-  ADD16.forEach((c, i) => {
-    const a = add(`add_a${i}`, c.as, c.sa);
-    const b = add(`add_b${i}`, c.bs, c.sb);
-    const shape = broadcastShapes(c.as, c.bs)!;
-    const y = add(`add_y${i}`, shape, c.sy);
-    inputs.push(a, b);
-    outputs.push(y);
-    operators.push({ op: 'ADD', version: 3, inputs: [a, b], outputs: [y], options: activationOptions(OptionsType.AddOptions, c.activation) });
-  });
-  return { bytes: buildTflite({ tensors, inputs, outputs, operators }), inputs: inputs.map((t) => ({ dtype: 'int16' as DType, shape: tensors[t].shape })), outputs: outputs.length };
-}
 
 test('16x8 ADD (broadcasting both ways, a scalar, RELU, RELU6, both larger input scales): host = TFLM bit for bit', () => {
   const m = buildAdd16();

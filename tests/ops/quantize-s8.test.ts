@@ -2,7 +2,8 @@
  * quantize / dequantize (src/ops/quantize.ts: utvm_quantize_f32_s8, utvm_dequantize_s8_f32,
  * utvm_requantize_s8) and the int8 paths built on them: Concat of differently quantized inputs
  * (requantized into their slices) and Pad of an int8 tensor (fill = the quantized pad value, i.e. the
- * zero point). TensorFlow Lite's AffineQuantize (float division, rounding half away from zero),
+ * zero point). TensorFlow Lite's AffineQuantize (float division, rounding half away from zero; ONNX's
+ * QuantizeLinear rounds half to even: utvm_quantize_f32_s8_even),
  * Dequantize and Requantize are the references; hand-checked ties, saturation and NaN; constant
  * folding; the Cortex-M7 build.
  */
@@ -13,6 +14,10 @@ import { GraphBuilder } from '../../src/import/builder.js';
 import { Graph, Node, Quant, elementCount } from '../../src/ir/graph.js';
 import { dequantizeValue, quantizeValue, requantizeValue } from '../../src/ops/quantize.js';
 import { errorOf } from '../util/lower.js';
+import { getOp } from '../../src/ops/index.js';
+import { runModel } from '../../src/run/index.js';
+import { OnnxModelBuilder } from '../util/onnx-build.js';
+import { runOnnxRuntime } from '../util/ort.js';
 import { mulberry32, randomFloats } from '../util/random.js';
 import { lowerNode, runLoweredMany } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, randomQuant } from '../util/s8.js';
@@ -34,6 +39,36 @@ test('quantize float32 → int8: float division, ties away from zero, saturation
   const want = [-3, -2, -4, -1, 0, -6, 127, -128, 127, -128, -128, 127, -128];
   assert.equal(Array.from(run.outputs[0] as Int8Array), want);
   assert.equal(Array.from(x, (v) => quantizeValue(v, pq(q))), want);
+});
+
+test("quantize float32 → int8 with roundHalfEven (ONNX QuantizeLinear): exact halves to even, the rest as TFLite's (hand-checked), folding alike", () => {
+  const q = q1(0.5, -3);
+  // x / 0.5: 0.25 → 0.5 → 0; -0.25 → -0.5 → -0; 0.75 → 1.5 → 2; 1.25 → 2.5 → 2; -1.25 → -2.5 → -2; 1.75 → 3.5 → 4; 0.3 → 0.6 → 1; then + (-3).
+  const x = Float32Array.from([0, 0.25, -0.25, 0.75, 1.25, -1.25, 1.75, 0.3, -0.3, 1000, -1000, 63.25, -62.75, NaN]);
+  const g = new Graph('t');
+  g.addTensor({ name: 'x', dtype: 'float32', shape: [x.length] });
+  const node = addQuantNode(g, 'quantize', ['x'], { dtype: 'int8', quant: q, roundHalfEven: true }, 'q');
+  const [run] = runLoweredMany(g, [node], { x });
+  assert.is(run.calls[0].kernel, 'utvm_quantize_f32_s8_even');
+  const want = [-3, -3, -3, -1, -1, -5, 1, -2, -4, 127, -128, 123, -128, -128];
+  assert.equal(Array.from(run.outputs[0] as Int8Array), want);
+  const folded = getOp('quantize').evaluate!({ dtype: 'int8', quant: q, roundHalfEven: true }, [{ name: 'x', dtype: 'float32', shape: [x.length], data: x }], [{ dtype: 'int8', shape: [x.length], quant: q }]);
+  assert.equal(Array.from(folded[0] as Int8Array), want);
+});
+
+test('ONNX QuantizeLinear to int8 and uint8 (exact halves, saturation) compiled for the host = onnxruntime exactly', async () => {
+  const m = new OnnxModelBuilder({ opset: 13 });
+  const h = m.input('h', 'float32', [4, 10]);
+  const scale = m.initializer('qs', 'float32', [], [0.5]);
+  const [q8] = m.node('QuantizeLinear', [h, scale, m.initializer('qz8', 'int8', [], [-3])]);
+  const [qu] = m.node('QuantizeLinear', [h, scale, m.initializer('qzu', 'uint8', [], [130])]);
+  m.output(q8, 'int8');
+  m.output(qu, 'uint8');
+  const bytes = m.encode();
+  const x = Float32Array.from({ length: 40 }, (_, i) => (i - 20 + 0.5) * 0.5 * (i % 7 === 0 ? 9 : 1));
+  const ours = runModel(bytes, 'qlinear.onnx', [[{ dtype: 'float32', shape: [4, 10], data: x }]], { target: 'host', name: 'qlinear' })[0];
+  const theirs = await runOnnxRuntime(bytes, [{ name: 'h', dtype: 'float32', shape: [4, 10], data: x }]);
+  assert.equal(ours.map((o) => Array.from(o.data as Int8Array)), theirs.map((o) => Array.from(o.data as Int8Array)));
 });
 
 test('quantize and dequantize match TFLite on random data and quantizations', () => {
@@ -152,7 +187,7 @@ test('pad of int8 fills with the zero point (the quantized 0); quantizations mus
 });
 
 test('the conversion kernels compile warning-free for the Cortex-M7', () => {
-  compileForCortexM7(['utvm_quantize_f32_s8', 'utvm_dequantize_s8_f32', 'utvm_requantize_s8']);
+  compileForCortexM7(['utvm_quantize_f32_s8', 'utvm_quantize_f32_s8_even', 'utvm_dequantize_s8_f32', 'utvm_requantize_s8']);
 });
 
 test.run();

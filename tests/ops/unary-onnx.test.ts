@@ -105,10 +105,6 @@ unary('gelu_tanh', 'Gelu', [1, 9], -6, 6, [0, -10, 10], { approximate: 'tanh' })
   const f = start('min3_const');
   out(f, b.node('Min', [input(f, [2, 5]), b.initializer('mc', 'float32', [5], [0.5, -1, 2, 0, -0.25]), input(f, [1])], {})[0]);
 }
-// The cases before PRelu, for the reference interpreter: prelu's float64 reference is R-elt's (issue 14),
-// not on main yet.
-const floatModel = b.encode();
-const floatCases = cases.length;
 {
   const c = start('prelu_channel');
   out(c, b.node('PRelu', [input(c, [2, 3, 4, 5]), b.initializer('slope_c', 'float32', [3, 1, 1], [0.25, -0.5, 2])], {})[0]);
@@ -116,7 +112,8 @@ const floatCases = cases.length;
   out(d, b.node('PRelu', [input(d, [3, 5]), b.initializer('slope_l', 'float32', [5], [0.1, 0.2, 0, -1, 3])], {})[0]);
 }
 
-const floatOnly = cases.length;
+const floatModel = b.encode();
+const floatCases = cases.length;
 
 // QDQ int8: QuantizeLinear → DequantizeLinear → f → QuantizeLinear → DequantizeLinear.
 function qdq(x: string, scale: number, zp: number, label: string): string {
@@ -172,7 +169,7 @@ function checkOutputs(actual: TensorValue[], expected: NamedTensor[], what: stri
 test('every case on the host = onnxruntime (float 1e-4/1e-5, QDQ int8 within 1 LSB); one float kernel, int8 tables', async () => {
   const result = compile(model, 'unary.onnx', { name: 'unary', board: 'host' });
   const kernels = result.program.steps.flatMap((s) => s.kernels);
-  const quantizedCases = cases.length - floatOnly;
+  const quantizedCases = cases.length - floatCases;
   assert.is(kernels.filter((k) => k === 'utvm_lut_s8').length, quantizedCases, `kernels: ${kernels}`);
   assert.ok(kernels.includes('utvm_math_f32') && kernels.includes('utvm_prelu_f32') && kernels.includes('utvm_maximum_f32'));
   host = runCompiled(result, inputs.map(values));
@@ -189,7 +186,7 @@ test('the emulated Cortex-M7 gives the host results (both cases in one QEMU run)
   }));
 });
 
-test('the reference interpreter = onnxruntime within 1e-5 of each output max finite |value| (the float cases but PRelu)', async () => {
+test('the reference interpreter = onnxruntime within 1e-5 of each output max finite |value| (the float cases)', async () => {
   const ins = caseInputs(3, floatCases);
   const outs = createInterpreter(importGraph(floatModel, 'unary.onnx', 'unary')).run(values(ins)).outputs;
   const expected = await runOnnxRuntime(floatModel, ins);

@@ -4,6 +4,7 @@
  *
  *   utvm_quantize_f32_s8    q = clamp(roundf(x / scale) + zero_point, -128, 127): float division and
  *                           rounding half away from zero, as TFLite's AffineQuantize;
+ *   utvm_quantize_f32_s8_even  the same rounding half to even, as ONNX's QuantizeLinear (onnxruntime);
  *   utvm_dequantize_s8_f32  x = scale * (q - zero_point), rounded once to float;
  *   utvm_requantize_s8      int8 -> int8 with another scale / zero point (TFLite's Requantize: the
  *                           fixed-point multiplier of input_scale / output_scale); it also writes
@@ -36,6 +37,9 @@ typedef struct {
  * out: int8, count elements; must not overlap the input. count >= 0.
  */
 void utvm_quantize_f32_s8(const utvm_quantize_params *p, const float *in, int8_t *out, int32_t count);
+
+/* As utvm_quantize_f32_s8, an exact half of a step rounding to the even integer (ONNX QuantizeLinear). */
+void utvm_quantize_f32_s8_even(const utvm_quantize_params *p, const float *in, int8_t *out, int32_t count);
 
 /*
  * in:  int8, count elements.

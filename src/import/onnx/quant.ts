@@ -5,7 +5,7 @@
  * QLinear*) are in src/import/onnx/qoperator.ts, written as the same QDQ pattern.
  *
  * What they build — the QDQ form, which the `qdq` pass (src/passes/qdq.ts) turns into int8 operators:
- *   QuantizeLinear(x float)   → quantize (float32 → int8, the output's scale and zero point);
+ *   QuantizeLinear(x float)   → quantize (float32 → int8, the output's scale and zero point, rounding half to even);
  *   DequantizeLinear(x int8)  → dequantize (int8 → float32), x given the node's scale and zero point;
  *   DequantizeLinear(constant)→ a float32 constant, computed as ONNX does (fround(scale · (q − zp)),
  *                               per axis), that keeps its quantization in `quant` (int8 form; with the axis, which
@@ -148,8 +148,8 @@ function perAxis(ctx: ImportContext, kind: 'quantize' | 'dequantize', t: Tensor,
   const ratio = ctx.add('div', [t.name, scale], {})[0];
   const moved = ctx.add('add', [ratio, alongAxis(ctx, `${t.name}_zero_point`, shifted, axis, rank)], {})[0];
   const quant = { scale: [1], zeroPoint: [0] };
-  if (q.dtype === 'int8') return ctx.add('quantize', [moved], { dtype: 'int8', quant }, [output!])[0];
-  const s8 = ctx.add('quantize', [moved], { dtype: 'int8', quant })[0];
+  if (q.dtype === 'int8') return ctx.add('quantize', [moved], { dtype: 'int8', quant, roundHalfEven: true }, [output!])[0];
+  const s8 = ctx.add('quantize', [moved], { dtype: 'int8', quant, roundHalfEven: true })[0];
   return ctx.add('convert', [s8], { to: 'uint8' }, [output!])[0];
 }
 
@@ -186,10 +186,10 @@ export function quantizeInto(ctx: ImportContext, node: OnnxNode, x: string, scal
   }
   const quant = int8Quant(q);
   if (q.dtype === 'int8') {
-    ctx.add('quantize', [x], { dtype: 'int8', quant }, [output]);
+    ctx.add('quantize', [x], { dtype: 'int8', quant, roundHalfEven: true }, [output]);
     return;
   }
-  const [s8] = ctx.add('quantize', [x], { dtype: 'int8', quant });
+  const [s8] = ctx.add('quantize', [x], { dtype: 'int8', quant, roundHalfEven: true });
   ctx.add('convert', [s8], { to: 'uint8' }, [output]);
 }
 

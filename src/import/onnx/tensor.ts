@@ -145,6 +145,11 @@ export function makeAttributeReader(attrs: IAttributeProto[], ctx: { invalid(wha
       if (!a) return fallback ?? missing(name);
       return new TextDecoder().decode(a.s ?? new Uint8Array());
     },
+    strings(name, fallback) {
+      const a = get(name, AT.STRINGS, 'a list of strings');
+      if (!a) return fallback ?? missing(name);
+      return (a.strings ?? []).map((s) => new TextDecoder().decode(s));
+    },
     tensor(name) {
       const a = get(name, AT.TENSOR, 'a tensor');
       return a?.t ? decodeTensorProto(a.t, `attribute '${name}'`) : undefined;

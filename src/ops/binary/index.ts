@@ -24,6 +24,7 @@ import type { Clamp, GraphEditor, ImportContext, KernelCall, LowerContext, OnnxN
 import { defineOp } from '../op.js';
 import { lowerBinaryS8 } from './s8.js';
 import { lowerBinaryS16 } from './s16.js';
+import { referenceBinary } from './reference.js';
 import { clipInPlace } from '../unary/index.js';
 import { applyPerm, inversePerm, transpose } from '../transpose.js';
 import { elementwiseInt8Form } from '../int8-form.js';
@@ -311,6 +312,7 @@ function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs>
       }
       return [evaluateBinary(kind, inputs[0]!, inputs[1]!, outputs[0])];
     },
+    reference: (ctx) => [referenceBinary(kind, ctx, () => evaluateBinary(kind, ctx.inputs[0]!, ctx.inputs[1]!, ctx.outputs[0]))],
     lower: (ctx) => lowerBinary(kind, ctx),
     commuteTranspose(node, perm, editor) {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);

@@ -23,6 +23,7 @@ import { defineOp } from '../op.js';
 import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
+import { referenceMinMax } from './reference.js';
 import { importVariadicMinMax } from './onnx-variadic.js';
 
 export type MinMaxKind = 'maximum' | 'minimum';
@@ -88,6 +89,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string, onnxName: string): OpDef<ob
       if (inputs.some((t) => t?.quant)) fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized constants is not supported`);
       return [evaluateMinMax(kind, inputs[0]!, inputs[1]!, outputs[0])];
     },
+    reference: (ctx) => [referenceMinMax(kind, ctx)],
     lower: (ctx) => lowerMinMax(kind, ctx),
     commuteTranspose(node, perm, editor) {
       const inputs = commuteElementwiseInputs(node as Node, perm, editor);

@@ -18,6 +18,7 @@ import { describeNode, fail } from '../../diagnostics.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import type { KernelCall, LowerContext, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
+import { referencePrelu } from './reference.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
 import { importPrelu } from './onnx-variadic.js';
@@ -84,6 +85,7 @@ export const prelu = defineOp<object>({
     if (inputs.some((t) => t?.quant) || outputs[0].dtype !== 'float32') fail('E_UNSUPPORTED_ATTR', 'folding a prelu of non-float32 constants is not supported');
     return [evaluatePrelu(inputs[0]!, inputs[1]!, outputs[0])];
   },
+  reference: (ctx) => [referencePrelu(ctx)],
   lower: lowerPrelu,
   commuteTranspose(node, perm, editor) {
     const inputs = commuteElementwiseInputs(node as Node, perm, editor);

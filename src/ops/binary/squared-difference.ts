@@ -20,6 +20,7 @@ import { describeNode, fail } from '../../diagnostics.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import type { KernelCall, LowerContext, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
+import { referenceSquaredDifference } from './reference.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
 
@@ -99,6 +100,7 @@ export const squaredDifference = defineOp<object>({
     if (inputs.some((t) => t?.quant) || outputs[0].dtype !== 'float32') fail('E_UNSUPPORTED_ATTR', 'folding a squared_difference of non-float32 constants is not supported');
     return [evaluateSquaredDifference(inputs[0]!, inputs[1]!, outputs[0])];
   },
+  reference: (ctx) => [referenceSquaredDifference(ctx)],
   lower: lowerSquaredDifference,
   commuteTranspose(node, perm, editor) {
     const inputs = commuteElementwiseInputs(node as Node, perm, editor);

@@ -18,6 +18,8 @@
 import { allocData } from '../../ir/dtype.js';
 import type { TensorData } from '../../ir/dtype.js';
 import type { TensorType } from '../op.js';
+import { axisTaps } from './onnx-coords.js';
+import type { InterpolationMode, OnnxResizeSpec } from './onnx-coords.js';
 
 export interface ResizeFlags {
   alignCorners: boolean;
@@ -131,6 +133,72 @@ export function resizeBilinearReference(x: { shape: number[]; dtype: string; dat
         const [p00, p10, p01, p11] = [at(b, rows.lo[r], cols.lo[c]), at(b, rows.hi[r], cols.lo[c]), at(b, rows.lo[r], cols.hi[c]), at(b, rows.hi[r], cols.hi[c])];
         for (let k = 0; k < ch; k++) {
           out[o++] = src[p00 + k] * (1 - dy) * (1 - dx) + src[p10 + k] * dy * (1 - dx) + src[p01 + k] * (1 - dy) * dx + src[p11 + k] * dy * dx;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * ONNX Resize / Upsample (attrs.onnx): per output pixel the taps of its row and column from the ONNX
+ * coordinate rules (./onnx-coords.ts: position, nearest rounding, linear clamping, Keys' cubic weights
+ * with exclude_outside), an output outside the image = the extrapolation value, else the weighted sum
+ * of the taps in the interpreter's precision. int8 (linear only, the QDQ form): `integerTaps` gives the
+ * rounded 1/1024 weights, and the sum is TFLite's integer bilinear above.
+ */
+export function resizeOnnxReference(
+  x: { shape: number[]; dtype: string; data?: TensorData },
+  y: TensorType,
+  spec: OnnxResizeSpec,
+  mode: InterpolationMode,
+  integerTaps: (axis: 0 | 1, inSize: number, outSize: number) => number[],
+): TensorData {
+  const [batch, inH, inW, ch] = x.shape;
+  const [, outH, outW] = y.shape;
+  const src = x.data! as Float64Array;
+  const out = allocData(y.dtype, batch * outH * outW * ch) as Float64Array;
+  const at = (b: number, r: number, c: number) => ((b * inH + r) * inW + c) * ch;
+  let o = 0;
+  if (x.dtype === 'int8' || x.dtype === 'uint8') {
+    if (mode !== 'nearest') {
+      const rt = integerTaps(0, inH, outH);
+      const ct = integerTaps(1, inW, outW);
+      const rows = { lo: Int32Array.from(rt.filter((_, i) => i % 3 === 0)), hi: Int32Array.from(rt.filter((_, i) => i % 3 === 1)), d: rt.filter((_, i) => i % 3 === 2) };
+      const cols = { lo: Int32Array.from(ct.filter((_, i) => i % 3 === 0)), hi: Int32Array.from(ct.filter((_, i) => i % 3 === 1)), d: ct.filter((_, i) => i % 3 === 2) };
+      for (let b = 0; b < batch; b++) {
+        for (let r = 0; r < outH; r++) {
+          for (let c = 0; c < outW; c++) {
+            const [dy, dx] = [rows.d[r], cols.d[c]];
+            const [p00, p10, p01, p11] = [at(b, rows.lo[r], cols.lo[c]), at(b, rows.hi[r], cols.lo[c]), at(b, rows.lo[r], cols.hi[c]), at(b, rows.hi[r], cols.hi[c])];
+            for (let k = 0; k < ch; k++) {
+              const sum = src[p00 + k] * (1024 - dy) * (1024 - dx) + src[p10 + k] * dy * (1024 - dx) + src[p01 + k] * (1024 - dy) * dx + src[p11 + k] * dy * dx;
+              out[o++] = Math.trunc((sum + (sum > 0 ? 2 ** 19 : -(2 ** 19))) / 2 ** 20);
+            }
+          }
+        }
+      }
+      return out;
+    }
+  }
+  const rows = axisTaps(spec, mode, 0, inH, outH);
+  const cols = axisTaps(spec, mode, 1, inW, outW);
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < outH; r++) {
+      for (let c = 0; c < outW; c++) {
+        const outside = rows.index[r * rows.taps] < 0 || cols.index[c * cols.taps] < 0;
+        for (let k = 0; k < ch; k++) {
+          let sum = 0;
+          if (outside) sum = spec.extrapolation;
+          else {
+            for (let j = 0; j < cols.taps; j++) {
+              for (let i = 0; i < rows.taps; i++) {
+                const wi = rows.weight[r * rows.taps + i] * cols.weight[c * cols.taps + j];
+                sum += wi * src[at(b, rows.index[r * rows.taps + i], cols.index[c * cols.taps + j]) + k];
+              }
+            }
+          }
+          out[o++] = sum;
         }
       }
     }

@@ -32,6 +32,8 @@ import { defineOp } from '../op.js';
 import { lowerSigmoidS8 } from './sigmoid-s8.js';
 import { lowerSigmoidTanhS16 } from './sigmoid-tanh-s16.js';
 import { clipS8, hardSwishS8, leakyReluS8, lowerLutS8, reluS8, tanhS8 } from './lut-s8.js';
+import * as ref from './reference.js';
+import type { Int8Reference } from './reference.js';
 import { UNIT_256, fixedOutputInt8Form } from '../int8-form.js';
 import type { TfliteOpContext, TfliteOpDef } from '../../import/tflite-context.js';
 import type { DType } from '../../ir/dtype.js';
@@ -89,6 +91,8 @@ export interface UnarySpec<A> {
   int8?: { lower(ctx: LowerContext<A>): KernelCall[]; outputQuant?: Quant };
   /** The int16 kernel (TFLite's 16x8 form), when there is one: the output quantization is the model's. */
   int16?: (ctx: LowerContext<A>) => KernelCall[];
+  /** The int8 run-time reference (src/ops/unary/reference.ts), TFLite Micro's arithmetic per element; int16 sigmoid / tanh are there too. */
+  int8Reference?: Int8Reference<A>;
   tflite?: Record<string, TfliteOpDef<any>>;
 }
 
@@ -130,6 +134,7 @@ export function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
       }
       return [out];
     },
+    reference: (ctx) => ref.referenceUnary(spec.name, spec.fn, spec.int8Reference, ctx),
     lower: (ctx) => lowerUnary(spec, ctx),
     commuteTranspose: (node) => ({ attrs: node.attrs, inputs: [...node.inputs] }),
     ...(spec.onnx ? { onnx: spec.onnx } : {}),
@@ -184,6 +189,7 @@ function importClip(node: OnnxNode, ctx: ImportContext): void {
 
 export const relu = unaryOp<NoAttrs>({
   name: 'relu',
+  int8Reference: ref.reluS8,
   fn: UNARY_FNS.relu,
   onnx: { Relu: simple('relu', () => ({})) },
   tflite: { RELU: tfliteUnary('relu', 2, FLOAT_INT8) },
@@ -192,6 +198,7 @@ export const relu = unaryOp<NoAttrs>({
 
 export const leakyRelu = unaryOp<LeakyReluAttrs>({
   name: 'leaky_relu',
+  int8Reference: ref.leakyReluS8,
   fn: UNARY_FNS.leaky_relu,
   params: (a) => ({ type: 'utvm_leaky_relu_params_f32', value: { alpha: f32(a.alpha) } }),
   onnx: { LeakyRelu: simple('leaky_relu', (n) => ({ alpha: n.attrs.float('alpha', 0.01) })) },
@@ -208,6 +215,7 @@ export const leakyRelu = unaryOp<LeakyReluAttrs>({
 
 export const clip = unaryOp<ClipAttrs>({
   name: 'clip',
+  int8Reference: ref.clipS8,
   fn: UNARY_FNS.clip,
   params: (a) => ({ type: 'utvm_clamp_f32', value: { min: f32(a.min), max: f32(a.max) } }),
   onnx: { Clip: importClip },
@@ -217,6 +225,7 @@ export const clip = unaryOp<ClipAttrs>({
 
 export const sigmoid = unaryOp<TfliteFormAttrs>({
   name: 'sigmoid',
+  int8Reference: ref.sigmoidS8,
   fn: UNARY_FNS.sigmoid,
   kernel: (a) => (a.tflite ? 'utvm_sigmoid_tflite_f32' : 'utvm_sigmoid_f32'),
   onnx: { Sigmoid: simple('sigmoid', () => ({})) },
@@ -227,6 +236,7 @@ export const sigmoid = unaryOp<TfliteFormAttrs>({
 
 export const tanh = unaryOp<NoAttrs>({
   name: 'tanh',
+  int8Reference: ref.tanhS8,
   fn: UNARY_FNS.tanh,
   onnx: { Tanh: simple('tanh', () => ({})) },
   tflite: { TANH: tfliteUnary('tanh', 3, FLOAT_INT8_INT16) },
@@ -245,6 +255,7 @@ export const hardSigmoid = unaryOp<HardSigmoidAttrs>({
 
 export const hardSwish = unaryOp<HardSwishAttrs>({
   name: 'hard_swish',
+  int8Reference: ref.hardSwishS8,
   fn: UNARY_FNS.hard_swish,
   kernel: (a) => (a.tflite ? 'utvm_hard_swish_tflite_f32' : 'utvm_hard_swish_f32'),
   onnx: { HardSwish: simple('hard_swish', () => ({})) },

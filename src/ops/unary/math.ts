@@ -13,6 +13,7 @@
 import { absS8, lowerLutS8, rsqrtS8 } from './lut-s8.js';
 import { FLOAT_INT8, tfliteUnary, unaryOp } from './index.js';
 import type { NoAttrs } from './index.js';
+import { absS8 as absReference, rsqrtS8 as rsqrtReference } from './reference.js';
 import { onnxUnary, tableInt8Form } from './onnx-math.js';
 import type { OpDef } from '../op.js';
 
@@ -23,6 +24,7 @@ const FLOAT: ['float32'] = ['float32'];
 
 export const rsqrt = unaryOp<NoAttrs>({
   name: 'rsqrt',
+  int8Reference: rsqrtReference,
   fn: (x) => Math.fround(1 / Math.fround(Math.sqrt(x))),
   tflite: { RSQRT: tfliteUnary('rsqrt', 2, FLOAT_INT8) },
   int8: { lower: (ctx) => lowerLutS8(ctx, 'rsqrt', rsqrtS8) },
@@ -44,6 +46,7 @@ export const log = withQdq(unaryOp<NoAttrs>({
 
 export const abs = withQdq(unaryOp<NoAttrs>({
   name: 'abs',
+  int8Reference: absReference,
   fn: (x) => Math.abs(x),
   onnx: { Abs: onnxUnary('abs') },
   tflite: { ABS: tfliteUnary('abs', 2, FLOAT_INT8) },
