@@ -1,6 +1,6 @@
 /**
  * Elementwise functions of one float tensor from ONNX: sqrt, reciprocal, erf, softplus, elu (alpha), selu
- * (alpha, gamma), gelu (approximate none / tanh) and pow with a constant exponent; and `float_lut_s8`,
+ * (alpha, gamma), gelu (approximate none / tanh; also onnxruntime's com.microsoft Gelu, the erf form) and pow with a constant exponent; and `float_lut_s8`,
  * the int8 form every elementwise function takes between DequantizeLinear and QuantizeLinear.
  *
  * float32: one kernel for all of them, `utvm_math_f32(&params, in, out, count)` (runtime-c/include/utvm/math.h),
@@ -224,6 +224,8 @@ function importPow(node: OnnxNode, ctx: ImportContext): void {
 }
 
 function geluAttrs(node: OnnxNode, ctx: ImportContext): MathAttrs {
+  if (node.domain === 'com.microsoft') return {};
+  if (node.opset < 20) ctx.invalid(`Gelu is an operator of opset 20 and later, and the model imports opset ${node.opset}`);
   const approximate = node.attrs.string('approximate', 'none');
   if (approximate !== 'none' && approximate !== 'tanh') ctx.invalid(`approximate '${approximate}' is neither 'none' nor 'tanh'`);
   return approximate === 'tanh' ? { approximate } : {};
@@ -237,5 +239,5 @@ export const elu = mathOp('elu', { Elu: onnxUnary('elu', (n) => ({ alpha: n.attr
 export const selu = mathOp('selu', {
   Selu: onnxUnary('selu', (n) => ({ alpha: n.attrs.float('alpha', SELU_ALPHA), gamma: n.attrs.float('gamma', SELU_GAMMA) })),
 });
-export const gelu = mathOp('gelu', { Gelu: onnxUnary('gelu', geluAttrs) });
+export const gelu = mathOp('gelu', { Gelu: onnxUnary('gelu', geluAttrs), 'com.microsoft:Gelu': onnxUnary('gelu', geluAttrs) });
 export const pow = mathOp('pow', { Pow: importPow });
