@@ -12,7 +12,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compile, importGraph } from '../../src/compile.js';
+import { compile, importGraph, loadGraph } from '../../src/compile.js';
 import { runCompiled } from '../../src/run/index.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
 import { UtvmError } from '../../src/diagnostics.js';
@@ -206,6 +206,18 @@ test('the reference interpreter = onnxruntime within 1e-5 of each output max fin
     const e = expected[i].data as Float32Array;
     const max = e.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
     const r = compareFloats(Float32Array.from(outs[i].data as Float64Array), e, { rtol: 0, atol: 1e-5 * max });
+    assert.ok(r.ok, `${c.label}: ${describeComparison(r)}`);
+  });
+});
+
+test('the reference interpreter on the graph after the QDQ pass (float_lut_s8 and int8 prelu nodes) = onnxruntime, int8 within 1 LSB', async () => {
+  const g = loadGraph(model, 'unary.onnx', 'unary');
+  assert.is(g.nodes.filter((n) => n.op === 'float_lut_s8').length, cases.length - floatCases - 1);
+  const outs = createInterpreter(g).run(values(inputs[0])).outputs;
+  const expected = await runOnnxRuntime(model, inputs[0]);
+  cases.forEach((c, i) => {
+    if (!c.lsb) return;
+    const r = compareFloats(Float32Array.from(outs[i].data as Float64Array), expected[i].data as Float32Array, { rtol: 0, atol: c.lsb * 1.001 });
     assert.ok(r.ok, `${c.label}: ${describeComparison(r)}`);
   });
 });
