@@ -12,7 +12,7 @@ export const NODES_SHOWN = 3;
 export interface UnsupportedUse {
   /** Groups uses of the same operator (e.g. the op type with its domain). */
   key: string;
-  /** How the operator is named in the message, already quoted (e.g. "'Erf'"). */
+  /** How the operator is named in the message, already quoted (e.g. "'Hardmax'"). */
   what: string;
   /** How the node is named, already quoted (e.g. "'erf_node' (#3)"). */
   node: string;

@@ -30,6 +30,7 @@ import { lstm } from './lstm/index.js';
 import { batchMatmul } from './batch-matmul.js';
 import { transposeConv } from './transpose-conv.js';
 import { abs, exp, log, neg, rsqrt } from './unary/math.js';
+import { elu, erfOp, floatLutS8, gelu, pow, reciprocal, selu, softplus, sqrt } from './unary/onnx-math.js';
 import { prelu } from './binary/prelu.js';
 import { squaredDifference } from './binary/squared-difference.js';
 import { reduceMax, reduceMin, reduceSum } from './reduce/index.js';
@@ -40,6 +41,15 @@ import { onnxRnn } from './rnn/index.js';
 
 // `any`: each operator has its own attribute type; getOp hands them out as OpDef<unknown>.
 const ALL_OPS: OpDef<any>[] = [
+  sqrt,
+  reciprocal,
+  erfOp,
+  softplus,
+  elu,
+  selu,
+  gelu,
+  pow,
+  floatLutS8,
   batchnorm,
   batchnormCoefficients,
   conv2d,

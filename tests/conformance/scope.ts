@@ -23,6 +23,7 @@ export const FLOAT_OPERATORS = new Set([
   // issue 15
   'ConvTranspose', 'DepthToSpace', 'SpaceToDepth', 'LSTM', 'GRU', 'RNN', 'Resize', 'Upsample',
   'Slice', 'Split', 'Gather', 'Tile', 'Expand', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ArgMax', 'ArgMin',
+  'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Reciprocal', 'Pow', 'Erf', 'Softplus', 'Elu', 'Selu', 'Gelu', 'Min', 'Max', 'PRelu',
 ]);
 
 /** The quantized operators of issue 5, in scope with int8/uint8 data (QUANT_TYPES). */

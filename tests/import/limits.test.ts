@@ -151,10 +151,10 @@ test('empty names and omitted required inputs are refused, not read as undefined
 test('names with control characters are shown escaped: every message is one line', () => {
   const m = new OnnxModelBuilder();
   m.input('x', 'float32', [4]);
-  m.node('Erf', ['x'], {}, { name: 'gelu\n*/ #error\r\u2028', outputs: ['y'] });
+  m.node('Hardmax', ['x'], {}, { name: 'gelu\n*/ #error\r\u2028', outputs: ['y'] });
   m.output('y', 'float32', [4]);
   const e = onnxError(m.encode());
-  assert.ok(e.message.startsWith("m.onnx: operator 'Erf' at node 'gelu\\n*/ #error\\r\\u2028' (#0) is not supported; supported ONNX operators: "), e.message);
+  assert.ok(e.message.startsWith("m.onnx: operator 'Hardmax' at node 'gelu\\n*/ #error\\r\\u2028' (#0) is not supported; supported ONNX operators: "), e.message);
   assert.is(oneLine('a\u0000b\u001bc\u0085d\te'), 'a\\x00b\\x1bc\\x85d\\te');
   assert.is(quote('x'.repeat(10_000)), `'${'x'.repeat(256)}…(10000 characters)'`);
   assert.is(quote('y'.repeat(256)), `'${'y'.repeat(256)}'`);

@@ -83,17 +83,17 @@ test('TFLite: one operator at five nodes names three and counts the rest', () =>
 test('ONNX: three unsupported op types (one twice, one in another domain, one node unnamed), one line', () => {
   const m = new OnnxModelBuilder({ opset: 13, domains: { 'com.example': 1 } });
   const x = m.input('x', 'float32', [1, 4]);
-  const [a] = m.node('Erf', [x], {}, { name: 'erf1' });
+  const [a] = m.node('Hardmax', [x], {}, { name: 'erf1' });
   const [b] = m.node('Relu', [a], {}, { name: 'relu' });
   const [c] = m.node('Sin', [b], {}, { name: '' });
-  const [d] = m.node('Erf', [c], {}, { name: 'erf2' });
+  const [d] = m.node('Hardmax', [c], {}, { name: 'erf2' });
   m.node('Gelu', [d], {}, { name: 'g\nelu', domain: 'com.example', outputs: ['y'] });
   m.output('y', 'float32', [1, 4]);
   const file = write('three.onnx', m.encode());
   const r = utvm(['export', file, '-o', join(scratch, 'out')]);
   assertFails(r, 1, [
     `utvm-aot: error E_UNSUPPORTED_OP: ${file}: 3 operators are not supported: ` +
-      "'Erf' at nodes 'erf1' (#0), 'erf2' (#3); 'Sin' at node #2; 'com.example:Gelu' at node 'g\\nelu' (#4); " +
+      "'Hardmax' at nodes 'erf1' (#0), 'erf2' (#3); 'Sin' at node #2; 'com.example:Gelu' at node 'g\\nelu' (#4); " +
       `supported ONNX operators: ${ONNX_SUPPORTED}`,
   ]);
 });
@@ -102,7 +102,7 @@ test('ONNX: the check comes before any initializer is decoded (a bad initializer
   const m = new OnnxModelBuilder({ opset: 13 });
   const x = m.input('x', 'float32', [2]);
   m.initializer('w', 'float32', [2], [1, 2]);
-  m.node('Erf', [x], {}, { name: 'e', outputs: ['y'] });
+  m.node('Hardmax', [x], {}, { name: 'e', outputs: ['y'] });
   m.output('y', 'float32', [2]);
   const proto = m.toProto();
   proto.graph!.initializer![0].dims = [-1, 2];
@@ -113,7 +113,7 @@ test('ONNX: the check comes before any initializer is decoded (a bad initializer
     e = err;
   }
   assert.instance(e, UtvmError);
-  assert.is((e as UtvmError).message, `m.onnx: operator 'Erf' at node 'e' (#0) is not supported; supported ONNX operators: ${ONNX_SUPPORTED}`);
+  assert.is((e as UtvmError).message, `m.onnx: operator 'Hardmax' at node 'e' (#0) is not supported; supported ONNX operators: ${ONNX_SUPPORTED}`);
 });
 
 test.run();

@@ -24,6 +24,7 @@ import { perTensorQuant, requireInt8, sameQuant } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
 import type { TfliteOpContext } from '../../import/tflite-context.js';
 import { referenceMinMax } from './reference.js';
+import { importVariadicMinMax } from './onnx-variadic.js';
 
 export type MinMaxKind = 'maximum' | 'minimum';
 
@@ -79,7 +80,7 @@ function importTfliteMinMax(kind: MinMaxKind): (c: TfliteOpContext) => void {
   };
 }
 
-function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
+function minMaxOp(kind: MinMaxKind, builtin: string, onnxName: string): OpDef<object> {
   return defineOp<object>({
     name: kind,
     inPlace: true,
@@ -95,8 +96,9 @@ function minMaxOp(kind: MinMaxKind, builtin: string): OpDef<object> {
       return inputs ? { attrs: node.attrs, inputs } : null;
     },
     tflite: { [builtin]: { maxVersion: 2, types: ['float32', 'int8', 'int16'], import: importTfliteMinMax(kind) } },
+    onnx: { [onnxName]: importVariadicMinMax(kind) },
   });
 }
 
-export const maximum = minMaxOp('maximum', 'MAXIMUM');
-export const minimum = minMaxOp('minimum', 'MINIMUM');
+export const maximum = minMaxOp('maximum', 'MAXIMUM', 'Max');
+export const minimum = minMaxOp('minimum', 'MINIMUM', 'Min');

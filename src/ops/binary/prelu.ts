@@ -8,6 +8,8 @@
  *   x' < 0: requantize(x' · (alpha − zp_alpha), m2) m2 = s_x · s_alpha / s_y
  * plus zp_y, saturated; both multipliers computed in double from the float32 scales, as its Prepare does.
  * Kernels utvm_prelu_{f32,s8} (utvm/prelu.h), always with broadcast parameters (a flat case is one dim).
+ * ONNX PRelu imports onto it (src/ops/binary/onnx-variadic.ts); between DequantizeLinear and QuantizeLinear, with a
+ * dequantized constant slope, it runs the int8 kernel.
  * The int8 branch for x' ≥ 0 depends on x alone: the compiler evaluates it for all 256 values into a
  * 256-byte table (entries for x' < 0 unused), so only the x' < 0 half multiplies at run time.
  */
@@ -21,6 +23,8 @@ import { defineOp } from '../op.js';
 import { referencePrelu } from './reference.js';
 import { perTensorQuant, requireInt8 } from '../../lower/s8.js';
 import { broadcastCallParams, broadcastStrides, commuteElementwiseInputs, forEachBroadcast, inferBroadcast } from './index.js';
+import { importPrelu } from './onnx-variadic.js';
+import { elementwiseInt8Form } from '../int8-form.js';
 
 /** prelu of constants x and alpha broadcast to `out` (float). */
 export function evaluatePrelu(x: Tensor, alpha: Tensor, out: TensorType): TensorData {
@@ -93,4 +97,6 @@ export const prelu = defineOp<object>({
   tflite: {
     PRELU: { maxVersion: 1, types: ['float32', 'int8'], import: (c) => c.b.add('prelu', [c.input(0), c.input(1)], {}, [c.output(0)]) },
   },
+  onnx: { PRelu: importPrelu },
+  int8Form: elementwiseInt8Form,
 });
