@@ -72,6 +72,12 @@ export function foldFlattenTranspose(input: Graph): Graph {
       u.inputs[wi] = permuteRows(g, u.inputs[wi], axis, map);
     });
     r.inputs = [t.inputs[0]];
+    // The flattened tensor now holds the NHWC order, not the model's: it gets a name of its own, so that
+    // nothing that matches tensors by name (validate --per-layer) takes it for the model's tensor.
+    const renamed = g.freshName(`${out.name}_nhwc`);
+    g.addTensor({ ...out, name: renamed, shape: [...out.shape] });
+    r.outputs[0] = renamed;
+    for (const u of users) u.inputs = u.inputs.map((i) => (i === out.name ? renamed : i));
   }
   g.removeDeadCode();
   return g;
