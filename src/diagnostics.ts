@@ -20,7 +20,8 @@ export type DiagnosticCode =
   | 'E_DOES_NOT_FIT' // the model does not fit the board's memory
   | 'E_USAGE' // wrong command-line use
   | 'E_IO' // the environment: disk full, no permission, read-only file system, a file where a folder should be
-  | 'E_TOOL'; // a program utvm-aot runs (make, gcc, arm-none-eabi-gcc, qemu-system-arm) is not installed
+  | 'E_TOOL' // a program utvm-aot runs (make, gcc, arm-none-eabi-gcc, qemu-system-arm) is not installed
+  | 'E_TARGET'; // a debug link (GDB server) refused, closed, stopped answering or sent nonsense
 
 const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_MODEL_READ: 1,
@@ -36,6 +37,7 @@ const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_USAGE: 2,
   E_IO: 4,
   E_TOOL: 4,
+  E_TARGET: 1,
 };
 
 export class UtvmError extends Error {
