@@ -71,6 +71,8 @@ export class GdbClient {
   private readonly onOutput: ((text: string) => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private running: Promise<StopReason> | null = null;
+  /** Set when continue() or step() is called, resolved once its 'c' or 's' is on the wire (running is set). */
+  private starting: Promise<void> | null = null;
   private binaryWrites: boolean | null = null;
 
   private constructor(conn: GdbConnection, features: Map<string, string>, options: GdbOptions) {
@@ -239,6 +241,9 @@ export class GdbClient {
 
   /** Sends `c` or `s` and waits for the stop reply, passing console output (`O` packets) on. */
   private resume(cmd: 'c' | 's', timeoutMs: number): Promise<StopReason> {
+    let started = (): void => undefined;
+    const starting = new Promise<void>((resolve) => (started = resolve));
+    this.starting = starting;
     return this.exclusive(async () => {
       const run = (async (): Promise<StopReason> => {
         await this.conn.sendExpectingLater(cmd, this.timeoutMs);
@@ -255,12 +260,14 @@ export class GdbClient {
         return stop;
       })();
       this.running = run;
+      started();
       try {
         const stop = await run;
         if (stop.kind === 'signal' && stop.pc === undefined) stop.pc = await this.registerNow(PC_REGNUM);
         return stop;
       } finally {
         this.running = null;
+        if (this.starting === starting) this.starting = null;
       }
     });
   }
@@ -280,6 +287,7 @@ export class GdbClient {
    * why it stopped (`?`). A target that does not stop within timeoutMs ends the connection.
    */
   async interrupt(timeoutMs = this.timeoutMs): Promise<StopReason> {
+    if (this.running === null && this.starting !== null) await this.starting;
     const running = this.running;
     if (running === null) {
       return this.exclusive(async () => {

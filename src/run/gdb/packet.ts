@@ -100,6 +100,6 @@ export function parseLeHex(text: string): number | null {
 /** A packet for a message: printable, at most 40 characters. */
 export function shown(payload: string | Uint8Array): string {
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('latin1');
-  const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  return `'${cut.replace(/[^\x20-\x7e]/g, '.')}'`;
+  const printable = text.slice(0, 40).replace(/[^\x20-\x7e]/g, '.');
+  return `'${printable}${text.length > 40 ? '…' : ''}'`;
 }
