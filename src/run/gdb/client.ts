@@ -45,6 +45,8 @@ export const XPSR_REGNUM = 25;
 const NAMED: Record<string, number> = { sp: 13, lr: 14, pc: 15, xpsr: XPSR_REGNUM };
 /** Packet size assumed when the server does not say (GDB's own default is close to this). */
 const DEFAULT_PACKET_SIZE = 400;
+/** Longest qXfer object accepted (target description, memory map). */
+const MAX_XFER = 1 << 20;
 /** Room kept in every packet for '$', '#', the checksum and a command's address and length. */
 const HEADER_ROOM = 24;
 
@@ -74,6 +76,8 @@ export class GdbClient {
   /** Set when continue() or step() is called, resolved once its 'c' or 's' is on the wire (running is set). */
   private starting: Promise<void> | null = null;
   private binaryWrites: boolean | null = null;
+  /** The target description (qXfer:features:read target.xml), where the server offers one. */
+  targetXml: string | null = null;
 
   private constructor(conn: GdbConnection, features: Map<string, string>, options: GdbOptions) {
     this.conn = conn;
@@ -97,7 +101,10 @@ export class GdbClient {
         const ok = (await conn.request('QStartNoAckMode', timeoutMs)).toString('latin1');
         if (ok === 'OK') conn.ackMode = false;
       }
-      return new GdbClient(conn, features, options);
+      const client = new GdbClient(conn, features, options);
+      // QEMU answers p/P only once the client has read the target description (as GDB does on connect)
+      if (client.supports('qXfer:features:read')) client.targetXml = await client.readXfer('features', 'target.xml');
+      return client;
     } catch (e) {
       conn.close();
       throw e;
@@ -137,6 +144,21 @@ export class GdbClient {
   /** Sends any command and returns its reply (checked for errors as every command is): for monitor and query packets. */
   command(payload: string | Uint8Array, what = shown(payload), timeoutMs = this.timeoutMs): Promise<string> {
     return this.exclusive(() => this.ask(payload, what, timeoutMs));
+  }
+
+  /** Reads a qXfer object (`qXfer:OBJECT:read:ANNEX:offset,length`) whole, in pieces of the packet size. */
+  readXfer(object: string, annex = ''): Promise<string> {
+    return this.exclusive(async () => {
+      let text = '';
+      for (;;) {
+        const cmd = `qXfer:${object}:read:${annex}:${hex(text.length)},${hex(this.packetSize - HEADER_ROOM)}`;
+        const piece = await this.ask(cmd, `qXfer:${object}:read`);
+        if (piece[0] !== 'm' && piece[0] !== 'l') throw this.conn.fail(`answered ${shown(cmd)} with ${shown(piece)}, not 'm' or 'l' data`);
+        text += piece.slice(1);
+        if (piece[0] === 'l') return text;
+        if (piece.length === 1 || text.length > MAX_XFER) throw this.conn.fail(`sent an empty piece or more than ${MAX_XFER} bytes of qXfer:${object}`);
+      }
+    });
   }
 
   /** Reads `length` bytes at `address`, in as many `m` commands as the packet size needs. */
@@ -318,10 +340,10 @@ export class GdbClient {
     }
   }
 
-  /** Asks the server to kill the target (`k`; no reply is expected) and closes the connection. */
+  /** Asks the server to kill the target (`k`; a reply, if any, is ignored) and closes the connection. */
   async kill(): Promise<void> {
     try {
-      await this.exclusive(() => this.conn.send('k', this.timeoutMs));
+      await this.exclusive(() => this.conn.sendExpectingLater('k', this.timeoutMs)); // some servers answer (QEMU: W00), most close
     } finally {
       this.conn.close();
     }

@@ -14,20 +14,11 @@ export type { MemoryRegion } from './replies.js';
 
 /** Room kept in a vFlashWrite packet for its framing, address and the separators. */
 const HEADER_ROOM = 32;
-/** Longest memory map accepted (the server sends it in pieces). */
-const MAX_MAP = 1 << 20;
 
-/** The server's memory map (`qXfer:memory-map:read`), read in pieces of the packet size. */
+/** The server's memory map (`qXfer:memory-map:read`). */
 export async function readMemoryMap(gdb: GdbClient): Promise<MemoryRegion[]> {
   if (!gdb.supports('qXfer:memory-map:read')) throw new UtvmError('E_TARGET', 'the GDB server offers no memory map (qXfer:memory-map:read), so it cannot program flash');
-  let xml = '';
-  for (;;) {
-    const piece = await gdb.command(`qXfer:memory-map:read::${xml.length.toString(16)},${(gdb.packetSize - 8).toString(16)}`, 'the memory map (qXfer:memory-map:read)');
-    if (piece[0] !== 'm' && piece[0] !== 'l') throw new UtvmError('E_TARGET', `the GDB server answered the memory map request with '${piece.slice(0, 20)}', not 'm' or 'l' data`);
-    xml += piece.slice(1);
-    if (piece[0] === 'l') break;
-    if (piece.length === 1 || xml.length > MAX_MAP) throw new UtvmError('E_TARGET', 'the GDB server sent an empty piece or more than 1 MB of memory map');
-  }
+  const xml = await gdb.readXfer('memory-map');
   const regions = parseMemoryMap(xml);
   if (typeof regions === 'string') throw new UtvmError('E_TARGET', `the GDB server's memory map has ${regions}`);
   return regions;
