@@ -147,7 +147,7 @@ test('garbage bytes, malformed replies, endless bad checksums', async () => {
   await withFake({}, async (fake, where) => {
     const gdb = await connect(fake);
     fake.reply('T05'); // a stop reply nobody asked for
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     const e = await failure(gdb.readMemory(0, 4), 50);
     assert.is(e.message, `the GDB server at ${where} sent a packet nobody asked for ('T05')`);
   });
