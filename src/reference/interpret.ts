@@ -31,7 +31,7 @@ export interface InterpretOptions {
 export interface InterpretResult {
   /** One value per graph output, in the graph's dtypes (float64 results rounded to float32). */
   outputs: TensorValue[];
-  /** Every tensor the run computed or read (inputs, intermediates, outputs, state before the run's updates are not kept), in the interpreter's precision. */
+  /** Every tensor the run read or computed (inputs, intermediates, outputs; variable tensors with their value after the run), in the interpreter's precision. */
   tensors: Map<string, TensorValue>;
 }
 
@@ -41,10 +41,6 @@ export interface Interpreter {
   run(inputs: TensorValue[]): InterpretResult;
   /** Sets every variable tensor back to its initial value. */
   reset(): void;
-}
-
-function isFloat(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64';
 }
 
 /** Copies `data` into a new array of `dtype` (float64 ↔ float32 conversion; integers unchanged). */
@@ -159,9 +155,4 @@ export function createInterpreter(graph: Graph, options: InterpretOptions = {}):
   };
 
   return { graph, run, reset };
-}
-
-/** Whether a computed value is float (float32 or its float64 reference form). */
-export function isFloatValue(v: { dtype: DType }): boolean {
-  return isFloat(v.dtype);
 }
