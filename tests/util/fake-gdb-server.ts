@@ -22,6 +22,8 @@ export interface FakeGdbOptions {
   rle?: boolean;
   /** A flash region offered through qXfer:memory-map:read and vFlash* (default none). */
   flash?: { start: number; length: number; blockSize: number };
+  /** A target description offered through qXfer:features:read (default none). */
+  targetXml?: string;
   /** The first N replies are sent with a wrong checksum. */
   corruptReplies?: number;
   /** The first N packets received are answered '-' (the client must send them again). */
@@ -235,6 +237,7 @@ export class FakeGdbServer {
       const features = [`PacketSize=${(o.packetSize ?? 0x1000).toString(16)}`, 'swbreak+', 'hwbreak+', 'vContSupported+'];
       if (o.noAck ?? true) features.push('QStartNoAckMode+');
       if (o.flash) features.push('qXfer:memory-map:read+');
+      if (o.targetXml !== undefined) features.push('qXfer:features:read+');
       return features.join(';');
     }
     if (text === 'QStartNoAckMode' && (o.noAck ?? true)) {
@@ -286,6 +289,11 @@ export class FakeGdbServer {
     if (text === '?') return 'S05';
     if (text === 'D') return 'OK';
     if (text === 'k') return null;
+    if (o.targetXml !== undefined && (m = /^qXfer:features:read:target\.xml:([0-9a-f]+),([0-9a-f]+)$/.exec(text))) {
+      const [at, n] = [parseInt(m[1]!, 16), parseInt(m[2]!, 16)];
+      const piece = o.targetXml.slice(at, at + Math.min(n, 50));
+      return `${at + piece.length >= o.targetXml.length ? 'l' : 'm'}${piece}`;
+    }
     if (o.flash && (m = /^qXfer:memory-map:read::([0-9a-f]+),([0-9a-f]+)$/.exec(text))) {
       const f = o.flash;
       const xml = `<?xml version="1.0"?><memory-map><memory type="ram" start="0x20000000" length="0x50000"/><memory type="flash" start="0x${f.start.toString(16)}" length="0x${f.length.toString(16)}"><property name="blocksize">0x${f.blockSize.toString(16)}</property></memory></memory-map>`;

@@ -104,6 +104,18 @@ test('qSupported: packet size and no-ack mode', async () => {
   });
 });
 
+test('the target description is read on connect, in pieces (QEMU answers p/P only after)', async () => {
+  const xml = `<?xml version="1.0"?><target><architecture>arm</architecture>${'<feature name="org.gnu.gdb.arm.m-profile"/>'.repeat(5)}</target>`;
+  await session({ targetXml: xml }, async (gdb, fake) => {
+    assert.is(gdb.targetXml, xml);
+    assert.is(fake.packets.filter((p) => p.startsWith('qXfer:features:read:target.xml:')).length, Math.ceil(xml.length / 50));
+  });
+  await session({}, async (gdb, fake) => {
+    assert.is(gdb.targetXml, null);
+    assert.not.ok(fake.packets.some((p) => p.startsWith('qXfer')));
+  });
+});
+
 test('checksum errors: a corrupt reply is asked for again, a refused packet sent again', async () => {
   await session({ noAck: false, corruptReplies: 2 }, async (gdb, fake) => {
     fake.writeBytes(0x20000000, Buffer.from([1, 2, 3, 4]));
