@@ -34,7 +34,8 @@ import { fastRequantHolds } from '../lower/fast-requant.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 import { OptionsType } from '../import/tflite-options.js';
 import type { TfliteOptionsTable } from '../import/tflite-options.js';
-import { fullyConnectedScales, multiplyByQuantizedMultiplierFast, quantOf, requantizer } from './gemm/reference.js';
+import { fullyConnectedScales, quantOf, requantizer } from './gemm/reference.js';
+import { multiplyByQuantizedMultiplierFast } from '../ir/quant.js';
 import type { ReferenceContext } from './op.js';
 
 export type BatchMatMulAttrs = Record<string, never>;

@@ -25,11 +25,11 @@ import { allocData, bytesOf, numberAt } from '../ir/dtype.js';
 import type { DType, TensorData } from '../ir/dtype.js';
 import { elementCount } from '../ir/graph.js';
 import type { Quant, SourceRef, Tensor } from '../ir/graph.js';
-import { clampInt8, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../ir/quant.js';
+import { clampInt8, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero, multiplyByQuantizedMultiplierFast as mbqm } from '../ir/quant.js';
 import { f32 } from '../ir/c-value.js';
 import { PerTensorQuant, perTensorQuant, requantizeFields } from '../lower/s8.js';
 import type { KernelCall, ReferenceContext, TensorType } from './op.js';
-import { clampTo, mbqm } from './binary/fixed.js';
+import { clampTo } from './binary/fixed.js';
 import { defineOp } from './op.js';
 import type { TfliteOpContext } from '../import/tflite-context.js';
 

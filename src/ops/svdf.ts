@@ -21,7 +21,7 @@
 import { describeNode, fail } from '../diagnostics.js';
 import type { Tensor } from '../ir/graph.js';
 import { f32 } from '../ir/c-value.js';
-import { quantizeMultiplier } from '../ir/quant.js';
+import { quantizeMultiplier, multiplyByQuantizedMultiplierFast } from '../ir/quant.js';
 import { perTensorQuant } from '../lower/s8.js';
 import type { Clamp, KernelCall, LowerContext } from './op.js';
 import { defineOp } from './op.js';
@@ -31,7 +31,7 @@ import type { TfliteOptionsTable } from '../import/tflite-options.js';
 import { allocData } from '../ir/dtype.js';
 import type { TensorData } from '../ir/dtype.js';
 import type { ReferenceContext } from './op.js';
-import { intRange, multiplyByQuantizedMultiplierFast, quantOf } from './gemm/reference.js';
+import { intRange, quantOf } from './gemm/reference.js';
 
 export interface SvdfAttrs {
   rank: number;

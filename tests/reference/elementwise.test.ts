@@ -24,7 +24,7 @@ import { importGraph } from '../../src/compile.js';
 import { multiplyByQuantizedMultiplier, saturatingRoundingDoublingHighMul } from '../../src/ir/quant.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { broadcastShapes } from '../../src/ops/binary/index.js';
-import { mbqm, srdhm } from '../../src/ops/binary/fixed.js';
+import { multiplyByQuantizedMultiplierFast as mbqm, saturatingRoundingDoublingHighMulFast as srdhm } from '../../src/ir/quant.js';
 import { OptionsType } from '../../src/import/tflite-options.js';
 import { randomInputs } from '../../src/validate/index.js';
 import { assertReferenceMatchesTflm, referenceOutputs } from '../util/reference.js';

@@ -26,7 +26,7 @@ import * as assert from 'uvu/assert';
 import { importGraph } from '../../src/compile.js';
 import { createInterpreter } from '../../src/reference/interpret.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../src/ir/quant.js';
-import { multiplyByQuantizedMultiplierFast } from '../../src/ops/gemm/reference.js';
+import { multiplyByQuantizedMultiplierFast } from '../../src/ir/quant.js';
 import { toBytes, type TensorValue } from '../../src/io/tensor-value.js';
 import { mulberry32, randomFloats, randomInts } from '../util/random.js';
 import { addNode } from '../util/run-lowered.js';

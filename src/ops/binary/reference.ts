@@ -28,9 +28,9 @@ import type { DType, TensorData } from '../../ir/dtype.js';
 import { elementCount } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/graph.js';
 import { describeNode, fail } from '../../diagnostics.js';
-import { quantizeMultiplier, quantizedActivationRange } from '../../ir/quant.js';
+import { quantizeMultiplier, quantizedActivationRange, multiplyByQuantizedMultiplierFast as mbqm } from '../../ir/quant.js';
 import type { Clamp, ReferenceContext, TensorType } from '../op.js';
-import { broadcastOffsets, clampTo, mbqm } from './fixed.js';
+import { broadcastOffsets, clampTo } from './fixed.js';
 
 type Num = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array;
 

@@ -24,7 +24,7 @@ import { describeNode, fail } from '../../diagnostics.js';
 import { allocData } from '../../ir/dtype.js';
 import type { TensorData } from '../../ir/dtype.js';
 import type { Node, Quant, Tensor } from '../../ir/graph.js';
-import { quantizeMultiplier, quantizedActivationRange, roundingDivideByPOT } from '../../ir/quant.js';
+import { multiplyByQuantizedMultiplier64, quantizeMultiplier, quantizedActivationRange, roundingDivideByPOT } from '../../ir/quant.js';
 import type { Clamp, ReferenceContext, TensorType } from '../op.js';
 import type { Conv2dAttrs } from './index.js';
 
@@ -71,14 +71,6 @@ export function requantize(x: number, r: Requant, c: number): number {
   // Truncation toward zero: a negative quotient that is not whole rounds up.
   if (n < 0 && (q - qHigh * 65536 !== 0 || h * 32768 !== n)) h += 1;
   return shift > 0 ? h : roundingDivideByPOT(h, -shift);
-}
-
-/** TFLite's 64-bit MultiplyByQuantizedMultiplier (the 16x8 kernels with an int64 sum): the multiplier rounded to 16 bits, one rounding. */
-export function requantize64(x: number, r: Requant, c: number): number {
-  const m = r.multiplier[c];
-  const reduced = m < 0x7fff0000 ? (m + 32768) >> 16 : 0x7fff;
-  const total = BigInt(15 - r.shift[c]);
-  return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(reduced) + (1n << (total - 1n))) >> total));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -253,7 +245,7 @@ export function convData(attrs: Conv2dAttrs, node: Node<unknown>, x: Tensor, w: 
   const wide = !bias || bias.dtype === 'int64';
   const acc = convolve(attrs, g, x.data!, weights, b, 0);
   for (let i = 0, oc = 0; i < acc.length; i++, oc = oc + 1 === outC ? 0 : oc + 1) {
-    const v = wide ? requantize64(acc[i], r, oc) : requantize(acc[i] | 0, r, oc);
+    const v = wide ? multiplyByQuantizedMultiplier64(acc[i], r.multiplier[oc], r.shift[oc]) : requantize(acc[i] | 0, r, oc);
     o[i] = v < min ? min : v > max ? max : v;
   }
   return out;

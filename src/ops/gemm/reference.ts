@@ -10,63 +10,21 @@
  *                                      an int64 bias or none (TFLite Micro's default quantized_bias_type)
  *   y = clamp(MultiplyByQuantizedMultiplier(acc, M[n], shift[n]) + y_zp, act_min, act_max)
  * The int64 sums use TFLite's 64-bit MultiplyByQuantizedMultiplier (one rounding, a 16-bit multiplier);
- * the int32 sums the double-rounding 32-bit one (src/ir/quant.ts's, computed without BigInt here:
- * `multiplyByQuantizedMultiplierFast`). Multipliers (CalculateOpDataFullyConnected):
+ * the int32 sums the double-rounding 32-bit one (src/ir/quant.ts's `multiplyByQuantizedMultiplierFast`). Multipliers (CalculateOpDataFullyConnected):
  * per-tensor weights double(float32(a_scale · w_scale)) / double(y_scale) (GetQuantizedConvolutionMultipler),
  * per-channel weights (more than one scale) double(a_scale) · double(w_scale[n]) / double(y_scale).
  * The activation range is CalculateActivationRangeQuantized over the output type.
  *
- * `multiplyByQuantizedMultiplierFast`, `multiplyByQuantizedMultiplier64`, `quantOf` and `requantizer` are
- * shared with batch_matmul's and svdf's references.
+ * `quantOf` and `requantizer` are shared with batch_matmul's and svdf's references.
  */
 
 import { fail } from '../../diagnostics.js';
 import type { TensorData } from '../../ir/dtype.js';
 import type { Tensor } from '../../ir/graph.js';
-import { quantizeMultiplier, quantizedActivationRange } from '../../ir/quant.js';
+import { multiplyByQuantizedMultiplier64, multiplyByQuantizedMultiplierFast, quantizeMultiplier, quantizedActivationRange } from '../../ir/quant.js';
 import type { QuantizedMultiplier } from '../../ir/quant.js';
 import type { Clamp, ReferenceContext, TensorType } from '../op.js';
 import type { GemmAttrs } from './index.js';
-
-const TWO_31 = 2147483648;
-const TWO_32 = 4294967296;
-
-/**
- * TFLite's (double-rounding) MultiplyByQuantizedMultiplier on int32 values, as src/ir/quant.ts's
- * `multiplyByQuantizedMultiplier` but without BigInt (several times faster; the tests hold the two equal):
- * the 64-bit product a · b is its exact low word (Math.imul) plus the high word the double product
- * rounds to (the double is within 2^10 of the product, far less than 2^31), and the rounding division by
- * 2^31 is done on (high word, low word + nudge), all exact in doubles.
- */
-export function multiplyByQuantizedMultiplierFast(x: number, multiplier: number, shift: number): number {
-  const a = shift > 0 ? (x << shift) | 0 : x | 0;
-  const b = multiplier | 0;
-  let high: number;
-  if (a === -2147483648 && b === -2147483648) high = 2147483647;
-  else {
-    const lo = Math.imul(a, b) >>> 0;
-    const hi = Math.round((a * b - lo) / TWO_32);
-    const negative = a < 0 !== b < 0 && a !== 0 && b !== 0;
-    const t = lo + (negative ? 1 - (1 << 30) : 1 << 30);
-    high = 2 * hi + Math.floor(t / TWO_31) + (negative && t % TWO_31 !== 0 ? 1 : 0);
-  }
-  const right = shift > 0 ? 0 : -shift;
-  if (right === 0) return high;
-  const mask = (1 << right) - 1;
-  const threshold = (mask >> 1) + (high < 0 ? 1 : 0);
-  return (high >> right) + ((high & mask) > threshold ? 1 : 0);
-}
-
-/**
- * TFLite's 64-bit MultiplyByQuantizedMultiplier (double-rounding build of TFLite Micro): the multiplier
- * rounded to 16 bits, one rounding shift, the result truncated to int32.
- */
-export function multiplyByQuantizedMultiplier64(x: number | bigint, multiplier: number, shift: number): number {
-  const reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
-  const totalShift = BigInt(15 - shift);
-  const r = (BigInt(x) * BigInt(reduced) + (1n << (totalShift - 1n))) >> totalShift;
-  return Number(BigInt.asIntN(32, r));
-}
 
 /** The (scale, zero point) of a per-tensor quantized tensor, or a one-line error naming it. */
 export function quantOf(t: Tensor | TensorType & { name?: string }, what: string): { scale: number; zeroPoint: number } {

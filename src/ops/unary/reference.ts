@@ -30,10 +30,10 @@ import { describeNode, fail } from '../../diagnostics.js';
 import { allocData } from '../../ir/dtype.js';
 import type { TensorData } from '../../ir/dtype.js';
 import { calculateInputRadius, invSqrtQuantizedMultiplierExp, logistic, tanh } from '../../ir/fixedpoint.js';
-import { frexp, quantizeMultiplier, roundHalfAwayFromZero, INT32_MAX } from '../../ir/quant.js';
+import { frexp, quantizeMultiplier, roundHalfAwayFromZero, INT32_MAX, multiplyByQuantizedMultiplierFast as mbqm, roundingDivideByPOT as rdbpot } from '../../ir/quant.js';
 import type { Tensor } from '../../ir/graph.js';
 import type { ReferenceContext, TensorType } from '../op.js';
-import { clampTo, mbqm, rdbpot } from '../binary/fixed.js';
+import { clampTo } from '../binary/fixed.js';
 
 /** Scale and zero point of a tensor's per-tensor quantization. */
 export interface Q {
