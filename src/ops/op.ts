@@ -83,6 +83,27 @@ export interface LowerContext<A> {
   addConstant(base: string, dtype: DType, shape: number[], data: TensorData): string;
   /** The target's instruction set: `dsp` when the core has the ARMv7E-M DSP extension (fast kernel variants). */
   target?: LowerTarget;
+  /**
+   * This node's schedule (issue 17, `tune`): knob name → value, for knobs its operator's `knobs` declares.
+   * A knob absent here takes its default; every value gives bit-identical outputs, only cost differs.
+   */
+  schedule?: Schedule;
+}
+
+/** A schedule: knob name → chosen value. */
+export type Schedule = Readonly<Record<string, number | string>>;
+
+/**
+ * One compile-time choice of a node's lowering that never changes its outputs (only instructions and
+ * flash): a kernel variant, a block size, unrolling, specialisation on the layer's shapes. `values` is
+ * the search space, `default` what an untuned compile uses (one of `values`).
+ */
+export interface Knob {
+  name: string;
+  values: readonly (number | string)[];
+  default: number | string;
+  /** One line for `tune`'s report: what the knob changes. */
+  doc: string;
 }
 
 /** What lowering may assume about the core the C code runs on (from the board; absent = portable). */
@@ -185,6 +206,11 @@ export interface OpDef<A = Record<string, unknown>> {
   foldCost?(attrs: A, inputs: (Tensor | undefined)[], outputs: TensorType[]): number;
   /** Kernel calls. Absent for pure aliases. */
   lower?(ctx: LowerContext<A>): KernelCall[];
+  /**
+   * The schedule knobs `lower` reads from `ctx.schedule` for this node on `ctx.target` (the tuner's
+   * search space, src/tune/); absent or empty: nothing to tune.
+   */
+  knobs?(ctx: LowerContext<A>): Knob[];
   /** Output 0 is input 0's storage reinterpreted (reshape): no kernel, no arena space. */
   alias?: boolean;
   /** Output 0 may overwrite input 0 when input 0 dies at this node (same byte size). */
