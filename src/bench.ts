@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile } from './compile.js';
+import { CompileOptions, compile } from './compile.js';
+import type { TuningSummary } from './tune/apply.js';
 import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
 import { Graph, elementCount } from './ir/graph.js';
@@ -56,6 +57,8 @@ export interface BenchReport {
   arenaLowerBound: number;
   flash: { code: number; weights: number; total: number };
   ram: { data: number; bss: number };
+  /** With a tuning log (`--tuning-log`): how many layers it tuned. */
+  tuning?: TuningSummary;
 }
 
 /** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
@@ -127,8 +130,8 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent): BenchReport {
-  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent, tuning: Pick<CompileOptions, 'tuning' | 'flashBudget'> = {}): BenchReport {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding, ...tuning });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);
   const profiled = buildAndRun(result.files, result.program, result.board, true, progress);
@@ -150,6 +153,7 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
     arenaLowerBound: result.plan.lowerBound,
     flash: plain.sizes.flash,
     ram: plain.sizes.ram,
+    ...(result.tuning ? { tuning: result.tuning } : {}),
   };
 }
 

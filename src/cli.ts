@@ -8,6 +8,7 @@
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *   validate <model> compare the compiled model with a reference, per output and per layer (src/validate/)
  *   ops              the supported operators, from the registry (src/supported.ts)
+ *   tune <model>     measure schedule candidates per workload on the emulator, appending a tuning log (src/tune/)
  *
  * Models are ONNX or TensorFlow Lite files (told apart by their content: src/import/format.ts).
  * Results go to stdout; errors, warnings and progress (src/progress.ts) to stderr. Exit codes: 0 ok;
@@ -41,8 +42,12 @@ import { choice, didYouMean, single, usageMessage, wholeNumber } from './cli-arg
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
 import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
+import { appendTuningRecord, createTuningLog, readTuningLog, resumeTuningLog } from './io/tuning-file.js';
+import { formatTuningSummary } from './tune/apply.js';
+import { formatTune, tune } from './tune/index.js';
+import { QEMU_BOARD } from './run/qemu.js';
 
-const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops'] as const;
+const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops', 'tune'] as const;
 /** Commands that take no model file. */
 const NO_MODEL: readonly string[] = ['ops'];
 const TARGETS: readonly Target[] = ['host', 'qemu'];
@@ -53,6 +58,8 @@ interface CommonArgs {
   model: string;
   name?: string;
   rounding?: string;
+  tuningLog?: string;
+  flashBudget?: string;
 }
 
 function version(): string {
@@ -76,9 +83,22 @@ function readModel(args: CommonArgs) {
   return { bytes, format, rounding, name };
 }
 
+/** --tuning-log and --flash-budget as compile options (src/tune/apply.ts). */
+function tuningOptions(args: CommonArgs): Partial<CompileOptions> {
+  if (args.tuningLog === undefined) {
+    if (args.flashBudget !== undefined) fail('E_USAGE', '--flash-budget limits the flash of tuned configs: give --tuning-log too');
+    return {};
+  }
+  const tuning = readTuningLog(single('--tuning-log', args.tuningLog));
+  const flashBudget = args.flashBudget === undefined ? undefined : wholeNumber('--flash-budget', args.flashBudget, 0, 1 << 30);
+  return { tuning, ...(flashBudget !== undefined ? { flashBudget } : {}) };
+}
+
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const m = readModel(args);
-  return compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...extra });
+  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...tuningOptions(args), ...extra });
+  if (result.tuning) console.error(`utvm-aot: ${formatTuningSummary(result.tuning)}`);
+  return result;
 }
 
 function sampleInputs(path: string | undefined, args: CommonArgs): Partial<CompileOptions> {
@@ -139,8 +159,45 @@ function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void
 function cmdBench(args: CommonArgs & { json?: boolean }): void {
   qemuTimeoutSeconds();
   const m = readModel(args);
-  const report = bench(m.bytes, args.model, m.name, m.rounding, progressOn());
+  const report = bench(m.bytes, args.model, m.name, m.rounding, progressOn(), tuningOptions(args));
+  if (report.tuning) console.error(`utvm-aot: ${formatTuningSummary(report.tuning)}`);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
+}
+
+interface TuneArgs extends CommonArgs {
+  board?: string;
+  budget?: string;
+  time?: string;
+  jobs?: string;
+  seed?: string;
+  output?: string;
+  resume?: boolean;
+}
+
+/** tune: measure, appending to the log as it goes (src/tune/index.ts). */
+async function cmdTune(args: TuneArgs): Promise<void> {
+  const board = choice('--board', args.board ?? QEMU_BOARD, [QEMU_BOARD]);
+  if (args.budget !== undefined && args.time !== undefined) fail('E_USAGE', 'give either --budget or --time');
+  const budget = args.budget === undefined ? 16 : wholeNumber('--budget', args.budget, 1, 100000);
+  const timeS = args.time === undefined ? undefined : wholeNumber('--time', args.time, 1, 7 * 24 * 3600);
+  const jobs = args.jobs === undefined ? 2 : wholeNumber('--jobs', args.jobs, 1, 64);
+  const seed = wholeNumber('--seed', args.seed ?? '0', 0, 0xffffffff);
+  if (args.tuningLog !== undefined || args.flashBudget !== undefined) fail('E_USAGE', "tune writes a log (-o); --tuning-log and --flash-budget are for export, bench, run and inspect");
+  qemuTimeoutSeconds();
+  const m = readModel(args);
+  const out = args.output === undefined ? `${m.name}.tuning.jsonl` : single('--output', args.output);
+  const previous = args.resume ? resumeTuningLog(out) : (createTuningLog(out, false), []);
+  const report = await tune(m.bytes, args.model, m.name, {
+    budget: timeS === undefined ? budget : 100000,
+    timeS,
+    jobs,
+    seed,
+    previous,
+    append: (r) => appendTuningRecord(out, r),
+    progress: progressOn(),
+  });
+  console.log(formatTune({ ...report, board }, out));
+  console.log(`  apply it: utvm-aot export ${shellArg(args.model)} --tuning-log ${shellArg(out)} (or bench, run, inspect)`);
 }
 
 interface RunArgs extends CommonArgs {
@@ -299,6 +356,9 @@ const RUN_TARGET = {
   describe: 'where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500) or reference (the reference interpreter in TypeScript, no C)',
 } as const;
 
+const TUNING_LOG = { type: 'string', describe: "a log of 'utvm-aot tune': each layer takes the best config measured for its workload (others keep the defaults)" } as const;
+const FLASH_BUDGET = { type: 'string', describe: 'with --tuning-log: bytes of flash the tuned configs may add; the ones saving the fewest instructions per byte go first' } as const;
+
 /** Each command's options (yargs builders; the names also feed "did you mean"). */
 function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Record<string, object>> {
   return {
@@ -310,12 +370,16 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       format: { type: 'string', describe: 'project (default: main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' },
       rounding: ROUNDING,
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
+      'tuning-log': TUNING_LOG,
+      'flash-budget': FLASH_BUDGET,
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
+      'tuning-log': TUNING_LOG,
+      'flash-budget': FLASH_BUDGET,
     },
     run: {
       target: RUN_TARGET,
@@ -325,8 +389,10 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       'output-dir': { type: 'string', describe: 'where the outputs of --input-dir go' },
       name: NAME,
       rounding: ROUNDING,
+      'tuning-log': TUNING_LOG,
+      'flash-budget': FLASH_BUDGET,
     },
-    bench: { json: JSON_OPTION, name: NAME, rounding: ROUNDING },
+    bench: { json: JSON_OPTION, name: NAME, rounding: ROUNDING, 'tuning-log': TUNING_LOG, 'flash-budget': FLASH_BUDGET },
     validate: {
       target: TARGET,
       reference: { type: 'string', describe: 'what to compare with: interpreter (default for TFLite), onnxruntime (default for ONNX when installed) or a float model file: the quantization error of this int8 model' },
@@ -346,6 +412,16 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       format: { type: 'string', describe: 'only the operators of one format: tflite or onnx (default both)' },
       json: JSON_OPTION,
     },
+    tune: {
+      board: { type: 'string', describe: `where candidates are measured: ${QEMU_BOARD} (the emulated Cortex-M7; the default and, for now, the only one)` },
+      budget: { type: 'string', describe: 'configs measured per workload at most (default 16): exhaustive when the space is no larger, else a seeded search' },
+      time: { type: 'string', describe: 'seconds: start no new measurement after this long (instead of --budget)' },
+      jobs: { type: 'string', describe: 'builds / emulator runs at a time (default 2)' },
+      seed: { type: 'string', describe: 'seed of the search: a whole number 0 to 4294967295 (default 0)' },
+      output: { alias: 'o', type: 'string', describe: 'the tuning log to write (JSON lines; default <name>.tuning.jsonl)' },
+      resume: { type: 'boolean', describe: 'continue the log: measure only the (workload, config) pairs it does not hold' },
+      name: NAME,
+    },
   };
 }
 
@@ -356,6 +432,7 @@ const DESCRIPTIONS: Record<(typeof COMMANDS)[number], string> = {
   bench: 'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
   validate: 'compare the compiled C (host or qemu) with a reference on the same inputs, per output and per layer: error metrics, top-1, accuracy against labels',
   ops: 'list the supported operators: TensorFlow Lite builtins with their highest version, ONNX op types with the opsets read',
+  tune: 'measure schedule candidates of each layer on the emulated Cortex-M7 (one firmware per batch) and append them to a tuning log (JSON lines)',
 };
 
 const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
@@ -378,6 +455,7 @@ const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<v
   bench: cmdBench,
   validate: cmdValidate,
   ops: cmdOps,
+  tune: cmdTune,
 };
 
 export function main(argv: string[]): void {
