@@ -16,8 +16,15 @@ static inline int8_t mean_s8(const utvm_pool2d_params_s8 *ps, int32_t sum, int32
     return (int8_t)(mean > ps->act_max ? ps->act_max : mean);
 }
 
+/* Once per output pixel and word, not per tap: kept out of line (one copy instead of one per word). */
+#if defined(__GNUC__)
+#define UTVM_NOINLINE __attribute__((noinline))
+#else
+#define UTVM_NOINLINE
+#endif
+
 /* The four channels of one word from its two int16-lane sums (even: channels 0, 2; odd: 1, 3). */
-static inline void store_word(const utvm_pool2d_params_s8 *ps, int32_t even, int32_t odd, int32_t count, int8_t *o)
+static UTVM_NOINLINE void store_word(const utvm_pool2d_params_s8 *ps, int32_t even, int32_t odd, int32_t count, int8_t *o)
 {
     o[0] = mean_s8(ps, (int16_t)(uint16_t)(uint32_t)even, count);
     o[1] = mean_s8(ps, (int16_t)(uint16_t)(uint32_t)odd, count);

@@ -20,6 +20,7 @@ import type { Node } from '../ir/graph.js';
 import { loadBoard } from '../emit/boards.js';
 import { compilerVersion } from '../emit/templates.js';
 import { nodeKnobs } from '../lower/index.js';
+import { getOp } from '../ops/index.js';
 import type { Knob, LowerTarget, Schedule } from '../ops/op.js';
 import { Progress, silent } from '../progress.js';
 import { QEMU_BOARD } from '../run/qemu.js';
@@ -162,7 +163,7 @@ export async function tune(bytes: Uint8Array, fileName: string, name: string, op
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, work.length)) }, worker));
   counter.done();
-  const layers = g.nodes.length;
+  const layers = g.nodes.filter((n) => getOp(n.op).lower).length;
   return { model: fileName, board: QEMU_BOARD, layers, records, workloads: results };
 }
 
