@@ -20,6 +20,7 @@ import type { Schedule } from '../ops/op.js';
 import { writeFileMap } from '../io/files.js';
 import { sectionSizes } from '../run/measure.js';
 import { qemuTimeoutSeconds } from '../run/qemu.js';
+import { configId } from './log.js';
 import { CompiledCandidate, REPEATS, candidateFiles, candidateName, compileCandidate, layerGraph } from './firmware.js';
 
 export interface CandidateResult {
@@ -89,7 +90,9 @@ function flashOf(dir: string, k: number, c: CompiledCandidate): number {
  */
 export async function measureBatch(g: Graph, node: Node, base: Schedule, configs: Schedule[]): Promise<CandidateResult[]> {
   const layer = layerGraph(g, node);
-  const all = [base, ...configs];
+  // The default is candidate 0 in every firmware; asked for again, it is not built twice.
+  const baseId = configId(base);
+  const all = [base, ...configs.filter((c) => configId(c) !== baseId)];
   const compiled: (CompiledCandidate | string)[] = all.map((config, k) => {
     try {
       return compileCandidate(layer, node.name, config, k);
@@ -98,7 +101,8 @@ export async function measureBatch(g: Graph, node: Node, base: Schedule, configs
       throw e;
     }
   });
-  const refused = (i: number) => (typeof compiled[i + 1] === 'string' ? (compiled[i + 1] as string) : undefined);
+  const slot = (i: number) => (configId(configs[i]) === baseId ? 0 : all.indexOf(configs[i]));
+  const refused = (i: number) => (typeof compiled[slot(i)] === 'string' ? (compiled[slot(i)] as string) : undefined);
   if (typeof compiled[0] === 'string') return configs.map((config) => ({ config, ok: false, error: `the default config failed: ${compiled[0]}` }));
   // Candidates renumbered without the refused ones, so the prefixes stay tune_c0..tune_c<n-1>.
   const runnable: { index: number; config: Schedule }[] = all.map((config, index) => ({ index, config })).filter((c) => typeof compiled[c.index] !== 'string');
@@ -121,7 +125,7 @@ export async function measureBatch(g: Graph, node: Node, base: Schedule, configs
     });
     const reference = outputsOf(0);
     return configs.map((config, i) => {
-      const k = runnable.findIndex((c) => c.index === i + 1);
+      const k = runnable.findIndex((c) => c.index === slot(i));
       if (k < 0) return { config, ok: false, error: refused(i) };
       const count = counts.get(k);
       if (count === undefined) return { config, ok: false, error: 'the firmware printed no count for it' };

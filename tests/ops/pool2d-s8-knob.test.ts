@@ -66,7 +66,7 @@ test('channel_words 1, 2 and 4 give the portable kernel\'s bytes', () => {
   });
   for (const node of nodes) {
     const knobs = getOp('pool2d').knobs!(lowerContext(g, node, { dsp: true }));
-    assert.equal(knobs.map((k) => [k.name, k.values, k.default]), [['channel_words', [1, 2, 4], 1]], node.name);
+    assert.equal(knobs.map((k) => [k.name, k.values, k.default]), [['channel_words', [1, 2, 4], 2]], node.name);
     assert.equal(getOp('pool2d').knobs!(lowerContext(g, node, { dsp: false })), [], 'no knob on the portable kernel');
   }
   const portable = runLoweredMany(g, nodes, inputs);

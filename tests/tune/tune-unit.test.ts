@@ -60,7 +60,7 @@ test('workload key: operator, shapes, dtypes, attributes, quantization kind and 
 test('workloads: the layers with knobs on the core, grouped by key', () => {
   const g = loadGraph(poolModel(25, 5, 64, [25, 5]), 'm.tflite', 'm');
   const w = findWorkloads(g, DSP);
-  assert.equal(w.map((x) => [x.op, x.layers.length, x.knobs.map((k) => `${k.name}:${k.values.join('|')}:${k.default}`)]), [['pool2d', 1, ['channel_words:1|2|4:1']]]);
+  assert.equal(w.map((x) => [x.op, x.layers.length, x.knobs.map((k) => `${k.name}:${k.values.join('|')}:${k.default}`)]), [['pool2d', 1, ['channel_words:1|2|4:2']]]);
   assert.equal(findWorkloads(g, { dsp: false }), [], 'the portable kernel has no knob');
   assert.equal(findWorkloads(loadGraph(poolModel(4, 4, 4, [2, 2]), 'm.tflite', 'm'), DSP), [], 'one word of channels: nothing to tune');
 });
@@ -131,13 +131,13 @@ test('apply: the best ok config per key; ties to the default; unknown knobs and 
   const key = workloadKey(g, g.nodes[0], DSP);
   const r = (config: Schedule, instructions: number, flash: number, ok = true): TuningRecord => ({ key, config, instructions, flash, ok });
   const log = (records: TuningRecord[]) => ({ file: 't.jsonl', records });
-  let c = chooseSchedules(g, DSP, log([r({ channel_words: 1 }, 100, 10), r({ channel_words: 4 }, 50, 30), r({ channel_words: 2 }, 40, 20, false)]));
+  let c = chooseSchedules(g, DSP, log([r({ channel_words: 2 }, 100, 10), r({ channel_words: 4 }, 50, 30), r({ channel_words: 1 }, 40, 20, false)]));
   assert.equal([...c.schedules], [[g.nodes[0].name, { channel_words: 4 }]]);
   assert.is(formatTuningSummary(c.summary), 'tuning: 1 of 2 layers from t.jsonl (20 bytes of extra flash)');
   c = chooseSchedules(g, DSP, log([r({ channel_words: 4 }, 100, 5), r({}, 100, 10)]));
-  assert.equal(c.schedules.get(g.nodes[0].name), { channel_words: 1 }, 'a tie goes to the default (an empty config is the default)');
-  c = chooseSchedules(g, DSP, log([r({ channel_words: 8 }, 1, 5), r({ unroll: 2 }, 1, 5), r({ channel_words: 2 }, 60, 5)]));
-  assert.equal(c.schedules.get(g.nodes[0].name), { channel_words: 2 });
+  assert.equal(c.schedules.get(g.nodes[0].name), { channel_words: 2 }, 'a tie goes to the default (an empty config is the default)');
+  c = chooseSchedules(g, DSP, log([r({ channel_words: 8 }, 1, 5), r({ unroll: 2 }, 1, 5), r({ channel_words: 1 }, 60, 5)]));
+  assert.equal(c.schedules.get(g.nodes[0].name), { channel_words: 1 });
   assert.is(formatTuningSummary(c.summary), 'tuning: 1 of 2 layers from t.jsonl (2 records with an unknown knob or value ignored; 5 bytes of extra flash)', 'no default measured: its whole flash counts');
   c = chooseSchedules(g, DSP, log([r({ channel_words: 1 }, 100, 10, false)]));
   assert.is(c.schedules.size, 0, 'no ok record: the default');
@@ -154,9 +154,9 @@ test('apply: --flash-budget drops the configs that save the fewest instructions 
   const [k1, k2] = [workloadKey(g, g.nodes[0], DSP), workloadKey(g, extra, DSP)];
   assert.is.not(k1, k2);
   const records: TuningRecord[] = [
-    { key: k1, config: { channel_words: 1 }, instructions: 1000, flash: 100, ok: true },
+    { key: k1, config: { channel_words: 2 }, instructions: 1000, flash: 100, ok: true },
     { key: k1, config: { channel_words: 4 }, instructions: 500, flash: 200, ok: true }, // 5 saved per byte
-    { key: k2, config: { channel_words: 1 }, instructions: 1000, flash: 100, ok: true },
+    { key: k2, config: { channel_words: 2 }, instructions: 1000, flash: 100, ok: true },
     { key: k2, config: { channel_words: 4 }, instructions: 900, flash: 200, ok: true }, // 1 saved per byte
   ];
   const log = { file: 't.jsonl', records };

@@ -32,12 +32,15 @@ export const AVG_POOL_DSP_MAX_TAPS = 255;
  * The tuning knob of the int8 average pool's DSP kernel (issue 17): how many words of four channels one
  * pass over the window sums (1: utvm_avg_pool2d_s8_dsp, 2 and 4: its _x2 and _x4 twins, which compute
  * each tap's address once for all the pass's words). The sums, their order and the division are the same,
- * so every value gives the same bytes; only instructions and flash differ.
+ * so every value gives the same bytes; only instructions and flash differ. Measured (`utvm-aot tune`):
+ * 2 beats 1 on every shape tried (the MLPerf pools; 8 to 256 channels, 2x2 to 25x5 windows; +180 bytes of
+ * flash), so it is the default; 4 is best from 16 channels up (kws 24,510 → 13,170 instructions, ic
+ * 12,460 → 7,170, vww 13,720 → 9,710) but loses to 1 on 8 and 12 channels: a choice for the tuner.
  */
 export const CHANNEL_WORDS: Knob = {
   name: 'channel_words',
   values: [1, 2, 4],
-  default: 1,
+  default: 2,
   doc: 'int8 average pool (DSP): words of 4 channels summed per pass over the window',
 };
 
@@ -87,7 +90,8 @@ export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Cla
     return [{ kernel: `utvm_${kind}_pool2d_s16`, header: 'utvm/pool2d.h', args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }] }];
   }
   const dsp = ctx.target?.dsp === true && (kind === 'max' || window.kernel_h * window.kernel_w <= AVG_POOL_DSP_MAX_TAPS);
-  const words = dsp && kind === 'avg' ? Number(ctx.schedule?.[CHANNEL_WORDS.name] ?? CHANNEL_WORDS.default) : 1;
+  const tunable = poolS8Knobs(ctx, [window.kernel_h, window.kernel_w]).length > 0;
+  const words = tunable ? Number(ctx.schedule?.[CHANNEL_WORDS.name] ?? CHANNEL_WORDS.default) : 1;
   return [{
     kernel: `utvm_${kind}_pool2d_s8${dsp ? '_dsp' : ''}${words > 1 ? `_x${words}` : ''}`,
     header: dsp ? 'utvm/pool2d_s8_dsp.h' : 'utvm/pool2d.h',
