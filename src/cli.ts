@@ -45,6 +45,7 @@ import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
 import { appendTuningRecord, createTuningLog, readTuningLog, resumeTuningLog } from './io/tuning-file.js';
 import { formatTuningSummary } from './tune/apply.js';
 import { formatTune, tune } from './tune/index.js';
+import { stopMeasuring } from './tune/measure.js';
 import { QEMU_BOARD } from './run/qemu.js';
 
 const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops', 'tune'] as const;
@@ -187,15 +188,26 @@ async function cmdTune(args: TuneArgs): Promise<void> {
   const m = readModel(args);
   const out = args.output === undefined ? `${m.name}.tuning.jsonl` : single('--output', args.output);
   const previous = args.resume ? resumeTuningLog(out) : (createTuningLog(out, false), []);
-  const report = await tune(m.bytes, args.model, m.name, {
-    budget: timeS === undefined ? budget : 100000,
-    timeS,
-    jobs,
-    seed,
-    previous,
-    append: (r) => appendTuningRecord(out, r),
-    progress: progressOn(),
-  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopMeasuring();
+    console.error(`\nutvm-aot: interrupted (${signal}): ${out} keeps every record measured so far; continue with --resume`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let report;
+  try {
+    report = await tune(m.bytes, args.model, m.name, {
+      budget: timeS === undefined ? budget : 100000,
+      timeS,
+      jobs,
+      seed,
+      previous,
+      append: (r) => appendTuningRecord(out, r),
+      progress: progressOn(),
+    });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
   console.log(formatTune({ ...report, board }, out));
   console.log(`  apply it: utvm-aot export ${shellArg(args.model)} --tuning-log ${shellArg(out)} (or bench, run, inspect)`);
 }

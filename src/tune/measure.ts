@@ -31,6 +31,16 @@ export interface CandidateResult {
   error?: string;
 }
 
+/** Folders and processes of the batches in flight: `stopMeasuring` removes and kills them (tune interrupted). */
+const liveDirs = new Set<string>();
+const liveChildren = new Set<ReturnType<typeof spawn>>();
+
+/** Kills the build and emulator processes in flight and removes their folders (on SIGINT / SIGTERM). */
+export function stopMeasuring(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+}
+
 interface Exec {
   status: number | null;
   stdout: string;
@@ -42,6 +52,7 @@ interface Exec {
 export function execAsync(command: string, args: string[], cwd: string, timeoutS: number): Promise<Exec> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    liveChildren.add(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -53,10 +64,12 @@ export function execAsync(command: string, args: string[], cwd: string, timeoutS
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-(1 << 20))));
     child.on('error', (e) => {
       clearTimeout(timer);
+      liveChildren.delete(child);
       resolve({ status: null, stdout, stderr: `${stderr}${e.message}`, timedOut });
     });
     child.on('close', (status) => {
       clearTimeout(timer);
+      liveChildren.delete(child);
       resolve({ status, stdout, stderr, timedOut });
     });
   });
@@ -108,6 +121,7 @@ export async function measureBatch(g: Graph, node: Node, base: Schedule, configs
   const runnable: { index: number; config: Schedule }[] = all.map((config, index) => ({ index, config })).filter((c) => typeof compiled[c.index] !== 'string');
   const candidates = runnable.map((c, k) => (k === c.index ? (compiled[c.index] as CompiledCandidate) : compileCandidate(layer, node.name, c.config, k)));
   const dir = mkdtempSync(join(tmpdir(), 'utvm-tune-'));
+  liveDirs.add(dir);
   try {
     writeFileMap(dir, candidateFiles(candidates));
     const timeout = qemuTimeoutSeconds();
@@ -136,6 +150,7 @@ export async function measureBatch(g: Graph, node: Node, base: Schedule, configs
       return result;
     });
   } finally {
+    liveDirs.delete(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }
