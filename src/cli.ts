@@ -44,11 +44,8 @@ import { choice, didYouMean, single, usageMessage, wholeNumber } from './cli-arg
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
 import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
-import { appendTuningRecord, createTuningLog, readTuningLog, resumeTuningLog } from './io/tuning-file.js';
 import { formatTuningSummary } from './tune/apply.js';
-import { formatTune, tune } from './tune/index.js';
-import { stopMeasuring } from './tune/measure.js';
-import { QEMU_BOARD } from './run/qemu.js';
+import { TUNE_OPTIONS, TUNING_LOG_OPTIONS, cmdTune, tuningOptions } from './cli-tune.js';
 
 const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops', 'tune'] as const;
 /** Commands that take no model file. */
@@ -114,17 +111,6 @@ function readModel(args: CommonArgs) {
   }
   const name = args.name === undefined ? defaultModelName(args.model) : single('--name', args.name);
   return { bytes, format, rounding, name };
-}
-
-/** --tuning-log and --flash-budget as compile options (src/tune/apply.ts). */
-function tuningOptions(args: CommonArgs): Partial<CompileOptions> {
-  if (args.tuningLog === undefined) {
-    if (args.flashBudget !== undefined) fail('E_USAGE', '--flash-budget limits the flash of tuned configs: give --tuning-log too');
-    return {};
-  }
-  const tuning = readTuningLog(single('--tuning-log', args.tuningLog));
-  const flashBudget = args.flashBudget === undefined ? undefined : wholeNumber('--flash-budget', args.flashBudget, 0, 1 << 30);
-  return { tuning, ...(flashBudget !== undefined ? { flashBudget } : {}) };
 }
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
@@ -204,53 +190,6 @@ async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promis
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
-interface TuneArgs extends CommonArgs {
-  board?: string;
-  budget?: string;
-  time?: string;
-  jobs?: string;
-  seed?: string;
-  output?: string;
-  resume?: boolean;
-}
-
-/** tune: measure, appending to the log as it goes (src/tune/index.ts). */
-async function cmdTune(args: TuneArgs): Promise<void> {
-  const board = choice('--board', args.board ?? QEMU_BOARD, [QEMU_BOARD]);
-  if (args.budget !== undefined && args.time !== undefined) fail('E_USAGE', 'give either --budget or --time');
-  const budget = args.budget === undefined ? 16 : wholeNumber('--budget', args.budget, 1, 100000);
-  const timeS = args.time === undefined ? undefined : wholeNumber('--time', args.time, 1, 7 * 24 * 3600);
-  const jobs = args.jobs === undefined ? 2 : wholeNumber('--jobs', args.jobs, 1, 64);
-  const seed = wholeNumber('--seed', args.seed ?? '0', 0, 0xffffffff);
-  if (args.tuningLog !== undefined || args.flashBudget !== undefined) fail('E_USAGE', "tune writes a log (-o); --tuning-log and --flash-budget are for export, bench, run and inspect");
-  qemuTimeoutSeconds();
-  const m = readModel(args);
-  const out = args.output === undefined ? `${m.name}.tuning.jsonl` : single('--output', args.output);
-  const previous = args.resume ? resumeTuningLog(out) : (createTuningLog(out, false), []);
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopMeasuring();
-    console.error(`\nutvm-aot: interrupted (${signal}): ${out} keeps every record measured so far; continue with --resume`);
-    process.exit(signal === 'SIGTERM' ? 143 : 130);
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  let report;
-  try {
-    report = await tune(m.bytes, args.model, m.name, {
-      budget: timeS === undefined ? budget : 100000,
-      timeS,
-      jobs,
-      seed,
-      previous,
-      append: (r) => appendTuningRecord(out, r),
-      progress: progressOn(),
-    });
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
-  console.log(formatTune({ ...report, board }, out));
-  console.log(`  apply it: utvm-aot export ${shellArg(args.model)} --tuning-log ${shellArg(out)} (or bench, run, inspect)`);
-}
-
 interface RunArgs extends CommonArgs, GdbArgs {
   target?: string;
   input?: string[];
@@ -262,6 +201,7 @@ interface RunArgs extends CommonArgs, GdbArgs {
 /** The imported graph's inputs and outputs, as `run` reads and writes them for the reference interpreter. */
 function referenceModel(args: RunArgs) {
   if (args.rounding !== undefined) fail('E_USAGE', '--rounding chooses the requantization of the compiled C; the reference interpreter follows TensorFlow Lite\'s integer arithmetic');
+  if (args.tuningLog !== undefined) fail('E_USAGE', '--tuning-log chooses the kernels of the compiled C; the reference interpreter runs none');
   const m = readModel(args);
   const graph = importGraph(m.bytes, args.model, m.name);
   const io = (names: string[]) => names.map((n) => ({ name: n, dtype: graph.tensor(n).dtype, shape: [...graph.tensor(n).shape] }));
@@ -433,9 +373,6 @@ const GDB_OPTIONS = {
   load: { type: 'boolean', describe: 'with --target gdb: load the firmware through the server (default); --no-load when it is already flashed (make flash of export --host-driven)' },
 } as const;
 
-const TUNING_LOG = { type: 'string', describe: "a log of 'utvm-aot tune': each layer takes the best config measured for its workload (others keep the defaults)" } as const;
-const FLASH_BUDGET = { type: 'string', describe: 'with --tuning-log: bytes of flash the tuned configs may add; the ones saving the fewest instructions per byte go first' } as const;
-
 /** Each command's options (yargs builders; the names also feed "did you mean"). */
 function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Record<string, object>> {
   return {
@@ -448,16 +385,14 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       rounding: ROUNDING,
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
       'host-driven': { type: 'boolean', describe: 'a firmware a host drives over the debug link (run/validate/bench --target gdb): a mailbox in RAM, no console' },
-      'tuning-log': TUNING_LOG,
-      'flash-budget': FLASH_BUDGET,
+      ...TUNING_LOG_OPTIONS,
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
-      'tuning-log': TUNING_LOG,
-      'flash-budget': FLASH_BUDGET,
+      ...TUNING_LOG_OPTIONS,
     },
     run: {
       target: RUN_TARGET,
@@ -468,8 +403,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       ...GDB_OPTIONS,
       name: NAME,
       rounding: ROUNDING,
-      'tuning-log': TUNING_LOG,
-      'flash-budget': FLASH_BUDGET,
+      ...TUNING_LOG_OPTIONS,
     },
     bench: {
       target: { type: 'string', describe: `where to measure: qemu (the emulated Cortex-M7, default) ${GDB_TARGET_TEXT}` },
@@ -477,8 +411,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
-      'tuning-log': TUNING_LOG,
-      'flash-budget': FLASH_BUDGET,
+      ...TUNING_LOG_OPTIONS,
     },
     validate: {
       target: TARGET,
@@ -500,16 +433,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       format: { type: 'string', describe: 'only the operators of one format: tflite or onnx (default both)' },
       json: JSON_OPTION,
     },
-    tune: {
-      board: { type: 'string', describe: `where candidates are measured: ${QEMU_BOARD} (the emulated Cortex-M7; the default and, for now, the only one)` },
-      budget: { type: 'string', describe: 'configs measured per workload at most (default 16): exhaustive when the space is no larger, else a seeded search' },
-      time: { type: 'string', describe: 'seconds: start no new measurement after this long (instead of --budget)' },
-      jobs: { type: 'string', describe: 'builds / emulator runs at a time (default 2)' },
-      seed: { type: 'string', describe: 'seed of the search: a whole number 0 to 4294967295 (default 0)' },
-      output: { alias: 'o', type: 'string', describe: 'the tuning log to write (JSON lines; default <name>.tuning.jsonl)' },
-      resume: { type: 'boolean', describe: 'continue the log: measure only the (workload, config) pairs it does not hold' },
-      name: NAME,
-    },
+    tune: { ...TUNE_OPTIONS, name: NAME },
   };
 }
 
@@ -543,7 +467,7 @@ const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<v
   bench: cmdBench,
   validate: cmdValidate,
   ops: cmdOps,
-  tune: cmdTune,
+  tune: (a: never) => cmdTune(a, readModel),
 };
 
 export function main(argv: string[]): void {

@@ -23,7 +23,11 @@ import type { FileMap } from '../emit/project.js';
 import type { Schedule } from '../ops/op.js';
 import { QEMU_BOARD } from '../run/qemu.js';
 
-/** Runs of a candidate between the two timer readings: the timer ticks every 40 instructions, so 4 runs give 10-instruction resolution. */
+/**
+ * Runs of a candidate between the two timer readings: QEMU's timer ticks every 40 instructions, so 4 runs
+ * give 10-instruction resolution; each measurement starts at the same phase of the tick
+ * (board_cycles_align), so a candidate's count does not depend on what ran before it in the firmware.
+ */
 export const REPEATS = 4;
 
 /** `node` of `g` alone as a graph (see the file's comment); run-time inputs in their order of first use. */
@@ -112,6 +116,7 @@ export function tuneMain(candidates: CompiledCandidate[]): string {
     lines.push(`    if (${n}_init() != UTVM_OK || ${n}_reset() != UTVM_OK) console_fail("candidate ${k} failed to initialise", "");`);
     c.program.inputs.forEach((t, i) => lines.push(...fillInput(k, i, t)));
     lines.push(
+      '    board_cycles_align(); /* every candidate starts at the same phase of the coarse counter */',
       '    start = board_cycles();',
       `    for (r = 0; r < REPEATS; r++) if (${n}_run() != UTVM_OK) console_fail("candidate ${k} failed to run", "");`,
       '    ticks = board_cycles() - start;',
