@@ -32,7 +32,7 @@ export const TUNING_LOG_OPTIONS = {
 export const TUNE_OPTIONS = {
   board: { type: 'string', describe: `where candidates are measured: ${QEMU_BOARD} (the emulated Cortex-M7; the default and, for now, the only one)` },
   budget: { type: 'string', describe: 'configs measured per workload at most (default 16): exhaustive when the space is no larger, else a seeded search' },
-  time: { type: 'string', describe: 'seconds: start no new measurement after this long (instead of --budget)' },
+  time: { type: 'string', describe: 'seconds: start no new measurement after this long (instead of --budget; then up to 64 configs per workload)' },
   jobs: { type: 'string', describe: 'builds / emulator runs at a time (default 2)' },
   seed: { type: 'string', describe: 'seed of the search: a whole number 0 to 4294967295 (default 0)' },
   output: { alias: 'o', type: 'string', describe: 'the tuning log to write (JSON lines; default <name>.tuning.jsonl)' },
@@ -62,6 +62,9 @@ interface TuneArgs extends TuningArgs {
   resume?: boolean;
 }
 
+/** Configs per workload at most under --time (the clock, not this, is meant to end the run). */
+const TIME_BUDGET = 64;
+
 /** tune: measure, appending to the log as it goes (src/tune/index.ts). */
 export async function cmdTune(args: TuneArgs, readModel: ReadModel): Promise<void> {
   const board = choice('--board', args.board ?? QEMU_BOARD, [QEMU_BOARD]);
@@ -84,7 +87,7 @@ export async function cmdTune(args: TuneArgs, readModel: ReadModel): Promise<voi
   let report;
   try {
     report = await tune(m.bytes, args.model, m.name, {
-      budget: timeS === undefined ? budget : 100000,
+      budget: timeS === undefined ? budget : TIME_BUDGET,
       timeS,
       jobs,
       seed,

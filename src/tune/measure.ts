@@ -102,6 +102,36 @@ function flashOf(dir: string, k: number, c: CompiledCandidate): number {
  * Returns one result per config of `configs` (the default's too when it is among them).
  */
 export async function measureBatch(g: Graph, node: Node, base: Schedule, configs: Schedule[]): Promise<CandidateResult[]> {
+  const cap = candidatesPerFirmware(g, node, base);
+  if (configs.length > cap) {
+    const results: CandidateResult[] = [];
+    for (let i = 0; i < configs.length; i += cap) results.push(...(await measureFirmware(g, node, base, configs.slice(i, i + cap))));
+    return results;
+  }
+  return measureFirmware(g, node, base, configs);
+}
+
+/** Flash and RAM the emulated board gives one measuring firmware (of its 4 MB of flash and 16 MB of PSRAM). */
+const FLASH_FOR_CANDIDATES = 3_500_000;
+const ARENA_FOR_CANDIDATES = 15_000_000;
+
+/**
+ * How many configs besides the default fit one firmware: each candidate has its own copy of the layer's
+ * weights (flash) and its own arena; a big layer is measured in several firmwares.
+ */
+export function candidatesPerFirmware(g: Graph, node: Node, base: Schedule): number {
+  let probe: CompiledCandidate;
+  try {
+    probe = compileCandidate(layerGraph(g, node), node.name, base, 0);
+  } catch {
+    return 64;
+  }
+  const perFlash = Math.floor(FLASH_FOR_CANDIDATES / (probe.program.weightBytes + 16384));
+  const perArena = Math.floor(ARENA_FOR_CANDIDATES / (probe.program.arenaBytes + 64));
+  return Math.max(1, Math.min(64, perFlash, perArena) - 1);
+}
+
+async function measureFirmware(g: Graph, node: Node, base: Schedule, configs: Schedule[]): Promise<CandidateResult[]> {
   const layer = layerGraph(g, node);
   // The default is candidate 0 in every firmware; asked for again, it is not built twice.
   const baseId = configId(base);

@@ -18,7 +18,10 @@ import { chooseSchedules, formatTuningSummary } from '../../src/tune/apply.js';
 import { allConfigs, search } from '../../src/tune/space.js';
 import { findWorkloads } from '../../src/tune/index.js';
 import { resumeTuningLog } from '../../src/io/tuning-file.js';
-import { buildTflite, poolOptions } from '../util/tflite-build.js';
+import { buildTflite, conv2dOptions, poolOptions } from '../util/tflite-build.js';
+import { candidatesPerFirmware } from '../../src/tune/measure.js';
+import { defaultConfig } from '../../src/tune/apply.js';
+import { nodeKnobs } from '../../src/lower/index.js';
 
 const DSP = { dsp: true, rounding: 'tflite' as const };
 const Q = { scale: [0.05], zeroPoint: [-3] };
@@ -223,6 +226,25 @@ test('search: a config that fails (undefined) is never the best; mayContinue sto
   });
   assert.equal(batches, [5]);
   assert.equal(found.best, { a: 1, b: 'x', c: 0 });
+});
+
+test('a big layer is measured in several firmwares: each candidate carries its own weights', () => {
+  const small = loadGraph(poolModel(25, 5, 64, [25, 5]), 'm.tflite', 'm');
+  assert.is(candidatesPerFirmware(small, small.nodes[0], defaultConfig(nodeKnobs(small, small.nodes[0], DSP))), 63, 'no weights: the cap of 64 candidates');
+  const [o, k, c] = [64, 3, 512];
+  const conv = buildTflite({
+    tensors: [
+      { name: 'x', shape: [1, 4, 4, c], type: 'int8', quant: Q },
+      { name: 'w', shape: [o, k, k, c], type: 'int8', data: Array.from({ length: o * k * k * c }, (_, i) => (i % 251) - 125), quant: { scale: [0.01], zeroPoint: [0] } },
+      { name: 'y', shape: [1, 2, 2, o], type: 'int8', quant: Q },
+    ],
+    inputs: [0],
+    outputs: [2],
+    operators: [{ op: 'CONV_2D', version: 3, inputs: [0, 1, -1], outputs: [2], options: conv2dOptions({ padding: 'VALID' }) }],
+  });
+  const g = loadGraph(conv, 'c.tflite', 'c');
+  // 294,912 bytes of weights (+16 KB of code allowance) per candidate in 3.5 MB of the board's 4 MB of flash: 11, the default included
+  assert.is(candidatesPerFirmware(g, g.nodes[0], {}), 10);
 });
 
 test.run();
