@@ -34,8 +34,9 @@ export const AVG_POOL_DSP_MAX_TAPS = 255;
  * each tap's address once for all the pass's words). The sums, their order and the division are the same,
  * so every value gives the same bytes; only instructions and flash differ. Measured (`utvm-aot tune`):
  * 2 beats 1 on every shape tried (the MLPerf pools; 8 to 256 channels, 2x2 to 25x5 windows; +180 bytes of
- * flash), so it is the default; 4 is best from 16 channels up (kws 24,510 → 13,170 instructions, ic
- * 12,460 → 7,170, vww 13,720 → 9,710) but loses to 1 on 8 and 12 channels: a choice for the tuner.
+ * flash), so it is the default (kws 24,510 → 15,150 instructions, ic 12,460 → 7,950, vww 13,720 → 10,890);
+ * 4 is best from 16 channels up (kws 13,160, ic 7,160, vww 9,700) but loses to 1 on 8 and 12 channels: a
+ * choice for the tuner.
  */
 export const CHANNEL_WORDS: Knob = {
   name: 'channel_words',
