@@ -69,6 +69,16 @@ static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
 }
 
 /*
+ * utvm_conv2d_s8_dsp with the output stage of the records below (same parameters, columns, weights and
+ * scratch): channels int32 [out_c rounded up to even][4] {bias, multiplier, r, round} (bias the layer's
+ * own, 0 when none; a padding channel {0, 0, 1, 0}); of p->requant only act_min / act_max are read. The
+ * compiler uses it when every channel meets the records' exactness conditions with |acc| bounded by
+ * |bias| + max|x + input_offset| * sum|w| (src/ops/conv2d/1x1-s8-dsp.ts), else utvm_conv2d_s8_dsp.
+ */
+void utvm_conv2d_s8_dsp_rec(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
+                            const int32_t *channels, int8_t *output, void *scratch);
+
+/*
  * 1x1 convolution, no padding, any stride, in_c a multiple of 4: out[pixel][oc] = clamp(requantized(
  * bias'[oc] + dot(in[pixel], weights[oc]))), the input offset folded into bias' at compile time.
  * p:        utvm_conv2d_1x1_params_s8; of its requant only act_min / act_max are read (the rest is in

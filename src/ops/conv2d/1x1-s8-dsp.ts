@@ -47,6 +47,21 @@ export function int32ArgValues<A>(ctx: LowerContext<A>, arg: CArg, count: number
  * channel {0, 0, 1, 0}), or undefined when a channel is outside the kernel's exactness conditions.
  */
 export function pointwiseRecords(c: DspConv): Int32Array | undefined {
+  return channelRecords(c, c.inC, (oc, sum) => (c.bias ? c.bias[oc] : 0) + c.inputOffset * sum, 128);
+}
+
+/**
+ * The same records for utvm_conv2d_s8_dsp_rec, whose accumulator is bias + Σ w·(x + input_offset) over
+ * `k` weights per channel (padded taps add 0): bias as it is, |x + input_offset| ≤ the larger of
+ * |−128 + offset| and |127 + offset|.
+ */
+export function generalRecords(c: DspConv, k: number): Int32Array | undefined {
+  const maxInput = Math.max(Math.abs(-128 + c.inputOffset), Math.abs(127 + c.inputOffset));
+  return channelRecords(c, k, (oc) => (c.bias ? c.bias[oc] : 0), maxInput);
+}
+
+/** Records of channels whose accumulator is biasOf(oc, Σw) + Σ w·v, |v| ≤ maxInput, k weights each. */
+function channelRecords(c: DspConv, k: number, biasOf: (oc: number, sum: number) => number, maxInput: number): Int32Array | undefined {
   const rows = c.outC + (c.outC % 2);
   const out = new Int32Array(4 * rows);
   for (let oc = 0; oc < rows; oc++) {
@@ -56,12 +71,12 @@ export function pointwiseRecords(c: DspConv): Int32Array | undefined {
     }
     let sum = 0;
     let sumAbs = 0;
-    for (let k = 0; k < c.inC; k++) {
-      const w = c.weights[oc * c.inC + k];
+    for (let i = 0; i < k; i++) {
+      const w = c.weights[oc * k + i];
       sum += w;
       sumAbs += Math.abs(w);
     }
-    const record = channelRecord(c, oc, (c.bias ? c.bias[oc] : 0) + c.inputOffset * sum, 128 * sumAbs);
+    const record = channelRecord(c, oc, biasOf(oc, sum), maxInput * sumAbs);
     if (!record) return undefined;
     out.set(record, 4 * oc);
   }

@@ -1,0 +1,68 @@
+/**
+ * The schedule knobs of the int8 convolution on a DSP core (issue 17: `OpDef.knobs`, `LowerContext.schedule`).
+ * Every value of every knob gives the same output bytes: they choose among kernels and output stages that
+ * compute TFLite's arithmetic exactly (each kernel's header argues it; tests/ops/conv2d-s8-knobs.test.ts
+ * checks every value on the MLPerf layer shapes against TensorFlow Lite Micro). The defaults are the
+ * values that measured fastest on all of ic, kws and vww (README's bench section).
+ *
+ *   variant   'auto': the shape-specialised kernels where they apply (first layer utvm_conv2d_rgb_s8_dsp
+ *             for in_c < 4, utvm_conv2d_1x1_s8_dsp for unpadded 1×1); 'general': always the im2col kernel.
+ *   requant   output stage of the im2col kernel: 'records' (utvm_conv2d_s8_dsp_rec: one SMMULR and one
+ *             rounding shift per output from per-channel records, when every channel qualifies) or
+ *             'generic' (utvm_conv2d_s8_dsp: TFLite's 64-bit doubling high multiply from multiplier/shift).
+ *   dw_rows   depthwise 3×3 (utvm_depthwise_conv2d_3x3_s8_dsp): output pixels per pass along a row, 1 or 2
+ *             (2: two horizontally adjacent pixels share their taps' weight loads).
+ */
+
+import { fail, describeNode } from '../../diagnostics.js';
+import type { Knob, LowerContext } from '../op.js';
+import type { Conv2dAttrs } from './index.js';
+import { fitsFirstConvS8 } from './rgb-s8-dsp.js';
+
+export interface ConvKnobValues {
+  variant: 'auto' | 'general';
+  requant: 'records' | 'generic';
+  dw_rows: 1 | 2;
+}
+
+const VARIANT: Knob = {
+  name: 'variant', values: ['auto', 'general'], default: 'auto',
+  doc: 'shape-specialised kernel (first layer, 1x1) where it applies, or always the im2col kernel',
+};
+const REQUANT: Knob = {
+  name: 'requant', values: ['records', 'generic'], default: 'records',
+  doc: 'im2col kernel output stage: per-channel records (SMMULR + one shift) or the 64-bit TFLite form',
+};
+const DW_ROWS: Knob = {
+  name: 'dw_rows', values: [1, 2], default: 2,
+  doc: 'depthwise 3x3: output pixels per pass along a row (2 shares weight loads between neighbours)',
+};
+
+/** The knobs of an int8 conv2d node on `ctx.target` (none off the DSP path or in ONNX rounding). */
+export function conv2dS8Knobs(ctx: LowerContext<Conv2dAttrs>): Knob[] {
+  const x = ctx.input(0);
+  if (x.dtype !== 'int8' || ctx.target?.dsp !== true || (ctx.target.rounding ?? 'tflite') !== 'tflite') return [];
+  const { attrs } = ctx.node;
+  const w = ctx.input(1);
+  if (attrs.groups === 1) {
+    const [, kh, kw, inC] = w.shape;
+    const special = fitsFirstConvS8(inC, attrs) || (kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0);
+    return special ? [VARIANT, REQUANT] : [REQUANT];
+  }
+  const depthwise3x3 = attrs.groups === x.shape[3] && w.shape[1] === 3 && w.shape[2] === 3 && w.shape[0] === x.shape[3] &&
+    attrs.dilations.every((d) => d === 1);
+  return depthwise3x3 ? [DW_ROWS] : [];
+}
+
+/** The chosen value of each knob (its default when the schedule has none); a value outside its knob's values fails. */
+export function convKnobValues(ctx: LowerContext<Conv2dAttrs>): ConvKnobValues {
+  const pick = <T extends number | string>(k: Knob): T => {
+    const v = ctx.schedule?.[k.name];
+    if (v === undefined) return k.default as T;
+    if (!k.values.includes(v)) {
+      fail('E_USAGE', `${describeNode(ctx.node.source)}: schedule value ${JSON.stringify(v)} for knob '${k.name}' is not one of ${k.values.map((x) => JSON.stringify(x)).join(', ')}`);
+    }
+    return v as T;
+  };
+  return { variant: pick(VARIANT), requant: pick(REQUANT), dw_rows: pick(DW_ROWS) };
+}
