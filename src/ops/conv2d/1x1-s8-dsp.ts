@@ -122,5 +122,5 @@ export function pointwiseDspCall<A>(
   const [xs, ys] = [ctx.graph.tensor(input).shape, ctx.graph.tensor(output).shape];
   const inPlace = xs.slice(0, 3).join() === ys.slice(0, 3).join();
   // Scratch: two int16 columns of in_c values (the header's 4 * in_c bytes).
-  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, ...(inPlace ? { inPlace } : {}), scratchBytes: 4 * c.inC };
+  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_1x1_s8_dsp_const.h', args, ...(inPlace ? { inPlace } : {}), scratchBytes: 4 * c.inC };
 }

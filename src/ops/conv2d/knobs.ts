@@ -10,19 +10,21 @@
  *   requant   output stage of the im2col kernel: 'records' (utvm_conv2d_s8_dsp_rec: one SMMULR and one
  *             rounding shift per output from per-channel records, when every channel qualifies) or
  *             'generic' (utvm_conv2d_s8_dsp: TFLite's 64-bit doubling high multiply from multiplier/shift).
- *   dw_rows   depthwise 3×3 (utvm_depthwise_conv2d_3x3_s8_dsp): output pixels per pass along a row, 1 or 2
- *             (2: two horizontally adjacent pixels share their taps' weight loads).
+ *   specialise 1: the 1×1 and depthwise 3×3 DSP kernels as their `_const` twins, static inline functions
+ *             compiled at the call site, where the compiler folds the layer's `static const` parameters
+ *             (constant loop bounds and window cases; flash: a copy per call); 0: the library kernel.
+ *             Default 1, except inside a fused conv2d + add (one call per band: a copy per band).
  */
 
 import { fail, describeNode } from '../../diagnostics.js';
-import type { Knob, LowerContext } from '../op.js';
+import type { KernelCall, Knob, LowerContext } from '../op.js';
 import type { Conv2dAttrs } from './index.js';
 import { fitsFirstConvS8 } from './rgb-s8-dsp.js';
 
 export interface ConvKnobValues {
   variant: 'auto' | 'general';
   requant: 'records' | 'generic';
-  dw_rows: 1 | 2;
+  specialise: 0 | 1;
 }
 
 const VARIANT: Knob = {
@@ -33,10 +35,25 @@ const REQUANT: Knob = {
   name: 'requant', values: ['records', 'generic'], default: 'records',
   doc: 'im2col kernel output stage: per-channel records (SMMULR + one shift) or the 64-bit TFLite form',
 };
-const DW_ROWS: Knob = {
-  name: 'dw_rows', values: [1, 2], default: 2,
-  doc: 'depthwise 3x3: output pixels per pass along a row (2 shares weight loads between neighbours)',
+const SPECIALISE: Knob = {
+  name: 'specialise', values: [0, 1], default: 1,
+  doc: '1x1 / depthwise 3x3: kernel inlined at the call with the layer\'s constants folded (flash per call)',
 };
+
+/** The `specialise` knob with default 0: for nodes that call the kernel once per band (conv2d_add). */
+export const SPECIALISE_OFF: Knob = { ...SPECIALISE, default: 0 };
+
+/** The library kernels that have a specialised `_const` twin, and its header. */
+const CONST_TWINS: Record<string, string> = {
+  utvm_conv2d_1x1_s8_dsp: 'utvm/conv2d_1x1_s8_dsp_const.h',
+  utvm_depthwise_conv2d_3x3_s8_dsp: 'utvm/depthwise_conv2d_3x3_s8_dsp_const.h',
+};
+
+/** `calls` with each kernel that has a `_const` twin replaced by it when `specialise` is 1. */
+export function specialised(calls: KernelCall[], knobs: ConvKnobValues): KernelCall[] {
+  if (knobs.specialise !== 1) return calls;
+  return calls.map((c) => (CONST_TWINS[c.kernel] ? { ...c, kernel: `${c.kernel}_const`, header: CONST_TWINS[c.kernel] } : c));
+}
 
 /** The knobs of an int8 conv2d node on `ctx.target` (none off the DSP path or in ONNX rounding). */
 export function conv2dS8Knobs(ctx: LowerContext<Conv2dAttrs>): Knob[] {
@@ -47,11 +64,12 @@ export function conv2dS8Knobs(ctx: LowerContext<Conv2dAttrs>): Knob[] {
   if (attrs.groups === 1) {
     const [, kh, kw, inC] = w.shape;
     const special = fitsFirstConvS8(inC, attrs) || (kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0);
-    return special ? [VARIANT, REQUANT] : [REQUANT];
+    const pointwise = kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0;
+    return special ? [VARIANT, REQUANT, ...(pointwise ? [SPECIALISE] : [])] : [REQUANT];
   }
   const depthwise3x3 = attrs.groups === x.shape[3] && w.shape[1] === 3 && w.shape[2] === 3 && w.shape[0] === x.shape[3] &&
     attrs.dilations.every((d) => d === 1);
-  return depthwise3x3 ? [DW_ROWS] : [];
+  return depthwise3x3 ? [SPECIALISE] : [];
 }
 
 /** The chosen value of each knob (its default when the schedule has none); a value outside its knob's values fails. */
@@ -64,5 +82,5 @@ export function convKnobValues(ctx: LowerContext<Conv2dAttrs>): ConvKnobValues {
     }
     return v as T;
   };
-  return { variant: pick(VARIANT), requant: pick(REQUANT), dw_rows: pick(DW_ROWS) };
+  return { variant: pick(VARIANT), requant: pick(REQUANT), specialise: pick(SPECIALISE) };
 }

@@ -38,7 +38,7 @@ import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
 import { fitsPointwiseDsp, generalRecords, int32ArgValues, pointwiseDspCall } from './1x1-s8-dsp.js';
 import type { DspConv } from './1x1-s8-dsp.js';
-import { convKnobValues } from './knobs.js';
+import { convKnobValues, specialised } from './knobs.js';
 import { lowerConvFirstS8 } from './rgb-s8-dsp.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -181,6 +181,10 @@ function dspConv(c: ConvS8): DspConv {
 }
 
 export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
+  return specialised(lowerConv2dS8Calls(ctx), convKnobValues(ctx));
+}
+
+function lowerConv2dS8Calls(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source } = ctx.node;
   const where = describeNode(source);
   const x = ctx.input(0);
