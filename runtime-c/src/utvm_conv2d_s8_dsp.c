@@ -3,6 +3,7 @@
  * pixels' windows gathered into int16 columns, then 2 pixels x 2 channels of SMLAD per weight word
  * (utvm/conv2d_s8_dsp_core.h), requantized with TFLite's arithmetic from per-channel multipliers and shifts.
  */
+#define UTVM_CDSP_OUT_OF_LINE
 #include "utvm/conv2d_s8_dsp_core.h"
 
 /* out = clamp(requantize(acc) + output_offset) of channel oc, for both pixels. */

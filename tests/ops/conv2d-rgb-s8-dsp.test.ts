@@ -102,7 +102,7 @@ test('dilation and 4 input channels keep the general DSP kernel', () => {
     { name: '4 channels', xs: [1, 4, 4, 4], ws: [4, 3, 3, 4], attrs: { pads: [1, 1, 1, 1] } },
   ];
   const { dsp } = runBoth(shapes, 3);
-  assert.equal(dsp.map((r) => r.calls[0].kernel), ['utvm_conv2d_s8_dsp_rec', 'utvm_conv2d_s8_dsp_rec']);
+  assert.equal(dsp.map((r) => r.calls[0].kernel), ['utvm_conv2d_s8_dsp_rec_const', 'utvm_conv2d_s8_dsp_rec_const']);
 });
 
 test('weight byte order: each chunk [w0 w1 w2 w3] as [w0 w2 w1 w3], rows padded to K4', () => {

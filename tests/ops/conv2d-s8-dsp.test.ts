@@ -73,10 +73,10 @@ const firstLayer = (s: Shape): boolean => s.xs[3] < 4 && (s.attrs.dilations ?? [
     windows over C_in % 4 == 0; else the general one. */
 const expectedKernel = (s: Shape): string =>
   firstLayer(s)
-    ? 'utvm_conv2d_rgb_s8_dsp'
+    ? 'utvm_conv2d_rgb_s8_dsp_const'
     : s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
       ? 'utvm_conv2d_1x1_s8_dsp_const'
-      : 'utvm_conv2d_s8_dsp_rec';
+      : 'utvm_conv2d_s8_dsp_rec_const';
 
 /** Every shape (plus `extra` random ones) in one graph, run for both targets. */
 function runBoth(shapes: Shape[], seed: number) {
@@ -218,15 +218,15 @@ test('scratch bytes are a field of the kernel call chosen: its header\'s formula
     const [, kh, kw, cg] = s.ws;
     const k = kh * kw * cg;
     const expected: Record<string, number> = {
-      utvm_conv2d_rgb_s8_dsp: 4 * depth4(k),
+      utvm_conv2d_rgb_s8_dsp_const: 4 * depth4(k),
       utvm_conv2d_1x1_s8_dsp_const: 4 * s.xs[3],
-      utvm_conv2d_s8_dsp_rec: 4 * depth4(k) + (s.xs[3] % 4 !== 0 ? depth4(k) : 0),
+      utvm_conv2d_s8_dsp_rec_const: 4 * depth4(k) + (s.xs[3] % 4 !== 0 ? depth4(k) : 0),
     };
     assert.is(call.scratchBytes, expected[call.kernel], `${s.name}: ${call.kernel}`);
     seen.add(call.kernel);
     for (const portable of lowerNode(g, node)) assert.is(portable.scratchBytes, undefined, `${s.name}: ${portable.kernel}`);
   });
-  assert.equal([...seen].sort(), ['utvm_conv2d_1x1_s8_dsp_const', 'utvm_conv2d_rgb_s8_dsp', 'utvm_conv2d_s8_dsp_rec']);
+  assert.equal([...seen].sort(), ['utvm_conv2d_1x1_s8_dsp_const', 'utvm_conv2d_rgb_s8_dsp_const', 'utvm_conv2d_s8_dsp_rec_const']);
 });
 
 test('utvm_conv2d_s8_dsp and utvm_conv2d_1x1_s8_dsp build for the Cortex-M7 with the DSP instructions', () => {

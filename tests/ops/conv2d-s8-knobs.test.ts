@@ -76,13 +76,15 @@ test('every knob value = the portable kernels, bit for bit, on the MLPerf layer 
   // Each knob switches kernels where it applies.
   const at = (name: string) => SHAPES.findIndex((s) => s.name === name);
   const of = (j: number, name: string) => kernels[j][at(name)];
-  assert.is(of(0, 'ic 3x3 16 → 16'), 'utvm_conv2d_s8_dsp_rec');
+  assert.is(of(0, 'ic 3x3 16 → 16'), 'utvm_conv2d_s8_dsp_rec_const');
+  assert.is(of(3, 'ic 3x3 16 → 16'), 'utvm_conv2d_s8_dsp_rec');
   assert.is(of(2, 'ic 3x3 16 → 16'), 'utvm_conv2d_s8_dsp');
-  assert.is(of(0, 'ic first layer'), 'utvm_conv2d_rgb_s8_dsp');
-  assert.is(of(1, 'ic first layer'), 'utvm_conv2d_s8_dsp_rec');
+  assert.is(of(0, 'ic first layer'), 'utvm_conv2d_rgb_s8_dsp_const');
+  assert.is(of(3, 'ic first layer'), 'utvm_conv2d_rgb_s8_dsp');
+  assert.is(of(1, 'ic first layer'), 'utvm_conv2d_s8_dsp_rec_const');
   assert.is(of(0, 'kws 1x1 64 → 64'), 'utvm_conv2d_1x1_s8_dsp_const');
   assert.is(of(3, 'kws 1x1 64 → 64'), 'utvm_conv2d_1x1_s8_dsp');
-  assert.is(of(1, 'kws 1x1 64 → 64'), 'utvm_conv2d_s8_dsp_rec');
+  assert.is(of(1, 'kws 1x1 64 → 64'), 'utvm_conv2d_s8_dsp_rec_const');
   assert.is(of(4, 'kws 1x1 64 → 64'), 'utvm_conv2d_s8_dsp');
   assert.is(of(0, 'kws depthwise'), 'utvm_depthwise_conv2d_3x3_s8_dsp_const');
   assert.is(of(3, 'kws depthwise'), 'utvm_depthwise_conv2d_3x3_s8_dsp');
@@ -98,8 +100,8 @@ test('knobs: declared per node (none off the DSP path), defaults first-class val
     addConstant: () => 'unused', target: { dsp }, ...(schedule ? { schedule } : {}),
   });
   const names = (i: number) => conv2d.knobs!(ctx(nodes[i], true)).map((k) => k.name).join();
-  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic 3x3 16 → 16')), 'requant');
-  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic first layer')), 'variant,requant');
+  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic 3x3 16 → 16')), 'requant,specialise');
+  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic first layer')), 'variant,requant,specialise');
   assert.is(names(SHAPES.findIndex((s) => s.name === 'kws 1x1 64 → 64')), 'variant,requant,specialise');
   assert.is(names(SHAPES.findIndex((s) => s.name === 'kws depthwise')), 'specialise');
   assert.equal(conv2d.knobs!(ctx(nodes[0], false)), []);
@@ -108,7 +110,7 @@ test('knobs: declared per node (none off the DSP path), defaults first-class val
 });
 
 test('the specialised and record kernels build for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_conv2d_s8_dsp_rec', 'utvm_conv2d_1x1_s8_dsp_const', 'utvm_depthwise_conv2d_3x3_s8_dsp_const']);
+  compileForCortexM7(['utvm_conv2d_s8_dsp_rec', 'utvm_conv2d_1x1_s8_dsp_const', 'utvm_depthwise_conv2d_3x3_s8_dsp_const', 'utvm_conv2d_rgb_s8_dsp_const', 'utvm_conv2d_s8_dsp_rec_const']);
 });
 
 test.run();

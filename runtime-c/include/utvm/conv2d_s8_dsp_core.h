@@ -8,6 +8,21 @@
 
 #include "utvm/conv2d_s8_dsp.h"
 
+/* The gathers stay out of line in the library kernels (UTVM_CDSP_OUT_OF_LINE, defined by their .c files)
+   and inline into utvm_conv2d_s8_dsp_rec_const at a specialised call site, where the layer's constants
+   reach them; the small helpers always inline. */
+#if defined(__GNUC__)
+#define UTVM_CDSP_INLINE static inline __attribute__((always_inline))
+#if defined(UTVM_CDSP_OUT_OF_LINE)
+#define UTVM_CDSP_OUTLINE static __attribute__((noinline))
+#else
+#define UTVM_CDSP_OUTLINE static inline __attribute__((always_inline))
+#endif
+#else
+#define UTVM_CDSP_INLINE static inline
+#define UTVM_CDSP_OUTLINE static inline
+#endif
+
 /* What gathering a column needs. */
 typedef struct {
     const utvm_conv2d_params_s8 *p;
@@ -20,7 +35,7 @@ typedef struct {
 
 /* `chunks` words of int8 at src → pairs (x0 + o, x2 + o), (x1 + o, x3 + o) at dst[4i], dst[4i + 1]; two
    words per step (each pair stored with one STRD on the Cortex-M7). */
-static inline void utvm_cdsp_convert_chunks(const int8_t *src, int32_t chunks, int32_t offset_pair, int32_t *dst)
+UTVM_CDSP_INLINE void utvm_cdsp_convert_chunks(const int8_t *src, int32_t chunks, int32_t offset_pair, int32_t *dst)
 {
     int32_t i = 0;
     for (; i + 2 <= chunks; i += 2, src += 8, dst += 8) {
@@ -38,7 +53,7 @@ static inline void utvm_cdsp_convert_chunks(const int8_t *src, int32_t chunks, i
     }
 }
 
-static inline void utvm_cdsp_zero_chunks(int32_t *dst, int32_t chunks)
+UTVM_CDSP_INLINE void utvm_cdsp_zero_chunks(int32_t *dst, int32_t chunks)
 {
     for (int32_t i = 0; i < chunks; i++, dst += 4) {
         dst[0] = 0;
@@ -47,7 +62,7 @@ static inline void utvm_cdsp_zero_chunks(int32_t *dst, int32_t chunks)
 }
 
 /* The first input cell of output pixel `pixel` (numbered over [batch, out_h, out_w]) and its window. */
-static inline const int8_t *utvm_cdsp_window_of(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t *y0, int32_t *x0)
+UTVM_CDSP_INLINE const int8_t *utvm_cdsp_window_of(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t *y0, int32_t *x0)
 {
     const utvm_conv2d_params_s8 *p = g->p;
     const int32_t ox = pixel % p->out_w;
@@ -58,7 +73,7 @@ static inline const int8_t *utvm_cdsp_window_of(const utvm_cdsp_gather_ctx *g, i
 }
 
 /* in_c % 4 == 0: every tap is whole words, converted straight from the input. */
-static inline void utvm_cdsp_gather_words(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t slot)
+UTVM_CDSP_OUTLINE void utvm_cdsp_gather_words(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t slot)
 {
     const utvm_conv2d_params_s8 *p = g->p;
     const int32_t cq = p->in_c / 4;
@@ -97,7 +112,7 @@ static inline void utvm_cdsp_gather_words(const utvm_cdsp_gather_ctx *g, int32_t
 }
 
 /* n bytes from src (n >= 0), or n copies of `pad` when src is NULL; returns the end of dst. */
-static inline int8_t *utvm_cdsp_stage_run(int8_t *dst, const int8_t *src, int32_t n, int8_t pad)
+UTVM_CDSP_INLINE int8_t *utvm_cdsp_stage_run(int8_t *dst, const int8_t *src, int32_t n, int8_t pad)
 {
     if (src != NULL) {
         for (int32_t i = 0; i < n; i++) dst[i] = src[i];
@@ -108,7 +123,7 @@ static inline int8_t *utvm_cdsp_stage_run(int8_t *dst, const int8_t *src, int32_
 }
 
 /* Any in_c: the window's bytes are staged (padding = the zero point, which the offset turns into 0). */
-static inline void utvm_cdsp_gather_bytes(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t slot, int32_t k4)
+UTVM_CDSP_OUTLINE void utvm_cdsp_gather_bytes(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t slot, int32_t k4)
 {
     const utvm_conv2d_params_s8 *p = g->p;
     const int8_t pad = (int8_t)(-p->input_offset);
@@ -159,7 +174,7 @@ static inline void utvm_cdsp_gather_bytes(const utvm_cdsp_gather_ctx *g, int32_t
     } while (0)
 
 /* acc[pixel * 2 + channel] += the dot products of two weight rows (interleaved words) with two columns. */
-static inline void utvm_cdsp_dot_2x2(const int32_t *w, const int32_t *col, int32_t chunks, int32_t acc[4])
+UTVM_CDSP_INLINE void utvm_cdsp_dot_2x2(const int32_t *w, const int32_t *col, int32_t chunks, int32_t acc[4])
 {
     int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
     const int32_t *end = w + 2 * (chunks & ~1);
@@ -179,7 +194,7 @@ static inline void utvm_cdsp_dot_2x2(const int32_t *w, const int32_t *col, int32
  * Gathers the windows of output pixels `pixel` and `second` (the same pixel again for an odd last one) into
  * the two columns of g->cols.
  */
-static inline void utvm_conv_dsp_gather2(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t second, int32_t k4)
+UTVM_CDSP_INLINE void utvm_conv_dsp_gather2(const utvm_cdsp_gather_ctx *g, int32_t pixel, int32_t second, int32_t k4)
 {
     if (g->p->in_c % 4 == 0) {
         utvm_cdsp_gather_words(g, pixel, 0);
@@ -191,12 +206,52 @@ static inline void utvm_conv_dsp_gather2(const utvm_cdsp_gather_ctx *g, int32_t 
 }
 
 /* The gather context of a call: columns at the start of scratch, the staging bytes after them. */
-static inline utvm_cdsp_gather_ctx utvm_conv_dsp_context(const utvm_conv2d_params_s8 *p, const int8_t *input, void *scratch)
+UTVM_CDSP_INLINE utvm_cdsp_gather_ctx utvm_conv_dsp_context(const utvm_conv2d_params_s8 *p, const int8_t *input, void *scratch)
 {
     const int32_t k4 = utvm_conv2d_s8_dsp_depth(p);
     utvm_cdsp_gather_ctx g = {p, input, (int32_t *)scratch, (int8_t *)scratch + 4 * k4, 0};
     g.offset_pair = (int32_t)(((uint32_t)p->input_offset << 16) | ((uint32_t)p->input_offset & 0xFFFFu));
     return g;
+}
+
+/* The outputs of one channel (record ch = {bias, multiplier, r, round}) for both pixels. */
+UTVM_CDSP_INLINE void utvm_cdsp_write_pair_rec(const int32_t *ch, int32_t lo, int32_t hi, int32_t acc0, int32_t acc1, int8_t *out0,
+                                  int8_t *out1)
+{
+    const int8_t v0 = utvm_sat_s8(utvm_conv_out_dsp(acc0, ch), lo, hi);
+    const int8_t v1 = utvm_sat_s8(utvm_conv_out_dsp(acc1, ch), lo, hi);
+    *out0 = v0;
+    *out1 = v1;
+}
+
+/*
+ * utvm_conv2d_s8_dsp_rec (utvm/conv2d_s8_dsp.h) as a static inline function: at a call site with a `static
+ * const` parameter struct (knob `specialise`, issue 17) the compiler folds the layer's window, channel
+ * counts, strides and clamp into the gathers, the dot product and the output stage. Same results.
+ */
+UTVM_CDSP_INLINE void utvm_conv2d_s8_dsp_rec_const(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
+                            const int32_t *channels, int8_t *output, void *scratch)
+{
+    const int32_t k4 = utvm_conv2d_s8_dsp_depth(p);
+    const int32_t chunks = k4 / 4;
+    const int32_t pixels = p->batch * p->out_h * p->out_w;
+    const int32_t lo = p->requant.act_min, hi = p->requant.act_max;
+    const utvm_cdsp_gather_ctx g = utvm_conv_dsp_context(p, input, scratch);
+    for (int32_t pixel = 0; pixel < pixels; pixel += 2) {
+        /* An odd last pixel runs as both columns: the second writes the same values again. */
+        const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
+        utvm_conv_dsp_gather2(&g, pixel, second, k4);
+        int8_t *out0 = output + (size_t)pixel * (size_t)p->out_c;
+        int8_t *out1 = output + (size_t)second * (size_t)p->out_c;
+        const int32_t *w = weights;
+        const int32_t *ch = channels;
+        for (int32_t oc = 0; oc < p->out_c; oc += 2, w += 2 * chunks, ch += 8) {
+            int32_t acc[4] = {ch[0], ch[4], ch[0], ch[4]};
+            utvm_cdsp_dot_2x2(w, g.cols, chunks, acc);
+            utvm_cdsp_write_pair_rec(ch, lo, hi, acc[0], acc[2], out0 + oc, out1 + oc);
+            if (oc + 1 < p->out_c) utvm_cdsp_write_pair_rec(ch + 4, lo, hi, acc[1], acc[3], out0 + oc + 1, out1 + oc + 1);
+        }
+    }
 }
 
 #endif /* UTVM_CONV2D_S8_DSP_CORE_H */

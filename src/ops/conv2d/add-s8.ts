@@ -20,7 +20,6 @@ import type { Node, Tensor } from '../../ir/graph.js';
 import type { CArg, Clamp, KernelCall, LowerContext } from '../op.js';
 import { defineOp } from '../op.js';
 import { conv2d, convMacs } from './index.js';
-import { SPECIALISE_OFF } from './knobs.js';
 import type { Conv2dAttrs } from './index.js';
 import { addParamsS8, flatAddCall } from '../binary/s8.js';
 import { perTensorQuant } from '../../lower/s8.js';
@@ -85,7 +84,7 @@ function bandCalls(ctx: LowerContext<Conv2dAddAttrs>, r0: number, n: number, add
     output: () => bandY,
     addConstant,
     target: ctx.target,
-    schedule: { specialise: 0, ...ctx.schedule },
+    schedule: ctx.schedule,
   };
   const shift = (a: CArg): CArg => ('tensor' in a && a.tensor === x.name ? { tensor: x.name, elementOffset: band.first * inW * inC } : a);
   return conv2d.lower!(sub).map((call) => ({ ...call, args: call.args.map(shift) }));
@@ -182,6 +181,6 @@ export const conv2dAdd = defineOp<Conv2dAddAttrs>({
   reference: conv2dAddReference,
   lower: lowerConv2dAdd,
   // The convolution's knobs (every band is lowered with the node's schedule).
-  knobs: (ctx) => conv2d.knobs!(convContext(ctx)).map((k) => (k.name === 'specialise' ? SPECIALISE_OFF : k)),
+  knobs: (ctx) => conv2d.knobs!(convContext(ctx)),
   inPlace: true,
 });

@@ -10,10 +10,10 @@
  *   requant   output stage of the im2col kernel: 'records' (utvm_conv2d_s8_dsp_rec: one SMMULR and one
  *             rounding shift per output from per-channel records, when every channel qualifies) or
  *             'generic' (utvm_conv2d_s8_dsp: TFLite's 64-bit doubling high multiply from multiplier/shift).
- *   specialise 1: the 1×1 and depthwise 3×3 DSP kernels as their `_const` twins, static inline functions
- *             compiled at the call site, where the compiler folds the layer's `static const` parameters
- *             (constant loop bounds and window cases; flash: a copy per call); 0: the library kernel.
- *             Default 1, except inside a fused conv2d + add (one call per band: a copy per band).
+ *   specialise 1: the DSP kernels (first layer, 1×1, im2col with records, depthwise 3×3) as their `_const`
+ *             twins, static inline functions compiled at the call site, where the compiler folds the
+ *             layer's `static const` parameters (constant loop bounds, window cases, unrolled gathers);
+ *             0: the library kernel. Flash: one copy per call (a fused conv2d + add calls once per band).
  */
 
 import { fail, describeNode } from '../../diagnostics.js';
@@ -40,12 +40,11 @@ const SPECIALISE: Knob = {
   doc: '1x1 / depthwise 3x3: kernel inlined at the call with the layer\'s constants folded (flash per call)',
 };
 
-/** The `specialise` knob with default 0: for nodes that call the kernel once per band (conv2d_add). */
-export const SPECIALISE_OFF: Knob = { ...SPECIALISE, default: 0 };
-
 /** The library kernels that have a specialised `_const` twin, and its header. */
 const CONST_TWINS: Record<string, string> = {
   utvm_conv2d_1x1_s8_dsp: 'utvm/conv2d_1x1_s8_dsp_const.h',
+  utvm_conv2d_rgb_s8_dsp: 'utvm/conv2d_rgb_s8_dsp_const.h',
+  utvm_conv2d_s8_dsp_rec: 'utvm/conv2d_s8_dsp_core.h',
   utvm_depthwise_conv2d_3x3_s8_dsp: 'utvm/depthwise_conv2d_3x3_s8_dsp_const.h',
 };
 
@@ -64,8 +63,7 @@ export function conv2dS8Knobs(ctx: LowerContext<Conv2dAttrs>): Knob[] {
   if (attrs.groups === 1) {
     const [, kh, kw, inC] = w.shape;
     const special = fitsFirstConvS8(inC, attrs) || (kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0);
-    const pointwise = kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0;
-    return special ? [VARIANT, REQUANT, ...(pointwise ? [SPECIALISE] : [])] : [REQUANT];
+    return special ? [VARIANT, REQUANT, SPECIALISE] : [REQUANT, SPECIALISE];
   }
   const depthwise3x3 = attrs.groups === x.shape[3] && w.shape[1] === 3 && w.shape[2] === 3 && w.shape[0] === x.shape[3] &&
     attrs.dilations.every((d) => d === 1);

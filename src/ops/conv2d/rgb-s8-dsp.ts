@@ -84,5 +84,5 @@ export function lowerConvFirstS8(c: FirstConvS8, multipliers: QuantizedMultiplie
   ];
   // utvm_conv2d_rgb_s8_dsp_scratch_bytes: two int16 columns of K4 values.
   const scratchBytes = 4 * (Math.ceil(k / 4) * 4);
-  return [{ kernel: 'utvm_conv2d_rgb_s8_dsp', header: 'utvm/conv2d_rgb_s8_dsp.h', args, scratchBytes }];
+  return [{ kernel: 'utvm_conv2d_rgb_s8_dsp', header: 'utvm/conv2d_rgb_s8_dsp_const.h', args, scratchBytes }];
 }
