@@ -9,5 +9,5 @@
 void utvm_conv2d_1x1_s8_dsp(const utvm_conv2d_1x1_params_s8 *p, const int8_t *input, const int32_t *weights,
                             const int32_t *channels, int8_t *output, void *scratch)
 {
-    utvm_conv2d_1x1_s8_dsp_const(p, input, weights, channels, output, scratch);
+    utvm_conv2d_1x1_s8_dsp_const(p, input, weights, channels, output, scratch, 0);
 }

@@ -10,5 +10,5 @@
 void utvm_conv2d_s8_dsp_rec(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
                             const int32_t *channels, int8_t *output, void *scratch)
 {
-    utvm_conv2d_s8_dsp_rec_const(p, input, weights, channels, output, scratch);
+    utvm_conv2d_s8_dsp_rec_const(p, input, weights, channels, output, scratch, 0);
 }

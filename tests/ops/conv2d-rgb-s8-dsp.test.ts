@@ -67,7 +67,7 @@ function runBoth(shapes: Shape[], seed: number) {
 function assertSame(shapes: Shape[], seed: number, checkSpread: boolean): void {
   const { dsp, portable } = runBoth(shapes, seed);
   shapes.forEach((s, i) => {
-    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_rgb_s8_dsp', s.name);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_rgb_s8_dsp_const', s.name);
     const a = dsp[i].outputs[0] as Int8Array;
     const b = portable[i].outputs[0] as Int8Array;
     assert.is(a.length, b.length);
@@ -117,7 +117,7 @@ test('requantization table: (multiplier, left + 1, right, 2^(right-1), sign mask
 });
 
 test('utvm_conv2d_rgb_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_conv2d_rgb_s8_dsp']);
+  compileForCortexM7(['utvm_conv2d_rgb_s8_dsp', 'utvm_conv2d_rgb_s8_dsp_const']);
 });
 
 test.run();

@@ -61,7 +61,10 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
 }
 
 /** The schedules: the defaults, then each knob's other value(s), and the all-library combination. */
-const SCHEDULES: Schedule[] = [{}, { variant: 'general' }, { requant: 'generic' }, { specialise: 0 }, { variant: 'general', requant: 'generic', specialise: 0 }];
+const SCHEDULES: Schedule[] = [
+  {}, { variant: 'general' }, { requant: 'generic' }, { specialise: 0 }, { variant: 'general', requant: 'generic', specialise: 0 },
+  { weights: 'int8' }, { weights: 'int16' }, { variant: 'general', weights: 'int16' },
+];
 
 test('every knob value = the portable kernels, bit for bit, on the MLPerf layer shapes and odd ones', () => {
   const runs = runCases(SHAPES, 1717, addCase, [{}, ...SCHEDULES.map((schedule) => ({ target: { dsp: true }, schedule }))]);
@@ -87,6 +90,13 @@ test('every knob value = the portable kernels, bit for bit, on the MLPerf layer 
   assert.is(of(1, 'kws 1x1 64 → 64'), 'utvm_conv2d_s8_dsp_rec_const');
   assert.is(of(4, 'kws 1x1 64 → 64'), 'utvm_conv2d_s8_dsp');
   assert.is(of(0, 'kws depthwise'), 'utvm_depthwise_conv2d_3x3_s8_dsp_const');
+  // weights: int16 by default up to WEIGHTS16_MAX weights (ic 3x3 16 → 16: 2304), int8 above (ic 3x3 64 → 64: 36864).
+  const w16 = (j: number, name: string) => (runs[j + 1][at(name)].calls[0].args.at(-1) as { value: number }).value;
+  assert.is(w16(0, 'ic 3x3 16 → 16'), 1);
+  assert.is(w16(5, 'ic 3x3 16 → 16'), 0);
+  assert.is(w16(0, 'ic 3x3 64 → 64'), 0);
+  assert.is(w16(6, 'ic 3x3 64 → 64'), 1);
+  assert.is(w16(7, 'vww 1x1 128 → 128'), 1);
   assert.is(of(3, 'kws depthwise'), 'utvm_depthwise_conv2d_3x3_s8_dsp');
 });
 
@@ -100,9 +110,9 @@ test('knobs: declared per node (none off the DSP path), defaults first-class val
     addConstant: () => 'unused', target: { dsp }, ...(schedule ? { schedule } : {}),
   });
   const names = (i: number) => conv2d.knobs!(ctx(nodes[i], true)).map((k) => k.name).join();
-  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic 3x3 16 → 16')), 'requant,specialise');
-  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic first layer')), 'variant,requant,specialise');
-  assert.is(names(SHAPES.findIndex((s) => s.name === 'kws 1x1 64 → 64')), 'variant,requant,specialise');
+  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic 3x3 16 → 16')), 'requant,specialise,weights');
+  assert.is(names(SHAPES.findIndex((s) => s.name === 'ic first layer')), 'variant,requant,specialise,weights');
+  assert.is(names(SHAPES.findIndex((s) => s.name === 'kws 1x1 64 → 64')), 'variant,requant,specialise,weights');
   assert.is(names(SHAPES.findIndex((s) => s.name === 'kws depthwise')), 'specialise');
   assert.equal(conv2d.knobs!(ctx(nodes[0], false)), []);
   for (const node of nodes) for (const k of conv2d.knobs!(ctx(node, true))) assert.ok(k.values.includes(k.default), k.name);

@@ -99,8 +99,10 @@ UTVM_PW_INLINE void utvm_pw_store2(int8_t *out0, int8_t *out1, const int32_t *ch
     *out1 = v1;
 }
 
+/* weights16: 0, weights packed int8 as for utvm_conv2d_1x1_s8_dsp; 1, the int16 form of
+   utvm_conv_dot_2x2_w16 (utvm/conv2d_s8_dsp.h). A constant at the call. */
 UTVM_PW_INLINE void utvm_conv2d_1x1_s8_dsp_const(const utvm_conv2d_1x1_params_s8 *p, const int8_t *input, const int32_t *weights,
-                            const int32_t *channels, int8_t *output, void *scratch)
+                            const int32_t *channels, int8_t *output, void *scratch, int32_t weights16)
 {
     const int32_t chunks = p->in_c / 4;
     const int32_t out_c = p->out_c;
@@ -117,8 +119,15 @@ UTVM_PW_INLINE void utvm_conv2d_1x1_s8_dsp_const(const utvm_conv2d_1x1_params_s8
         int8_t *out1 = output + (size_t)second * (size_t)out_c;
         const int32_t *w = weights;
         const int32_t *ch = channels;
-        for (int32_t oc = 0; oc < out_c; oc += 2, w += 2 * chunks, ch += 8) {
-            const utvm_pw_acc2x2 a = utvm_pw_dot2x2(w, cols, chunks, ch[0], ch[4]);
+        for (int32_t oc = 0; oc < out_c; oc += 2, w += (weights16 ? 4 : 2) * chunks, ch += 8) {
+            utvm_pw_acc2x2 a;
+            if (weights16) {
+                int32_t acc[4] = {ch[0], ch[4], ch[0], ch[4]};
+                utvm_conv_dot_2x2_w16(w, cols, chunks, acc);
+                a.a00 = acc[0], a.a01 = acc[1], a.a10 = acc[2], a.a11 = acc[3];
+            } else {
+                a = utvm_pw_dot2x2(w, cols, chunks, ch[0], ch[4]);
+            }
             utvm_pw_store2(out0 + oc, out1 + oc, ch, lo, hi, a.a00, a.a10);
             if (oc + 1 < out_c) utvm_pw_store2(out0 + oc + 1, out1 + oc + 1, ch + 4, lo, hi, a.a01, a.a11);
         }

@@ -228,9 +228,11 @@ UTVM_CDSP_INLINE void utvm_cdsp_write_pair_rec(const int32_t *ch, int32_t lo, in
  * utvm_conv2d_s8_dsp_rec (utvm/conv2d_s8_dsp.h) as a static inline function: at a call site with a `static
  * const` parameter struct (knob `specialise`, issue 17) the compiler folds the layer's window, channel
  * counts, strides and clamp into the gathers, the dot product and the output stage. Same results.
+ * weights16 (a constant at the call): 0, weights packed int8 as for utvm_conv2d_s8_dsp; 1, the int16 form
+ * of utvm_conv_dot_2x2_w16 (utvm/conv2d_s8_dsp.h).
  */
 UTVM_CDSP_INLINE void utvm_conv2d_s8_dsp_rec_const(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
-                            const int32_t *channels, int8_t *output, void *scratch)
+                            const int32_t *channels, int8_t *output, void *scratch, int32_t weights16)
 {
     const int32_t k4 = utvm_conv2d_s8_dsp_depth(p);
     const int32_t chunks = k4 / 4;
@@ -245,9 +247,10 @@ UTVM_CDSP_INLINE void utvm_conv2d_s8_dsp_rec_const(const utvm_conv2d_params_s8 *
         int8_t *out1 = output + (size_t)second * (size_t)p->out_c;
         const int32_t *w = weights;
         const int32_t *ch = channels;
-        for (int32_t oc = 0; oc < p->out_c; oc += 2, w += 2 * chunks, ch += 8) {
+        for (int32_t oc = 0; oc < p->out_c; oc += 2, w += (weights16 ? 4 : 2) * chunks, ch += 8) {
             int32_t acc[4] = {ch[0], ch[4], ch[0], ch[4]};
-            utvm_cdsp_dot_2x2(w, g.cols, chunks, acc);
+            if (weights16) utvm_conv_dot_2x2_w16(w, g.cols, chunks, acc);
+            else utvm_cdsp_dot_2x2(w, g.cols, chunks, acc);
             utvm_cdsp_write_pair_rec(ch, lo, hi, acc[0], acc[2], out0 + oc, out1 + oc);
             if (oc + 1 < p->out_c) utvm_cdsp_write_pair_rec(ch + 4, lo, hi, acc[1], acc[3], out0 + oc + 1, out1 + oc + 1);
         }

@@ -31,6 +31,30 @@ export interface DspConv {
   outputOffset: number;
 }
 
+/**
+ * OHWI int8 weights [rows][k] in the int16 form of utvm_conv_dot_2x2_w16 (runtime-c/include/utvm/
+ * conv2d_s8_dsp.h), as int32 words [ceil(rows / 2)][K4 / 4][4]: per channel pair (r0, r1) and chunk j the
+ * int16 pairs (w_r0[4j], w_r0[4j+2]), (w_r1[4j], w_r1[4j+2]), (w_r0[4j+1], w_r0[4j+3]), (w_r1[4j+1],
+ * w_r1[4j+3]), the first value in the low half; depths past k and the row past an odd count are 0.
+ */
+export function packRowsS16(w: Int8Array, rows: number, k: number): Int32Array {
+  const chunks = Math.ceil(k / 4);
+  const pairs = Math.ceil(rows / 2);
+  const out = new Int32Array(pairs * chunks * 4);
+  const at = (r: number, i: number) => (r < rows && i < k ? w[r * k + i] : 0);
+  const pack = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  for (let b = 0; b < pairs; b++) {
+    for (let j = 0; j < chunks; j++) {
+      const [r0, r1, base] = [2 * b, 2 * b + 1, (b * chunks + j) * 4];
+      out[base] = pack(at(r0, 4 * j), at(r0, 4 * j + 2));
+      out[base + 1] = pack(at(r1, 4 * j), at(r1, 4 * j + 2));
+      out[base + 2] = pack(at(r0, 4 * j + 1), at(r0, 4 * j + 3));
+      out[base + 3] = pack(at(r1, 4 * j + 1), at(r1, 4 * j + 3));
+    }
+  }
+  return out;
+}
+
 /** The shape utvm_conv2d_1x1_s8_dsp takes: OHWI weights [O, 1, 1, C_in], C_in % 4 == 0, no padding. */
 export function fitsPointwiseDsp(weightShape: number[], inC: number, pads: number[]): boolean {
   return weightShape[1] === 1 && weightShape[2] === 1 && inC % 4 === 0 && pads.every((p) => p === 0);

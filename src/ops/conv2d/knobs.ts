@@ -14,6 +14,11 @@
  *             twins, static inline functions compiled at the call site, where the compiler folds the
  *             layer's `static const` parameters (constant loop bounds, window cases, unrolled gathers);
  *             0: the library kernel. Flash: one copy per call (a fused conv2d + add calls once per band).
+ *   weights   'int16': the 1×1 and record kernels' weights pre-extended to int16 pairs at compile time
+ *             (no SXTB16 in the inner loop: 4 LDRD + 8 SMLAD per 16 MACs instead of 3 + 4 + 8; twice the
+ *             weight bytes in flash); 'int8': packed bytes. Only with specialise 1 (the `_const` twins take
+ *             it as a literal); with 0 the library kernels read int8. Default 'int16' for layers of at most
+ *             WEIGHTS16_MAX weights (the flash it costs stays small), else 'int8'.
  */
 
 import { fail, describeNode } from '../../diagnostics.js';
@@ -25,6 +30,7 @@ export interface ConvKnobValues {
   variant: 'auto' | 'general';
   requant: 'records' | 'generic';
   specialise: 0 | 1;
+  weights: 'int8' | 'int16';
 }
 
 const VARIANT: Knob = {
@@ -40,11 +46,23 @@ const SPECIALISE: Knob = {
   doc: '1x1 / depthwise 3x3: kernel inlined at the call with the layer\'s constants folded (flash per call)',
 };
 
-/** The library kernels that have a specialised `_const` twin, and its header. */
+/** Layers with at most this many weights default to `weights: 'int16'` (at most 9 KB more flash each). */
+export const WEIGHTS16_MAX = 9216;
+
+/** The `weights` knob of a layer of `count` weights. */
+function weightsKnob(count: number): Knob {
+  return {
+    name: 'weights', values: ['int8', 'int16'], default: count <= WEIGHTS16_MAX ? 'int16' : 'int8',
+    doc: '1x1 / im2col weights pre-extended to int16 (no SXTB16 in the loop; 2x weight flash); specialise 1 only',
+  };
+}
+
+/**
+ * The library kernels whose `_const` twin takes the same arguments, and its header (the 1×1 and record
+ * kernels' twins also take `weights16`: s8.ts's lowerDsp calls them itself).
+ */
 const CONST_TWINS: Record<string, string> = {
-  utvm_conv2d_1x1_s8_dsp: 'utvm/conv2d_1x1_s8_dsp_const.h',
   utvm_conv2d_rgb_s8_dsp: 'utvm/conv2d_rgb_s8_dsp_const.h',
-  utvm_conv2d_s8_dsp_rec: 'utvm/conv2d_s8_dsp_core.h',
   utvm_depthwise_conv2d_3x3_s8_dsp: 'utvm/depthwise_conv2d_3x3_s8_dsp_const.h',
 };
 
@@ -63,7 +81,8 @@ export function conv2dS8Knobs(ctx: LowerContext<Conv2dAttrs>): Knob[] {
   if (attrs.groups === 1) {
     const [, kh, kw, inC] = w.shape;
     const special = fitsFirstConvS8(inC, attrs) || (kh === 1 && kw === 1 && attrs.pads.every((p) => p === 0) && inC % 4 === 0);
-    return special ? [VARIANT, REQUANT, SPECIALISE] : [REQUANT, SPECIALISE];
+    const weights = weightsKnob(w.shape[0] * kh * kw * inC);
+    return special ? [VARIANT, REQUANT, SPECIALISE, weights] : [REQUANT, SPECIALISE, weights];
   }
   const depthwise3x3 = attrs.groups === x.shape[3] && w.shape[1] === 3 && w.shape[2] === 3 && w.shape[0] === x.shape[3] &&
     attrs.dilations.every((d) => d === 1);
@@ -80,5 +99,6 @@ export function convKnobValues(ctx: LowerContext<Conv2dAttrs>): ConvKnobValues {
     }
     return v as T;
   };
-  return { variant: pick(VARIANT), requant: pick(REQUANT), specialise: pick(SPECIALISE) };
+  const w = ctx.input(1).shape;
+  return { variant: pick(VARIANT), requant: pick(REQUANT), specialise: pick(SPECIALISE), weights: pick(weightsKnob(w[0] * w[1] * w[2] * w[3])) };
 }

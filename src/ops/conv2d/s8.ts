@@ -36,7 +36,7 @@ import type { Conv2dAttrs } from './index.js';
 import { depth4, packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
-import { fitsPointwiseDsp, generalRecords, int32ArgValues, pointwiseDspCall } from './1x1-s8-dsp.js';
+import { fitsPointwiseDsp, generalRecords, int32ArgValues, packRowsS16, pointwiseDspCall } from './1x1-s8-dsp.js';
 import type { DspConv } from './1x1-s8-dsp.js';
 import { convKnobValues, specialised } from './knobs.js';
 import { lowerConvFirstS8 } from './rgb-s8-dsp.js';
@@ -138,19 +138,23 @@ function pointwiseDsp(c: ConvS8, packed: string): KernelCall | undefined {
   return pointwiseDspCall(c.ctx, dspConv(c), params, c.x.name, packed, c.y.name);
 }
 
-/** groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words, bias padded to even, scratch. */
+/**
+ * groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words (or their int16 form, knob `weights`),
+ * bias padded to even, scratch. With `specialise` the 1×1 and record kernels are called as their `_const`
+ * twins with `weights16` as a literal last argument.
+ */
 function lowerDsp(c: ConvS8): KernelCall[] {
   const [outC, kernelH, kernelW, inC] = c.w.shape;
   const k = kernelH * kernelW * inC;
   const name = c.ctx.node.name;
-  const packed = packRowsS8(c.weights, outC, k, 2);
-  const w = c.ctx.addConstant(`${c.w.name}_dsp`, 'int32', [packed.length], packed);
-  const bias: CArg = c.bias
-    ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
-    : { value: 0 };
   const knobs = convKnobValues(c.ctx);
+  const w16 = knobs.specialise === 1 && knobs.weights === 'int16';
+  const packed = w16 ? packRowsS16(c.weights, outC, k) : packRowsS8(c.weights, outC, k, 2);
+  const w = c.ctx.addConstant(`${c.w.name}_${w16 ? 'dsp16' : 'dsp'}`, 'int32', [packed.length], packed);
+  const twin = (call: KernelCall, header: string): KernelCall =>
+    knobs.specialise === 1 ? { ...call, kernel: `${call.kernel}_const`, header, args: [...call.args, { value: w16 ? 1 : 0 }] } : call;
   const fast = knobs.variant === 'auto' ? pointwiseDsp(c, w) : undefined;
-  if (fast) return [fast];
+  if (fast) return [twin(fast, 'utvm/conv2d_1x1_s8_dsp_const.h')];
   const params = {
     ...geometry(c), out_c: outC, ...window(c), groups: 1, input_offset: c.inputOffset, requant: c.requant.fields,
   };
@@ -161,10 +165,16 @@ function lowerDsp(c: ConvS8): KernelCall[] {
     const args: CArg[] = [
       { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, { tensor: channels }, { tensor: c.y.name }, { scratch: true },
     ];
-    return [{ kernel: 'utvm_conv2d_s8_dsp_rec', header: 'utvm/conv2d_s8_dsp_core.h', args, scratchBytes }];
+    return [twin({ kernel: 'utvm_conv2d_s8_dsp_rec', header: 'utvm/conv2d_s8_dsp_core.h', args, scratchBytes }, 'utvm/conv2d_s8_dsp_core.h')];
   }
+  // The 64-bit output stage has no int16-weight form: the int8 packing, whatever `weights` says.
+  const packed8 = w16 ? packRowsS8(c.weights, outC, k, 2) : packed;
+  const w8 = w16 ? c.ctx.addConstant(`${c.w.name}_dsp`, 'int32', [packed8.length], packed8) : w;
+  const bias: CArg = c.bias
+    ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
+    : { value: 0 };
   const args: CArg[] = [
-    { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
+    { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w8 }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
   ];
   return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp_core.h', args, scratchBytes }];
 }
