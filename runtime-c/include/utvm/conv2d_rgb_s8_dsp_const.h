@@ -41,7 +41,10 @@ UTVM_RGB_INLINE void utvm_rgb_gather_run(int16_t *dst, const int8_t *src, int32_
         memcpy(dst, &lo, sizeof lo);
         memcpy(dst + 2, &hi, sizeof hi);
     }
-    for (int32_t i = 0; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+    for (int32_t i = 0; i < n; i++) {
+        const int16_t v = (int16_t)(src[i] + offset);
+        memcpy(dst + i, &v, sizeof v);
+    }
 }
 
 /* The window of output pixel (oy, ox) of one image as an int16 column (values K .. K4 stay 0). */
@@ -64,9 +67,9 @@ UTVM_RGB_OUTLINE void utvm_rgb_gather_pixel(const utvm_conv2d_params_s8 *p, cons
             memset(col, 0, (size_t)row_len * sizeof *col);
             continue;
         }
-        for (int32_t i = 0; i < lead; i++) col[i] = 0;
+        if (lead > 0) memset(col, 0, (size_t)lead * sizeof *col);
         utvm_rgb_gather_run(col + lead, image + ((size_t)iy * (size_t)p->in_w + (size_t)(ix0 + kx_first)) * (size_t)c, run, p->input_offset);
-        for (int32_t i = lead + run; i < row_len; i++) col[i] = 0;
+        if (row_len > lead + run) memset(col + lead + run, 0, (size_t)(row_len - lead - run) * sizeof *col);
     }
 }
 
