@@ -8,5 +8,5 @@
 void utvm_conv2d_rgb_s8_dsp(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
                             const int32_t *bias, const int32_t *requant, int8_t *output, void *scratch)
 {
-    utvm_conv2d_rgb_s8_dsp_const(p, input, weights, bias, requant, output, scratch);
+    utvm_conv2d_rgb_s8_dsp_const(p, input, weights, bias, requant, output, scratch, 0);
 }

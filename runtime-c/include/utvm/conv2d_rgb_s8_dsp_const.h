@@ -3,7 +3,9 @@
  * (utvm/conv2d_rgb_s8_dsp.h: same arguments, same results bit for bit) as a static inline function, so that
  * at a call with a `static const` parameter struct the C compiler folds the window (kernel size, in_c,
  * K4), strides, padding and channel count into the code: the short gather runs and the dot product over
- * K4 / 4 chunks unroll. Each call site is a copy of the kernel (flash).
+ * K4 / 4 chunks unroll. Each call site is a copy of the kernel (flash). weights16 (a constant at the call,
+ * knob `weights`): 0, the weights as utvm_conv2d_rgb_s8_dsp takes them; 1, pre-extended to int16 pairs (see
+ * utvm_rgb_pixel_pair).
  *
  * From utvm_conv2d_rgb_s8_dsp.c:
  * First-layer int8 convolution (in_c < 4) for cores with the DSP extension; see
@@ -86,8 +88,10 @@ UTVM_RGB_INLINE int8_t utvm_rgb_out_value(utvm_rgb_out_range r, const int32_t *r
 }
 
 /* All output channels of two pixels (columns col, col + k4; outputs out_a, out_b). */
+/* weights16: the weights as int16 pairs, per channel pair and chunk the words (w0, w1), (w2, w3) of channel
+   c, then of c + 1 (the values SXTB16 would make of the int8 words); else the int8 words. */
 UTVM_RGB_OUTLINE void utvm_rgb_pixel_pair(const utvm_conv2d_params_s8 *p, const int32_t *col, int32_t k4, const int32_t *w,
-                       const int32_t *bias, const int32_t *rq, int8_t *out_a, int8_t *out_b)
+                       const int32_t *bias, const int32_t *rq, int8_t *out_a, int8_t *out_b, int32_t weights16)
 {
     const int32_t half_words = k4 >> 1; /* column B starts k4 int16 values (k4 / 2 words) after A */
     const int32_t out_c = p->out_c;
@@ -99,7 +103,16 @@ UTVM_RGB_OUTLINE void utvm_rgb_pixel_pair(const utvm_conv2d_params_s8 *p, const 
             a1 = b1 = bias[c + 1];
         }
         const int32_t *x = col;
-        for (int32_t j = k4 >> 2; j > 0; j--, x += 2, w += 2) {
+        if (weights16) {
+            for (int32_t j = k4 >> 2; j > 0; j--, x += 2, w += 4) {
+                const int32_t xa0 = x[0], xa1 = x[1], xb0 = x[half_words], xb1 = x[half_words + 1];
+                a0 = utvm_dsp_smlad(xa1, w[1], utvm_dsp_smlad(xa0, w[0], a0));
+                b0 = utvm_dsp_smlad(xb1, w[1], utvm_dsp_smlad(xb0, w[0], b0));
+                a1 = utvm_dsp_smlad(xa1, w[3], utvm_dsp_smlad(xa0, w[2], a1));
+                b1 = utvm_dsp_smlad(xb1, w[3], utvm_dsp_smlad(xb0, w[2], b1));
+            }
+        }
+        for (int32_t j = weights16 ? 0 : k4 >> 2; j > 0; j--, x += 2, w += 2) {
             const int32_t xa0 = x[0], xa1 = x[1], xb0 = x[half_words], xb1 = x[half_words + 1];
             int32_t e = utvm_dsp_sxtb16(w[0]), o = utvm_dsp_sxtb16_ror8(w[0]);
             a0 = utvm_dsp_smlad(xa1, o, utvm_dsp_smlad(xa0, e, a0));
@@ -122,7 +135,7 @@ UTVM_RGB_OUTLINE void utvm_rgb_pixel_pair(const utvm_conv2d_params_s8 *p, const 
 }
 
 UTVM_RGB_INLINE void utvm_conv2d_rgb_s8_dsp_const(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
-                            const int32_t *bias, const int32_t *requant, int8_t *output, void *scratch)
+                            const int32_t *bias, const int32_t *requant, int8_t *output, void *scratch, int32_t weights16)
 {
     const int32_t k4 = (p->kernel_h * p->kernel_w * p->in_c + 3) / 4 * 4;
     const int32_t pixels = p->out_h * p->out_w;
@@ -143,7 +156,7 @@ UTVM_RGB_INLINE void utvm_conv2d_rgb_s8_dsp_const(const utvm_conv2d_params_s8 *p
                 memcpy(col_b, col_a, (size_t)k4 * sizeof *col_a);
                 out_b = out; /* one pixel left: computed twice, written once */
             }
-            utvm_rgb_pixel_pair(p, (const int32_t *)scratch, k4, weights, bias, requant, out, out_b);
+            utvm_rgb_pixel_pair(p, (const int32_t *)scratch, k4, weights, bias, requant, out, out_b, weights16);
             out += 2 * (size_t)p->out_c;
         }
     }

@@ -14,7 +14,7 @@
  *             twins, static inline functions compiled at the call site, where the compiler folds the
  *             layer's `static const` parameters (constant loop bounds, window cases, unrolled gathers);
  *             0: the library kernel. Flash: one copy per call (a fused conv2d + add calls once per band).
- *   weights   'int16': the 1×1 and record kernels' weights pre-extended to int16 pairs at compile time
+ *   weights   'int16': the first-layer, 1×1 and record kernels' weights pre-extended to int16 pairs at compile time
  *             (no SXTB16 in the inner loop: 4 LDRD + 8 SMLAD per 16 MACs instead of 3 + 4 + 8; twice the
  *             weight bytes in flash); 'int8': packed bytes. Only with specialise 1 (the `_const` twins take
  *             it as a literal); with 0 the library kernels read int8. Default 'int16' for layers of at most
@@ -58,11 +58,10 @@ function weightsKnob(count: number): Knob {
 }
 
 /**
- * The library kernels whose `_const` twin takes the same arguments, and its header (the 1×1 and record
- * kernels' twins also take `weights16`: s8.ts's lowerDsp calls them itself).
+ * The library kernels whose `_const` twin takes the same arguments, and its header (the first-layer, 1×1
+ * and record kernels' twins also take `weights16`: their lowerings call them).
  */
 const CONST_TWINS: Record<string, string> = {
-  utvm_conv2d_rgb_s8_dsp: 'utvm/conv2d_rgb_s8_dsp_const.h',
   utvm_depthwise_conv2d_3x3_s8_dsp: 'utvm/depthwise_conv2d_3x3_s8_dsp_const.h',
 };
 
