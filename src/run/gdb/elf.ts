@@ -44,7 +44,7 @@ function bad(what: string): never {
 export function readElf(bytes: Uint8Array): ElfImage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (offset: number, length: number, what: string) => {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > bytes.length) bad(`${what} lies outside the file`);
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > bytes.length) bad(`${what} lie${/s$/.test(what) ? '' : 's'} outside the file`);
   };
   need(0, 52, 'the header');
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) bad('no ELF magic');

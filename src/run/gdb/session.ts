@@ -110,6 +110,23 @@ function imageBytes(elf: ElfImage, address: number, length: number): Buffer | un
   return undefined;
 }
 
+let crcTable: Uint32Array | undefined;
+
+/** GDB's CRC-32 of `qCRC` (libiberty's xcrc32: polynomial 0x04C11DB7, most significant bit first, initial 0xFFFFFFFF, no final xor). */
+export function gdbCrc32(data: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i << 24;
+      for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+      crcTable[i] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const b of data) crc = ((crc << 8) ^ crcTable[((crc >>> 24) ^ b) & 0xff]) >>> 0;
+  return crc >>> 0;
+}
+
 export class FirmwareSession {
   readonly gdb: GdbClient;
   readonly elf: ElfImage;
@@ -162,6 +179,7 @@ export class FirmwareSession {
     const { gdb, elf, options } = this;
     await gdb.interrupt(); // a probe may find the core running: stop it (a halted one says why it stopped)
     if (options.load) await this.load();
+    else await this.verifyImage();
     if (options.load || !options.startByRegisters) await this.reset();
     const vectors = imageBytes(elf, symbolAddress(elf, 'vector_table'), 16 * 4);
     if (!vectors) throw new UtvmError('E_BUILD', "the firmware's vector table is not in its load image");
@@ -189,19 +207,40 @@ export class FirmwareSession {
   }
 
   /**
+   * `--no-load`: the target's memory must hold this ELF's load image, or our breakpoints would sit in
+   * another program. Each segment is compared through the server's CRC (`qCRC`, GDB's compare-sections)
+   * where it offers one, else read back.
+   */
+  private async verifyImage(): Promise<void> {
+    for (const s of this.elf.segments) {
+      let same: boolean;
+      const crc = await this.gdb.command(`qCRC:${s.address.toString(16)},${s.data.length.toString(16)}`, 'memory checksums (qCRC)').catch(() => '');
+      if (/^C[0-9a-fA-F]{1,8}$/.test(crc)) same = parseInt(crc.slice(1), 16) === gdbCrc32(s.data);
+      else same = Buffer.from(s.data).equals(await this.gdb.readMemory(s.address, s.data.length));
+      if (!same) {
+        throw new UtvmError('E_TARGET', `the firmware on the target is not this build of the model (its memory at ${hex8(s.address)}, ${s.data.length} bytes, differs from the ELF): load it (drop --no-load) or flash it again`);
+      }
+    }
+  }
+
+  /**
    * Puts the core at the reset vector: `monitor reset halt` on a probe (OpenOCD, pyOCD; the core and its
    * peripherals reset), else (an emulator we started, or a server without that command) the initial sp and
    * pc of the vector table with xPSR's Thumb bit, as a reset would set them.
    */
   private async reset(): Promise<void> {
-    if (!this.options.startByRegisters) {
-      const reply = await this.gdb.command(`qRcmd,${Buffer.from('reset halt', 'latin1').toString('hex')}`, 'monitor reset halt (qRcmd)').catch(() => '');
-      if (reply !== '') return;
-    }
     const vectors = imageBytes(this.elf, symbolAddress(this.elf, 'vector_table'), 8);
     if (!vectors) throw new UtvmError('E_BUILD', "the firmware's vector table is not in its load image");
+    const entry = vectors.readUInt32LE(4) & ~1;
+    if (!this.options.startByRegisters) {
+      // a probe's reset: the core then stands at the reset handler (checked: a server may answer a monitor command it does not have)
+      await this.gdb.monitor('reset halt').catch((e: unknown) => {
+        if (!(e instanceof UtvmError) || this.gdb.error) throw e; // refused or unknown: start by registers; a dead link: fail
+      });
+      if ((await this.gdb.readRegister('pc')) === entry) return;
+    }
     await this.gdb.writeRegister('sp', vectors.readUInt32LE(0));
-    await this.gdb.writeRegister('pc', vectors.readUInt32LE(4) & ~1);
+    await this.gdb.writeRegister('pc', entry);
     await this.gdb.writeRegister('xpsr', 0x01000000);
   }
 

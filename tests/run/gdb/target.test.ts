@@ -11,7 +11,7 @@
  *   - export --host-driven builds warning-free for the STM32F746 boards.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -91,6 +91,26 @@ test('validate --target gdb --launch qemu --per-layer: every layer read at its s
   assert.is(report.layers.layers.length, 13);
   assert.ok(report.layers.layers.every((l) => l.ok));
   assert.match(report.layers.target, /over the debug link, at each layer's stop/);
+});
+
+test('run --target gdb --launch qemu (the CLI): the same output files as run --target qemu, and the cost per case', () => {
+  const kws = readModel('kws', 'int8');
+  const dir = mkdtempSync(join(tmpdir(), 'utvm-gdbcli-'));
+  try {
+    mkdirSync(join(dir, 'in'));
+    for (const f of readdirSync(KWS01_DIR).filter((x) => x.endsWith('.bin')).sort().slice(0, 5)) copyFileSync(join(KWS01_DIR, f), join(dir, 'in', f));
+    const viaGdb = utvm(['run', kws.path, '--target', 'gdb', '--launch', 'qemu', '--input-dir', join(dir, 'in'), '--output-dir', join(dir, 'gdb')]);
+    assert.is(viaGdb.status, 0, viaGdb.stderr);
+    assert.match(viaGdb.stdout, /^ran 5 case\(s\) on gdb \(qemu-mps2-an500, emulator launched\); wrote 5 output file\(s\); [0-9,]+ instructions per case \(mean\)( \(min [0-9,]+, max [0-9,]+\))?\n$/);
+    const viaQemu = utvm(['run', kws.path, '--target', 'qemu', '--input-dir', join(dir, 'in'), '--output-dir', join(dir, 'qemu')]);
+    assert.is(viaQemu.status, 0, viaQemu.stderr);
+    const files = readdirSync(join(dir, 'qemu')).sort();
+    assert.is(files.length, 5);
+    assert.equal(readdirSync(join(dir, 'gdb')).sort(), files);
+    for (const f of files) assert.ok(readFileSync(join(dir, 'gdb', f)).equals(readFileSync(join(dir, 'qemu', f))), f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('export --host-driven builds warning-free (-Werror) for both STM32F746 boards and the emulator', () => {
