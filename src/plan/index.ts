@@ -125,7 +125,7 @@ export function planMemory(graph: Graph, opInfo: OpInfoLookup = getOp, options: 
     const one: ArenaPlan = { memory: name, arenaBytes: placement.arenaBytes, lowerBound: bound, strategy: placement.strategy, ...(primary ? { capacity: primary.capacity } : {}) };
     return makePlan(graph, [one], buffers.map((b) => ({ ...b, tensors: [...b.tensors], offset: placement.offsets.get(b.id) ?? -1, memory: name })), bound);
   }
-  const arenas = assignMemories(buffers, mem.list, mem.primary, pinnedBuffers(graph, buffers), bufferWork(graph, buffers));
+  const arenas = assignMemories(buffers, mem.list, mem.primary, pinnedBuffers(graph, buffers), bufferWork(graph, buffers, opInfo));
   arenas.sort((a, b) => (a.memory === mem.primary ? -1 : b.memory === mem.primary ? 1 : 0));
   const planned: PlannedBuffer[] = [];
   for (const a of arenas) {

@@ -21,7 +21,7 @@
 import type { Graph } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
-import type { Buffer } from './liveness.js';
+import type { Buffer, OpInfoLookup } from './liveness.js';
 import { placeBuffers } from './place.js';
 import type { Placement } from './place.js';
 
@@ -43,12 +43,12 @@ export interface MemoryArena {
 }
 
 /** The work (accesses) of each buffer: the MACs, or else output elements, of the nodes that touch it. */
-export function bufferWork(graph: Graph, buffers: readonly Buffer[]): Map<string, number> {
+export function bufferWork(graph: Graph, buffers: readonly Buffer[], opInfo: OpInfoLookup = getOp): Map<string, number> {
   const owner = new Map<string, string>();
   for (const b of buffers) for (const t of b.tensors) owner.set(t, b.id);
   const work = new Map<string, number>(buffers.map((b) => [b.id, 0]));
   graph.nodes.forEach((node) => {
-    const macs = getOp(node.op).macs?.(node, graph) ?? 0;
+    const macs = opInfo(node.op).macs?.(node, graph) ?? 0;
     const out = node.outputs[0] ? elementCount(graph.tensor(node.outputs[0]).shape) : 0;
     const w = Math.max(macs, out, 1);
     const touched = new Set<string>();
