@@ -75,6 +75,9 @@ test('library for stm32f746-disco with an arena in SRAM1 and one in SDRAM: built
   assert.match(header, '#define SPREAD_ARENA_SIZE 200000u\n');
   assert.match(header, '#define SPREAD_ARENA_SDRAM_SIZE 200000u /* the arena in SDRAM */');
   assert.match(header, 'utvm_status spread_run_with_arenas(void *arena, size_t size, void *arena_sdram, size_t arena_sdram_size);');
+  const meta = JSON.parse(readFileSync(join(lib, 'metadata.json'), 'utf8')) as { arena: { bytes: number }; arenas: { memory: string; bytes: number }[] };
+  assert.equal(meta.arenas, [{ memory: 'SRAM1', bytes: 200000 }, { memory: 'SDRAM', bytes: 200000 }]);
+  assert.is(meta.arena.bytes, 200000);
   const source = readFileSync(join(lib, 'spread.c'), 'utf8');
   assert.match(source, '#define SPREAD_ARENA_SDRAM_SECTION __attribute__((section(".arena_sdram")))');
   writeFileSync(join(scratch, 'main.c'), MAIN);
