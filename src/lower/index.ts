@@ -11,7 +11,7 @@
 
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
-import type { KernelCall, LowerContext, LowerTarget } from '../ops/op.js';
+import type { KernelCall, LowerContext, LowerTarget, Schedule } from '../ops/op.js';
 
 /** A graph lowered for one target: a clone holding the constants lowering added, and each node's calls. */
 export interface LoweredGraph {
@@ -22,9 +22,10 @@ export interface LoweredGraph {
 
 /**
  * The kernel calls of `node` of `g` for `target`, exactly as the compiler makes them; constants the
- * lowering adds go into `g`. Undefined for a node without `lower` (the aliases).
+ * lowering adds go into `g`. Undefined for a node without `lower` (the aliases). `schedule`: the node's
+ * knob values (absent: every knob at its default).
  */
-export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }): KernelCall[] | undefined {
+export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }, schedule?: Schedule): KernelCall[] | undefined {
   const def = getOp(node.op);
   if (!def.lower) return undefined;
   const ctx: LowerContext<Record<string, unknown>> = {
@@ -43,6 +44,7 @@ export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerT
       return name;
     },
     target,
+    schedule,
   };
   return def.lower(ctx);
 }

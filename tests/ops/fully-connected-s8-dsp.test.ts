@@ -1,8 +1,9 @@
 /**
- * The Cortex-M7 (DSP) int8 fully connected layer utvm_fully_connected_s8_dsp against the portable
- * utvm_fully_connected_s8, bit for bit: the same graphs lowered for `{ dsp: true }` (four features per
- * pass with SMLAD, packed weights, folded bias padded to 4 — built on the host with the portable twins of
- * the DSP instructions, utvm/dsp.h) and for the portable target (checked against TFLite's reference in
+ * The Cortex-M7 (DSP) int8 fully connected kernels against the portable utvm_fully_connected_s8, bit for
+ * bit: the same graphs lowered for `{ dsp: true }` with every value of the knob `variant` (the pair-packed
+ * utvm_fully_connected_s8_pair{1,2,3}_dsp: two rows per int16 weight lane; utvm_fully_connected_s8_dsp:
+ * four features per pass, SXTB16 per weight — built on the host with the portable twins of the DSP
+ * instructions, utvm/dsp.h) and for the portable target (checked against TFLite's reference in
  * tests/ops/fully-connected-s8.test.ts). Shapes include features not a multiple of 4 on both sides, one
  * feature, batch 2, W given as [K, N], per-tensor and per-channel weights, no bias, zero point 0.
  */
@@ -60,25 +61,41 @@ function addCase(g: Graph, rng: Rng, id: string, s: Shape): { node: Node; x: Int
   return { node: addQuantNode(g, 'gemm', inputs, attrs, id, q1(outScale, randomInts(rng, 1, -128, 127)[0])), x };
 }
 
-test('DSP fully connected = portable fully connected, bit for bit', () => {
-  const [dsp, portable] = runCases(SHAPES, 31337, addCase, [{ target: { dsp: true } }, {}]);
-  SHAPES.forEach((s, i) => {
-    const what = JSON.stringify(s);
-    assert.is(dsp[i].calls[0].kernel, 'utvm_fully_connected_s8_dsp', what);
-    assert.is(portable[i].calls[0].kernel, 'utvm_fully_connected_s8', what);
-    const a = dsp[i].outputs[0] as Int8Array;
-    const b = portable[i].outputs[0] as Int8Array;
-    assert.is(a.length, s.m * s.n);
-    for (let j = 0; j < b.length; j++) if (a[j] !== b[j]) assert.unreachable(`${what}: [${j}] dsp ${a[j]} != portable ${b[j]}`);
-    if (b.length >= 8) {
-      const inside = Array.from(b).filter((v) => v > -128 && v < 127).length;
-      assert.ok(inside >= b.length / 4, `${what}: ${inside} of ${b.length} outputs inside (-128, 127)`);
-    }
+const VARIANTS: [string, string][] = [
+  ['pair4', 'utvm_fully_connected_s8_pair2_dsp'],
+  ['pair2', 'utvm_fully_connected_s8_pair1_dsp'],
+  ['pair6', 'utvm_fully_connected_s8_pair3_dsp'],
+  ['quad', 'utvm_fully_connected_s8_dsp'],
+];
+
+test('every DSP fully connected variant = portable fully connected, bit for bit', () => {
+  const runs = [{}, ...VARIANTS.map(([variant]) => ({ target: { dsp: true }, schedule: { variant } }))];
+  const [portable, ...dsp] = runCases(SHAPES, 31337, addCase, runs);
+  VARIANTS.forEach(([variant, kernel], v) => {
+    SHAPES.forEach((s, i) => {
+      const what = `${variant} ${JSON.stringify(s)}`;
+      assert.is(dsp[v][i].calls[0].kernel, kernel, what);
+      assert.is(portable[i].calls[0].kernel, 'utvm_fully_connected_s8', what);
+      const a = dsp[v][i].outputs[0] as Int8Array;
+      const b = portable[i].outputs[0] as Int8Array;
+      assert.is(a.length, s.m * s.n);
+      for (let j = 0; j < b.length; j++) if (a[j] !== b[j]) assert.unreachable(`${what}: [${j}] dsp ${a[j]} != portable ${b[j]}`);
+      if (b.length >= 8) {
+        const inside = Array.from(b).filter((x) => x > -128 && x < 127).length;
+        assert.ok(inside >= b.length / 4, `${what}: ${inside} of ${b.length} outputs inside (-128, 127)`);
+      }
+    });
   });
 });
 
-test('utvm_fully_connected_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_fully_connected_s8_dsp']);
+test('the default variant is pair4; an unknown one is refused', () => {
+  const [dsp] = runCases(SHAPES.slice(0, 1), 7, addCase, [{ target: { dsp: true } }]);
+  assert.is(dsp[0].calls[0].kernel, 'utvm_fully_connected_s8_pair2_dsp');
+  assert.throws(() => runCases(SHAPES.slice(0, 1), 7, addCase, [{ target: { dsp: true }, schedule: { variant: 'pair5' } }]), /unknown value 'pair5' of knob 'variant'/);
+});
+
+test('the DSP fully connected kernels build for the Cortex-M7 with the DSP instructions', () => {
+  compileForCortexM7(VARIANTS.map(([, kernel]) => kernel));
 });
 
 test.run();

@@ -22,13 +22,13 @@ import { TensorData, allocData, cTypeOf } from '../../src/ir/dtype.js';
 import { Graph, Node, elementCount, tensorBytes } from '../../src/ir/graph.js';
 import { lowerNode as lowerNodeAsCompiler } from '../../src/lower/index.js';
 import { getOp } from '../../src/ops/index.js';
-import type { KernelCall, LowerTarget } from '../../src/ops/op.js';
+import type { KernelCall, LowerTarget, Schedule } from '../../src/ops/op.js';
 
 export const RUNTIME_C = fileURLToPath(new URL('../../../runtime-c', import.meta.url));
 
 /** Lowers `node` in `g`, exactly as the compiler would (for `target`; portable when absent). */
-export function lowerNode(g: Graph, node: Node, target?: LowerTarget): KernelCall[] {
-  const calls = lowerNodeAsCompiler(g, node, target);
+export function lowerNode(g: Graph, node: Node, target?: LowerTarget, schedule?: Schedule): KernelCall[] {
+  const calls = lowerNodeAsCompiler(g, node, target, schedule);
   if (!calls) throw new Error(`operator '${node.op}' has no lower`);
   return calls;
 }
@@ -79,6 +79,8 @@ export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorDa
 /** `target`: lower for it (e.g. { dsp: true }: the Cortex-M7 kernel variants, built here on the host). */
 export interface RunOptions {
   target?: LowerTarget;
+  /** Every node's knob values (issue 17; absent: the defaults). */
+  schedule?: Schedule;
   /**
    * Run every node in place, as the planner lays out an in-place step: output 0 at input 0's address
    * when it is no larger, else input 0 at the tail of output 0 (both end together). Same dtypes only.
@@ -92,7 +94,7 @@ export interface RunOptions {
  * (the call's `scratchBytes`) is a static array filled with 0xA5 before the calls, so no kernel relies on zeros.
  */
 export function runLoweredMany(g: Graph, nodes: Node[], inputs: Record<string, TensorData>, options: RunOptions = {}): { calls: KernelCall[]; outputs: TensorData[] }[] {
-  const perNode = nodes.map((node) => lowerNode(g, node, options.target));
+  const perNode = nodes.map((node) => lowerNode(g, node, options.target, options.schedule));
   const calls = perNode.flat();
   const used = new Set<string>(nodes.flatMap((n) => n.outputs));
   for (const c of calls) for (const a of c.args) if ('tensor' in a) used.add(a.tensor);

@@ -15,19 +15,23 @@
  * The input offset is the same for every k, so it is folded into the bias at compile time
  * (bias'[n] = bias[n] + input_offset · Σ_k W[n][k], int32 wrap-around: the same sum, reordered).
  *
- * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7) utvm_fully_connected_s8_dsp,
- * four output features per pass with SMLAD, the weights packed and interleaved four rows at a time and
- * the folded bias padded to a multiple of 4 (src/lower/dsp-layout.ts), when the compiler's bound on the
- * accumulators allows its short requantization (src/lower/fast-requant.ts: always, in practice);
- * elsewhere utvm_fully_connected_s8.
+ * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7), when the compiler's bound on
+ * the accumulators allows the short requantization (src/lower/fast-requant.ts: always, in practice), the
+ * knob `variant` (gemmS8Knobs) picks one of
+ *   pair4 (default), pair2, pair6: utvm_fully_connected_s8_pair{2,1,3}_dsp, two rows' weights packed in
+ *     each int16 lane so that one SMLAD serves two output features (utvm/fully_connected_s8_pair_dsp.h),
+ *     4, 2 or 6 features per pass over the input;
+ *   quad: utvm_fully_connected_s8_dsp, four features per pass, each weight sign-extended (SXTB16);
+ * every one bit-identical (the same int32 sums; tests/ops/fully-connected-s8-dsp.test.ts). Elsewhere
+ * utvm_fully_connected_s8.
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
 import { QuantizedMultiplier, quantizeMultiplier } from '../../ir/quant.js';
 import { elementCount } from '../../ir/graph.js';
-import type { CArg, KernelCall, LowerContext } from '../op.js';
+import type { CArg, Knob, KernelCall, LowerContext } from '../op.js';
 import type { GemmAttrs } from './index.js';
-import { packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
+import { packPairsS8, packRowsS8, paddedBias, pairBias } from '../../lower/dsp-layout.js';
 import { lowerGemmS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
 import { accumulatorBounds, fastRequantHolds } from '../../lower/fast-requant.js';
 import { activationQuant, checkS8Types, constantData, convMultipliers, foldedBias, requantization, weightScales } from '../../lower/s8.js';
@@ -44,6 +48,27 @@ function weightsNK(w: Int8Array, transB: boolean, k: number, n: number): Int8Arr
   const out = new Int8Array(n * k);
   for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[j * k + p] = w[p * n + j];
   return out;
+}
+
+/** The DSP kernel variants (knob `variant`): pairs of rows per pass of the pair kernels, or the interleaved one. */
+const VARIANTS: Record<string, number> = { pair4: 2, pair2: 1, pair6: 3, quad: 0 };
+const VARIANT_DEFAULT = 'pair4';
+
+/** The knobs of an int8 gemm: the DSP kernel variant, on a DSP core with TFLite rounding. */
+export function gemmS8Knobs(ctx: LowerContext<GemmAttrs>): Knob[] {
+  if (ctx.target?.dsp !== true || onnxRounding(ctx) || ctx.input(0).dtype !== 'int8') return [];
+  return [{
+    name: 'variant',
+    values: Object.keys(VARIANTS),
+    default: VARIANT_DEFAULT,
+    doc: 'fully connected kernel: pairN = two rows per int16 weight lane, N features per pass; quad = four features per pass, SXTB16 per weight',
+  }];
+}
+
+function chosenVariant(ctx: LowerContext<GemmAttrs>, where: string): string {
+  const v = ctx.schedule?.variant ?? VARIANT_DEFAULT;
+  if (typeof v !== 'string' || !(v in VARIANTS)) fail('E_USAGE', `${where}: unknown value '${String(v)}' of knob 'variant' (${Object.keys(VARIANTS).join(', ')})`);
+  return v;
 }
 
 export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
@@ -77,6 +102,17 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
     return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
   }
   if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(weights, n, folded, 128), multipliers)) {
+    const pairs = VARIANTS[chosenVariant(ctx, where)];
+    if (pairs > 0) {
+      const packed = packPairsS8(weights, n, k, pairs);
+      const wPairs = ctx.addConstant(`${b.name}_pairs`, 'int32', [packed.length], packed);
+      const biasPairs = pairBias(folded, n, pairs);
+      return [{
+        kernel: `utvm_fully_connected_s8_pair${pairs}_dsp`,
+        header: 'utvm/fully_connected_s8_pair_dsp.h',
+        args: [params, { tensor: a.name }, { tensor: wPairs }, { tensor: ctx.addConstant(`${name}_bias_pairs`, 'int32', [biasPairs.length], biasPairs) }, ...q.args, { tensor: y.name }],
+      }];
+    }
     const n4 = Math.ceil(n / 4) * 4;
     const packed = packRowsS8(weights, n, k, 4);
     const wDsp = ctx.addConstant(`${b.name}_dsp`, 'int32', [packed.length], packed);

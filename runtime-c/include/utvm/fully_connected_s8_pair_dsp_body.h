@@ -1,0 +1,136 @@
+/*
+ * The passes of utvm_fully_connected_s8_pair{1,2,3}_dsp (utvm/fully_connected_s8_pair_dsp.h): inline
+ * functions shared by the three kernel files, each of which keeps only its own rows-per-pass variant.
+ */
+#ifndef UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H
+#define UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H
+
+#include "utvm/fully_connected_s8.h"
+#include "utvm/dsp.h"
+#include "utvm/dsp_requant.h"
+
+/* The accumulators of up to three pairs: A (feature a) and R (the packed sum) of each; registers, not an array. */
+typedef struct {
+    int32_t a0, r0, a1, r1, a2, r2;
+} utvm_fcp_acc;
+
+/* The input bytes row[0 .. k-1] summed (USADA8 of the bytes offset by 128, less 128 per byte). */
+static inline int32_t utvm_fcp_input_sum(const int8_t *row, int32_t k)
+{
+    uint32_t u = 0;
+    for (int32_t j = k >> 2; j > 0; j--, row += 4) u = utvm_dsp_usada8((uint32_t)utvm_dsp_read_s32(row) ^ 0x80808080u, 0, u);
+    u -= 128u * (uint32_t)(k & ~3);
+    for (int32_t t = 0; t < (k & 3); t++) u += (uint32_t)(int32_t)row[t];
+    return (int32_t)u;
+}
+
+/* The last n (< 4) input bytes as one word, 0 in the missing lanes. */
+static inline int32_t utvm_fcp_tail(const int8_t *in, int32_t n)
+{
+    uint32_t x = 0;
+    for (int32_t j = 0; j < n; j++) x |= (uint32_t)(uint8_t)in[j] << (8 * j);
+    return (int32_t)x;
+}
+
+/* One pair's two words (we: inputs 4j, 4j + 2; wo: 4j + 1, 4j + 3) against the input pairs xe, xo. */
+#define UTVM_FCP_WORDS(A, R)                                         \
+    do {                                                             \
+        int32_t we, wo;                                              \
+        utvm_dsp_load_pair(&w, &we, &wo);                            \
+        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(we), xe, A);         \
+        R = utvm_dsp_smlad(we, xe, R);                               \
+        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(wo), xo, A);         \
+        R = utvm_dsp_smlad(wo, xo, R);                               \
+    } while (0)
+
+/* One input word v (four inputs) against the P pairs' words at w. */
+#define UTVM_FCP_GROUP(P, v)                                         \
+    do {                                                             \
+        const int32_t xe = utvm_dsp_sxtb16(v);                       \
+        const int32_t xo = utvm_dsp_sxtb16_ror8(v);                  \
+        UTVM_FCP_WORDS(s.a0, s.r0);                                  \
+        if ((P) > 1) UTVM_FCP_WORDS(s.a1, s.r1);                     \
+        if ((P) > 2) UTVM_FCP_WORDS(s.a2, s.r2);                     \
+    } while (0)
+
+/* s + the products of the k input bytes at row with the P pairs of one block of words at w. */
+static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int8_t *row, const int32_t *w, int32_t k,
+                                                                       utvm_fcp_acc s, int P)
+{
+    for (int32_t j = k >> 3; j > 0; j--) {
+        const int32_t v0 = utvm_dsp_read_s32(row);
+        const int32_t v1 = utvm_dsp_read_s32(row + 4);
+        row += 8;
+        UTVM_FCP_GROUP(P, v0);
+        UTVM_FCP_GROUP(P, v1);
+    }
+    if (k & 4) {
+        const int32_t v = utvm_dsp_read_s32(row);
+        row += 4;
+        UTVM_FCP_GROUP(P, v);
+    }
+    if (k & 3) {
+        const int32_t v = utvm_fcp_tail(row, k & 3);
+        UTVM_FCP_GROUP(P, v);
+    }
+    return s;
+}
+
+/* Output feature n from its accumulator. */
+static inline void utvm_fcp_store(const utvm_fully_connected_params_s8 *p, const utvm_fast_requant *q,
+                                  const int32_t *multipliers, const int32_t *shifts, int32_t acc, int32_t n, int8_t *out)
+{
+    if (multipliers != NULL) {
+        const utvm_fast_requant own = utvm_fast_requant_of(multipliers[n], shifts[n]);
+        out[n] = utvm_fast_clamp_s8(utvm_fast_requantize(acc, &own), p->output_offset, p->act_min, p->act_max);
+    } else {
+        out[n] = utvm_fast_clamp_s8(utvm_fast_requantize(acc, q), p->output_offset, p->act_min, p->act_max);
+    }
+}
+
+/* acc[b] = R - 256 A (wrap-around). */
+static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
+{
+    return (int32_t)((uint32_t)r - ((uint32_t)a << 8));
+}
+
+/* The whole layer with P pairs (2P output features) per pass. */
+static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_fully_connected_params_s8 *p, const int8_t *input,
+                                                                 const int32_t *weights, const int32_t *bias,
+                                                                 const int32_t *multipliers, const int32_t *shifts,
+                                                                 int8_t *output, int P)
+{
+    const int32_t k = p->in_features, n_count = p->out_features;
+    const int32_t block_words = ((k + 3) >> 2) * 2 * P;
+    const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
+    for (int32_t m = 0; m < p->batches; m++) {
+        const int8_t *row = input + (size_t)m * (size_t)k;
+        int8_t *out = output + (size_t)m * (size_t)n_count;
+        const uint32_t s128 = 128u * (uint32_t)utvm_fcp_input_sum(row, k);
+        const int32_t *w = weights;
+        const int32_t *b = bias;
+        for (int32_t n = 0; n < n_count; n += 2 * P, w += block_words, b += 2 * P) {
+            utvm_fcp_acc s = {0, 0, 0, 0, 0, 0};
+            s.a0 = b[0];
+            s.r0 = (int32_t)((uint32_t)b[1] - s128);
+            if (P > 1) {
+                s.a1 = b[2];
+                s.r1 = (int32_t)((uint32_t)b[3] - s128);
+            }
+            if (P > 2) {
+                s.a2 = b[4];
+                s.r2 = (int32_t)((uint32_t)b[5] - s128);
+            }
+            s = utvm_fcp_dot(row, w, k, s, P);
+            const int32_t left = n_count - n;
+            utvm_fcp_store(p, &q, multipliers, shifts, s.a0, n, out);
+            if (left > 1) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a0, s.r0), n + 1, out);
+            if (P > 1 && left > 2) utvm_fcp_store(p, &q, multipliers, shifts, s.a1, n + 2, out);
+            if (P > 1 && left > 3) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a1, s.r1), n + 3, out);
+            if (P > 2 && left > 4) utvm_fcp_store(p, &q, multipliers, shifts, s.a2, n + 4, out);
+            if (P > 2 && left > 5) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a2, s.r2), n + 5, out);
+        }
+    }
+}
+
+#endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */
