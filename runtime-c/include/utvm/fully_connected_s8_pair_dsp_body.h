@@ -98,11 +98,13 @@ static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
 static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_fully_connected_params_s8 *p, const int8_t *input,
                                                                  const int32_t *weights, const int32_t *bias,
                                                                  const int32_t *multipliers, const int32_t *shifts,
-                                                                 int8_t *output, int P)
+                                                                 int8_t *output, int P, int per_channel)
 {
     const int32_t k = p->in_features, n_count = p->out_features;
     const int32_t block_words = ((k + 3) >> 2) * 2 * P;
     const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
+    const int32_t off = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int full_range = lo == -128 && hi == 127;
     for (int32_t m = 0; m < p->batches; m++) {
         const int8_t *row = input + (size_t)m * (size_t)k;
         int8_t *out = output + (size_t)m * (size_t)n_count;
@@ -123,6 +125,26 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
             }
             s = utvm_fcp_dot(row, w, k, s, P);
             const int32_t left = n_count - n;
+            if (!per_channel && left >= 2 * P) {
+                /* The usual block: per-tensor requantization, straight line. */
+                int8_t *o = out + n;
+                if (full_range) {
+                    o[0] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a0, &q) + off);
+                    o[1] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a0, s.r0), &q) + off);
+                    if (P > 1) o[2] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a1, &q) + off);
+                    if (P > 1) o[3] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a1, s.r1), &q) + off);
+                    if (P > 2) o[4] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a2, &q) + off);
+                    if (P > 2) o[5] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a2, s.r2), &q) + off);
+                } else {
+                    o[0] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a0, &q), off, lo, hi);
+                    o[1] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a0, s.r0), &q), off, lo, hi);
+                    if (P > 1) o[2] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a1, &q), off, lo, hi);
+                    if (P > 1) o[3] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a1, s.r1), &q), off, lo, hi);
+                    if (P > 2) o[4] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a2, &q), off, lo, hi);
+                    if (P > 2) o[5] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a2, s.r2), &q), off, lo, hi);
+                }
+                continue;
+            }
             utvm_fcp_store(p, &q, multipliers, shifts, s.a0, n, out);
             if (left > 1) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a0, s.r0), n + 1, out);
             if (P > 1 && left > 2) utvm_fcp_store(p, &q, multipliers, shifts, s.a1, n + 2, out);
@@ -132,5 +154,12 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
         }
     }
 }
+
+/* The layer, with the per-tensor and per-channel requantizations as separate copies (no test per output). */
+#define UTVM_FCP_KERNEL(P)                                                                                 \
+    do {                                                                                                   \
+        if (multipliers == NULL) utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), 0);      \
+        else utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, (P), 1);                 \
+    } while (0)
 
 #endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */
