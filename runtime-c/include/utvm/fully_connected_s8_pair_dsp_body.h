@@ -88,6 +88,18 @@ static inline void utvm_fcp_store(const utvm_fully_connected_params_s8 *p, const
     }
 }
 
+/* The output of acc for a per-tensor right shift (see UTVM_FCP_RIGHT in utvm_fcp_layer). */
+static inline int8_t utvm_fcp_out_right(int32_t acc, int32_t multiplier, int32_t half_off, int32_t right)
+{
+    const int32_t h = utvm_dsp_smmulr((int32_t)((uint32_t)acc << 1), multiplier);
+    return (int8_t)utvm_dsp_ssat8((h + half_off + (h >> 31)) >> right);
+}
+
+/* The requantization copies of the layer. */
+#define UTVM_FCP_PER_TENSOR 0
+#define UTVM_FCP_PER_CHANNEL 1
+#define UTVM_FCP_RIGHT 2
+
 /* acc[b] = R - 256 A (wrap-around). */
 static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
 {
@@ -98,13 +110,19 @@ static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
 static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_fully_connected_params_s8 *p, const int8_t *input,
                                                                  const int32_t *weights, const int32_t *bias,
                                                                  const int32_t *multipliers, const int32_t *shifts,
-                                                                 int8_t *output, int P, int per_channel)
+                                                                 int8_t *output, int P, int mode)
 {
+    const int per_channel = mode == UTVM_FCP_PER_CHANNEL;
     const int32_t k = p->in_features, n_count = p->out_features;
     const int32_t block_words = ((k + 3) >> 2) * 2 * P;
     const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
     const int32_t off = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int full_range = lo == -128 && hi == 127;
+    /* UTVM_FCP_RIGHT: shift in [-22, -1], full int8 range: left1 = 1, sign_mask = -1, and the output
+       offset joins the rounding term, (h + half + (h < 0 ? -1 : 0) + off * 2^right) >> right (no overflow:
+       |h| < 2^30, half <= 2^21, |off| * 2^right <= 2^29). */
+    const int32_t right = q.right;
+    const int32_t half_off = (int32_t)((uint32_t)q.half + ((uint32_t)off << (right & 31)));
     for (int32_t m = 0; m < p->batches; m++) {
         const int8_t *row = input + (size_t)m * (size_t)k;
         int8_t *out = output + (size_t)m * (size_t)n_count;
@@ -125,6 +143,16 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
             }
             s = utvm_fcp_dot(row, w, k, s, P);
             const int32_t left = n_count - n;
+            if (mode == UTVM_FCP_RIGHT && left >= 2 * P) {
+                int8_t *o = out + n;
+                o[0] = utvm_fcp_out_right(s.a0, q.multiplier, half_off, right);
+                o[1] = utvm_fcp_out_right(utvm_fcp_second(s.a0, s.r0), q.multiplier, half_off, right);
+                if (P > 1) o[2] = utvm_fcp_out_right(s.a1, q.multiplier, half_off, right);
+                if (P > 1) o[3] = utvm_fcp_out_right(utvm_fcp_second(s.a1, s.r1), q.multiplier, half_off, right);
+                if (P > 2) o[4] = utvm_fcp_out_right(s.a2, q.multiplier, half_off, right);
+                if (P > 2) o[5] = utvm_fcp_out_right(utvm_fcp_second(s.a2, s.r2), q.multiplier, half_off, right);
+                continue;
+            }
             if (!per_channel && left >= 2 * P) {
                 /* The usual block: per-tensor requantization, straight line. */
                 int8_t *o = out + n;
@@ -158,8 +186,12 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
 /* The layer, with the per-tensor and per-channel requantizations as separate copies (no test per output). */
 #define UTVM_FCP_KERNEL(P)                                                                                 \
     do {                                                                                                   \
-        if (multipliers == NULL) utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), 0);      \
-        else utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, (P), 1);                 \
+        if (multipliers != NULL)                                                                           \
+            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, (P), UTVM_FCP_PER_CHANNEL); \
+        else if (p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127)             \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), UTVM_FCP_RIGHT);              \
+        else                                                                                               \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), UTVM_FCP_PER_TENSOR);         \
     } while (0)
 
 #endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */
