@@ -20,7 +20,10 @@
  *   utvm_fully_connected_s8_pair1_dsp  P = 1 (2 rows per pass)
  *   utvm_fully_connected_s8_pair2_dsp  P = 2 (4 rows per pass)
  *   utvm_fully_connected_s8_pair3_dsp  P = 3 (6 rows per pass)
- * (the `rows` knob of src/ops/gemm/s8.ts). All compute the same bytes.
+ * and utvm_fully_connected_s8_wide{1,2,3}_dsp, the same with the input row widened once per call into the
+ * scratch buffer (utvm_fully_connected_s8_wide_scratch_bytes: the pairs (x0, x2), (x1, x3) of each group
+ * of four inputs, one LDRD per group in the inner loop instead of a load and two SXTB16), the knob
+ * `variant` of src/ops/gemm/s8.ts. All compute the same bytes.
  *
  * Layouts (compile time, src/lower/dsp-layout.ts packPairsS8), rows padded to a multiple of 2·P with zero
  * rows and K to K4 (a multiple of 4) with zero weights:
@@ -59,6 +62,19 @@ void utvm_fully_connected_s8_pair2_dsp(const utvm_fully_connected_params_s8 *p, 
 void utvm_fully_connected_s8_pair3_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
                                        int8_t *output);
+
+/* scratch: 4-byte aligned, of utvm_fully_connected_s8_wide_scratch_bytes(in_features) = 2 * K4 bytes. */
+void utvm_fully_connected_s8_wide1_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                       const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                       int8_t *output, void *scratch);
+void utvm_fully_connected_s8_wide2_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                       const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                       int8_t *output, void *scratch);
+void utvm_fully_connected_s8_wide3_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                       const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                       int8_t *output, void *scratch);
+
+static inline int32_t utvm_fully_connected_s8_wide_scratch_bytes(int32_t in_features) { return 2 * ((in_features + 3) & ~3); }
 
 #ifdef __cplusplus
 }

@@ -43,20 +43,46 @@ static inline int32_t utvm_fcp_tail(const int8_t *in, int32_t n)
         R = utvm_dsp_smlad(wo, xo, R);                               \
     } while (0)
 
-/* One input word v (four inputs) against the P pairs' words at w. */
-#define UTVM_FCP_GROUP(P, v)                                         \
+/* One group of four inputs, as the pairs xe = (x0, x2) and xo = (x1, x3), against the P pairs' words at w. */
+#define UTVM_FCP_PAIRS(P)                                            \
     do {                                                             \
-        const int32_t xe = utvm_dsp_sxtb16(v);                       \
-        const int32_t xo = utvm_dsp_sxtb16_ror8(v);                  \
         UTVM_FCP_WORDS(s.a0, s.r0);                                  \
         if ((P) > 1) UTVM_FCP_WORDS(s.a1, s.r1);                     \
         if ((P) > 2) UTVM_FCP_WORDS(s.a2, s.r2);                     \
     } while (0)
 
-/* s + the products of the k input bytes at row with the P pairs of one block of words at w. */
-static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int8_t *row, const int32_t *w, int32_t k,
-                                                                       utvm_fcp_acc s, int P)
+/* One input word v (four int8 inputs) against the P pairs' words at w. */
+#define UTVM_FCP_GROUP(P, v)                                         \
+    do {                                                             \
+        const int32_t xe = utvm_dsp_sxtb16(v);                       \
+        const int32_t xo = utvm_dsp_sxtb16_ror8(v);                  \
+        UTVM_FCP_PAIRS(P);                                           \
+    } while (0)
+
+/* One group of the widened input at xw (the pairs xe, xo; xw advances) against the P pairs' words at w. */
+#define UTVM_FCP_GROUP_WIDE(P)                                       \
+    do {                                                             \
+        int32_t xe, xo;                                              \
+        utvm_dsp_load_pair(&xw, &xe, &xo);                           \
+        UTVM_FCP_PAIRS(P);                                           \
+    } while (0)
+
+/*
+ * s + the products of the k input bytes at row (or, when wide, of the widened input at xw: K4 / 2 words)
+ * with the P pairs of one block of words at w.
+ */
+static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int8_t *row, const int32_t *xw, const int32_t *w,
+                                                                       int32_t k, utvm_fcp_acc s, int P, int wide)
 {
+    if (wide) {
+        const int32_t groups = (k + 3) >> 2;
+        for (int32_t j = groups >> 1; j > 0; j--) {
+            UTVM_FCP_GROUP_WIDE(P);
+            UTVM_FCP_GROUP_WIDE(P);
+        }
+        if (groups & 1) UTVM_FCP_GROUP_WIDE(P);
+        return s;
+    }
     for (int32_t j = k >> 3; j > 0; j--) {
         const int32_t v0 = utvm_dsp_read_s32(row);
         const int32_t v1 = utvm_dsp_read_s32(row + 4);
@@ -74,6 +100,27 @@ static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int
         UTVM_FCP_GROUP(P, v);
     }
     return s;
+}
+
+/* The k input bytes at row widened into xw (pairs (x0, x2), (x1, x3) of each group of four, zeros past k); returns their sum. */
+static inline int32_t utvm_fcp_widen(const int8_t *row, int32_t k, int32_t *xw)
+{
+    int32_t sum = 0;
+    for (int32_t j = k >> 2; j > 0; j--, row += 4, xw += 2) {
+        const int32_t v = utvm_dsp_read_s32(row);
+        xw[0] = utvm_dsp_sxtb16(v);
+        xw[1] = utvm_dsp_sxtb16_ror8(v);
+        sum = utvm_dsp_smlad(xw[0], 0x00010001, sum);
+        sum = utvm_dsp_smlad(xw[1], 0x00010001, sum);
+    }
+    if (k & 3) {
+        const int32_t v = utvm_fcp_tail(row, k & 3);
+        xw[0] = utvm_dsp_sxtb16(v);
+        xw[1] = utvm_dsp_sxtb16_ror8(v);
+        sum = utvm_dsp_smlad(xw[0], 0x00010001, sum);
+        sum = utvm_dsp_smlad(xw[1], 0x00010001, sum);
+    }
+    return sum;
 }
 
 /* Output feature n from its accumulator. */
@@ -110,7 +157,7 @@ static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
 static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_fully_connected_params_s8 *p, const int8_t *input,
                                                                  const int32_t *weights, const int32_t *bias,
                                                                  const int32_t *multipliers, const int32_t *shifts,
-                                                                 int8_t *output, int P, int mode)
+                                                                 int8_t *output, int32_t *scratch, int P, int mode, int wide)
 {
     const int per_channel = mode == UTVM_FCP_PER_CHANNEL;
     const int32_t k = p->in_features, n_count = p->out_features;
@@ -126,7 +173,7 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
     for (int32_t m = 0; m < p->batches; m++) {
         const int8_t *row = input + (size_t)m * (size_t)k;
         int8_t *out = output + (size_t)m * (size_t)n_count;
-        const uint32_t s128 = 128u * (uint32_t)utvm_fcp_input_sum(row, k);
+        const uint32_t s128 = 128u * (uint32_t)(wide ? utvm_fcp_widen(row, k, scratch) : utvm_fcp_input_sum(row, k));
         const int32_t *w = weights;
         const int32_t *b = bias;
         for (int32_t n = 0; n < n_count; n += 2 * P, w += block_words, b += 2 * P) {
@@ -141,7 +188,7 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
                 s.a2 = b[4];
                 s.r2 = (int32_t)((uint32_t)b[5] - s128);
             }
-            s = utvm_fcp_dot(row, w, k, s, P);
+            s = utvm_fcp_dot(row, scratch, w, k, s, P, wide);
             const int32_t left = n_count - n;
             if (mode == UTVM_FCP_RIGHT && left >= 2 * P) {
                 int8_t *o = out + n;
@@ -184,14 +231,14 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
 }
 
 /* The layer, with the per-tensor and per-channel requantizations as separate copies (no test per output). */
-#define UTVM_FCP_KERNEL(P)                                                                                 \
-    do {                                                                                                   \
-        if (multipliers != NULL)                                                                           \
-            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, (P), UTVM_FCP_PER_CHANNEL); \
-        else if (p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127)             \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), UTVM_FCP_RIGHT);              \
-        else                                                                                               \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, (P), UTVM_FCP_PER_TENSOR);         \
+#define UTVM_FCP_KERNEL(P, SCRATCH, WIDE)                                                                       \
+    do {                                                                                                     \
+        if (multipliers != NULL)                                                                             \
+            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, SCRATCH, (P), UTVM_FCP_PER_CHANNEL, WIDE); \
+        else if (p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127)               \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_RIGHT, WIDE);        \
+        else                                                                                                 \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_PER_TENSOR, WIDE);   \
     } while (0)
 
 #endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */

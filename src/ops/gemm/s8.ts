@@ -18,11 +18,14 @@
  * Kernel: on a core with the DSP extension (`ctx.target.dsp`: Cortex-M7), when the compiler's bound on
  * the accumulators allows the short requantization (src/lower/fast-requant.ts: always, in practice), the
  * knob `variant` (gemmS8Knobs) picks one of
- *   pair4 (default), pair2, pair6: utvm_fully_connected_s8_pair{2,1,3}_dsp, two rows' weights packed in
- *     each int16 lane so that one SMLAD serves two output features (utvm/fully_connected_s8_pair_dsp.h),
- *     4, 2 or 6 features per pass over the input;
+ *   pair4, pair2, pair6: utvm_fully_connected_s8_pair{2,1,3}_dsp, two rows' weights packed in each int16
+ *     lane so that one SMLAD serves two output features (utvm/fully_connected_s8_pair_dsp.h), 4, 2 or 6
+ *     features per pass over the input;
+ *   wide4, wide2, wide6: utvm_fully_connected_s8_wide{2,1,3}_dsp, the same with the input widened once per
+ *     call into 2·K4 bytes of scratch (one LDRD per four inputs in the inner loop);
  *   quad: utvm_fully_connected_s8_dsp, four features per pass, each weight sign-extended (SXTB16);
- * every one bit-identical (the same int32 sums; tests/ops/fully-connected-s8-dsp.test.ts). Elsewhere
+ * every one bit-identical (the same int32 sums; tests/ops/fully-connected-s8-dsp.test.ts); the default
+ * is defaultVariant's. Elsewhere
  * utvm_fully_connected_s8.
  */
 
@@ -51,22 +54,44 @@ function weightsNK(w: Int8Array, transB: boolean, k: number, n: number): Int8Arr
 }
 
 /** The DSP kernel variants (knob `variant`): pairs of rows per pass of the pair kernels, or the interleaved one. */
-const VARIANTS: Record<string, number> = { pair4: 2, pair2: 1, pair6: 3, quad: 0 };
-const VARIANT_DEFAULT = 'pair4';
+const VARIANTS: Record<string, { pairs: number; wide: boolean }> = {
+  pair4: { pairs: 2, wide: false },
+  pair2: { pairs: 1, wide: false },
+  pair6: { pairs: 3, wide: false },
+  wide4: { pairs: 2, wide: true },
+  wide2: { pairs: 1, wide: true },
+  wide6: { pairs: 3, wide: true },
+  quad: { pairs: 0, wide: false },
+};
+/** Scratch bytes up to which the default widens the input (wideN): more would weigh on small arenas (ad's first layer). */
+const WIDE_DEFAULT_MAX_SCRATCH = 512;
+
+/**
+ * The untuned choice: wide when the widened input (2·K4 bytes) stays within WIDE_DEFAULT_MAX_SCRATCH, else
+ * pair; 6 features per pass unless padding the rows to a multiple of 6 costs more than the ~4 % a pass of
+ * 6 saves over a pass of 4 (measured on ad: N = 128, 640 take 6; N = 8 takes 4).
+ */
+function defaultVariant(n: number, k: number): string {
+  const rows = (p: number): number => Math.ceil(n / (2 * p)) * 2 * p;
+  const six = rows(3) * 0.96 < rows(2);
+  const wide = 2 * Math.ceil(k / 4) * 4 <= WIDE_DEFAULT_MAX_SCRATCH;
+  return `${wide ? 'wide' : 'pair'}${six ? 6 : 4}`;
+}
 
 /** The knobs of an int8 gemm: the DSP kernel variant, on a DSP core with TFLite rounding. */
 export function gemmS8Knobs(ctx: LowerContext<GemmAttrs>): Knob[] {
   if (ctx.target?.dsp !== true || onnxRounding(ctx) || ctx.input(0).dtype !== 'int8') return [];
+  const [, k] = ctx.input(0).shape;
   return [{
     name: 'variant',
     values: Object.keys(VARIANTS),
-    default: VARIANT_DEFAULT,
-    doc: 'fully connected kernel: pairN = two rows per int16 weight lane, N features per pass; quad = four features per pass, SXTB16 per weight',
+    default: defaultVariant(ctx.output(0).shape[1], k),
+    doc: 'fully connected kernel: pairN / wideN = two rows per int16 weight lane, N features per pass (wide: input widened once into 2*K4 B of scratch); quad = four features per pass, SXTB16 per weight',
   }];
 }
 
-function chosenVariant(ctx: LowerContext<GemmAttrs>, where: string): string {
-  const v = ctx.schedule?.variant ?? VARIANT_DEFAULT;
+function chosenVariant(ctx: LowerContext<GemmAttrs>, n: number, k: number, where: string): string {
+  const v = ctx.schedule?.variant ?? defaultVariant(n, k);
   if (typeof v !== 'string' || !(v in VARIANTS)) fail('E_USAGE', `${where}: unknown value '${String(v)}' of knob 'variant' (${Object.keys(VARIANTS).join(', ')})`);
   return v;
 }
@@ -102,16 +127,15 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
     return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
   }
   if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(weights, n, folded, 128), multipliers)) {
-    const pairs = VARIANTS[chosenVariant(ctx, where)];
+    const { pairs, wide } = VARIANTS[chosenVariant(ctx, n, k, where)];
     if (pairs > 0) {
       const packed = packPairsS8(weights, n, k, pairs);
       const wPairs = ctx.addConstant(`${b.name}_pairs`, 'int32', [packed.length], packed);
       const biasPairs = pairBias(folded, n, pairs);
-      return [{
-        kernel: `utvm_fully_connected_s8_pair${pairs}_dsp`,
-        header: 'utvm/fully_connected_s8_pair_dsp.h',
-        args: [params, { tensor: a.name }, { tensor: wPairs }, { tensor: ctx.addConstant(`${name}_bias_pairs`, 'int32', [biasPairs.length], biasPairs) }, ...q.args, { tensor: y.name }],
-      }];
+      const args: CArg[] = [params, { tensor: a.name }, { tensor: wPairs }, { tensor: ctx.addConstant(`${name}_bias_pairs`, 'int32', [biasPairs.length], biasPairs) }, ...q.args, { tensor: y.name }];
+      if (!wide) return [{ kernel: `utvm_fully_connected_s8_pair${pairs}_dsp`, header: 'utvm/fully_connected_s8_pair_dsp.h', args }];
+      // utvm_fully_connected_s8_wide_scratch_bytes: the widened input, 2 bytes per input rounded up to 4.
+      return [{ kernel: `utvm_fully_connected_s8_wide${pairs}_dsp`, header: 'utvm/fully_connected_s8_pair_dsp.h', args: [...args, { scratch: true }], scratchBytes: 2 * Math.ceil(k / 4) * 4 }];
     }
     const n4 = Math.ceil(n / 4) * 4;
     const packed = packRowsS8(weights, n, k, 4);
