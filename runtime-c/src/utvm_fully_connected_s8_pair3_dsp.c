@@ -5,5 +5,5 @@ void utvm_fully_connected_s8_pair3_dsp(const utvm_fully_connected_params_s8 *p, 
                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
                                        int8_t *output)
 {
-    UTVM_FCP_KERNEL(3, NULL, 0);
+    UTVM_FCP_KERNEL(3, NULL, 0, 0);
 }

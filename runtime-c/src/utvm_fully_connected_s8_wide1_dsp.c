@@ -5,5 +5,5 @@ void utvm_fully_connected_s8_wide1_dsp(const utvm_fully_connected_params_s8 *p, 
                                       const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
                                       int8_t *output, void *scratch)
 {
-    UTVM_FCP_KERNEL(1, (int32_t *)scratch, 1);
+    UTVM_FCP_KERNEL(1, (int32_t *)scratch, 1, 0);
 }

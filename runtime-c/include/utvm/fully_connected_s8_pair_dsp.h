@@ -74,6 +74,27 @@ void utvm_fully_connected_s8_wide3_dsp(const utvm_fully_connected_params_s8 *p, 
                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
                                        int8_t *output, void *scratch);
 
+/*
+ * The wide kernels with the input widened `chunk` values at a time (a multiple of 4, >= 4), for long input
+ * rows: scratch (4-byte aligned) of utvm_fully_connected_s8_chunk_scratch_bytes(in_features, out_features,
+ * chunk, P) bytes: the widened chunk, then the 2P accumulators of every pass kept between chunks.
+ */
+void utvm_fully_connected_s8_chunk1_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                        int8_t *output, int32_t chunk, void *scratch);
+void utvm_fully_connected_s8_chunk2_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                        int8_t *output, int32_t chunk, void *scratch);
+void utvm_fully_connected_s8_chunk3_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                        const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                        int8_t *output, int32_t chunk, void *scratch);
+
+static inline int32_t utvm_fully_connected_s8_chunk_scratch_bytes(int32_t in_features, int32_t out_features, int32_t chunk, int32_t pairs)
+{
+    const int32_t c = chunk < in_features ? chunk : in_features;
+    return 2 * ((c + 3) & ~3) + 4 * ((out_features + 2 * pairs - 1) / (2 * pairs)) * 2 * pairs;
+}
+
 static inline int32_t utvm_fully_connected_s8_wide_scratch_bytes(int32_t in_features) { return 2 * ((in_features + 3) & ~3); }
 
 #ifdef __cplusplus

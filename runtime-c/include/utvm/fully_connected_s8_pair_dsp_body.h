@@ -157,8 +157,12 @@ static inline int32_t utvm_fcp_second(int32_t a, int32_t r)
 static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_fully_connected_params_s8 *p, const int8_t *input,
                                                                  const int32_t *weights, const int32_t *bias,
                                                                  const int32_t *multipliers, const int32_t *shifts,
-                                                                 int8_t *output, int32_t *scratch, int P, int mode, int wide)
+                                                                 int8_t *output, int32_t *scratch, int P, int mode, int wide,
+                                                                 int32_t chunk_arg)
 {
+    /* chunk_arg > 0 (wide kernels only): the input is widened `chunk_arg` values at a time (a multiple of
+       4) and the accumulators wait in scratch between chunks, after the widened chunk. */
+    const int chunked = chunk_arg > 0;
     const int per_channel = mode == UTVM_FCP_PER_CHANNEL;
     const int32_t k = p->in_features, n_count = p->out_features;
     const int32_t block_words = ((k + 3) >> 2) * 2 * P;
@@ -173,22 +177,45 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
     for (int32_t m = 0; m < p->batches; m++) {
         const int8_t *row = input + (size_t)m * (size_t)k;
         int8_t *out = output + (size_t)m * (size_t)n_count;
-        const uint32_t s128 = 128u * (uint32_t)(wide ? utvm_fcp_widen(row, k, scratch) : utvm_fcp_input_sum(row, k));
-        const int32_t *w = weights;
+        const int32_t chunk = chunked && chunk_arg < k ? chunk_arg : k;
+        int32_t *saved = scratch + ((chunk + 3) >> 2) * 2;
+        uint32_t sum = 0;
+        for (int32_t c0 = 0; c0 < k; c0 += chunk) {
+        const int32_t len = k - c0 < chunk ? k - c0 : chunk;
+        const int first = !chunked || c0 == 0;
+        const int last = !chunked || c0 + len >= k;
+        sum += (uint32_t)(wide ? utvm_fcp_widen(row + c0, len, scratch) : utvm_fcp_input_sum(row, k));
+        const uint32_t s128 = last ? 128u * sum : 0u;
+        const int32_t *w = weights + (c0 >> 2) * 2 * P;
         const int32_t *b = bias;
-        for (int32_t n = 0; n < n_count; n += 2 * P, w += block_words, b += 2 * P) {
+        int32_t *acc = saved;
+        for (int32_t n = 0; n < n_count; n += 2 * P, w += block_words, b += 2 * P, acc += 2 * P) {
             utvm_fcp_acc s = {0, 0, 0, 0, 0, 0};
-            s.a0 = b[0];
-            s.r0 = (int32_t)((uint32_t)b[1] - s128);
+            const int32_t *from = first ? b : acc;
+            s.a0 = from[0];
+            s.r0 = (int32_t)((uint32_t)from[1] - s128);
             if (P > 1) {
-                s.a1 = b[2];
-                s.r1 = (int32_t)((uint32_t)b[3] - s128);
+                s.a1 = from[2];
+                s.r1 = (int32_t)((uint32_t)from[3] - s128);
             }
             if (P > 2) {
-                s.a2 = b[4];
-                s.r2 = (int32_t)((uint32_t)b[5] - s128);
+                s.a2 = from[4];
+                s.r2 = (int32_t)((uint32_t)from[5] - s128);
             }
-            s = utvm_fcp_dot(row, scratch, w, k, s, P, wide);
+            s = utvm_fcp_dot(row + c0, scratch, w, len, s, P, wide);
+            if (!last) {
+                acc[0] = s.a0;
+                acc[1] = s.r0;
+                if (P > 1) {
+                    acc[2] = s.a1;
+                    acc[3] = s.r1;
+                }
+                if (P > 2) {
+                    acc[4] = s.a2;
+                    acc[5] = s.r2;
+                }
+                continue;
+            }
             const int32_t left = n_count - n;
             if (mode == UTVM_FCP_RIGHT && left >= 2 * P) {
                 int8_t *o = out + n;
@@ -227,18 +254,19 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
             if (P > 2 && left > 4) utvm_fcp_store(p, &q, multipliers, shifts, s.a2, n + 4, out);
             if (P > 2 && left > 5) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a2, s.r2), n + 5, out);
         }
+        }
     }
 }
 
 /* The layer, with the per-tensor and per-channel requantizations as separate copies (no test per output). */
-#define UTVM_FCP_KERNEL(P, SCRATCH, WIDE)                                                                       \
+#define UTVM_FCP_KERNEL(P, SCRATCH, WIDE, CHUNK)                                                                       \
     do {                                                                                                     \
         if (multipliers != NULL)                                                                             \
-            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, SCRATCH, (P), UTVM_FCP_PER_CHANNEL, WIDE); \
+            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, SCRATCH, (P), UTVM_FCP_PER_CHANNEL, WIDE, CHUNK); \
         else if (p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127)               \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_RIGHT, WIDE);        \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_RIGHT, WIDE, CHUNK);        \
         else                                                                                                 \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_PER_TENSOR, WIDE);   \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_PER_TENSOR, WIDE, CHUNK);   \
     } while (0)
 
 #endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */

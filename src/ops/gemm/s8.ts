@@ -23,6 +23,8 @@
  *     features per pass over the input;
  *   wide4, wide2, wide6: utvm_fully_connected_s8_wide{2,1,3}_dsp, the same with the input widened once per
  *     call into 2·K4 bytes of scratch (one LDRD per four inputs in the inner loop);
+ *   chunk4, chunk6: utvm_fully_connected_s8_chunk{2,3}_dsp, widened CHUNK inputs at a time, the
+ *     accumulators kept in scratch between chunks (less scratch than wide for long rows);
  *   quad: utvm_fully_connected_s8_dsp, four features per pass, each weight sign-extended (SXTB16);
  * every one bit-identical (the same int32 sums; tests/ops/fully-connected-s8-dsp.test.ts); the default
  * is defaultVariant's. Elsewhere
@@ -53,29 +55,46 @@ function weightsNK(w: Int8Array, transB: boolean, k: number, n: number): Int8Arr
   return out;
 }
 
-/** The DSP kernel variants (knob `variant`): pairs of rows per pass of the pair kernels, or the interleaved one. */
-const VARIANTS: Record<string, { pairs: number; wide: boolean }> = {
-  pair4: { pairs: 2, wide: false },
-  pair2: { pairs: 1, wide: false },
-  pair6: { pairs: 3, wide: false },
-  wide4: { pairs: 2, wide: true },
-  wide2: { pairs: 1, wide: true },
-  wide6: { pairs: 3, wide: true },
-  quad: { pairs: 0, wide: false },
+/**
+ * The DSP kernel variants (knob `variant`): pairs of rows per pass of the pair kernels and how they read the
+ * input (inline: SXTB16 per pass; wide: widened once into scratch; chunk: widened CHUNK values at a time,
+ * the accumulators kept in scratch between chunks), or the interleaved kernel (pairs 0).
+ */
+type Input = 'inline' | 'wide' | 'chunk';
+const VARIANTS: Record<string, { pairs: number; input: Input }> = {
+  pair4: { pairs: 2, input: 'inline' },
+  pair2: { pairs: 1, input: 'inline' },
+  pair6: { pairs: 3, input: 'inline' },
+  wide4: { pairs: 2, input: 'wide' },
+  wide2: { pairs: 1, input: 'wide' },
+  wide6: { pairs: 3, input: 'wide' },
+  chunk4: { pairs: 2, input: 'chunk' },
+  chunk6: { pairs: 3, input: 'chunk' },
+  quad: { pairs: 0, input: 'inline' },
 };
-/** Scratch bytes up to which the default widens the input (wideN): more would weigh on small arenas (ad's first layer). */
-const WIDE_DEFAULT_MAX_SCRATCH = 512;
+/** Input values the chunk variants widen at a time. */
+const CHUNK = 128;
+/** Scratch bytes the default allows itself: more would weigh on small arenas (ad's is 768 B without). */
+const DEFAULT_MAX_SCRATCH = 1024;
+
+/** Scratch bytes of a variant (utvm_fully_connected_s8_{wide,chunk}_scratch_bytes). */
+function scratchBytes(input: Input, pairs: number, n: number, k: number): number {
+  const k4 = (x: number): number => Math.ceil(x / 4) * 4;
+  if (input === 'wide') return 2 * k4(k);
+  if (input === 'chunk') return 2 * k4(Math.min(CHUNK, k)) + 4 * Math.ceil(n / (2 * pairs)) * 2 * pairs;
+  return 0;
+}
 
 /**
- * The untuned choice: wide when the widened input (2·K4 bytes) stays within WIDE_DEFAULT_MAX_SCRATCH, else
- * pair; 6 features per pass unless padding the rows to a multiple of 6 costs more than the ~4 % a pass of
- * 6 saves over a pass of 4 (measured on ad: N = 128, 640 take 6; N = 8 takes 4).
+ * The untuned choice: 6 features per pass unless padding the rows to a multiple of 6 costs more than the
+ * ~4 % a pass of 6 saves over a pass of 4 (measured on ad: N = 128, 640 take 6; N = 8 takes 4); the input
+ * widened once (wide) when its scratch fits DEFAULT_MAX_SCRATCH, else a chunk at a time, else inline.
  */
 function defaultVariant(n: number, k: number): string {
   const rows = (p: number): number => Math.ceil(n / (2 * p)) * 2 * p;
-  const six = rows(3) * 0.96 < rows(2);
-  const wide = 2 * Math.ceil(k / 4) * 4 <= WIDE_DEFAULT_MAX_SCRATCH;
-  return `${wide ? 'wide' : 'pair'}${six ? 6 : 4}`;
+  const pairs = rows(3) * 0.96 < rows(2) ? 3 : 2;
+  for (const input of ['wide', 'chunk'] as const) if (scratchBytes(input, pairs, n, k) <= DEFAULT_MAX_SCRATCH) return `${input}${2 * pairs}`;
+  return `pair${2 * pairs}`;
 }
 
 /** The knobs of an int8 gemm: the DSP kernel variant, on a DSP core with TFLite rounding. */
@@ -86,7 +105,7 @@ export function gemmS8Knobs(ctx: LowerContext<GemmAttrs>): Knob[] {
     name: 'variant',
     values: Object.keys(VARIANTS),
     default: defaultVariant(ctx.output(0).shape[1], k),
-    doc: 'fully connected kernel: pairN / wideN = two rows per int16 weight lane, N features per pass (wide: input widened once into 2*K4 B of scratch); quad = four features per pass, SXTB16 per weight',
+    doc: `fully connected kernel: pairN / wideN / chunkN = two rows per int16 weight lane, N features per pass, the input sign-extended per pass / widened once into 2*K4 B of scratch / widened ${CHUNK} values at a time (scratch: those and the accumulators); quad = four features per pass, SXTB16 per weight`,
   }];
 }
 
@@ -127,15 +146,17 @@ export function lowerGemmS8(ctx: LowerContext<GemmAttrs>): KernelCall[] {
     return lowerGemmS8Onnx(ctx, { a, y, params: params.params as Record<string, unknown>, weights, bias: folded, scales: fp, base: b.name });
   }
   if (ctx.target?.dsp === true && fastRequantHolds(accumulatorBounds(weights, n, folded, 128), multipliers)) {
-    const { pairs, wide } = VARIANTS[chosenVariant(ctx, n, k, where)];
+    const { pairs, input } = VARIANTS[chosenVariant(ctx, n, k, where)];
     if (pairs > 0) {
       const packed = packPairsS8(weights, n, k, pairs);
       const wPairs = ctx.addConstant(`${b.name}_pairs`, 'int32', [packed.length], packed);
       const biasPairs = pairBias(folded, n, pairs);
       const args: CArg[] = [params, { tensor: a.name }, { tensor: wPairs }, { tensor: ctx.addConstant(`${name}_bias_pairs`, 'int32', [biasPairs.length], biasPairs) }, ...q.args, { tensor: y.name }];
-      if (!wide) return [{ kernel: `utvm_fully_connected_s8_pair${pairs}_dsp`, header: 'utvm/fully_connected_s8_pair_dsp.h', args }];
-      // utvm_fully_connected_s8_wide_scratch_bytes: the widened input, 2 bytes per input rounded up to 4.
-      return [{ kernel: `utvm_fully_connected_s8_wide${pairs}_dsp`, header: 'utvm/fully_connected_s8_pair_dsp.h', args: [...args, { scratch: true }], scratchBytes: 2 * Math.ceil(k / 4) * 4 }];
+      const header = 'utvm/fully_connected_s8_pair_dsp.h';
+      const scratch = scratchBytes(input, pairs, n, k);
+      if (input === 'inline') return [{ kernel: `utvm_fully_connected_s8_pair${pairs}_dsp`, header, args }];
+      if (input === 'wide') return [{ kernel: `utvm_fully_connected_s8_wide${pairs}_dsp`, header, args: [...args, { scratch: true }], scratchBytes: scratch }];
+      return [{ kernel: `utvm_fully_connected_s8_chunk${pairs}_dsp`, header, args: [...args, { value: CHUNK }, { scratch: true }], scratchBytes: scratch }];
     }
     const n4 = Math.ceil(n / 4) * 4;
     const packed = packRowsS8(weights, n, k, 4);
