@@ -37,10 +37,10 @@ static inline int32_t utvm_fcp_tail(const int8_t *in, int32_t n)
     do {                                                             \
         int32_t we, wo;                                              \
         utvm_dsp_load_pair(&w, &we, &wo);                            \
-        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(we), xe, A);         \
         R = utvm_dsp_smlad(we, xe, R);                               \
-        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(wo), xo, A);         \
+        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(we), xe, A);         \
         R = utvm_dsp_smlad(wo, xo, R);                               \
+        A = utvm_dsp_smlad(utvm_dsp_sxtb16_ror8(wo), xo, A);         \
     } while (0)
 
 /* One group of four inputs, as the pairs xe = (x0, x2) and xo = (x1, x3), against the P pairs' words at w. */
@@ -76,11 +76,13 @@ static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int
 {
     if (wide) {
         const int32_t groups = (k + 3) >> 2;
-        for (int32_t j = groups >> 1; j > 0; j--) {
+        for (int32_t j = groups >> 2; j > 0; j--) {
+            UTVM_FCP_GROUP_WIDE(P);
+            UTVM_FCP_GROUP_WIDE(P);
             UTVM_FCP_GROUP_WIDE(P);
             UTVM_FCP_GROUP_WIDE(P);
         }
-        if (groups & 1) UTVM_FCP_GROUP_WIDE(P);
+        for (int32_t j = groups & 3; j > 0; j--) UTVM_FCP_GROUP_WIDE(P);
         return s;
     }
     for (int32_t j = k >> 3; j > 0; j--) {
