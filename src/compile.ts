@@ -25,6 +25,7 @@ import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
 import type { Rounding } from './ir/quant.js';
+import type { Schedule } from './ops/op.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -49,6 +50,8 @@ export interface CompileOptions {
    * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/lower/onnx-rounding.ts).
    */
   rounding?: Rounding;
+  /** Knob values by node name (issue 17: OpDef.knobs); nodes absent here take their knobs' defaults. */
+  schedules?: ReadonlyMap<string, Schedule>;
 }
 
 export interface CompileResult {
@@ -137,7 +140,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const board = loadBoard(options.board);
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
-  const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
+  const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' }, options.schedules);
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);

@@ -11,7 +11,7 @@
 
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ops/index.js';
-import type { KernelCall, LowerContext, LowerTarget, Schedule } from '../ops/op.js';
+import type { KernelCall, Knob, LowerContext, LowerTarget, Schedule } from '../ops/op.js';
 
 /** A graph lowered for one target: a clone holding the constants lowering added, and each node's calls. */
 export interface LoweredGraph {
@@ -20,15 +20,9 @@ export interface LoweredGraph {
   calls: Map<string, KernelCall[]>;
 }
 
-/**
- * The kernel calls of `node` of `g` for `target`, exactly as the compiler makes them; constants the
- * lowering adds go into `g`. Undefined for a node without `lower` (the aliases). `schedule`: the node's
- * knob values (absent: every knob at its default).
- */
-export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }, schedule?: Schedule): KernelCall[] | undefined {
-  const def = getOp(node.op);
-  if (!def.lower) return undefined;
-  const ctx: LowerContext<Record<string, unknown>> = {
+/** The context an operator's `lower` and `knobs` see for `node` of `g` (constants it adds go into `g`). */
+export function lowerContext(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }, schedule?: Schedule): LowerContext<Record<string, unknown>> {
+  return {
     node,
     graph: g,
     input: (i) => {
@@ -44,17 +38,36 @@ export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerT
       return name;
     },
     target,
-    schedule,
+    ...(schedule ? { schedule } : {}),
   };
-  return def.lower(ctx);
 }
 
-/** Lowers every node of `input` (on a clone) for `target`; the memory plan is not needed yet. */
-export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }): LoweredGraph {
+/** The schedule knobs of `node` on `target` (its operator's `knobs`; none when it declares none). */
+export function nodeKnobs(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }): Knob[] {
+  const def = getOp(node.op);
+  return def.lower && def.knobs ? def.knobs(lowerContext(g, node, target)) : [];
+}
+
+/**
+ * The kernel calls of `node` of `g` for `target` with `schedule` (knob values; absent knobs take their
+ * defaults), exactly as the compiler makes them; constants the lowering adds go into `g`. Undefined for
+ * a node without `lower` (the aliases).
+ */
+export function lowerNode(g: Graph, node: Graph['nodes'][number], target: LowerTarget = { dsp: false }, schedule?: Schedule): KernelCall[] | undefined {
+  const def = getOp(node.op);
+  if (!def.lower) return undefined;
+  return def.lower(lowerContext(g, node, target, schedule));
+}
+
+/**
+ * Lowers every node of `input` (on a clone) for `target`; the memory plan is not needed yet. `schedules`
+ * gives nodes (by name) their tuned knob values (src/tune/apply.ts); the others take the defaults.
+ */
+export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }, schedules?: ReadonlyMap<string, Schedule>): LoweredGraph {
   const g = input.clone();
   const calls = new Map<string, KernelCall[]>();
   for (const node of g.nodes) {
-    const nodeCalls = lowerNode(g, node, target);
+    const nodeCalls = lowerNode(g, node, target, schedules?.get(node.name));
     if (nodeCalls) calls.set(node.name, nodeCalls);
   }
   return { graph: g, calls };

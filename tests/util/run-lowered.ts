@@ -79,7 +79,7 @@ export function runLowered(g: Graph, node: Node, inputs: Record<string, TensorDa
 /** `target`: lower for it (e.g. { dsp: true }: the Cortex-M7 kernel variants, built here on the host). */
 export interface RunOptions {
   target?: LowerTarget;
-  /** Every node's knob values (issue 17; absent: the defaults). */
+  /** Knob values for every node (OpDef.knobs; issue 17's tuner): absent knobs take their defaults. */
   schedule?: Schedule;
   /**
    * Run every node in place, as the planner lays out an in-place step: output 0 at input 0's address
