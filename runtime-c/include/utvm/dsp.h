@@ -12,7 +12,6 @@
  *   utvm_dsp_smlad(a, b, acc)   acc + a.lane0 * b.lane0 + a.lane1 * b.lane1 (32-bit wrap-around)
  *   utvm_dsp_smmulr(a, b)       (a * b + 2^31) >> 32: the rounded high word of the signed 64-bit product
  *   utvm_dsp_usada8(x, y, acc)  acc + the sum over the four bytes of |x.byte - y.byte| (unsigned bytes)
- *   utvm_dsp_ssat8(x)           x clamped to [-128, 127]
  *   utvm_dsp_load_pair(&p, &lo, &hi)  lo, hi = p[0], p[1] and p += 2: one LDRD with write-back
  * So for words x = [x0 x1 x2 x3] and w = [w0 w1 w2 w3] (bytes, memory order):
  *   smlad(sxtb16(x), sxtb16(w), smlad(sxtb16_ror8(x), sxtb16_ror8(w), acc)) = acc + x0w0 + x1w1 + x2w2 + x3w3.
@@ -37,7 +36,6 @@ static inline int32_t utvm_dsp_sxtb16(int32_t x) { return (int32_t)__sxtb16(x); 
 static inline int32_t utvm_dsp_sxtab16(int32_t a, int32_t x) { return (int32_t)__sxtab16(a, x); }
 static inline int32_t utvm_dsp_smlad(int32_t a, int32_t b, int32_t acc) { return (int32_t)__smlad(a, b, acc); }
 static inline uint32_t utvm_dsp_usada8(uint32_t x, uint32_t y, uint32_t acc) { return __usada8(x, y, acc); }
-static inline int32_t utvm_dsp_ssat8(int32_t x) { return __ssat(x, 8); }
 
 static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
 {
@@ -110,8 +108,6 @@ static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
 {
     return (int32_t)(((int64_t)a * (int64_t)b + (1LL << 31)) >> 32);
 }
-
-static inline int32_t utvm_dsp_ssat8(int32_t x) { return x < -128 ? -128 : x > 127 ? 127 : x; }
 
 static inline uint32_t utvm_dsp_usada8(uint32_t x, uint32_t y, uint32_t acc)
 {

@@ -8,6 +8,7 @@
 #include "utvm/fully_connected_s8.h"
 #include "utvm/dsp.h"
 #include "utvm/dsp_requant.h"
+#include "utvm/simd_s8.h"
 
 /* The accumulators of up to three pairs: A (feature a) and R (the packed sum) of each; registers, not an array. */
 typedef struct {
