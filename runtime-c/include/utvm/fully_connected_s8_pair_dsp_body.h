@@ -70,13 +70,18 @@ static inline int32_t utvm_fcp_tail(const int8_t *in, int32_t n)
 
 /*
  * s + the products of the k input bytes at row (or, when wide, of the widened input at xw: K4 / 2 words)
- * with the P pairs of one block of words at w.
+ * with the P pairs of one block of words at w; `unroll`: four groups per iteration of the wide loop (the
+ * fast copy of the layer; the other keeps one, for flash).
  */
 static inline __attribute__((always_inline)) utvm_fcp_acc utvm_fcp_dot(const int8_t *row, const int32_t *xw, const int32_t *w,
-                                                                       int32_t k, utvm_fcp_acc s, int P, int wide)
+                                                                       int32_t k, utvm_fcp_acc s, int P, int wide, int unroll)
 {
     if (wide) {
         const int32_t groups = (k + 3) >> 2;
+        if (!unroll) {
+            for (int32_t j = groups; j > 0; j--) UTVM_FCP_GROUP_WIDE(P);
+            return s;
+        }
         for (int32_t j = groups >> 2; j > 0; j--) {
             UTVM_FCP_GROUP_WIDE(P);
             UTVM_FCP_GROUP_WIDE(P);
@@ -126,8 +131,8 @@ static inline int32_t utvm_fcp_widen(const int8_t *row, int32_t k, int32_t *xw)
     return sum;
 }
 
-/* Output feature n from its accumulator. */
-static inline void utvm_fcp_store(const utvm_fully_connected_params_s8 *p, const utvm_fast_requant *q,
+/* Output feature n from its accumulator (out of line: the general path, kept small). */
+static __attribute__((noinline, unused)) void utvm_fcp_store(const utvm_fully_connected_params_s8 *p, const utvm_fast_requant *q,
                                   const int32_t *multipliers, const int32_t *shifts, int32_t acc, int32_t n, int8_t *out)
 {
     if (multipliers != NULL) {
@@ -146,8 +151,7 @@ static inline int8_t utvm_fcp_out_right(int32_t acc, int32_t multiplier, int32_t
 }
 
 /* The requantization copies of the layer. */
-#define UTVM_FCP_PER_TENSOR 0
-#define UTVM_FCP_PER_CHANNEL 1
+#define UTVM_FCP_GENERIC 0
 #define UTVM_FCP_RIGHT 2
 
 /* acc[b] = R - 256 A (wrap-around). */
@@ -166,12 +170,10 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
     /* chunk_arg > 0 (wide kernels only): the input is widened `chunk_arg` values at a time (a multiple of
        4) and the accumulators wait in scratch between chunks, after the widened chunk. */
     const int chunked = chunk_arg > 0;
-    const int per_channel = mode == UTVM_FCP_PER_CHANNEL;
     const int32_t k = p->in_features, n_count = p->out_features;
     const int32_t block_words = ((k + 3) >> 2) * 2 * P;
     const utvm_fast_requant q = utvm_fast_requant_of(p->multiplier, p->shift);
-    const int32_t off = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int full_range = lo == -128 && hi == 127;
+    const int32_t off = p->output_offset;
     /* UTVM_FCP_RIGHT: shift in [-22, -1], full int8 range: left1 = 1, sign_mask = -1, and the output
        offset joins the rounding term, (h + half + (h < 0 ? -1 : 0) + off * 2^right) >> right (no overflow:
        |h| < 2^30, half <= 2^21, |off| * 2^right <= 2^29). */
@@ -205,7 +207,7 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
                 s.a2 = from[4];
                 s.r2 = (int32_t)((uint32_t)from[5] - s128);
             }
-            s = utvm_fcp_dot(row + c0, scratch, w, len, s, P, wide);
+            s = utvm_fcp_dot(row + c0, scratch, w, len, s, P, wide, mode == UTVM_FCP_RIGHT);
             if (!last) {
                 acc[0] = s.a0;
                 acc[1] = s.r0;
@@ -230,26 +232,6 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
                 if (P > 2) o[5] = utvm_fcp_out_right(utvm_fcp_second(s.a2, s.r2), q.multiplier, half_off, right);
                 continue;
             }
-            if (!per_channel && left >= 2 * P) {
-                /* The usual block: per-tensor requantization, straight line. */
-                int8_t *o = out + n;
-                if (full_range) {
-                    o[0] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a0, &q) + off);
-                    o[1] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a0, s.r0), &q) + off);
-                    if (P > 1) o[2] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a1, &q) + off);
-                    if (P > 1) o[3] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a1, s.r1), &q) + off);
-                    if (P > 2) o[4] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(s.a2, &q) + off);
-                    if (P > 2) o[5] = (int8_t)utvm_dsp_ssat8(utvm_fast_requantize(utvm_fcp_second(s.a2, s.r2), &q) + off);
-                } else {
-                    o[0] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a0, &q), off, lo, hi);
-                    o[1] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a0, s.r0), &q), off, lo, hi);
-                    if (P > 1) o[2] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a1, &q), off, lo, hi);
-                    if (P > 1) o[3] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a1, s.r1), &q), off, lo, hi);
-                    if (P > 2) o[4] = utvm_fast_clamp_s8(utvm_fast_requantize(s.a2, &q), off, lo, hi);
-                    if (P > 2) o[5] = utvm_fast_clamp_s8(utvm_fast_requantize(utvm_fcp_second(s.a2, s.r2), &q), off, lo, hi);
-                }
-                continue;
-            }
             utvm_fcp_store(p, &q, multipliers, shifts, s.a0, n, out);
             if (left > 1) utvm_fcp_store(p, &q, multipliers, shifts, utvm_fcp_second(s.a0, s.r0), n + 1, out);
             if (P > 1 && left > 2) utvm_fcp_store(p, &q, multipliers, shifts, s.a1, n + 2, out);
@@ -261,15 +243,13 @@ static inline __attribute__((always_inline)) void utvm_fcp_layer(const utvm_full
     }
 }
 
-/* The layer, with the per-tensor and per-channel requantizations as separate copies (no test per output). */
-#define UTVM_FCP_KERNEL(P, SCRATCH, WIDE, CHUNK)                                                                       \
-    do {                                                                                                     \
-        if (multipliers != NULL)                                                                             \
-            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, SCRATCH, (P), UTVM_FCP_PER_CHANNEL, WIDE, CHUNK); \
-        else if (p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127)               \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_RIGHT, WIDE, CHUNK);        \
-        else                                                                                                 \
-            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_PER_TENSOR, WIDE, CHUNK);   \
+/* The layer: a copy for per-tensor right shifts over the full int8 range (the MLPerf layers), one for the rest. */
+#define UTVM_FCP_KERNEL(P, SCRATCH, WIDE, CHUNK)                                                              \
+    do {                                                                                                       \
+        if (multipliers == NULL && p->shift <= -1 && p->shift >= -22 && p->act_min == -128 && p->act_max == 127) \
+            utvm_fcp_layer(p, input, weights, bias, NULL, NULL, output, SCRATCH, (P), UTVM_FCP_RIGHT, WIDE, CHUNK); \
+        else                                                                                                   \
+            utvm_fcp_layer(p, input, weights, bias, multipliers, shifts, output, SCRATCH, (P), UTVM_FCP_GENERIC, WIDE, CHUNK); \
     } while (0)
 
 #endif /* UTVM_FULLY_CONNECTED_S8_PAIR_DSP_BODY_H */
