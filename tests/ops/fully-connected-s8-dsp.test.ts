@@ -94,10 +94,10 @@ test('every DSP fully connected variant = portable fully connected, bit for bit'
 });
 
 test('the default variant: wide, else chunk (scratch <= 1 KB), else pair; 6 or 4 features per pass; an unknown one is refused', () => {
-  const [dsp] = runCases(SHAPES.slice(0, 4), 7, addCase, [{ target: { dsp: true } }]);
-  // k 640 n 128: chunk6 (128 inputs at a time); k 128 n 8: wide4; k 8 n 128: wide6; k 64 n 12: wide6.
-  assert.equal(dsp.map((r) => r.calls[0].kernel), ['chunk3', 'wide2', 'wide3', 'wide3'].map((v) => `utvm_fully_connected_s8_${v}_dsp`));
-  assert.equal(dsp.map((r) => r.calls[0].scratchBytes), [256 + 4 * 132, 256, 16, 128]);
+  const [dsp] = runCases(SHAPES.slice(0, 5), 7, addCase, [{ target: { dsp: true } }]);
+  // k 640 n 128: chunk6 (128 inputs at a time); k 128 n 8: wide4; k 8 n 128: wide6; k 64 n 12: wide6; k 256 n 2: wide2.
+  assert.equal(dsp.map((r) => r.calls[0].kernel), ['chunk3', 'wide2', 'wide3', 'wide3', 'wide1'].map((v) => `utvm_fully_connected_s8_${v}_dsp`));
+  assert.equal(dsp.map((r) => r.calls[0].scratchBytes), [256 + 4 * 132, 256, 16, 128, 512]);
   assert.throws(() => runCases(SHAPES.slice(0, 1), 7, addCase, [{ target: { dsp: true }, schedule: { variant: 'pair5' } }]), /unknown value 'pair5' of knob 'variant'/);
 });
 
