@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile } from './compile.js';
+import { type CompileResult, compile, patternInput } from './compile.js';
+import { type GdbTargetSpec, runOnGdb } from './run/gdb/target.js';
 import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
 import { Graph, elementCount } from './ir/graph.js';
@@ -56,6 +57,9 @@ export interface BenchReport {
   arenaLowerBound: number;
   flash: { code: number; weights: number; total: number };
   ram: { data: number; bss: number };
+  /** On a board counting cycles: the inference's time at its clock. */
+  milliseconds?: number;
+  clockHz?: number;
 }
 
 /** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
@@ -132,24 +136,54 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);
   const profiled = buildAndRun(result.files, result.program, result.board, true, progress);
+  return benchReport(result, fileName, plain.unit ?? 'instructions', plain.total, profiled.total, (i) => profiled.layers.get(i)?.count ?? 0, plain.sizes);
+}
+
+/**
+ * bench over a debug link (`bench --target gdb`): the host-driven firmware for `board`, built plain and
+ * profiled as bench builds the sample firmware, each run twice on the fixed input pattern through one GDB
+ * session, the second run measured. The timed code (board/timing.c) is the sample mode's, so on the
+ * emulator the counts equal bench's; on a board they are core cycles (DWT CYCCNT). Flash is the
+ * host-driven firmware's.
+ */
+export async function benchOnGdb(model: Uint8Array, fileName: string, name: string, board: string, spec: GdbTargetSpec, rounding?: Rounding, progress: Progress = silent): Promise<BenchReport> {
+  const result = compile(model, fileName, { name, board, rounding, hostDriven: true });
+  const input = result.program.inputs.map((t) => patternInput(t.dtype, t.shape));
+  let sizes: Pick<BenchReport, 'flash' | 'ram'> | undefined;
+  const plain = await runOnGdb(result, [input, input], spec, { onBuilt: (elf) => (sizes = elfSizes(elf, result.program)) }, progress);
+  const profiled = await runOnGdb(result, [input, input], spec, { profile: true }, progress);
+  const layerCost = profiled.layerCost![1];
+  return benchReport(result, fileName, plain.unit, plain.cost[1], profiled.cost[1], (i) => layerCost[i] ?? 0, sizes!);
+}
+
+function benchReport(
+  result: CompileResult,
+  fileName: string,
+  unit: string,
+  total: number,
+  profiledTotal: number,
+  layerCount: (index: number) => number,
+  sizes: Pick<BenchReport, 'flash' | 'ram'>,
+): BenchReport {
   const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
   const layers = result.program.steps.map((s, i) => {
     const node = byName.get(s.node);
     const elements = node ? node.outputs.reduce((sum, o) => sum + elementCount(result.graph.tensor(o).shape), 0) : 0;
-    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, elements, instructions: profiled.layers.get(i)?.count ?? 0 };
+    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, elements, instructions: layerCount(i) };
   });
   return {
     model: fileName,
-    board: QEMU_BOARD,
-    unit: plain.unit ?? 'instructions',
-    instructions: plain.total,
-    profiledInstructions: profiled.total,
+    board: result.board.name,
+    unit,
+    instructions: total,
+    profiledInstructions: profiledTotal,
     macs: layers.reduce((s, l) => s + l.macs, 0),
     layers,
     arenaBytes: result.program.arenaBytes,
     arenaLowerBound: result.plan.lowerBound,
-    flash: plain.sizes.flash,
-    ram: plain.sizes.ram,
+    flash: sizes.flash,
+    ram: sizes.ram,
+    ...(unit === 'cycles' && result.board.clockHz ? { milliseconds: (total / result.board.clockHz) * 1000, clockHz: result.board.clockHz } : {}),
   };
 }
 
@@ -165,8 +199,8 @@ export function layerRate(l: BenchLayer): string {
 
 export function formatBench(r: BenchReport): string {
   const lines = [
-    `${r.model} on ${r.board} (QEMU -icount shift=0: 1 instruction = 1 ns)`,
-    `  ${r.unit} per inference: ${group(r.instructions)} (profiled build: ${group(r.profiledInstructions)})`,
+    r.unit === 'instructions' ? `${r.model} on ${r.board} (QEMU -icount shift=0: 1 instruction = 1 ns)` : `${r.model} on ${r.board}`,
+    `  ${r.unit} per inference: ${group(r.instructions)} (profiled build: ${group(r.profiledInstructions)})${r.milliseconds !== undefined ? `: ${r.milliseconds.toFixed(3)} ms at ${r.clockHz! / 1e6} MHz` : ''}`,
     `  MACs: ${group(r.macs)}${r.macs > 0 ? ` (${(r.instructions / r.macs).toFixed(2)} ${r.unit} per MAC)` : ''}`,
     `  arena: ${group(r.arenaBytes)} bytes (lower bound ${group(r.arenaLowerBound)})`,
     `  flash: ${group(r.flash.total)} bytes (code ${group(r.flash.code)}, weights ${group(r.flash.weights)}); RAM .data ${group(r.ram.data)}, .bss ${group(r.ram.bss)}`,

@@ -20,13 +20,14 @@ import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CompileOptions, compile, defaultModelName, importGraph } from './compile.js';
 import { UtvmError, fail } from './diagnostics.js';
-import { boardNames } from './emit/boards.js';
+import { boardNames, loadBoard } from './emit/boards.js';
 import { DirCase, listDirCases, readModelFile, readTensorFile, writeTensorFile } from './io/files.js';
 import { ExportInterrupted, writeProject } from './io/export-folder.js';
 import { environmentError } from './io/io-error.js';
 import { detectModelFormat } from './import/format.js';
 import { formatInspect, inspectReport } from './inspect.js';
-import { bench, formatBench } from './bench.js';
+import { bench, benchOnGdb, formatBench } from './bench.js';
+import { type GdbTargetSpec, gdbTargetText, parseGdbTarget, runOnGdb } from './run/gdb/target.js';
 import { qemuTimeoutSeconds } from './run/qemu.js';
 import { RunTarget, Target, runCompiled, runReference, targetBoard } from './run/index.js';
 import { shellArg } from './emit/escape.js';
@@ -37,6 +38,7 @@ import { dirCases, fileCases, parseFloatRange } from './validate/data.js';
 import { Labels, parseLabels } from './validate/labels.js';
 import type { ReferenceChoice } from './validate/reference.js';
 import type { ProgramTensor } from './emit/program.js';
+import type { TensorValue } from './io/tensor-value.js';
 import { choice, didYouMean, single, usageMessage, wholeNumber } from './cli-args.js';
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
@@ -53,6 +55,36 @@ interface CommonArgs {
   model: string;
   name?: string;
   rounding?: string;
+}
+
+/** The options of the debug-link target (`--target gdb[:HOST:PORT]`) on run, validate and bench. */
+interface GdbArgs {
+  target?: string;
+  board?: string;
+  launch?: string;
+  load?: boolean;
+}
+
+/**
+ * `--target gdb…` with its board and server, or undefined for another target (where --board, --launch and
+ * --no-load are usage errors: host and qemu have their own boards).
+ */
+function gdbTarget(args: GdbArgs): { spec: GdbTargetSpec; board: string } | undefined {
+  const at = args.target === undefined ? undefined : parseGdbTarget(args.target);
+  if (!at) {
+    if (args.launch !== undefined || args.load === false || args.board !== undefined) {
+      fail('E_USAGE', `--board, --launch and --no-load go with --target gdb[:HOST:PORT] (the ${args.target ?? 'host'} target has its own board)`);
+    }
+    return undefined;
+  }
+  const launch = args.launch === undefined ? undefined : (choice('--launch', args.launch, ['qemu']) as 'qemu');
+  if (launch && args.target !== 'gdb') fail('E_USAGE', `--launch qemu starts its own GDB server: give --target gdb, not --target ${args.target}`);
+  const firmwareBoards = boardNames().filter((b) => loadBoard(b).template === 'firmware');
+  const board = args.board === undefined ? (launch ? 'qemu-mps2-an500' : undefined) : choice('--board', args.board, boardNames());
+  if (board === undefined) fail('E_USAGE', `--target ${args.target} needs --board: the board behind the GDB server (${firmwareBoards.join(', ')})`);
+  if (!firmwareBoards.includes(board)) fail('E_USAGE', `--target gdb runs a firmware on a board: '${board}' is not one (${firmwareBoards.join(', ')})`);
+  if (launch && !loadBoard(board).emulator) fail('E_USAGE', `--launch qemu needs an emulated board; '${board}' is a real one: start its GDB server (OpenOCD) and give --target gdb:HOST:PORT`);
+  return { spec: { ...at, ...(launch ? { launch } : {}), load: args.load !== false }, board };
 }
 
 function version(): string {
@@ -94,6 +126,7 @@ interface ExportArgs extends CommonArgs {
   sampleInput?: string;
   format?: string;
   force?: boolean;
+  hostDriven?: boolean;
 }
 
 async function cmdExport(args: ExportArgs): Promise<void> {
@@ -103,7 +136,8 @@ async function cmdExport(args: ExportArgs): Promise<void> {
   if (library && args.board === undefined) {
     console.error(`utvm-aot: note: no --board given: the ${format} uses the portable C kernels; pass --board stm32f746-nucleo (or another Cortex-M7 board) for the Cortex-M7's DSP kernels`);
   }
-  const result = compileFile(args, board, { ...sampleInputs(args.sampleInput, args), format });
+  if (args.hostDriven && args.sampleInput !== undefined) fail('E_USAGE', '--host-driven firmware takes its inputs from the host over the debug link: no --sample-input');
+  const result = compileFile(args, board, { ...sampleInputs(args.sampleInput, args), format, hostDriven: args.hostDriven === true });
   const out = args.output === undefined ? `out/${result.program.name}` : single('--output', args.output);
   const p = result.program;
   let files = result.files;
@@ -136,14 +170,16 @@ function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
 }
 
-function cmdBench(args: CommonArgs & { json?: boolean }): void {
-  qemuTimeoutSeconds();
+async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promise<void> {
+  const gdb = gdbTarget(args);
+  if (!gdb && args.target !== undefined) choice('--target', args.target, ['qemu']);
+  if (!gdb) qemuTimeoutSeconds();
   const m = readModel(args);
-  const report = bench(m.bytes, args.model, m.name, m.rounding, progressOn());
+  const report = gdb ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn()) : bench(m.bytes, args.model, m.name, m.rounding, progressOn());
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
-interface RunArgs extends CommonArgs {
+interface RunArgs extends CommonArgs, GdbArgs {
   target?: string;
   input?: string[];
   output?: string[];
@@ -160,8 +196,9 @@ function referenceModel(args: RunArgs) {
   return { graph, probe: { inputs: io(graph.inputs), outputs: io(graph.outputs) } };
 }
 
-function cmdRun(args: RunArgs): void {
-  const target = choice('--target', args.target ?? 'host', RUN_TARGETS);
+async function cmdRun(args: RunArgs): Promise<void> {
+  const gdb = gdbTarget(args);
+  const target = gdb ? 'gdb' : choice('--target', args.target ?? 'host', RUN_TARGETS);
   if (target === 'qemu') qemuTimeoutSeconds();
   if (args.inputDir !== undefined || args.outputDir !== undefined) {
     if (args.inputDir === undefined || args.outputDir === undefined) fail('E_USAGE', '--input-dir and --output-dir go together');
@@ -169,7 +206,7 @@ function cmdRun(args: RunArgs): void {
   }
   const progress = progressOn();
   const reference = target === 'reference' ? referenceModel(args) : undefined;
-  const result = target === 'reference' ? undefined : compileFile(args, targetBoard(target));
+  const result = target === 'reference' ? undefined : gdb ? compileFile(args, gdb.board, { hostDriven: true }) : compileFile(args, targetBoard(target as Target));
   const probe = reference ? reference.probe : result!.program;
   let cases: DirCase[];
   if (args.inputDir !== undefined && args.outputDir !== undefined) {
@@ -184,12 +221,29 @@ function cmdRun(args: RunArgs): void {
     cases = [{ name: 'case', inputs: ins, outputs: outs }];
   }
   const values = cases.map((c) => c.inputs.map((f, i) => readTensorFile(f, probe.inputs[i])));
-  const results = reference ? runReference(reference.graph, values, progress) : runCompiled(result!, values, progress);
+  let cost = '';
+  let results: TensorValue[][];
+  if (reference) results = runReference(reference.graph, values, progress);
+  else if (gdb) {
+    const r = await runOnGdb(result!, values, gdb.spec, {}, progress);
+    results = r.outputs;
+    cost = `; ${costText(r.cost, r.unit, result!.board.clockHz)}`;
+  } else results = runCompiled(result!, values, progress);
   cases.forEach((c, k) => c.outputs.forEach((path, i) => writeTensorFile(path, results[k][i])));
-  console.log(`ran ${cases.length} case(s) on ${target}; wrote ${cases.length * probe.outputs.length} output file(s)`);
+  console.log(`ran ${cases.length} case(s) on ${gdb ? gdbTargetText(gdb.spec, gdb.board) : target}; wrote ${cases.length * probe.outputs.length} output file(s)${cost}`);
 }
 
-interface ValidateArgs extends CommonArgs {
+/** Per-case cost over the debug link: '4,584,360 instructions per case (mean; min …, max …)' and ms on a board with a clock. */
+function costText(cost: number[], unit: string, clockHz?: number): string {
+  const group = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const mean = cost.reduce((a, b) => a + b, 0) / Math.max(1, cost.length);
+  const [min, max] = [Math.min(...cost), Math.max(...cost)];
+  const range = min === max ? '' : ` (min ${group(min)}, max ${group(max)})`;
+  const ms = unit === 'cycles' && clockHz ? `, ${((mean / clockHz) * 1000).toFixed(3)} ms at ${clockHz / 1e6} MHz` : '';
+  return `${group(mean)} ${unit} per case${cost.length > 1 ? ' (mean)' : ''}${range}${ms}`;
+}
+
+interface ValidateArgs extends CommonArgs, GdbArgs {
   target?: string;
   input?: string[];
   inputDir?: string;
@@ -230,7 +284,8 @@ function readLabels(value: string): { labels: Labels; path: string } {
 
 /** Exit 0 when every output (and with --per-layer every layer) is within the policy (src/validate/), 1 when not. */
 async function cmdValidate(args: ValidateArgs): Promise<void> {
-  const target = choice('--target', args.target ?? 'host', TARGETS);
+  const gdb = gdbTarget(args);
+  const target = gdb ? { gdb: gdb.spec, board: gdb.board } : choice('--target', args.target ?? 'host', TARGETS);
   const seed = wholeNumber('--seed', args.seed ?? '0', 0, 0xffffffff);
   const count = args.cases === undefined ? undefined : wholeNumber('--cases', args.cases, 1, 100000);
   const floatRange = args.floatRange === undefined ? undefined : parseFloatRange(single('--float-range', args.floatRange));
@@ -293,10 +348,17 @@ const ROUNDING = {
   type: 'string',
   describe: "int8 requantization: tflite (default: CMSIS-NN fixed point, bit-exact with TFLite Micro) or onnx (onnxruntime's float, round half to even)",
 } as const;
-const TARGET = { type: 'string', describe: 'where to run: host (native build, default) or qemu (emulated Cortex-M7, board qemu-mps2-an500)' } as const;
+const GDB_TARGET_TEXT = 'or gdb[:HOST:PORT] (a board over its debug link: the GDB server of OpenOCD, pyOCD, ST-LINK, default localhost:3333; with --board, or --launch qemu)';
+const TARGET = { type: 'string', describe: `where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500) ${GDB_TARGET_TEXT}` } as const;
 const RUN_TARGET = {
   type: 'string',
-  describe: 'where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500) or reference (the reference interpreter in TypeScript, no C)',
+  describe: `where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500), reference (the reference interpreter in TypeScript, no C) ${GDB_TARGET_TEXT}`,
+} as const;
+/** The debug-link options of run, validate and bench. */
+const GDB_OPTIONS = {
+  board: { type: 'string', describe: 'with --target gdb: the board behind the GDB server (its host-driven firmware is built for it)' },
+  launch: { type: 'string', describe: 'with --target gdb: start this emulator with its GDB server (qemu: board qemu-mps2-an500)' },
+  load: { type: 'boolean', describe: 'with --target gdb: load the firmware through the server (default); --no-load when it is already flashed (make flash of export --host-driven)' },
 } as const;
 
 /** Each command's options (yargs builders; the names also feed "did you mean"). */
@@ -310,6 +372,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       format: { type: 'string', describe: 'project (default: main.c, CMake, Make), library (CMake static-library target) or make (<name>.mk fragment)' },
       rounding: ROUNDING,
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
+      'host-driven': { type: 'boolean', describe: 'a firmware a host drives over the debug link (run/validate/bench --target gdb): a mailbox in RAM, no console' },
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
@@ -323,10 +386,17 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       output: { type: 'string', array: true, describe: 'one file per model output, in order' },
       'input-dir': { type: 'string', describe: 'run every case in this folder (batched, with progress on stderr)' },
       'output-dir': { type: 'string', describe: 'where the outputs of --input-dir go' },
+      ...GDB_OPTIONS,
       name: NAME,
       rounding: ROUNDING,
     },
-    bench: { json: JSON_OPTION, name: NAME, rounding: ROUNDING },
+    bench: {
+      target: { type: 'string', describe: `where to measure: qemu (the emulated Cortex-M7, default) ${GDB_TARGET_TEXT}` },
+      ...GDB_OPTIONS,
+      json: JSON_OPTION,
+      name: NAME,
+      rounding: ROUNDING,
+    },
     validate: {
       target: TARGET,
       reference: { type: 'string', describe: 'what to compare with: interpreter (default for TFLite), onnxruntime (default for ONNX when installed) or a float model file: the quantization error of this int8 model' },
@@ -338,6 +408,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       'float-range': { type: 'string', describe: 'LO,HI: random float inputs uniform in [LO, HI) (default -1,1); integer inputs span their type' },
       'per-layer': { type: 'boolean', describe: 'compare every layer too (every tensor kept), mark the first departing layer, its kernel and worst element' },
       'max-l2rel': { type: 'string', describe: 'with a float --reference: fail (exit 1) when a compared tensor\'s L2 relative error exceeds this' },
+      ...GDB_OPTIONS,
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,

@@ -43,6 +43,11 @@ export interface CompileOptions {
    * arena holds every intermediate tensor after a run (build with -DUTVM_DEBUG to read it: src/run/debug.ts).
    */
   debugTensors?: boolean;
+  /**
+   * The graph keeps every tensor the passes could drop (as with debugTensors) but the plan reuses memory
+   * as usual: per-layer reads at the host-driven firmware's layer stops (src/run/gdb/target.ts).
+   */
+  keepTensors?: boolean;
   /** What `files` holds: a whole project (default), a CMake library or a Makefile fragment (src/emit/library.ts). */
   format?: ExportFormat;
   /**
@@ -50,6 +55,8 @@ export interface CompileOptions {
    * Micro) or 'onnx' (onnxruntime's float requantization, round half to even: src/lower/onnx-rounding.ts).
    */
   rounding?: Rounding;
+  /** A firmware project whose main.c a host drives over the debug link (src/emit/project.ts `hostDriven`). */
+  hostDriven?: boolean;
   /** Knob values by node name (issue 17: OpDef.knobs); nodes absent here take their knobs' defaults. */
   schedules?: ReadonlyMap<string, Schedule>;
 }
@@ -138,7 +145,7 @@ export function patternInput(dtype: TensorValue['dtype'], shape: number[]): Tens
 export function compile(bytes: Uint8Array, fileName: string, options: CompileOptions): CompileResult {
   checkModelName(options.name);
   const board = loadBoard(options.board);
-  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors, rounding: options.rounding });
+  const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors || options.keepTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
   const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' }, options.schedules);
   const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
@@ -149,6 +156,9 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
     return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}) };
   }
   checkFit(board, program, sampleBytes);
+  if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
+    fail('E_USAGE', `--host-driven makes a firmware project for a board with a debug link: board '${board.name}' is not one (choose ${'stm32f746-nucleo, stm32f746-disco or qemu-mps2-an500'})`);
+  }
   const samples = options.sampleInputs ?? [];
   samples.forEach((s, i) => {
     const t = program.inputs[i];
@@ -167,6 +177,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
     lowerBound: plan.lowerBound,
     samples: options.sampleInputs,
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
+    hostDriven: options.hostDriven,
   });
   return { graph, plan, program, board, files };
 }

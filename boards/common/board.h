@@ -18,6 +18,13 @@ void board_write(const char *text, size_t n);
 /* A free-running counter; wraps around. Differences of two readings are exact modulo 2^32. */
 uint32_t board_cycles(void);
 
+/*
+ * Waits until the counter has just stepped, to the instruction, so a timed run that starts right after it
+ * starts at the same phase of the counter every time (a coarse counter, QEMU's 40-instruction timer tick,
+ * then gives the same count for the same code). A counter of single cycles needs no waiting.
+ */
+void board_cycles_align(void);
+
 /* One counter tick = board_cycle_scale units of board_cycle_unit ("cycles" or "instructions"). */
 extern const uint32_t board_cycle_scale;
 extern const char board_cycle_unit[];

@@ -10,6 +10,10 @@
  * VALUE +0x04, RELOAD +0x08), clocked at 25 MHz on the MPS2. It counts down from RELOAD; we load
  * 0xFFFFFFFF and report the ticks elapsed. Under -icount shift=0 QEMU advances its virtual clock by 1 ns
  * per instruction, so one tick is 40 instructions.
+ *
+ * Host-driven builds (-DUTVM_HOST_DRIVEN=1, `export --host-driven`) make no semihosting call at all: the
+ * emulator runs without semihosting under a debugger, where BKPT 0xAB would fault. The console is then
+ * silent, files and the command line are unavailable, and board_exit() waits in a loop.
  */
 #include "board.h"
 
@@ -38,6 +42,12 @@ const uint32_t board_cycle_scale = 40u;
 const char board_cycle_unit[] = "instructions";
 
 static int console_handle = -1;
+
+#if defined(UTVM_HOST_DRIVEN) && UTVM_HOST_DRIVEN
+#define HOST_FILES 0
+#else
+#define HOST_FILES 1
+#endif
 
 static int semihost(uint32_t op, const void *args)
 {
@@ -79,11 +89,18 @@ void board_init(void)
     TIMER0_RELOAD = 0xFFFFFFFFu;
     TIMER0_VALUE = 0xFFFFFFFFu;
     TIMER0_CTRL = TIMER_CTRL_ENABLE;
+#if !(defined(UTVM_HOST_DRIVEN) && UTVM_HOST_DRIVEN)
     console_handle = open_file(":tt", OPEN_W);
+#endif
 }
 
 void board_write(const char *text, size_t n)
 {
+#if defined(UTVM_HOST_DRIVEN) && UTVM_HOST_DRIVEN
+    (void)text;
+    (void)n;
+    return;
+#endif
     if (console_handle < 0) console_handle = open_file(":tt", OPEN_W);
     if (console_handle >= 0 && n > 0) (void)write_handle(console_handle, text, n);
 }
@@ -94,13 +111,45 @@ uint32_t board_cycles(void)
 }
 
 /*
+ * The timer ticks every 40 instructions. First wait for a tick (a 3-instruction loop: we are then 0-2
+ * instructions past it), then a vernier: a loop of exactly 41 instructions between its timer reads, so each
+ * read lands one instruction later in the tick period than the one before; the first read that sees one
+ * tick more than the loop count is the first instruction of a tick. Every exit is therefore at the same
+ * phase, and the code that follows runs at the same place in the counter's period in every firmware.
+ * Under -icount QEMU computes an I/O read's timer value at that very instruction, and counts NOP as one.
+ */
+void board_cycles_align(void)
+{
+    __asm__ volatile(
+        "    ldr   r1, [%0]\n"
+        "1:  ldr   r2, [%0]\n"
+        "    cmp   r2, r1\n"
+        "    beq   1b\n"
+        "    mov   r1, r2\n"
+        "    movs  r3, #0\n"
+        "2:  adds  r3, r3, #1\n"
+        "    .rept 35\n"
+        "    nop\n"
+        "    .endr\n"
+        "    ldr   r2, [%0]\n"
+        "    subs  r2, r1, r2\n"
+        "    cmp   r2, r3\n"
+        "    bhi   3f\n"
+        "    b     2b\n"
+        "3:\n"
+        :
+        : "r"(&TIMER0_VALUE)
+        : "r1", "r2", "r3", "cc", "memory");
+}
+
+/*
  * Reads the whole file into dst. Fails (-1) when it cannot be opened or is larger than `bytes`; a shorter
  * file is read and the rest of dst is zero-filled (so a text file read into a larger buffer ends in NUL).
  */
 int board_read_file(const char *path, void *dst, size_t bytes)
 {
     uint32_t args[3];
-    int handle = open_file(path, OPEN_RB);
+    int handle = HOST_FILES ? open_file(path, OPEN_RB) : -1;
     int length;
     if (handle < 0) return -1;
     args[0] = (uint32_t)handle;
@@ -122,7 +171,7 @@ int board_read_file(const char *path, void *dst, size_t bytes)
 
 int board_write_file(const char *path, const void *src, size_t bytes)
 {
-    int handle = open_file(path, OPEN_WB);
+    int handle = HOST_FILES ? open_file(path, OPEN_WB) : -1;
     int left;
     if (handle < 0) return -1;
     left = bytes > 0 ? write_handle(handle, src, bytes) : 0;
@@ -133,7 +182,7 @@ int board_write_file(const char *path, const void *src, size_t bytes)
 int board_command_line(char *buf, size_t size)
 {
     uint32_t args[2];
-    if (buf == NULL || size < 2) return -1;
+    if (!HOST_FILES || buf == NULL || size < 2) return -1;
     args[0] = (uint32_t)buf;
     args[1] = (uint32_t)(size - 1);
     if (semihost(SYS_GET_CMDLINE, args) != 0) return -1;
@@ -144,6 +193,12 @@ int board_command_line(char *buf, size_t size)
 void board_exit(int code)
 {
     uint32_t args[2];
+#if defined(UTVM_HOST_DRIVEN) && UTVM_HOST_DRIVEN
+    (void)args;
+    (void)code;
+    for (;;) {
+    }
+#endif
     args[0] = ADP_STOPPED_APPLICATION_EXIT;
     args[1] = (uint32_t)code;
     for (;;) (void)semihost(SYS_EXIT_EXTENDED, args);

@@ -51,6 +51,29 @@ export interface ProjectOptions {
   /** The sample inputs compiled into main.c; undefined: the fixed pattern, made at run time. */
   samples?: TensorValue[];
   sampleOrigin: string;
+  /**
+   * The host-driven firmware (export --host-driven; `--target gdb`): main.c is templates/project/firmware/
+   * host_main.c.hbs, a mailbox a host drives over the debug link, with no console and no semihosting.
+   */
+  hostDriven?: boolean;
+}
+
+/** FNV-1a (32 bits) of a text's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * The build id the host-driven firmware carries in its mailbox: a hash of the model's generated C, so a
+ * host can tell the firmware on a board is the build of this model (and refuses another).
+ */
+export function modelBuildId(files: FileMap, name: string): number {
+  return fnv1a(`${files.get(`model/${name}.h`) ?? ''}\n${files.get(`model/${name}.c`) ?? ''}`);
 }
 
 export function assembleProject(p: Program, o: ProjectOptions): FileMap {
@@ -77,10 +100,15 @@ export function assembleProject(p: Program, o: ProjectOptions): FileMap {
     outputLabels: p.outputs.map((t) => cString(displayText(t.name, 80))),
     stackBytes: o.board.stackBytes ?? 0,
     openocd: o.board.openocd ?? '',
-    hostFiles: o.board.kind === 'emulator',
+    hostFiles: o.board.kind === 'emulator' && !o.hostDriven,
+    hostDriven: o.hostDriven === true,
+    buildId: modelBuildId(files, p.name),
   };
   for (const f of o.board.boardFiles) files.set(`board/${f.replace(/^.*\//, '')}`, packageFile(`boards/${o.board.name}/${f}`));
-  for (const [out, template] of Object.entries(o.board.files)) files.set(out, render(`project/${o.board.template}/${template}`, view));
+  for (const [out, template] of Object.entries(o.board.files)) {
+    const chosen = o.hostDriven && out === 'main.c' ? 'host_main.c.hbs' : template;
+    files.set(out, render(`project/${o.board.template}/${chosen}`, view));
+  }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

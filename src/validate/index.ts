@@ -35,6 +35,7 @@ import type { TensorValue } from '../io/tensor-value.js';
 import { Progress, silent } from '../progress.js';
 import { runCompiled, targetBoard } from '../run/index.js';
 import { runIntermediates } from '../run/debug.js';
+import { type GdbTargetSpec, gdbTargetText, runOnGdb } from '../run/gdb/target.js';
 import { CaseSet, FloatRange, randomCases } from './data.js';
 import { Accuracy, Labels, accuracy, checkLabels } from './labels.js';
 import { LayerComparison, LayerReport, comparable, matchLayers, numbersOf } from './layers.js';
@@ -49,9 +50,12 @@ export { formatValidate, validateJson } from './report.js';
 export const FLOAT_TOLERANCE = { rtol: 1e-4, atol: 1e-5 };
 export const MAX_LSB = 1;
 
+/** Where the C build runs: the host, the emulator (semihosting), or a board over its debug link. */
+export type ValidateTarget = 'host' | 'qemu' | { gdb: GdbTargetSpec; board: string };
+
 export interface ValidateOptions {
   name: string;
-  target: 'host' | 'qemu';
+  target: ValidateTarget;
   /** One case, one value per model input (library use); else `caseSet`, else random cases. */
   inputs?: TensorValue[];
   /** The cases, or a function of the compiled model's inputs that reads them (the CLI reads files so). */
@@ -76,7 +80,8 @@ export interface ValidateOptions {
 
 export interface ValidateReport {
   model: string;
-  target: 'host' | 'qemu';
+  /** 'host', 'qemu' or the debug link: 'gdb (<board> at HOST:PORT)'. */
+  target: string;
   reference: { kind: Reference['kind']; description: string; note?: string };
   /** Where the cases came from. */
   origin: string;
@@ -138,13 +143,15 @@ function casesOf(options: ValidateOptions, inputs: ProgramTensor[]): CaseSet {
 export async function validate(model: Uint8Array, fileName: string, options: ValidateOptions, ort?: OrtModule, progress: Progress = silent): Promise<ValidateReport> {
   const format = detectModelFormat(model, fileName);
   const compileOptions = { name: options.name, rounding: options.rounding };
-  const result = patched(compile(model, fileName, { ...compileOptions, board: targetBoard(options.target) }), options.patchFiles);
+  const gdb = typeof options.target === 'object' ? options.target : undefined;
+  const board = gdb ? gdb.board : targetBoard(options.target as 'host' | 'qemu');
+  const result = patched(compile(model, fileName, { ...compileOptions, board, hostDriven: gdb !== undefined }), options.patchFiles);
   const { program } = result;
   const data = casesOf(options, program.inputs);
   if (options.labels && !data.names) fail('E_USAGE', '--labels needs cases read from files (--input-dir or --input), not random ones');
   if (options.labels) checkLabels(options.labels.labels, options.labels.path, data.names!);
   const reference = await chooseReference(model, fileName, format, options.reference ?? 'auto', program.inputs, ort);
-  const ours = runCompiled(result, data.values, progress);
+  const ours = gdb ? (await runOnGdb(result, data.values, gdb.gdb, {}, progress)).outputs : runCompiled(result, data.values, progress);
 
   // The reference's outputs, and with perLayer every layer (always against an interpreter: onnxruntime
   // gives no intermediate tensors, so then the layers are compared with the reference interpreter).
@@ -152,13 +159,15 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
   let layers: LayerReport | undefined;
   if (options.perLayer) {
     const layerRef = reference.graph ? reference : await chooseReference(model, fileName, format, 'interpreter', program.inputs);
-    const debug = patched(compile(model, fileName, { ...compileOptions, board: targetBoard(options.target), debugTensors: true }), options.patchFiles);
+    // every tensor kept: on the host and the emulator in an arena without reuse, read after each case; over a
+    // debug link with the real plan, each layer's tensors read at the firmware's stop after that layer
+    const debug = patched(compile(model, fileName, { ...compileOptions, board, ...(gdb ? { keepTensors: true, hostDriven: true } : { debugTensors: true }) }), options.patchFiles);
     const { specs, unmatched } = matchLayers(debug, layerRef.graph!);
     const layerRules = rulesOf(layerRef.kind, format);
     const comparison = new LayerComparison(specs, (s) => policyFor(layerRules, { dtype: s.dtype, scale: s.quant?.scale[0] }, s.referenceDType, options.maxL2rel, s.dequantScale));
-    const tensors = runIntermediates(debug, data.values, progress);
+    const tensors = gdb ? (await runOnGdb(debug, data.values, gdb.gdb, { perLayer: true }, progress)).tensors! : runIntermediates(debug, data.values, progress);
     const layerOutputs = await layerRef.run(data.values, progress, (k, t) => comparison.add(tensors[k], t, data.names?.[k]));
-    layers = comparison.report(unmatched, options.target === 'host' ? 'the host' : 'the emulated Cortex-M7');
+    layers = comparison.report(unmatched, gdb ? `${gdb.board} over the debug link, at each layer's stop` : options.target === 'host' ? 'the host' : 'the emulated Cortex-M7');
     referenceOutputs = layerRef === reference ? layerOutputs : await reference.run(data.values, progress);
   } else {
     referenceOutputs = await reference.run(data.values, progress);
@@ -194,7 +203,7 @@ export async function validate(model: Uint8Array, fileName: string, options: Val
   const ok = outputs.every((o) => o.ok) && (layers ? layers.firstDeparting === undefined : true);
   return {
     model: fileName,
-    target: options.target,
+    target: gdb ? gdbTargetText(gdb.gdb, gdb.board) : (options.target as string),
     reference: { kind: reference.kind, description: reference.description, ...(reference.note ? { note: reference.note } : {}) },
     origin: data.origin,
     cases: data.values.length,

@@ -111,6 +111,11 @@ export class GdbClient {
     }
   }
 
+  /** The error that ended the connection, if one did (then every call fails with it). */
+  get error(): UtvmError | null {
+    return this.conn.error;
+  }
+
   /** Whether the server has said it supports `feature` in its qSupported reply. */
   supports(feature: string): boolean {
     return this.features.get(feature) === 'yes';
@@ -157,6 +162,34 @@ export class GdbClient {
         text += piece.slice(1);
         if (piece[0] === 'l') return text;
         if (piece.length === 1 || text.length > MAX_XFER) throw this.conn.fail(`sent an empty piece or more than ${MAX_XFER} bytes of qXfer:${object}`);
+      }
+    });
+  }
+
+  /**
+   * A monitor command (`qRcmd`, what GDB's `monitor CMD` sends: OpenOCD's `reset halt`, pyOCD's `reset`):
+   * returns the server's console output (its `O` packets) once it answers OK; fails when the server does not
+   * support monitor commands or refuses this one.
+   */
+  monitor(cmd: string, timeoutMs = this.timeoutMs): Promise<string> {
+    return this.exclusive(async () => {
+      const payload = `qRcmd,${Buffer.from(cmd, 'latin1').toString('hex')}`;
+      await this.conn.sendExpectingLater(payload, this.timeoutMs);
+      let output = '';
+      try {
+        for (;;) {
+          const reply = (await this.conn.nextPacket(`the reply to 'monitor ${cmd}'`, timeoutMs)).toString('latin1');
+          if (/^O([0-9a-fA-F]{2})+$/.test(reply)) {
+            output += Buffer.from(reply.slice(1), 'hex').toString('utf8');
+            continue;
+          }
+          if (reply === '') throw new UtvmError('E_TARGET', `the GDB server at ${this.conn.where} does not support monitor commands (qRcmd)`);
+          if (reply !== 'OK' && !/^([0-9a-fA-F]{2})+$/.test(reply)) throw new UtvmError('E_TARGET', `the GDB server at ${this.conn.where} refused 'monitor ${cmd}' (${shown(reply)})`);
+          if (reply !== 'OK') output += Buffer.from(reply, 'hex').toString('utf8');
+          return output;
+        }
+      } finally {
+        this.conn.replied();
       }
     });
   }
