@@ -12,7 +12,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Graph, Node } from '../../src/ir/graph.js';
 import type { GemmAttrs } from '../../src/ops/gemm/index.js';
-import { randomInts, Rng } from '../util/random.js';
+import { mulberry32, randomInts, Rng } from '../util/random.js';
+import { nodeKnobs } from '../../src/lower/index.js';
+import { lowerNode } from '../util/run-lowered.js';
 import { addQuantNode, compileForCortexM7, int8Input, q1, randomInt8, runCases } from '../util/s8.js';
 
 interface Shape {
@@ -69,6 +71,7 @@ const VARIANTS: [string, string][] = [
   ['wide2', 'utvm_fully_connected_s8_wide1_dsp'],
   ['wide6', 'utvm_fully_connected_s8_wide3_dsp'],
   ['chunk4', 'utvm_fully_connected_s8_chunk2_dsp'],
+  ['chunk2', 'utvm_fully_connected_s8_chunk1_dsp'],
   ['chunk6', 'utvm_fully_connected_s8_chunk3_dsp'],
   ['quad', 'utvm_fully_connected_s8_dsp'],
 ];
@@ -99,6 +102,22 @@ test('the default variant: wide, else chunk (scratch <= 1 KB), else pair; 6 or 4
   assert.equal(dsp.map((r) => r.calls[0].kernel), ['chunk3', 'wide2', 'wide3', 'wide3', 'wide1'].map((v) => `utvm_fully_connected_s8_${v}_dsp`));
   assert.equal(dsp.map((r) => r.calls[0].scratchBytes), [256 + 4 * 132, 256, 16, 128, 512]);
   assert.throws(() => runCases(SHAPES.slice(0, 1), 7, addCase, [{ target: { dsp: true }, schedule: { variant: 'pair5' } }]), /unknown value 'pair5' of knob 'variant'/);
+});
+
+test('the default variant is one of the knob values and lowers, for every row count 1..14 and short, chunked and long rows', () => {
+  const rng = mulberry32(5);
+  const g = new Graph('t');
+  for (const k of [1, 7, 256, 300, 1000, 4000]) {
+    for (let n = 1; n <= 14; n++) {
+      const { node } = addCase(g, rng, `d${k}_${n}`, { m: 1, k, n });
+      const [knob] = nodeKnobs(g, node, { dsp: true });
+      assert.is(knob.name, 'variant');
+      assert.ok(knob.values.includes(knob.default), `k ${k} n ${n}: default ${knob.default} in ${knob.values}`);
+      const [call] = lowerNode(g, node, { dsp: true });
+      assert.match(call.kernel, /^utvm_fully_connected_s8_(pair|wide|chunk)[123]_dsp$/);
+      if (call.scratchBytes !== undefined) assert.ok(call.scratchBytes <= 1024, `k ${k} n ${n}: ${call.scratchBytes} B of scratch`);
+    }
+  }
 });
 
 test('the DSP fully connected kernels build for the Cortex-M7 with the DSP instructions', () => {

@@ -44,7 +44,7 @@ const CASES: Case[] = [
   { m: 1, k: 5, n: 3, noBias: true, zeroPoint0: true, full: true },
 ];
 
-const VARIANTS = ['pair4', 'pair2', 'pair6', 'wide4', 'wide2', 'wide6', 'chunk4', 'chunk6', 'quad'];
+const VARIANTS = ['pair4', 'pair2', 'pair6', 'wide4', 'wide2', 'wide6', 'chunk4', 'chunk2', 'chunk6', 'quad'];
 
 function buildModel(seed: number): Uint8Array {
   const rng = mulberry32(seed);
@@ -82,7 +82,7 @@ test('every fully connected variant, in one qemu-mps2-an500 run (DSP) = TFLite M
   const schedules = new Map<string, Schedule>(gemms.map((n, j) => [n.name, { variant: VARIANTS[Math.floor(j / CASES.length)] }]));
   const result = compile(bytes, `${name}.tflite`, { name, board: targetBoard('qemu'), schedules });
   const files = [...result.files.keys()];
-  for (const k of ['pair1', 'pair2', 'pair3', 'wide1', 'wide2', 'wide3', 'chunk2', 'chunk3']) {
+  for (const k of ['pair1', 'pair2', 'pair3', 'wide1', 'wide2', 'wide3', 'chunk1', 'chunk2', 'chunk3']) {
     assert.ok(files.some((f) => f.endsWith(`/utvm_fully_connected_s8_${k}_dsp.c`)), `${k} in ${files.filter((f) => f.includes('runtime/src'))}`);
   }
   assert.ok(files.some((f) => f.endsWith('/utvm_fully_connected_s8_dsp.c')), 'quad');

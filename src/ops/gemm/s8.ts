@@ -23,7 +23,7 @@
  *     features per pass over the input;
  *   wide4, wide2, wide6: utvm_fully_connected_s8_wide{2,1,3}_dsp, the same with the input widened once per
  *     call into 2·K4 bytes of scratch (one LDRD per four inputs in the inner loop);
- *   chunk4, chunk6: utvm_fully_connected_s8_chunk{2,3}_dsp, widened CHUNK inputs at a time, the
+ *   chunk4, chunk2, chunk6: utvm_fully_connected_s8_chunk{2,1,3}_dsp, widened CHUNK inputs at a time, the
  *     accumulators kept in scratch between chunks (less scratch than wide for long rows);
  *   quad: utvm_fully_connected_s8_dsp, four features per pass, each weight sign-extended (SXTB16);
  * every one bit-identical (the same int32 sums; tests/ops/fully-connected-s8-dsp.test.ts); the default
@@ -69,6 +69,7 @@ const VARIANTS: Record<string, { pairs: number; input: Input }> = {
   wide2: { pairs: 1, input: 'wide' },
   wide6: { pairs: 3, input: 'wide' },
   chunk4: { pairs: 2, input: 'chunk' },
+  chunk2: { pairs: 1, input: 'chunk' },
   chunk6: { pairs: 3, input: 'chunk' },
   quad: { pairs: 0, input: 'inline' },
 };
