@@ -173,7 +173,7 @@ async function cmdExport(args: ExportArgs): Promise<void> {
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {
   const result = compileFile(args, choice('--board', args.board ?? 'host', boardNames()), { planOnly: true });
-  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit);
+  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit, result.board.placement.weights ?? 'FLASH');
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
 }
 

@@ -20,7 +20,8 @@ import { Program, buildProgram } from './emit/program.js';
 import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
-import { checkFit, fitProblem } from './emit/fit.js';
+import { arenaMemories, checkFit, fitProblem } from './emit/fit.js';
+import { placeWeights } from './emit/weights.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
@@ -166,9 +167,10 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   const tuned = options.tuning ? chooseSchedules(graph, target, options.tuning, options.flashBudget) : undefined;
   const schedules = new Map([...(tuned?.schedules ?? []), ...(options.schedules ?? [])]);
   const lowered = lowerGraph(graph, target, schedules);
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
-  const program = buildProgram(lowered, plan);
+  const memories = arenaMemories(board);
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
+  const program = placeWeights(buildProgram(lowered, plan), lowered.graph, board, sampleBytes);
   if (options.planOnly) {
     const doesNotFit = fitProblem(board, program, sampleBytes);
     return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
