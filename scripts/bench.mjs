@@ -5,6 +5,8 @@
 // bench/results.md: our figures beside the TFLM + CMSIS-NN baseline (../shared/baselines/
 // tflm-cmsis-nn-cm7.json), with ratio columns (ours / baseline: below 1 is better) and whether issue 7's
 // targets are met; prints that table. A model that fails to compile is listed with its error code.
+// Where bench/tuning/<model file name without extension>.jsonl exists (a log of `utvm-aot tune`), the
+// model is measured a second time with it (`--tuning-log`): the tuned columns, and a tuned column per layer.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +16,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(process.env.UTVM_SHARED ?? join(root, '..', 'shared'));
 const { bench, layerRate } = await import(join(root, 'dist', 'src', 'bench.js'));
 const { UtvmError } = await import(join(root, 'dist', 'src', 'diagnostics.js'));
+const { parseTuningLog } = await import(join(root, 'dist', 'src', 'tune', 'log.js'));
+
+/** The committed tuning log of a model file (bench/tuning/<name without extension>.jsonl), parsed; undefined when there is none. */
+function tuningLogOf(path) {
+  const log = join(root, 'bench', 'tuning', `${path.replace(/^.*\//, '').replace(/\.[^.]*$/, '')}.jsonl`);
+  return existsSync(log) ? parseTuningLog(readFileSync(log, 'utf8'), `bench/tuning/${log.replace(/^.*\//, '')}`) : undefined;
+}
 
 const baselineFile = join(shared, 'baselines', 'tflm-cmsis-nn-cm7.json');
 const baseline = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : { models: {} };
@@ -31,16 +40,21 @@ for (const m of models) {
   const base = baseline.models[m.key];
   process.stderr.write(`bench ${m.key}: ${m.path}\n`);
   let r;
+  let rt;
   let note = '';
   try {
-    r = bench(new Uint8Array(readFileSync(m.path)), m.path.replace(/^.*\//, ''), m.key);
+    const bytes = new Uint8Array(readFileSync(m.path));
+    r = bench(bytes, m.path.replace(/^.*\//, ''), m.key);
+    const tuning = tuningLogOf(m.path);
+    if (tuning) rt = bench(bytes, m.path.replace(/^.*\//, ''), m.key, undefined, undefined, { tuning });
   } catch (e) {
     if (!(e instanceof UtvmError)) throw e;
     note = `failed: ${e.code}: ${e.message.split('\n')[0]}`;
   }
-  rows.push({ m, base, r, note });
+  rows.push({ m, base, r, rt, note });
   if (r) process.stderr.write(`  ${group(r.instructions)} instructions, ${group(r.macs)} MACs, arena ${group(r.arenaBytes)}, flash ${group(r.flash.total)}\n`);
   else process.stderr.write(`  ${note}\n`);
+  if (rt) process.stderr.write(`  tuned (${rt.tuning.tuned} of ${rt.tuning.layers} layers from ${rt.tuning.file}): ${group(rt.instructions)} instructions, flash ${group(rt.flash.total)}\n`);
 }
 
 // Issue 7's targets against the baseline: instructions <= 0.8x, arena <= 0.75x and within 10 % of the
@@ -61,15 +75,17 @@ const lines = [
   'lower bound (the most bytes live at any one step; an in-place step counts once) from the memory plan.',
   `Baseline: ${baseline.engine ?? 'none'} on ${baseline.target ?? '–'} (${baseline.input_pattern ?? ''}).`,
   'Ratios are ours / baseline (below 1: smaller or faster). Targets: instructions ≤ 0.8×, arena ≤ 0.75× and',
-  'within 10 % of its lower bound, flash below the baseline.',
+  'within 10 % of its lower bound, flash below the baseline. Tuned: compiled with the committed tuning log',
+  'bench/tuning/<model>.jsonl (`utvm-aot tune`, applied with `--tuning-log`; layers: tuned of all), where there is one.',
   '',
-  '| model | instructions | baseline | ×instr | arena B | lower bound B | baseline arena B | ×arena | flash B | baseline flash B | ×flash | MACs | instr/MAC | flash code B | flash weights B | targets |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  '| model | instructions | baseline | ×instr | tuned instructions | ×instr tuned | tuned flash B | tuned layers | arena B | lower bound B | baseline arena B | ×arena | flash B | baseline flash B | ×flash | MACs | instr/MAC | flash code B | flash weights B | targets |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
 ];
-for (const { m, base, r, note } of rows) {
+for (const { m, base, r, rt, note } of rows) {
   const verdict = note || (!base ? 'no baseline' : targetsMet(r, base) ? 'met' : 'NOT met');
   lines.push(
     `| ${m.label} | ${group(r?.instructions)} | ${group(base?.instructions)} | ${ratio(r?.instructions, base?.instructions)} | ` +
+      `${group(rt?.instructions)} | ${ratio(rt?.instructions, base?.instructions)} | ${group(rt?.flash.total)} | ${rt ? `${rt.tuning.tuned} of ${rt.tuning.layers}` : '–'} | ` +
       `${group(r?.arenaBytes)} | ${group(r?.arenaLowerBound)} | ${group(base?.arena_used_bytes)} | ${ratio(r?.arenaBytes, base?.arena_used_bytes)} | ` +
       `${group(r?.flash.total)} | ${group(base?.flash_bytes)} | ${ratio(r?.flash.total, base?.flash_bytes)} | ` +
       `${group(r?.macs)} | ${r && r.macs ? (r.instructions / r.macs).toFixed(2) : '–'} | ${group(r?.flash.code)} | ${group(r?.flash.weights)} | ${verdict} |`,
@@ -155,16 +171,21 @@ lines.push(
 );
 const tflmTable = [lines.length - tflmRows.length - 2, lines.length];
 
-for (const { m, r } of [...rows, ...tflmRows]) {
+for (const { m, r, rt } of [...rows, ...tflmRows]) {
   if (!r) continue;
+  const tuned = rt ? ` | tuned instructions | tuned per MAC / per element` : '';
   lines.push(
     '',
-    `## ${m.label}: per layer (profiled build: ${group(r.profiledInstructions)} instructions)`,
+    `## ${m.label}: per layer (profiled build: ${group(r.profiledInstructions)} instructions${rt ? `; tuned: ${group(rt.profiledInstructions)}` : ''})`,
     '',
-    '| # | layer | op | MACs | output elements | instructions | per MAC / per element |',
-    '|---:|---|---|---:|---:|---:|---:|',
+    `| # | layer | op | MACs | output elements | instructions | per MAC / per element${tuned} |`,
+    `|---:|---|---|---:|---:|---:|---:${rt ? '|---:|---:' : ''}|`,
   );
-  for (const l of r.layers) lines.push(`| ${l.index} | ${l.node} | ${l.op} | ${group(l.macs)} | ${group(l.elements)} | ${group(l.instructions)} | ${layerRate(l)} |`);
+  for (const l of r.layers) {
+    const t = rt?.layers.find((x) => x.node === l.node);
+    const extra = rt ? ` | ${group(t?.instructions)} | ${t ? layerRate(t) : '–'}` : '';
+    lines.push(`| ${l.index} | ${l.node} | ${l.op} | ${group(l.macs)} | ${group(l.elements)} | ${group(l.instructions)} | ${layerRate(l)}${extra} |`);
+  }
 }
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results.md'), `${lines.join('\n')}\n`);

@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CompileResult, compile, patternInput } from './compile.js';
+import { type CompileOptions, type CompileResult, compile, patternInput } from './compile.js';
+import type { TuningSummary } from './tune/apply.js';
 import { type GdbTargetSpec, runOnGdb } from './run/gdb/target.js';
 import { getOp } from './ops/index.js';
 import { fail } from './diagnostics.js';
@@ -60,7 +61,12 @@ export interface BenchReport {
   /** On a board counting cycles: the inference's time at its clock. */
   milliseconds?: number;
   clockHz?: number;
+  /** With a tuning log (`--tuning-log`): how many layers it tuned. */
+  tuning?: TuningSummary;
 }
+
+/** The tuning options bench passes on to compile (`--tuning-log`, `--flash-budget`). */
+export type BenchTuning = Pick<CompileOptions, 'tuning' | 'flashBudget'>;
 
 /** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
@@ -131,8 +137,8 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent): BenchReport {
-  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent, tuning: BenchTuning = {}): BenchReport {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding, ...tuning });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);
   const profiled = buildAndRun(result.files, result.program, result.board, true, progress);
@@ -146,8 +152,17 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
  * emulator the counts equal bench's; on a board they are core cycles (DWT CYCCNT). Flash is the
  * host-driven firmware's.
  */
-export async function benchOnGdb(model: Uint8Array, fileName: string, name: string, board: string, spec: GdbTargetSpec, rounding?: Rounding, progress: Progress = silent): Promise<BenchReport> {
-  const result = compile(model, fileName, { name, board, rounding, hostDriven: true });
+export async function benchOnGdb(
+  model: Uint8Array,
+  fileName: string,
+  name: string,
+  board: string,
+  spec: GdbTargetSpec,
+  rounding?: Rounding,
+  progress: Progress = silent,
+  tuning: BenchTuning = {},
+): Promise<BenchReport> {
+  const result = compile(model, fileName, { name, board, rounding, hostDriven: true, ...tuning });
   const input = result.program.inputs.map((t) => patternInput(t.dtype, t.shape));
   let sizes: Pick<BenchReport, 'flash' | 'ram'> | undefined;
   const plain = await runOnGdb(result, [input, input], spec, { onBuilt: (elf) => (sizes = elfSizes(elf, result.program)) }, progress);
@@ -184,6 +199,7 @@ function benchReport(
     flash: sizes.flash,
     ram: sizes.ram,
     ...(unit === 'cycles' && result.board.clockHz ? { milliseconds: (total / result.board.clockHz) * 1000, clockHz: result.board.clockHz } : {}),
+    ...(result.tuning ? { tuning: result.tuning } : {}),
   };
 }
 

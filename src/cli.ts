@@ -8,6 +8,7 @@
  *   bench <model>    instructions per inference, MACs, arena and flash bytes on the emulated Cortex-M7
  *   validate <model> compare the compiled model with a reference, per output and per layer (src/validate/)
  *   ops              the supported operators, from the registry (src/supported.ts)
+ *   tune <model>     measure schedule candidates per workload on the emulator, appending a tuning log (src/tune/)
  *
  * Models are ONNX or TensorFlow Lite files (told apart by their content: src/import/format.ts).
  * Results go to stdout; errors, warnings and progress (src/progress.ts) to stderr. Exit codes: 0 ok;
@@ -43,8 +44,10 @@ import { choice, didYouMean, single, usageMessage, wholeNumber } from './cli-arg
 import { progressOn } from './progress.js';
 import { ROUNDINGS } from './ir/quant.js';
 import { OP_FORMATS, formatSupportedOps, supportedOps } from './supported.js';
+import { formatTuningSummary } from './tune/apply.js';
+import { TUNE_OPTIONS, TUNING_LOG_OPTIONS, cmdTune, tuningOptions } from './cli-tune.js';
 
-const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops'] as const;
+const COMMANDS = ['export', 'inspect', 'run', 'bench', 'validate', 'ops', 'tune'] as const;
 /** Commands that take no model file. */
 const NO_MODEL: readonly string[] = ['ops'];
 const TARGETS: readonly Target[] = ['host', 'qemu'];
@@ -55,6 +58,8 @@ interface CommonArgs {
   model: string;
   name?: string;
   rounding?: string;
+  tuningLog?: string;
+  flashBudget?: string;
 }
 
 /** The options of the debug-link target (`--target gdb[:HOST:PORT]`) on run, validate and bench. */
@@ -110,12 +115,14 @@ function readModel(args: CommonArgs) {
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const m = readModel(args);
-  return compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...extra });
+  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...tuningOptions(args), ...extra });
+  if (result.tuning) console.error(`utvm-aot: ${formatTuningSummary(result.tuning)}`);
+  return result;
 }
 
 function sampleInputs(path: string | undefined, args: CommonArgs): Partial<CompileOptions> {
   if (!path) return {};
-  const probe = compileFile({ ...args, rounding: 'tflite' }, 'host');
+  const probe = compileFile({ ...args, rounding: 'tflite', tuningLog: undefined, flashBudget: undefined }, 'host');
   if (probe.program.inputs.length !== 1) fail('E_USAGE', '--sample-input needs a model with exactly one input');
   return { sampleInputs: [readTensorFile(single('--sample-input', path), probe.program.inputs[0])], sampleOrigin: path };
 }
@@ -166,7 +173,7 @@ async function cmdExport(args: ExportArgs): Promise<void> {
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {
   const result = compileFile(args, choice('--board', args.board ?? 'host', boardNames()), { planOnly: true });
-  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit);
+  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit, result.board.placement.weights ?? 'FLASH');
   console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
 }
 
@@ -175,7 +182,11 @@ async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promis
   if (!gdb && args.target !== undefined) choice('--target', args.target, ['qemu']);
   if (!gdb) qemuTimeoutSeconds();
   const m = readModel(args);
-  const report = gdb ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn()) : bench(m.bytes, args.model, m.name, m.rounding, progressOn());
+  const tuning = tuningOptions(args);
+  const report = gdb
+    ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn(), tuning)
+    : bench(m.bytes, args.model, m.name, m.rounding, progressOn(), tuning);
+  if (report.tuning) console.error(`utvm-aot: ${formatTuningSummary(report.tuning)}`);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
@@ -190,6 +201,7 @@ interface RunArgs extends CommonArgs, GdbArgs {
 /** The imported graph's inputs and outputs, as `run` reads and writes them for the reference interpreter. */
 function referenceModel(args: RunArgs) {
   if (args.rounding !== undefined) fail('E_USAGE', '--rounding chooses the requantization of the compiled C; the reference interpreter follows TensorFlow Lite\'s integer arithmetic');
+  if (args.tuningLog !== undefined) fail('E_USAGE', '--tuning-log chooses the kernels of the compiled C; the reference interpreter runs none');
   const m = readModel(args);
   const graph = importGraph(m.bytes, args.model, m.name);
   const io = (names: string[]) => names.map((n) => ({ name: n, dtype: graph.tensor(n).dtype, shape: [...graph.tensor(n).shape] }));
@@ -373,12 +385,14 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       rounding: ROUNDING,
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
       'host-driven': { type: 'boolean', describe: 'a firmware a host drives over the debug link (run/validate/bench --target gdb): a mailbox in RAM, no console' },
+      ...TUNING_LOG_OPTIONS,
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
+      ...TUNING_LOG_OPTIONS,
     },
     run: {
       target: RUN_TARGET,
@@ -389,6 +403,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       ...GDB_OPTIONS,
       name: NAME,
       rounding: ROUNDING,
+      ...TUNING_LOG_OPTIONS,
     },
     bench: {
       target: { type: 'string', describe: `where to measure: qemu (the emulated Cortex-M7, default) ${GDB_TARGET_TEXT}` },
@@ -396,6 +411,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
+      ...TUNING_LOG_OPTIONS,
     },
     validate: {
       target: TARGET,
@@ -417,6 +433,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       format: { type: 'string', describe: 'only the operators of one format: tflite or onnx (default both)' },
       json: JSON_OPTION,
     },
+    tune: { ...TUNE_OPTIONS, name: NAME },
   };
 }
 
@@ -427,6 +444,7 @@ const DESCRIPTIONS: Record<(typeof COMMANDS)[number], string> = {
   bench: 'build for the emulated Cortex-M7 (QEMU mps2-an500) and report instructions per inference (total and per layer), MACs, arena and flash bytes',
   validate: 'compare the compiled C (host or qemu) with a reference on the same inputs, per output and per layer: error metrics, top-1, accuracy against labels',
   ops: 'list the supported operators: TensorFlow Lite builtins with their highest version, ONNX op types with the opsets read',
+  tune: 'measure schedule candidates of each layer on the emulated Cortex-M7 (one firmware per batch) and append them to a tuning log (JSON lines)',
 };
 
 const EPILOGUES: Partial<Record<(typeof COMMANDS)[number], string>> = {
@@ -449,6 +467,7 @@ const HANDLERS: Record<(typeof COMMANDS)[number], (a: never) => void | Promise<v
   bench: cmdBench,
   validate: cmdValidate,
   ops: cmdOps,
+  tune: (a: never) => cmdTune(a, readModel),
 };
 
 export function main(argv: string[]): void {

@@ -20,12 +20,15 @@ import { Program, buildProgram } from './emit/program.js';
 import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, loadBoard } from './emit/boards.js';
-import { checkFit, fitProblem } from './emit/fit.js';
+import { arenaMemories, checkFit, fitProblem } from './emit/fit.js';
+import { placeWeights } from './emit/weights.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
 import type { Rounding } from './ir/quant.js';
 import type { Schedule } from './ops/op.js';
+import type { TuningLog } from './tune/log.js';
+import { TuningSummary, chooseSchedules } from './tune/apply.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -57,11 +60,17 @@ export interface CompileOptions {
   rounding?: Rounding;
   /** A firmware project whose main.c a host drives over the debug link (src/emit/project.ts `hostDriven`). */
   hostDriven?: boolean;
-  /** Knob values by node name (issue 17: OpDef.knobs); nodes absent here take their knobs' defaults. */
+  /** A parsed tuning log (`--tuning-log`, src/tune/): each layer takes the best config measured for its workload key. */
+  tuning?: TuningLog;
+  /** With `tuning`: bytes of flash the tuned configs may add over the defaults (src/tune/apply.ts rule 3). */
+  flashBudget?: number;
+  /** Schedules by node name (the tuner's candidates); they win over `tuning`. */
   schedules?: ReadonlyMap<string, Schedule>;
 }
 
 export interface CompileResult {
+  /** With `tuning`: how many layers it tuned. */
+  tuning?: TuningSummary;
   /** With `planOnly`: why the model does not fit the board (E_DOES_NOT_FIT's text), when it does not. */
   doesNotFit?: string;
   graph: Graph;
@@ -144,16 +153,27 @@ export function patternInput(dtype: TensorValue['dtype'], shape: number[]): Tens
 
 export function compile(bytes: Uint8Array, fileName: string, options: CompileOptions): CompileResult {
   checkModelName(options.name);
-  const board = loadBoard(options.board);
+  loadBoard(options.board); // an unknown board fails before the model is read
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors || options.keepTensors, rounding: options.rounding });
+  return compileGraph(graph, fileName, options);
+}
+
+/** `compile` from a graph that has been through the pass pipeline (the tuner's one-layer graphs). */
+export function compileGraph(graph: Graph, fileName: string, options: CompileOptions): CompileResult {
+  checkModelName(options.name);
+  const board = loadBoard(options.board);
   checkLowerable(graph, fileName);
-  const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' }, options.schedules);
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
-  const program = buildProgram(lowered, plan);
+  const target = { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' };
+  const tuned = options.tuning ? chooseSchedules(graph, target, options.tuning, options.flashBudget) : undefined;
+  const schedules = new Map([...(tuned?.schedules ?? []), ...(options.schedules ?? [])]);
+  const lowered = lowerGraph(graph, target, schedules);
+  const memories = arenaMemories(board);
+  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
+  const program = placeWeights(buildProgram(lowered, plan), lowered.graph, board, sampleBytes);
   if (options.planOnly) {
     const doesNotFit = fitProblem(board, program, sampleBytes);
-    return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}) };
+    return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
   }
   checkFit(board, program, sampleBytes);
   if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
@@ -169,7 +189,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   if (options.format === 'library' || options.format === 'make') {
     const libOptions = { board: board.name, format: options.format, name: options.name, debugTensors: options.debugTensors ?? false };
     const files = assembleLibrary(program, { format: options.format, board, sourceName: fileName.replace(/^.*[\\/]/, ''), lowerBound: plan.lowerBound, options: libOptions });
-    return { graph, plan, program, board, files };
+    return { graph, plan, program, board, files, ...(tuned ? { tuning: tuned.summary } : {}) };
   }
   const files = assembleProject(program, {
     board,
@@ -179,5 +199,5 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
     hostDriven: options.hostDriven,
   });
-  return { graph, plan, program, board, files };
+  return { graph, plan, program, board, files, ...(tuned ? { tuning: tuned.summary } : {}) };
 }

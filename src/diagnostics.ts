@@ -21,7 +21,8 @@ export type DiagnosticCode =
   | 'E_USAGE' // wrong command-line use
   | 'E_IO' // the environment: disk full, no permission, read-only file system, a file where a folder should be
   | 'E_TOOL' // a program utvm-aot runs (make, gcc, arm-none-eabi-gcc, qemu-system-arm) is not installed
-  | 'E_TARGET'; // a debug link (GDB server) refused, closed, stopped answering or sent nonsense
+  | 'E_TARGET' // a debug link (GDB server) refused, closed, stopped answering or sent nonsense
+  | 'E_TUNING_LOG'; // a tuning log (--tuning-log, tune --resume) that is not a utvm-aot tuning log, or too big
 
 const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_MODEL_READ: 1,
@@ -38,6 +39,7 @@ const EXIT_CODE: Record<DiagnosticCode, number> = {
   E_IO: 4,
   E_TOOL: 4,
   E_TARGET: 1,
+  E_TUNING_LOG: 1,
 };
 
 export class UtvmError extends Error {

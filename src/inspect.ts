@@ -30,13 +30,26 @@ export interface InspectReport {
   weightBytes: number;
   kernels: string[];
   buffers: { id: string; tensors: string[]; bytes: number; offset: number; first: number; last: number; kind: string }[];
+  /** The arenas, one per memory the plan uses (the primary one first); memory '' for a board without memories. */
+  arenas: { memory: string; arenaBytes: number; lowerBound: number; strategy: string; capacity?: number }[];
+  /** Weight bytes per memory when the weights are spread over several (absent otherwise). */
+  weightMemories?: { memory: string; bytes: number }[];
   /** Why the model does not fit the board inspected for (export refuses it with this text); absent when it fits. */
   doesNotFit?: string;
 }
 
 const shapeText = (g: Graph, n: string) => `${g.tensor(n).dtype}[${g.tensor(n).shape}]`;
 
-export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program, doesNotFit?: string): InspectReport {
+/** Weight bytes per memory when some weights are placed outside the board's weights memory; else undefined. */
+function weightsPerMemory(p: Program, weightsMemory: string): { memory: string; bytes: number }[] | undefined {
+  if (!p.constants.some((c) => c.memory !== undefined)) return undefined;
+  const by = new Map<string, number>([[weightsMemory, 0]]);
+  for (const c of p.constants) by.set(c.memory ?? weightsMemory, (by.get(c.memory ?? weightsMemory) ?? 0) + c.count * bytesOf(c.dtype));
+  return [...by.entries()].map(([memory, bytes]) => ({ memory, bytes }));
+}
+
+export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program, doesNotFit?: string, weightsMemory = 'FLASH'): InspectReport {
+  const weightMemories = weightsPerMemory(p, weightsMemory);
   const kernelsOf = new Map(p.steps.map((s) => [s.node, s.kernels]));
   const io = (names: string[]): IoReport[] =>
     names.map((n) => {
@@ -62,7 +75,9 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
     strategy: plan.strategy,
     weightBytes: p.weightBytes,
     kernels: p.kernels,
-    buffers: plan.buffers.map((b) => ({ id: b.id, tensors: b.tensors, bytes: b.bytes, offset: b.offset, first: b.first, last: b.last, kind: b.kind })),
+    buffers: plan.buffers.map((b) => ({ id: b.id, tensors: b.tensors, bytes: b.bytes, offset: b.offset, first: b.first, last: b.last, kind: b.kind, ...(plan.arenas.length > 1 ? { memory: b.memory } : {}) })),
+    arenas: plan.arenas.map((a) => ({ ...a })),
+    ...(weightMemories ? { weightMemories } : {}),
     ...(doesNotFit ? { doesNotFit } : {}),
   };
 }
@@ -88,8 +103,18 @@ export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): str
     for (const x of o.outputs) lines.push(`        out ${d(x)}`);
   });
   // printPlan ends with the summary line `arena: N bytes, lower bound: M bytes (+X.X %)`; its header names the strategy.
-  lines.push('', 'memory plan:', printPlan(plan, g).trimEnd());
-  lines.push(`weights: ${r.weightBytes} bytes`);
+  if (plan.arenas.length > 1) {
+    // one drawing per memory: each memory's arena is its own offset space
+    lines.push('', `memory plan across ${plan.arenas.length} memories (${plan.arenas.map((a) => `${a.memory} ${a.arenaBytes} of ${a.capacity ?? '?'} bytes`).join(', ')}):`);
+    for (const a of plan.arenas) {
+      const sub = { ...plan, buffers: plan.buffers.filter((b) => b.memory === a.memory), arenaBytes: a.arenaBytes, lowerBound: a.lowerBound, strategy: a.strategy };
+      lines.push('', `${a.memory}:`, printPlan(sub, g).trimEnd());
+    }
+  } else {
+    lines.push('', 'memory plan:', printPlan(plan, g).trimEnd());
+  }
+  const wm = r.weightMemories;
+  lines.push(`weights: ${r.weightBytes} bytes${wm ? ` (${wm.map((w) => `${w.memory} ${w.bytes}`).join(', ')})` : ''}`);
   lines.push(`kernels: ${r.kernels.join(', ')}`);
   if (r.doesNotFit) lines.push(`does not fit: ${r.doesNotFit}`); // our text; the model's name in it is a checked C identifier
   return lines.join('\n');

@@ -6,8 +6,8 @@
  */
 
 export interface Counter {
-  /** `n` more items done. */
-  tick(n?: number): void;
+  /** `n` more items done; `detail` (e.g. the best so far) is shown after the count until the next one. */
+  tick(n?: number, detail?: string): void;
   /** Ends the count (the terminal's bar line is replaced by a final line). */
   done(): void;
 }
@@ -44,10 +44,11 @@ export function progressOn(sink: Sink = process.stderr, env: NodeJS.ProcessEnv =
       const start = now();
       let done = 0;
       let printed = 0;
+      let note = '';
       const line = () => {
         const elapsed = now() - start;
         const eta = done > 0 && done < total ? `, ETA ${seconds((elapsed / done) * (total - done))}` : done >= total ? `, ${seconds(elapsed)}` : '';
-        return `utvm-aot: ${what} ${done}/${total} ${unit}${eta}`;
+        return `utvm-aot: ${what} ${done}/${total} ${unit}${eta}${note ? `; ${note}` : ''}`;
       };
       const draw = () => {
         if (tty) {
@@ -61,7 +62,8 @@ export function progressOn(sink: Sink = process.stderr, env: NodeJS.ProcessEnv =
       };
       draw();
       return {
-        tick(n = 1) {
+        tick(n = 1, detail?: string) {
+          if (detail !== undefined) note = detail;
           done = Math.min(total, done + n);
           if (tty || done < total) draw();
         },

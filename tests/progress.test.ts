@@ -67,4 +67,16 @@ test('CI=true on a terminal: plain lines, no escape codes', () => {
   assert.equal(out, ['utvm-aot: running: 1/2 cases, ETA 1 s\n', 'utvm-aot: running: 2/2 cases, 3 s\n']);
 });
 
+test('a tick may carry a detail (tune: the best so far), shown after the count until the next one', () => {
+  const { out, s } = sink(false);
+  const { time, now } = clock();
+  const c = progressOn(s, {}, now).count('tuning', 2, 'workloads');
+  time.ms += 4000;
+  c.tick(1, 'last pool2d 15,150 → 13,160');
+  time.ms += 4000;
+  c.tick();
+  c.done();
+  assert.equal(out, ['utvm-aot: tuning 1/2 workloads, ETA 4 s; last pool2d 15,150 → 13,160\n', 'utvm-aot: tuning 2/2 workloads, 8 s; last pool2d 15,150 → 13,160\n']);
+});
+
 test.run();

@@ -27,4 +27,7 @@
 #define BOARD_RX_PORT 1u /* B */
 #define BOARD_RX_PIN 7u
 
+/* The FMC SDRAM (8 MB at 0xC0000000) and the QSPI flash (16 MB at 0x90000000): external_memory.c. */
+#define BOARD_EXTERNAL_MEMORY 1
+
 #endif /* BOARD_CONFIG_H */

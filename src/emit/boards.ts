@@ -12,6 +12,12 @@ export interface BoardMemory {
   origin: number;
   size: number;
   kind: 'flash' | 'ram';
+  /** Speed class, compared between memories that hold the same thing: 0 fastest (DTCM, internal flash), 1 (SRAM1/SRAM2, QSPI flash), 2 (external SDRAM). */
+  speed?: number;
+  /** What the planner may put there: 'activations' (an arena), 'weights', and (placement only) 'code', 'data'. */
+  holds?: string[];
+  /** External memories: what sets them up (the board's init code), for people. */
+  init?: string;
 }
 
 export interface Board {

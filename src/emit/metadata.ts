@@ -14,6 +14,7 @@
  * Deterministic: the same model, options and toolchain give the same bytes.
  */
 
+import { bytesOf } from '../ir/dtype.js';
 import type { Program } from './program.js';
 import { jsonText } from './escape.js';
 import { compilerVersion } from './templates.js';
@@ -60,6 +61,17 @@ function operators(p: Program): { op: string; count: number }[] {
 }
 
 /** The flash section of metadata.json: weights always; the rest from a measurement, or null. */
+/** Bytes of weights per section outside the board's weights memory ('.weights_qspi': 2856960). */
+function weightSections(p: Program): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of p.constants) {
+    if (!c.memory) continue;
+    const section = `.weights_${c.memory.toLowerCase()}`;
+    out[section] = (out[section] ?? 0) + c.count * bytesOf(c.dtype);
+  }
+  return out;
+}
+
 export function flashSection(weightBytes: number, m?: FlashMeasure) {
   if (!m) {
     return { weightBytes, codeBytes: null, otherConstantBytes: null, dataBytes: null, totalBytes: null, bssBytes: null, measuredWith: null };
@@ -85,6 +97,9 @@ export function buildMetadata(p: Program, info: MetadataInfo, flash?: FlashMeasu
     inputs: tensors(p.inputs),
     outputs: tensors(p.outputs),
     arena: { bytes: p.arenaBytes, align: ARENA_ALIGNMENT, lowerBound: info.lowerBound },
+    // a plan across memories: every arena (the first is `arena`), and the weights outside the board's weights memory
+    ...(p.arenas.length > 1 ? { arenas: p.arenas.map((a) => ({ memory: a.memory, bytes: a.bytes })) } : {}),
+    ...(p.constants.some((c) => c.memory) ? { weightSections: weightSections(p) } : {}),
     flash: flashSection(p.weightBytes, flash),
     operators: operators(p),
     kernels: p.kernels.map((k) => ({ kernel: k, symbol: `${p.name}_${k}` })),

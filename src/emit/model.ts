@@ -5,7 +5,8 @@
 import { fail } from '../diagnostics.js';
 import { dtypeEnumName } from '../ir/dtype.js';
 import { CFloat, formatCValue, formatFloat } from '../ir/c-value.js';
-import { cString, displayText } from './escape.js';
+import { cIdentifier, cString, displayText } from './escape.js';
+import { bytesOf } from '../ir/dtype.js';
 import type { Program, ProgramConstant, ProgramTensor } from './program.js';
 import { compilerVersion, render } from './templates.js';
 import { ARENA_ALIGNMENT } from '../plan/index.js';
@@ -42,6 +43,17 @@ function descriptor(t: ProgramTensor): string {
     .replace('.name = 0', () => `.name = ${cString(t.name)}`); // last: the name's text is never searched
 }
 
+/** A memory's name as it appears in C names and sections: 'SDRAM' → 'sdram'. */
+const memoryTag = (memory: string): string => cIdentifier(memory.toLowerCase());
+const weightsMacro = (p: Program, memory: string): string => `${p.name.toUpperCase()}_WEIGHTS_${memoryTag(memory).toUpperCase()}_SECTION`;
+
+/** Weight bytes per memory (the board's weights memory, '', first). */
+function weightMemories(p: Program): { memory: string; bytes: number }[] {
+  const by = new Map<string, number>();
+  for (const c of p.constants) by.set(c.memory ?? '', (by.get(c.memory ?? '') ?? 0) + c.count * bytesOf(c.dtype));
+  return [...by.entries()].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)).map(([memory, bytes]) => ({ memory: memory || 'flash', bytes }));
+}
+
 export interface ModelSources {
   header: string;
   source: string;
@@ -65,7 +77,13 @@ export function renderModel(p: Program, sourceName: string, lowerBound: number, 
     weightBytes: p.weightBytes,
     kernels: p.kernels,
     headers: p.headers,
-    constants: p.constants.map((c) => ({ ...c, values: formatValues(c) })),
+    constants: p.constants.map((c) => ({ ...c, values: formatValues(c), ...(c.memory ? { sectionMacro: weightsMacro(p, c.memory) } : {}) })),
+    multi: p.arenas.length > 1,
+    primary: p.arenas[0]?.memory ?? '',
+    arenas: p.arenas,
+    extraArenas: p.arenas.slice(1).map((a) => ({ ...a, MEM: memoryTag(a.memory).toUpperCase() })),
+    weightSections: [...new Set(p.constants.flatMap((c) => (c.memory ? [c.memory] : [])))].sort().map((m) => ({ macro: weightsMacro(p, m), section: `.weights_${memoryTag(m)}` })),
+    weightMemories: weightMemories(p),
     steps: p.steps,
     state: p.state,
     stateBytes: p.state.reduce((n, s) => n + s.bytes, 0),

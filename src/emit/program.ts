@@ -23,6 +23,19 @@ export interface ProgramConstant {
   dtype: DType;
   count: number;
   data: TensorData;
+  /** The memory it is placed in when not the board's weights memory (src/emit/weights.ts), e.g. 'QSPI'. */
+  memory?: string;
+}
+
+/**
+ * One arena of the program: `id` is its C name in model.c ('arena' for the primary one, whose offsets
+ * every ProgramTensor uses; 'arena_<memory>' for the others), `bytes` its size.
+ */
+export interface ProgramArena {
+  memory: string;
+  id: string;
+  bytes: number;
+  capacity?: number;
 }
 
 export interface ProgramParams {
@@ -65,6 +78,8 @@ export interface Program {
   /** The model's state (TFLite variable tensors), in graph order: empty for a stateless model. */
   state: ProgramState[];
   arenaBytes: number;
+  /** Every arena, the primary one (arenaBytes) first; more than one when the plan spans several memories. */
+  arenas: ProgramArena[];
   constants: ProgramConstant[];
   steps: ProgramStep[];
   headers: string[];
@@ -90,6 +105,7 @@ class Identifiers {
 
 function ioTensor(g: Graph, plan: MemoryPlan, name: string): ProgramTensor {
   const t = g.tensor(name);
+  if (plan.memoryOf(name) !== plan.arenas[0].memory) throw new Error(`internal: graph input/output '${name}' is not in the primary arena`);
   return {
     name,
     dtype: t.dtype,
@@ -110,7 +126,7 @@ function describe(g: Graph, node: Graph['nodes'][number]): string {
 function checkOverwrite(g: Graph, plan: MemoryPlan, node: Graph['nodes'][number], inPlace: Set<string>): void {
   const [x, y] = [node.inputs[0], node.outputs[0]];
   if (!x || !y || g.isConstant(x) || getOp(node.op).inPlace || inPlace.has(node.name)) return;
-  if (tensorBytes(g.tensor(y)) > 0 && plan.offsetOf(x) === plan.offsetOf(y)) {
+  if (tensorBytes(g.tensor(y)) > 0 && plan.offsetOf(x) === plan.offsetOf(y) && plan.memoryOf(x) === plan.memoryOf(y)) {
     throw new Error(`internal: the memory plan puts '${y}' over '${x}', but node '${node.name}' (${node.op}) cannot run in place`);
   }
 }
@@ -121,7 +137,15 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
   const inPlace = inPlaceNodes(input);
   const ids = new Identifiers();
   const constants = new Map<string, ProgramConstant>();
-  const scratchOffsets = new Map(plan.buffers.filter((b) => b.kind === 'scratch').map((b) => [b.id, b.offset]));
+  const scratch = new Map(plan.buffers.filter((b) => b.kind === 'scratch').map((b) => [b.id, b]));
+  const arenas: ProgramArena[] = plan.arenas.map((a, i) => ({
+    memory: a.memory,
+    id: i === 0 ? 'arena' : `arena_${cIdentifier(a.memory.toLowerCase())}`,
+    bytes: a.arenaBytes,
+    ...(a.capacity !== undefined ? { capacity: a.capacity } : {}),
+  }));
+  const arenaId = new Map(arenas.map((a) => [a.memory, a.id]));
+  const base = (memory: string): string => arenaId.get(memory) ?? 'arena';
 
   const pointer = (arg: { tensor: string; elementOffset?: number }): string => {
     const t: Tensor = g.tensor(arg.tensor);
@@ -135,7 +159,7 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
       return off ? `(${c.id} + ${off})` : c.id;
     }
     const byteOffset = plan.offsetOf(t.name) + off * bytesOf(t.dtype);
-    return `(${cTypeOf(t.dtype)} *)(arena + ${byteOffset})`;
+    return `(${cTypeOf(t.dtype)} *)(${base(plan.memoryOf(t.name))} + ${byteOffset})`;
   };
 
   const steps: ProgramStep[] = [];
@@ -153,9 +177,9 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
         return `&${id}`;
       }
       if ('value' in a) return formatCValue(a.value);
-      const off = scratchOffsets.get(`scratch:${node.name}`);
-      if (off === undefined) throw new Error(`internal: no scratch buffer planned for ${node.name}`);
-      return `(void *)(arena + ${off})`;
+      const b = scratch.get(`scratch:${node.name}`);
+      if (b === undefined) throw new Error(`internal: no scratch buffer planned for ${node.name}`);
+      return `(void *)(${base(b.memory)} + ${b.offset})`;
     };
     steps.push({
       node: node.name,
@@ -171,11 +195,16 @@ export function buildProgram(input: LoweredGraph, plan: MemoryPlan): Program {
   const constantList = [...constants.values()];
   const state = [...g.tensors.values()]
     .filter((t) => t.variable && t.data === undefined)
+    .map((t) => {
+      if (plan.memoryOf(t.name) !== plan.arenas[0].memory) throw new Error(`internal: state '${t.name}' is not in the primary arena`);
+      return t;
+    })
     .map((t) => ({ name: t.name, offset: plan.offsetOf(t.name), bytes: tensorBytes(t), fill: t.dtype === 'int8' ? t.quant?.zeroPoint[0] ?? 0 : 0 }));
   return {
     name: g.name,
     state,
     arenaBytes: plan.arenaBytes,
+    arenas,
     constants: constantList,
     steps,
     headers: [...headersOf].sort(),

@@ -77,6 +77,8 @@ export interface Buffer {
 export interface OpInfo {
   alias?: boolean;
   inPlace?: boolean;
+  /** Multiply-accumulates of a node (OpDef.macs): the work that makes a buffer hot (memories.ts). */
+  macs?(node: Node, graph: Graph): number;
 }
 
 export type OpInfoLookup = (opName: string) => OpInfo;

@@ -128,7 +128,7 @@ test('inspect --board shows the plan of that board: the Cortex-M7 picks the DSP 
     assert.is(r.status, 0, r.stderr);
     return (JSON.parse(r.stdout) as { kernels: string[] }).kernels;
   };
-  assert.ok(kernelsOf('qemu-mps2-an500').includes('utvm_conv2d_1x1_s8_dsp'), 'DSP 1x1 conv on the emulated Cortex-M7');
+  assert.ok(kernelsOf('qemu-mps2-an500').includes('utvm_conv2d_1x1_s8_dsp_const'), 'DSP 1x1 conv on the emulated Cortex-M7');
   assert.ok(!kernelsOf('host').some((k) => k.endsWith('_dsp')), 'portable kernels on the host');
   const bad = utvm(['inspect', kws, '--board', 'nope']);
   assert.is(bad.status, 2, 'an unknown board is a usage error');

@@ -44,7 +44,7 @@ test('a misspelled --board: one line, did you mean, the boards, exit 2', () => {
 
 test('a misspelled command or option: one line with did you mean, exit 2', () => {
   assertFails(utvm(['exprot', CIFAR]), 2, [
-    `utvm-aot: error E_USAGE: unknown command 'exprot' (did you mean 'export'?); commands: export, inspect, run, bench, validate, ops; ${HINT}`,
+    `utvm-aot: error E_USAGE: unknown command 'exprot' (did you mean 'export'?); commands: export, inspect, run, bench, validate, ops, tune; ${HINT}`,
   ]);
   assertFails(utvm(['export', CIFAR, '--sample-inputt', 'x.npy']), 2, [
     `utvm-aot: error E_USAGE: unknown option --sample-inputt for 'export' (did you mean --sample-input?); ${HINT}`,
@@ -62,7 +62,7 @@ test('an option without its value, an extra argument, a misspelled --version: on
   assertFails(utvm(['export', CIFAR, '--name']), 2, ['utvm-aot: error E_USAGE: --name needs a value']);
   assertFails(utvm(['export', CIFAR, 'extra.onnx']), 2, [`utvm-aot: error E_USAGE: unexpected argument 'extra.onnx' for 'export' (one model file per command); ${HINT}`]);
   assertFails(utvm(['--verison']), 2, [
-    `utvm-aot: error E_USAGE: unknown option --verison (did you mean --version?); name a command: export, inspect, run, bench, validate, ops; ${HINT}`,
+    `utvm-aot: error E_USAGE: unknown option --verison (did you mean --version?); name a command: export, inspect, run, bench, validate, ops, tune; ${HINT}`,
   ]);
 });
 

@@ -113,7 +113,7 @@ test('a missing model argument → exit 2', () => {
   const missing = `utvm-aot: error E_USAGE: missing the model file (utvm-aot <command> <model> [options]); ${USAGE_HINT}`;
   assertFails(utvm(['export']), 2, [missing]);
   assertFails(utvm(['inspect']), 2, [missing]);
-  assertFails(utvm([]), 2, [`utvm-aot: error E_USAGE: name a command: export, inspect, run, bench, validate, ops; ${USAGE_HINT}`]);
+  assertFails(utvm([]), 2, [`utvm-aot: error E_USAGE: name a command: export, inspect, run, bench, validate, ops, tune; ${USAGE_HINT}`]);
 });
 
 test('a model file that does not exist → exit 1', () => {

@@ -67,7 +67,7 @@ function runBoth(shapes: Shape[], seed: number) {
 function assertSame(shapes: Shape[], seed: number, checkSpread: boolean): void {
   const { dsp, portable } = runBoth(shapes, seed);
   shapes.forEach((s, i) => {
-    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_rgb_s8_dsp', s.name);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_rgb_s8_dsp_const', s.name);
     const a = dsp[i].outputs[0] as Int8Array;
     const b = portable[i].outputs[0] as Int8Array;
     assert.is(a.length, b.length);
@@ -102,7 +102,7 @@ test('dilation and 4 input channels keep the general DSP kernel', () => {
     { name: '4 channels', xs: [1, 4, 4, 4], ws: [4, 3, 3, 4], attrs: { pads: [1, 1, 1, 1] } },
   ];
   const { dsp } = runBoth(shapes, 3);
-  assert.equal(dsp.map((r) => r.calls[0].kernel), ['utvm_conv2d_s8_dsp', 'utvm_conv2d_s8_dsp']);
+  assert.equal(dsp.map((r) => r.calls[0].kernel), ['utvm_conv2d_s8_dsp_rec_const', 'utvm_conv2d_s8_dsp_rec_const']);
 });
 
 test('weight byte order: each chunk [w0 w1 w2 w3] as [w0 w2 w1 w3], rows padded to K4', () => {
@@ -117,7 +117,7 @@ test('requantization table: (multiplier, left + 1, right, 2^(right-1), sign mask
 });
 
 test('utvm_conv2d_rgb_s8_dsp builds for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_conv2d_rgb_s8_dsp']);
+  compileForCortexM7(['utvm_conv2d_rgb_s8_dsp', 'utvm_conv2d_rgb_s8_dsp_const']);
 });
 
 test.run();

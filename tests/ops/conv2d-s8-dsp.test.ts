@@ -73,10 +73,10 @@ const firstLayer = (s: Shape): boolean => s.xs[3] < 4 && (s.attrs.dilations ?? [
     windows over C_in % 4 == 0; else the general one. */
 const expectedKernel = (s: Shape): string =>
   firstLayer(s)
-    ? 'utvm_conv2d_rgb_s8_dsp'
+    ? 'utvm_conv2d_rgb_s8_dsp_const'
     : s.ws[1] === 1 && s.ws[2] === 1 && s.xs[3] % 4 === 0 && (s.attrs.pads ?? [0, 0, 0, 0]).every((p) => p === 0)
-      ? 'utvm_conv2d_1x1_s8_dsp'
-      : 'utvm_conv2d_s8_dsp';
+      ? 'utvm_conv2d_1x1_s8_dsp_const'
+      : 'utvm_conv2d_s8_dsp_rec_const';
 
 /** Every shape (plus `extra` random ones) in one graph, run for both targets. */
 function runBoth(shapes: Shape[], seed: number) {
@@ -132,7 +132,7 @@ const POINTWISE: Shape[] = [
 test('1x1 DSP kernel = portable conv, bit for bit (odd pixels, odd channels, strides, batch, width 1)', () => {
   const { dsp, portable } = runBoth(POINTWISE, 8123);
   POINTWISE.forEach((s, i) => {
-    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp', s.name);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp_const', s.name);
     const a = dsp[i].outputs[0] as Int8Array;
     const b = portable[i].outputs[0] as Int8Array;
     for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
@@ -151,7 +151,7 @@ test('1x1 DSP kernel = portable conv on 20 random 1x1 shapes', () => {
   shapes.forEach((s) => { s.ws[3] = s.xs[3]; });
   const { dsp, portable } = runBoth(shapes, 777);
   shapes.forEach((s, i) => {
-    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp', s.name);
+    assert.is(dsp[i].calls[0].kernel, 'utvm_conv2d_1x1_s8_dsp_const', s.name);
     const a = dsp[i].outputs[0] as Int8Array;
     const b = portable[i].outputs[0] as Int8Array;
     for (let k = 0; k < b.length; k++) if (a[k] !== b[k]) assert.unreachable(`${s.name} ${JSON.stringify(s)}: [${k}] dsp ${a[k]} != portable ${b[k]}`);
@@ -218,19 +218,19 @@ test('scratch bytes are a field of the kernel call chosen: its header\'s formula
     const [, kh, kw, cg] = s.ws;
     const k = kh * kw * cg;
     const expected: Record<string, number> = {
-      utvm_conv2d_rgb_s8_dsp: 4 * depth4(k),
-      utvm_conv2d_1x1_s8_dsp: 4 * s.xs[3],
-      utvm_conv2d_s8_dsp: 4 * depth4(k) + (s.xs[3] % 4 !== 0 ? depth4(k) : 0),
+      utvm_conv2d_rgb_s8_dsp_const: 4 * depth4(k),
+      utvm_conv2d_1x1_s8_dsp_const: 4 * s.xs[3],
+      utvm_conv2d_s8_dsp_rec_const: 4 * depth4(k) + (s.xs[3] % 4 !== 0 ? depth4(k) : 0),
     };
     assert.is(call.scratchBytes, expected[call.kernel], `${s.name}: ${call.kernel}`);
     seen.add(call.kernel);
     for (const portable of lowerNode(g, node)) assert.is(portable.scratchBytes, undefined, `${s.name}: ${portable.kernel}`);
   });
-  assert.equal([...seen].sort(), ['utvm_conv2d_1x1_s8_dsp', 'utvm_conv2d_rgb_s8_dsp', 'utvm_conv2d_s8_dsp']);
+  assert.equal([...seen].sort(), ['utvm_conv2d_1x1_s8_dsp_const', 'utvm_conv2d_rgb_s8_dsp_const', 'utvm_conv2d_s8_dsp_rec_const']);
 });
 
 test('utvm_conv2d_s8_dsp and utvm_conv2d_1x1_s8_dsp build for the Cortex-M7 with the DSP instructions', () => {
-  compileForCortexM7(['utvm_conv2d_s8_dsp', 'utvm_conv2d_1x1_s8_dsp']);
+  compileForCortexM7(['utvm_conv2d_s8_dsp', 'utvm_conv2d_s8_dsp_rec', 'utvm_conv2d_1x1_s8_dsp', 'utvm_conv2d_1x1_s8_dsp_const']);
 });
 
 test.run();

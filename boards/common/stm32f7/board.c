@@ -133,9 +133,16 @@ static void cycle_counter_init(void)
     DWT_CTRL |= DWT_CTRL_CYCCNTENA;
 }
 
+#if defined(BOARD_EXTERNAL_MEMORY) && BOARD_EXTERNAL_MEMORY
+void board_external_memory_init(void); /* the board's external_memory.c: SDRAM and QSPI, before the caches */
+#endif
+
 void board_init(void)
 {
     clock_init();
+#if defined(BOARD_EXTERNAL_MEMORY) && BOARD_EXTERNAL_MEMORY
+    board_external_memory_init();
+#endif
     cache_init();
     console_init();
     cycle_counter_init();

@@ -61,12 +61,62 @@ void utvm_conv2d_s8_dsp(const utvm_conv2d_params_s8 *p, const int8_t *input, con
  * (round half away from zero) plus the output offset. Exact when |acc| < 2^30 and |high| + round < 2^31,
  * which the compiler checks per channel from the weights and bias (else it keeps utvm_conv2d_s8_dsp).
  */
+/*
+ * The 2 pixels x 2 channels dot product of the specialised kernels' int16-weight form (`weights16`, knob
+ * `weights`): the columns as above (per chunk j of 4 depths: pixel 0's pairs (x0, x2), (x1, x3), then pixel
+ * 1's), the weights of a channel pair pre-extended at compile time to int16 pairs, per chunk 4 words:
+ * (w0[4j], w0[4j+2]), (w1[4j], w1[4j+2]), (w0[4j+1], w0[4j+3]), (w1[4j+1], w1[4j+3]) (w0, w1 the two
+ * channels; lane 0 in the low half). No sign extension in the loop: 4 LDRD and 8 SMLAD per chunk.
+ * acc[pixel * 2 + channel] += the dot products; the same integer sums as the int8 form.
+ */
+#define UTVM_CONV_DOT_W16_CHUNK(w, col)                                                              \
+    do {                                                                                             \
+        int32_t wa_, wb_, x0a_, x0b_, x1a_, x1b_;                                                    \
+        utvm_dsp_load_pair(&(col), &x0a_, &x0b_);                                                    \
+        utvm_dsp_load_pair(&(col), &x1a_, &x1b_);                                                    \
+        utvm_dsp_load_pair(&(w), &wa_, &wb_);                                                        \
+        a00 = utvm_dsp_smlad(x0a_, wa_, a00);                                                        \
+        a01 = utvm_dsp_smlad(x0a_, wb_, a01);                                                        \
+        a10 = utvm_dsp_smlad(x1a_, wa_, a10);                                                        \
+        a11 = utvm_dsp_smlad(x1a_, wb_, a11);                                                        \
+        utvm_dsp_load_pair(&(w), &wa_, &wb_);                                                        \
+        a00 = utvm_dsp_smlad(x0b_, wa_, a00);                                                        \
+        a01 = utvm_dsp_smlad(x0b_, wb_, a01);                                                        \
+        a10 = utvm_dsp_smlad(x1b_, wa_, a10);                                                        \
+        a11 = utvm_dsp_smlad(x1b_, wb_, a11);                                                        \
+    } while (0)
+
+static inline void utvm_conv_dot_2x2_w16(const int32_t *w, const int32_t *col, int32_t chunks, int32_t acc[4])
+{
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+    const int32_t *end = w + 4 * (chunks & ~1);
+    while (w < end) {
+        UTVM_CONV_DOT_W16_CHUNK(w, col);
+        UTVM_CONV_DOT_W16_CHUNK(w, col);
+    }
+    if (chunks & 1) UTVM_CONV_DOT_W16_CHUNK(w, col);
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
+}
+
 /* requantize(acc) + output_offset of the channel whose record is `ch` (not yet clamped). */
 static inline int32_t utvm_conv_out_dsp(int32_t acc, const int32_t *ch)
 {
     const int32_t high = utvm_dsp_smmulr((int32_t)((uint32_t)acc << 1), ch[1]);
     return (high + ch[3] + (high >> 31)) >> ch[2];
 }
+
+/*
+ * utvm_conv2d_s8_dsp with the output stage of the records below (same parameters, columns, weights and
+ * scratch): channels int32 [out_c rounded up to even][4] {bias, multiplier, r, round} (bias the layer's
+ * own, 0 when none; a padding channel {0, 0, 1, 0}); of p->requant only act_min / act_max are read. The
+ * compiler uses it when every channel meets the records' exactness conditions with |acc| bounded by
+ * |bias| + max|x + input_offset| * sum|w| (src/ops/conv2d/1x1-s8-dsp.ts), else utvm_conv2d_s8_dsp.
+ */
+void utvm_conv2d_s8_dsp_rec(const utvm_conv2d_params_s8 *p, const int8_t *input, const int32_t *weights,
+                            const int32_t *channels, int8_t *output, void *scratch);
 
 /*
  * 1x1 convolution, no padding, any stride, in_c a multiple of 4: out[pixel][oc] = clamp(requantized(

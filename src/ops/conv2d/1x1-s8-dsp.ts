@@ -31,6 +31,30 @@ export interface DspConv {
   outputOffset: number;
 }
 
+/**
+ * OHWI int8 weights [rows][k] in the int16 form of utvm_conv_dot_2x2_w16 (runtime-c/include/utvm/
+ * conv2d_s8_dsp.h), as int32 words [ceil(rows / 2)][K4 / 4][4]: per channel pair (r0, r1) and chunk j the
+ * int16 pairs (w_r0[4j], w_r0[4j+2]), (w_r1[4j], w_r1[4j+2]), (w_r0[4j+1], w_r0[4j+3]), (w_r1[4j+1],
+ * w_r1[4j+3]), the first value in the low half; depths past k and the row past an odd count are 0.
+ */
+export function packRowsS16(w: Int8Array, rows: number, k: number): Int32Array {
+  const chunks = Math.ceil(k / 4);
+  const pairs = Math.ceil(rows / 2);
+  const out = new Int32Array(pairs * chunks * 4);
+  const at = (r: number, i: number) => (r < rows && i < k ? w[r * k + i] : 0);
+  const pack = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  for (let b = 0; b < pairs; b++) {
+    for (let j = 0; j < chunks; j++) {
+      const [r0, r1, base] = [2 * b, 2 * b + 1, (b * chunks + j) * 4];
+      out[base] = pack(at(r0, 4 * j), at(r0, 4 * j + 2));
+      out[base + 1] = pack(at(r1, 4 * j), at(r1, 4 * j + 2));
+      out[base + 2] = pack(at(r0, 4 * j + 1), at(r0, 4 * j + 3));
+      out[base + 3] = pack(at(r1, 4 * j + 1), at(r1, 4 * j + 3));
+    }
+  }
+  return out;
+}
+
 /** The shape utvm_conv2d_1x1_s8_dsp takes: OHWI weights [O, 1, 1, C_in], C_in % 4 == 0, no padding. */
 export function fitsPointwiseDsp(weightShape: number[], inC: number, pads: number[]): boolean {
   return weightShape[1] === 1 && weightShape[2] === 1 && inC % 4 === 0 && pads.every((p) => p === 0);
@@ -47,6 +71,21 @@ export function int32ArgValues<A>(ctx: LowerContext<A>, arg: CArg, count: number
  * channel {0, 0, 1, 0}), or undefined when a channel is outside the kernel's exactness conditions.
  */
 export function pointwiseRecords(c: DspConv): Int32Array | undefined {
+  return channelRecords(c, c.inC, (oc, sum) => (c.bias ? c.bias[oc] : 0) + c.inputOffset * sum, 128);
+}
+
+/**
+ * The same records for utvm_conv2d_s8_dsp_rec, whose accumulator is bias + Σ w·(x + input_offset) over
+ * `k` weights per channel (padded taps add 0): bias as it is, |x + input_offset| ≤ the larger of
+ * |−128 + offset| and |127 + offset|.
+ */
+export function generalRecords(c: DspConv, k: number): Int32Array | undefined {
+  const maxInput = Math.max(Math.abs(-128 + c.inputOffset), Math.abs(127 + c.inputOffset));
+  return channelRecords(c, k, (oc) => (c.bias ? c.bias[oc] : 0), maxInput);
+}
+
+/** Records of channels whose accumulator is biasOf(oc, Σw) + Σ w·v, |v| ≤ maxInput, k weights each. */
+function channelRecords(c: DspConv, k: number, biasOf: (oc: number, sum: number) => number, maxInput: number): Int32Array | undefined {
   const rows = c.outC + (c.outC % 2);
   const out = new Int32Array(4 * rows);
   for (let oc = 0; oc < rows; oc++) {
@@ -56,12 +95,12 @@ export function pointwiseRecords(c: DspConv): Int32Array | undefined {
     }
     let sum = 0;
     let sumAbs = 0;
-    for (let k = 0; k < c.inC; k++) {
-      const w = c.weights[oc * c.inC + k];
+    for (let i = 0; i < k; i++) {
+      const w = c.weights[oc * k + i];
       sum += w;
       sumAbs += Math.abs(w);
     }
-    const record = channelRecord(c, oc, (c.bias ? c.bias[oc] : 0) + c.inputOffset * sum, 128 * sumAbs);
+    const record = channelRecord(c, oc, biasOf(oc, sum), maxInput * sumAbs);
     if (!record) return undefined;
     out.set(record, 4 * oc);
   }
@@ -107,5 +146,5 @@ export function pointwiseDspCall<A>(
   const [xs, ys] = [ctx.graph.tensor(input).shape, ctx.graph.tensor(output).shape];
   const inPlace = xs.slice(0, 3).join() === ys.slice(0, 3).join();
   // Scratch: two int16 columns of in_c values (the header's 4 * in_c bytes).
-  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, ...(inPlace ? { inPlace } : {}), scratchBytes: 4 * c.inC };
+  return { kernel: 'utvm_conv2d_1x1_s8_dsp', header: 'utvm/conv2d_1x1_s8_dsp_const.h', args, ...(inPlace ? { inPlace } : {}), scratchBytes: 4 * c.inC };
 }

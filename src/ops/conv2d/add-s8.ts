@@ -84,9 +84,19 @@ function bandCalls(ctx: LowerContext<Conv2dAddAttrs>, r0: number, n: number, add
     output: () => bandY,
     addConstant,
     target: ctx.target,
+    schedule: ctx.schedule,
   };
   const shift = (a: CArg): CArg => ('tensor' in a && a.tensor === x.name ? { tensor: x.name, elementOffset: band.first * inW * inC } : a);
   return conv2d.lower!(sub).map((call) => ({ ...call, args: call.args.map(shift) }));
+}
+
+/** The whole convolution (all output rows into a `rows`-shaped output) as conv2d's lowering context. */
+function convContext(ctx: LowerContext<Conv2dAddAttrs>): LowerContext<Conv2dAttrs> {
+  return {
+    node: convNode(ctx.node, ctx.node.attrs.conv), graph: ctx.graph,
+    input: (i) => ctx.input(i + 1), optionalInput: (i) => ctx.optionalInput(i + 1), output: () => ctx.output(1),
+    addConstant: ctx.addConstant, target: ctx.target, schedule: ctx.schedule,
+  };
 }
 
 function lowerConv2dAdd(ctx: LowerContext<Conv2dAddAttrs>): KernelCall[] {
@@ -170,5 +180,7 @@ export const conv2dAdd = defineOp<Conv2dAddAttrs>({
   },
   reference: conv2dAddReference,
   lower: lowerConv2dAdd,
+  // The convolution's knobs (every band is lowered with the node's schedule).
+  knobs: (ctx) => conv2d.knobs!(convContext(ctx)),
   inPlace: true,
 });

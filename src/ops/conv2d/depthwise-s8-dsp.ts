@@ -96,5 +96,5 @@ export function depthwiseDspVariant<A>(ctx: LowerContext<A>, call: KernelCall, w
   const blocks = packBlocks(packDepthwise3x3(weights, channels), records, channels);
   const packed = ctx.addConstant(`${ctx.node.name}_dw3x3`, 'int32', [Math.ceil(channels / 4), 34], blocks);
   const args = [call.args[0], call.args[1], { tensor: packed }, call.args[6]];
-  return { kernel: 'utvm_depthwise_conv2d_3x3_s8_dsp', header: 'utvm/depthwise_conv2d_s8_dsp.h', args };
+  return { kernel: 'utvm_depthwise_conv2d_3x3_s8_dsp', header: 'utvm/depthwise_conv2d_3x3_s8_dsp_const.h', args };
 }

@@ -26,6 +26,7 @@ import { f32 } from '../../ir/c-value.js';
 import type { CArg, Clamp, ImportContext, KernelCall, LowerContext, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
 import { lowerConv2dS8 } from './s8.js';
+import { conv2dS8Knobs } from './knobs.js';
 import { lowerConv2dS16 } from './s16.js';
 import { checkS8Types } from '../../lower/s8.js';
 import { windowOutputSize } from './window.js';
@@ -237,6 +238,7 @@ export const conv2d = defineOp<Conv2dAttrs>({
   },
   reference: conv2dReference,
   lower: lowerConv,
+  knobs: conv2dS8Knobs,
   onnx: { Conv: importConv },
   int8Form: convInt8Form,
   fusedClamp: ['float32', 'int8', 'int16'],

@@ -14,6 +14,7 @@ import type { CArg, KernelCall, LowerContext } from '../op.js';
 import type { Conv2dAttrs } from './index.js';
 import { packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
 import { accumulatorBounds, fastRequantHolds } from '../../lower/fast-requant.js';
+import { convKnobValues } from './knobs.js';
 
 /** What the lowering needs of a prepared int8 convolution (s8.ts's ConvS8). */
 export interface FirstConvS8 {
@@ -46,6 +47,27 @@ export function pairOrderS8(w: Int8Array, rows: number, k: number): Int8Array {
   return out;
 }
 
+/**
+ * Pair-ordered rows (pairOrderS8: chunks [w0 w2 w1 w3]) as utvm_rgb_pixel_pair's int16 form: per channel pair
+ * and chunk the words (w0, w1), (w2, w3) of the first channel, then of the second (the pairs SXTB16 would
+ * make), the low half first; the row past an odd count is 0.
+ */
+export function pairWordsS16(ordered: Int8Array, rows: number, k4: number): Int32Array {
+  const chunks = k4 / 4;
+  const pairs = Math.ceil(rows / 2);
+  const out = new Int32Array(pairs * chunks * 4);
+  const pack = (lo: number, hi: number) => ((hi << 16) | (lo & 0xffff)) | 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < chunks; j++) {
+      const at = (i: number) => ordered[r * k4 + 4 * j + i];
+      const base = ((r >> 1) * chunks + j) * 4 + 2 * (r & 1);
+      out[base] = pack(at(0), at(2)); // bytes [w0 w2 w1 w3]: SXTB16 takes bytes 0, 2
+      out[base + 1] = pack(at(1), at(3)); // SXTB16 ROR 8: bytes 1, 3
+    }
+  }
+  return out;
+}
+
 /** The utvm_fast_requant fields of each channel, [channels rounded up to even][5]. */
 export function fastRequantTable(multipliers: QuantizedMultiplier[], channels: number): Int32Array {
   const even = channels + (channels % 2);
@@ -68,8 +90,11 @@ export function lowerConvFirstS8(c: FirstConvS8, multipliers: QuantizedMultiplie
   const k = kernelH * kernelW * inC;
   const even = outC + (outC % 2);
   const name = ctx.node.name;
-  const packed = packRowsS8(pairOrderS8(c.weights, outC, k), outC, Math.ceil(k / 4) * 4, 2);
-  const w = ctx.addConstant(`${c.w.name}_rgb`, 'int32', [packed.length], packed);
+  const knobs = convKnobValues(ctx);
+  const w16 = knobs.specialise === 1 && knobs.weights === 'int16';
+  const ordered = pairOrderS8(c.weights, outC, k);
+  const packed = w16 ? pairWordsS16(ordered, outC, Math.ceil(k / 4) * 4) : packRowsS8(ordered, outC, Math.ceil(k / 4) * 4, 2);
+  const w = ctx.addConstant(`${c.w.name}_${w16 ? 'rgb16' : 'rgb'}`, 'int32', [packed.length], packed);
   const biasArg: CArg = bias ? { tensor: ctx.addConstant(`${name}_bias_rgb`, 'int32', [even], paddedBias(bias, even)) } : { value: 0 };
   const table = ctx.addConstant(`${name}_requant_rgb`, 'int32', [even, 5], fastRequantTable(multipliers, outC));
   const { strides, pads } = ctx.node.attrs;
@@ -84,5 +109,6 @@ export function lowerConvFirstS8(c: FirstConvS8, multipliers: QuantizedMultiplie
   ];
   // utvm_conv2d_rgb_s8_dsp_scratch_bytes: two int16 columns of K4 values.
   const scratchBytes = 4 * (Math.ceil(k / 4) * 4);
-  return [{ kernel: 'utvm_conv2d_rgb_s8_dsp', header: 'utvm/conv2d_rgb_s8_dsp.h', args, scratchBytes }];
+  if (knobs.specialise === 1) args.push({ value: w16 ? 1 : 0 });
+  return [{ kernel: `utvm_conv2d_rgb_s8_dsp${knobs.specialise === 1 ? '_const' : ''}`, header: 'utvm/conv2d_rgb_s8_dsp_const.h', args, scratchBytes }];
 }

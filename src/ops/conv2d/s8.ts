@@ -36,7 +36,9 @@ import type { Conv2dAttrs } from './index.js';
 import { depth4, packRowsS8, paddedBias } from '../../lower/dsp-layout.js';
 import { depthwiseDspVariant } from './depthwise-s8-dsp.js';
 import { lowerConv2dS8Onnx, onnxOutputScales, onnxRounding } from '../../lower/onnx-rounding.js';
-import { fitsPointwiseDsp, int32ArgValues, pointwiseDspCall } from './1x1-s8-dsp.js';
+import { fitsPointwiseDsp, generalRecords, int32ArgValues, packRowsS16, pointwiseDspCall } from './1x1-s8-dsp.js';
+import type { DspConv } from './1x1-s8-dsp.js';
+import { convKnobValues, specialised } from './knobs.js';
 import { lowerConvFirstS8 } from './rgb-s8-dsp.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -132,39 +134,67 @@ function pointwiseDsp(c: ConvS8, packed: string): KernelCall | undefined {
   const [outC, , , inC] = c.w.shape;
   const { pads, strides } = c.ctx.node.attrs;
   if (!fitsPointwiseDsp(c.w.shape, inC, pads)) return undefined;
-  const f = c.requant.fields;
-  const multipliers = int32ArgValues(c.ctx, c.requant.args[0], outC, f.multiplier);
-  const shifts = int32ArgValues(c.ctx, c.requant.args[1], outC, f.shift);
-  const layer = {
-    weights: c.weights, outC, inC, bias: c.bias?.data as Int32Array | undefined, inputOffset: c.inputOffset,
-    multipliers, shifts, outputOffset: f.output_offset,
-  };
-  const params = { ...geometry(c), out_c: outC, stride_h: strides[0], stride_w: strides[1], requant: f };
-  return pointwiseDspCall(c.ctx, layer, params, c.x.name, packed, c.y.name);
+  const params = { ...geometry(c), out_c: outC, stride_h: strides[0], stride_w: strides[1], requant: c.requant.fields };
+  return pointwiseDspCall(c.ctx, dspConv(c), params, c.x.name, packed, c.y.name);
 }
 
-/** groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words, bias padded to even, scratch. */
+/**
+ * groups 1 on a DSP core: packed weights [ceil(O/2)][K4/4][2] words (or their int16 form, knob `weights`),
+ * bias padded to even, scratch. With `specialise` the 1×1 and record kernels are called as their `_const`
+ * twins with `weights16` as a literal last argument.
+ */
 function lowerDsp(c: ConvS8): KernelCall[] {
   const [outC, kernelH, kernelW, inC] = c.w.shape;
   const k = kernelH * kernelW * inC;
   const name = c.ctx.node.name;
-  const packed = packRowsS8(c.weights, outC, k, 2);
-  const w = c.ctx.addConstant(`${c.w.name}_dsp`, 'int32', [packed.length], packed);
-  const bias: CArg = c.bias
-    ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
-    : { value: 0 };
-  const fast = pointwiseDsp(c, w);
-  if (fast) return [fast];
+  const knobs = convKnobValues(c.ctx);
+  const w16 = knobs.specialise === 1 && knobs.weights === 'int16';
+  const packed = w16 ? packRowsS16(c.weights, outC, k) : packRowsS8(c.weights, outC, k, 2);
+  const w = c.ctx.addConstant(`${c.w.name}_${w16 ? 'dsp16' : 'dsp'}`, 'int32', [packed.length], packed);
+  const twin = (call: KernelCall, header: string): KernelCall =>
+    knobs.specialise === 1 ? { ...call, kernel: `${call.kernel}_const`, header, args: [...call.args, { value: w16 ? 1 : 0 }] } : call;
+  const fast = knobs.variant === 'auto' ? pointwiseDsp(c, w) : undefined;
+  if (fast) return [twin(fast, 'utvm/conv2d_1x1_s8_dsp_const.h')];
   const params = {
     ...geometry(c), out_c: outC, ...window(c), groups: 1, input_offset: c.inputOffset, requant: c.requant.fields,
   };
+  const scratchBytes = conv2dS8DspScratchBytes(k, inC);
+  const records = knobs.requant === 'records' ? generalRecords(dspConv(c), k) : undefined;
+  if (records) {
+    const channels = c.ctx.addConstant(`${name}_channels`, 'int32', [outC + (outC % 2), 4], records);
+    const args: CArg[] = [
+      { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, { tensor: channels }, { tensor: c.y.name }, { scratch: true },
+    ];
+    return [twin({ kernel: 'utvm_conv2d_s8_dsp_rec', header: 'utvm/conv2d_s8_dsp_core.h', args, scratchBytes }, 'utvm/conv2d_s8_dsp_core.h')];
+  }
+  // The 64-bit output stage has no int16-weight form: the int8 packing, whatever `weights` says.
+  const packed8 = w16 ? packRowsS8(c.weights, outC, k, 2) : packed;
+  const w8 = w16 ? c.ctx.addConstant(`${c.w.name}_dsp`, 'int32', [packed8.length], packed8) : w;
+  const bias: CArg = c.bias
+    ? { tensor: c.ctx.addConstant(`${name}_bias_dsp`, 'int32', [outC + (outC % 2)], paddedBias(c.bias.data as Int32Array, outC + (outC % 2))) }
+    : { value: 0 };
   const args: CArg[] = [
-    { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
+    { params, type: 'utvm_conv2d_params_s8' }, { tensor: c.x.name }, { tensor: w8 }, bias, ...c.requant.args, { tensor: c.y.name }, { scratch: true },
   ];
-  return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp.h', args, scratchBytes: conv2dS8DspScratchBytes(k, inC) }];
+  return [{ kernel: 'utvm_conv2d_s8_dsp', header: 'utvm/conv2d_s8_dsp_core.h', args, scratchBytes }];
+}
+
+/** The layer as the record builders of 1x1-s8-dsp.ts see it. */
+function dspConv(c: ConvS8): DspConv {
+  const [outC, , , inC] = c.w.shape;
+  const f = c.requant.fields;
+  return {
+    weights: c.weights, outC, inC, bias: c.bias?.data as Int32Array | undefined, inputOffset: c.inputOffset,
+    multipliers: int32ArgValues(c.ctx, c.requant.args[0], outC, f.multiplier),
+    shifts: int32ArgValues(c.ctx, c.requant.args[1], outC, f.shift), outputOffset: f.output_offset,
+  };
 }
 
 export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
+  return specialised(lowerConv2dS8Calls(ctx), convKnobValues(ctx));
+}
+
+function lowerConv2dS8Calls(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
   const { attrs, source } = ctx.node;
   const where = describeNode(source);
   const x = ctx.input(0);
@@ -185,7 +215,8 @@ export function lowerConv2dS8(ctx: LowerContext<Conv2dAttrs>): KernelCall[] {
     const params = { ...geometry(c), out_c: w.shape[0], ...window(c), groups: attrs.groups, input_offset: c.inputOffset, requant: requant.fields };
     return lowerConv2dS8Onnx(ctx, { x, w, bias, y, params, scales: onnxOutputScales(xq.scale, scales, yq.scale, w.shape[0]) });
   }
-  const first = ctx.target?.dsp === true ? lowerConvFirstS8(c, convMultipliers(xq.scale, scales, yq.scale)) : undefined;
+  const first = ctx.target?.dsp === true && convKnobValues(ctx).variant === 'auto'
+    ? lowerConvFirstS8(c, convMultipliers(xq.scale, scales, yq.scale)) : undefined;
   if (first) return first;
   if (ctx.target?.dsp === true && attrs.groups === 1) return lowerDsp(c);
   if (kernelH === 1 && kernelW === 1 && attrs.groups === 1 && attrs.pads.every((p) => p === 0)) return lower1x1(c);

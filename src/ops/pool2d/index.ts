@@ -26,7 +26,7 @@ import { effectiveKernel, windowOutputSize } from '../conv2d/window.js';
 import { readOnnxWindow, windowTo2d, wrapNchw } from '../../import/onnx/window.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxImporter, OnnxNode } from '../op.js';
 import { defineOp } from '../op.js';
-import { lowerPoolS8 } from './s8.js';
+import { lowerPoolS8, poolS8Knobs } from './s8.js';
 import { pool2dReference } from './reference.js';
 import { clipInPlace } from '../unary/index.js';
 import { addActivated, isInt8, positiveWindow, requireRank, tflitePads2d } from '../../import/tflite-context.js';
@@ -203,6 +203,7 @@ export const pool2d = defineOp<Pool2dAttrs>({
   },
   reference: pool2dReference,
   lower: lowerPool,
+  knobs: (ctx) => (ctx.input(0).dtype === 'int8' ? poolS8Knobs(ctx, ctx.node.attrs.kernel) : []),
   onnx: {
     MaxPool: importPool('max'),
     AveragePool: importPool('avg'),

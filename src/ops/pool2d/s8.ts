@@ -20,13 +20,41 @@ import { describeNode, fail } from '../../diagnostics.js';
 import type { Tensor } from '../../ir/graph.js';
 import { perTensorQuant } from '../../lower/s8.js';
 import { quantizedActivationRange } from '../../ir/quant.js';
-import type { Clamp, KernelCall, LowerContext } from '../op.js';
+import type { Clamp, KernelCall, Knob, LowerContext } from '../op.js';
 
 /**
  * The most taps of an average window the DSP kernel sums in int16 lanes (UTVM_AVG_POOL_DSP_MAX_TAPS,
  * utvm/pool2d_s8_dsp.h: 255 · 128 < 2^15); larger windows keep the portable kernel.
  */
 export const AVG_POOL_DSP_MAX_TAPS = 255;
+
+/**
+ * The tuning knob of the int8 average pool's DSP kernel (issue 17): how many words of four channels one
+ * pass over the window sums (1: utvm_avg_pool2d_s8_dsp, 2 and 4: its _x2 and _x4 twins, which compute
+ * each tap's address once for all the pass's words). The sums, their order and the division are the same,
+ * so every value gives the same bytes; only instructions and flash differ. Measured (`utvm-aot tune`):
+ * 2 beats 1 on every shape tried (the MLPerf pools; 8 to 256 channels, 2x2 to 25x5 windows; +180 bytes of
+ * flash), so it is the default (kws 24,510 → 15,150 instructions, ic 12,460 → 7,950, vww 13,720 → 10,890);
+ * 4 is best from 16 channels up (kws 13,160, ic 7,160, vww 9,700) but loses to 1 on 8 and 12 channels: a
+ * choice for the tuner.
+ */
+export const CHANNEL_WORDS: Knob = {
+  name: 'channel_words',
+  values: [1, 2, 4],
+  default: 2,
+  doc: 'int8 average pool (DSP): words of 4 channels summed per pass over the window',
+};
+
+/** Whether the int8 average pool of `ctx` runs the DSP kernel (int8, a DSP core, a window the int16 lanes hold). */
+function avgDsp(ctx: LowerContext<{ kind: 'max' | 'avg' }>, taps: number): boolean {
+  return ctx.target?.dsp === true && ctx.node.attrs.kind === 'avg' && ctx.input(0).dtype === 'int8' && taps <= AVG_POOL_DSP_MAX_TAPS;
+}
+
+/** The knobs of an int8 pool: `channel_words` when it runs the DSP average kernel on more than one word of channels. */
+export function poolS8Knobs(ctx: LowerContext<{ kind: 'max' | 'avg' }>, kernel: [number, number]): Knob[] {
+  const channels = ctx.input(0).shape[3] ?? 0;
+  return avgDsp(ctx, kernel[0] * kernel[1]) && channels >= 8 ? [CHANNEL_WORDS] : [];
+}
 
 /** The int8 (int16) activation range of a pool whose input is `x` and output `y`. */
 function poolRange(ctx: LowerContext<{ clamp?: Clamp }>, x: Tensor, y: Tensor): { act_min: number; act_max: number } {
@@ -63,8 +91,10 @@ export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Cla
     return [{ kernel: `utvm_${kind}_pool2d_s16`, header: 'utvm/pool2d.h', args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }] }];
   }
   const dsp = ctx.target?.dsp === true && (kind === 'max' || window.kernel_h * window.kernel_w <= AVG_POOL_DSP_MAX_TAPS);
+  const tunable = poolS8Knobs(ctx, [window.kernel_h, window.kernel_w]).length > 0;
+  const words = tunable ? Number(ctx.schedule?.[CHANNEL_WORDS.name] ?? CHANNEL_WORDS.default) : 1;
   return [{
-    kernel: `utvm_${kind}_pool2d_s8${dsp ? '_dsp' : ''}`,
+    kernel: `utvm_${kind}_pool2d_s8${dsp ? '_dsp' : ''}${words > 1 ? `_x${words}` : ''}`,
     header: dsp ? 'utvm/pool2d_s8_dsp.h' : 'utvm/pool2d.h',
     args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }],
   }];
