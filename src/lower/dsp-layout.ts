@@ -60,3 +60,44 @@ export function packRowsS16(w: Int8Array, rows: number, k: number, group: number
   }
   return packRowsS8(permuted, rows, k4, group);
 }
+
+/**
+ * `rows` × `k` int8 weights → the words of the pair-packed int8 fully connected kernels
+ * (utvm/fully_connected_s8_pair_dsp.h), `pairs` pairs of rows per block: for block c, group j of four
+ * inputs and pair p (rows a = 2·pairs·c + 2p, b = a + 1), word 0 holds the int16 lanes (h(4j), h(4j + 2))
+ * and word 1 (h(4j + 1), h(4j + 3)), h(k) = 256·w[a][k] + w[b][k] + 128 (high byte w[a][k], low byte
+ * w[b][k] + 128). Rows past `rows` and inputs past `k` have weight 0 (lanes 128 on the b side: the kernel
+ * reads zero inputs there).
+ */
+export function packPairsS8(w: Int8Array, rows: number, k: number, pairs: number): Int32Array {
+  const groups = depth4(k) / 4;
+  const blocks = Math.ceil(rows / (2 * pairs));
+  const out = new Int32Array(blocks * groups * pairs * 2);
+  const at = (row: number, kk: number): number => (row < rows && kk < k ? w[row * k + kk] : 0);
+  const lane = (a: number, b: number, kk: number): number => ((at(a, kk) & 0xff) << 8) | ((at(b, kk) + 128) & 0xff);
+  let i = 0;
+  for (let c = 0; c < blocks; c++) {
+    for (let j = 0; j < groups; j++) {
+      for (let p = 0; p < pairs; p++) {
+        const a = 2 * pairs * c + 2 * p;
+        for (const first of [4 * j, 4 * j + 1]) out[i++] = lane(a, a + 1, first) | (lane(a, a + 1, first + 2) << 16);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The bias of the pair-packed kernels: per pair of rows (a, b) the int32 values bias[a] and
+ * bias[b] + 256·bias[a] (wrap-around), rows padded to a multiple of 2·pairs with zeros.
+ */
+export function pairBias(bias: Int32Array | undefined, rows: number, pairs: number): Int32Array {
+  const count = Math.ceil(rows / (2 * pairs)) * 2 * pairs;
+  const out = new Int32Array(count);
+  const at = (r: number): number => (bias && r < rows ? bias[r] : 0);
+  for (let a = 0; a < count; a += 2) {
+    out[a] = at(a);
+    out[a + 1] = (at(a + 1) + Math.imul(at(a), 256)) | 0;
+  }
+  return out;
+}

@@ -74,7 +74,7 @@ test('int8 DSP: the keyword-spotting model for qemu-mps2-an500 equals tests/gold
   const name = defaultModelName(m.fileName);
   const files = modelFiles(compile(m.bytes, m.fileName, { name, board: 'qemu-mps2-an500' }).files, name);
   const source = files.get(`model/${name}.c`)!;
-  for (const k of ['utvm_conv2d_rgb_s8_dsp_const', 'utvm_conv2d_1x1_s8_dsp_const', 'utvm_depthwise_conv2d_3x3_s8_dsp_const', 'utvm_fully_connected_s8_dsp']) {
+  for (const k of ['utvm_conv2d_rgb_s8_dsp_const', 'utvm_conv2d_1x1_s8_dsp_const', 'utvm_depthwise_conv2d_3x3_s8_dsp_const', 'utvm_fully_connected_s8_wide3_dsp']) {
     assert.ok(source.includes(`${k}(`), `calls ${k}`);
   }
   const elided = elideWeights(source);

@@ -11,6 +11,7 @@
  *   utvm_dsp_sxtab16_ror8(a, x) a + utvm_dsp_sxtb16_ror8(x), lane by lane
  *   utvm_dsp_smlad(a, b, acc)   acc + a.lane0 * b.lane0 + a.lane1 * b.lane1 (32-bit wrap-around)
  *   utvm_dsp_smmulr(a, b)       (a * b + 2^31) >> 32: the rounded high word of the signed 64-bit product
+ *   utvm_dsp_usada8(x, y, acc)  acc + the sum over the four bytes of |x.byte - y.byte| (unsigned bytes)
  *   utvm_dsp_load_pair(&p, &lo, &hi)  lo, hi = p[0], p[1] and p += 2: one LDRD with write-back
  * So for words x = [x0 x1 x2 x3] and w = [w0 w1 w2 w3] (bytes, memory order):
  *   smlad(sxtb16(x), sxtb16(w), smlad(sxtb16_ror8(x), sxtb16_ror8(w), acc)) = acc + x0w0 + x1w1 + x2w2 + x3w3.
@@ -34,6 +35,7 @@
 static inline int32_t utvm_dsp_sxtb16(int32_t x) { return (int32_t)__sxtb16(x); }
 static inline int32_t utvm_dsp_sxtab16(int32_t a, int32_t x) { return (int32_t)__sxtab16(a, x); }
 static inline int32_t utvm_dsp_smlad(int32_t a, int32_t b, int32_t acc) { return (int32_t)__smlad(a, b, acc); }
+static inline uint32_t utvm_dsp_usada8(uint32_t x, uint32_t y, uint32_t acc) { return __usada8(x, y, acc); }
 
 static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
 {
@@ -105,6 +107,15 @@ static inline int32_t utvm_dsp_smlad(int32_t a, int32_t b, int32_t acc)
 static inline int32_t utvm_dsp_smmulr(int32_t a, int32_t b)
 {
     return (int32_t)(((int64_t)a * (int64_t)b + (1LL << 31)) >> 32);
+}
+
+static inline uint32_t utvm_dsp_usada8(uint32_t x, uint32_t y, uint32_t acc)
+{
+    for (int k = 0; k < 4; k++) {
+        const int32_t d = (int32_t)((x >> (8 * k)) & 0xFFu) - (int32_t)((y >> (8 * k)) & 0xFFu);
+        acc += (uint32_t)(d < 0 ? -d : d);
+    }
+    return acc;
 }
 
 static inline void utvm_dsp_load_pair(const int32_t **p, int32_t *lo, int32_t *hi)

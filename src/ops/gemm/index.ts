@@ -25,7 +25,7 @@ import { f32 } from '../../ir/c-value.js';
 import type { CValue } from '../../ir/c-value.js';
 import type { Clamp, ImportContext, KernelCall, LowerContext, OnnxNode, TensorType } from '../op.js';
 import { defineOp } from '../op.js';
-import { lowerGemmS8 } from './s8.js';
+import { gemmS8Knobs, lowerGemmS8 } from './s8.js';
 import { lowerGemmS16 } from './s16.js';
 import { referenceGemmInt } from './reference.js';
 import { addActivated, clampOf, requireConstant, requireRank, weightsLike } from '../../import/tflite-context.js';
@@ -311,6 +311,7 @@ export const gemm = defineOp<GemmAttrs>({
     return m * k * n;
   },
   lower: lowerGemm,
+  knobs: (ctx) => (ctx.input(0).dtype === 'int8' ? gemmS8Knobs(ctx) : []),
   onnx: { Gemm: importGemm },
   int8Form: denseInt8Form(true),
   fusedClamp: ['float32', 'int8', 'int16'],

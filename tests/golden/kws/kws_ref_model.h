@@ -36,7 +36,7 @@ extern "C" {
 #define KWS_REF_MODEL_INPUT_0_BYTES 490u /* input_1: int8[1,49,10,1] */
 #define KWS_REF_MODEL_INPUT_0_OFFSET 8000u /* byte offset inside the arena */
 #define KWS_REF_MODEL_OUTPUT_0_BYTES 12u /* Identity: int8[1,12] */
-#define KWS_REF_MODEL_OUTPUT_0_OFFSET 0u /* byte offset inside the arena */
+#define KWS_REF_MODEL_OUTPUT_0_OFFSET 128u /* byte offset inside the arena */
 
 /*
  * Shape, type and quantization of each input and output, in model order: name, dtype (UTVM_FLOAT32,

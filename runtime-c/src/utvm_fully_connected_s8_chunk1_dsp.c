@@ -1,0 +1,9 @@
+/* Fully connected int8, two features per multiply, 2 features per pass, input widened a chunk at a time (utvm/fully_connected_s8_pair_dsp.h). */
+#include "utvm/fully_connected_s8_pair_dsp.h"
+
+void utvm_fully_connected_s8_chunk1_dsp(const utvm_fully_connected_params_s8 *p, const int8_t *input, const int32_t *weights,
+                                       const int32_t *bias, const int32_t *multipliers, const int32_t *shifts,
+                                       int8_t *output, int32_t chunk, void *scratch)
+{
+    UTVM_FCP_KERNEL(1, (int32_t *)scratch, 1, chunk);
+}
