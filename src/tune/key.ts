@@ -9,6 +9,9 @@
  *
  * Tensors are written `<dtype letter><bits>[shape]<quant>`, a `c` after a constant one (weights, bias).
  * The attributes are JSON with sorted keys; a long attribute value (a table) is replaced by its SHA-256.
+ * A fused activation on an integer output (`clamp`) is written as `"int"`, not its bounds: they become the
+ * output's saturation limits in the kernel's parameters (as the scales do), the code is the same, so a ReLU
+ * layer and a ReLU6 layer of the same shape share a key (vww's and person_detect's MobileNets do).
  * Pure and deterministic: the same node gives the same key on every run and platform.
  */
 
@@ -45,10 +48,14 @@ export function stableJson(v: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
 }
 
-function attrsPart(attrs: Record<string, unknown>): string {
+function attrsPart(attrs: Record<string, unknown>, integerOutput: boolean): string {
   const shown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined) continue;
+    if (k === 'clamp' && integerOutput) {
+      shown[k] = 'int';
+      continue;
+    }
     const text = stableJson(v);
     shown[k] = text.length > LONGEST_ATTR ? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}` : v;
   }
@@ -61,6 +68,7 @@ export function workloadKey(g: Graph, node: Node, target: LowerTarget = { dsp: f
   if (target.rounding && target.rounding !== 'tflite') parts.push(`r${target.rounding}`);
   node.inputs.forEach((name) => parts.push(name === '' ? 'in=-' : `in=${tensorPart(g.tensor(name))}`));
   node.outputs.forEach((name) => parts.push(`out=${tensorPart(g.tensor(name))}`));
-  parts.push(attrsPart(node.attrs as Record<string, unknown>));
+  const integerOutput = node.outputs.length > 0 && ['int8', 'int16', 'uint8'].includes(g.tensor(node.outputs[0]).dtype);
+  parts.push(attrsPart(node.attrs as Record<string, unknown>, integerOutput));
   return parts.join('|');
 }
