@@ -25,6 +25,8 @@ import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
 import type { Rounding } from './ir/quant.js';
+import { patchForBudget } from './lower/patch/choose.js';
+import type { PatchResult } from './lower/patch/choose.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -56,6 +58,12 @@ export interface CompileOptions {
   rounding?: Rounding;
   /** A firmware project whose main.c a host drives over the debug link (src/emit/project.ts `hostDriven`). */
   hostDriven?: boolean;
+  /**
+   * Bytes the arena may take (`--ram-budget`): when the layer-by-layer plan needs more, patch stages
+   * (src/lower/patch/) run runs of convolution / pooling layers band by band until it fits, at the least
+   * recomputation; E_DOES_NOT_FIT (by how many bytes) when nothing reaches it. Absent: layer by layer.
+   */
+  ramBudget?: number;
 }
 
 export interface CompileResult {
@@ -66,6 +74,8 @@ export interface CompileResult {
   program: Program;
   board: Board;
   files: FileMap;
+  /** With `ramBudget`: the stages chosen (maybe none) and the layer-by-layer arena. */
+  patch?: Omit<PatchResult, 'lowered' | 'plan'>;
 }
 
 /**
@@ -144,13 +154,17 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const board = loadBoard(options.board);
   const graph = loadGraph(bytes, fileName, options.name, options.bindInputs, { keepTensors: options.debugTensors || options.keepTensors, rounding: options.rounding });
   checkLowerable(graph, fileName);
-  const lowered = lowerGraph(graph, { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' });
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
+  const target = { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' } as const;
+  const layered = lowerGraph(graph, target);
+  const patched = options.ramBudget !== undefined && !options.debugTensors ? patchForBudget(layered, options.ramBudget, target) : undefined;
+  const lowered = patched?.lowered ?? layered;
+  const plan = planMemory(lowered.graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
+  const patch = patched ? { baseArena: patched.baseArena, stages: patched.stages } : undefined;
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
   if (options.planOnly) {
     const doesNotFit = fitProblem(board, program, sampleBytes);
-    return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}) };
+    return { graph, plan, program, board, files: new Map(), patch, ...(doesNotFit ? { doesNotFit } : {}) };
   }
   checkFit(board, program, sampleBytes);
   if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
@@ -166,7 +180,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   if (options.format === 'library' || options.format === 'make') {
     const libOptions = { board: board.name, format: options.format, name: options.name, debugTensors: options.debugTensors ?? false };
     const files = assembleLibrary(program, { format: options.format, board, sourceName: fileName.replace(/^.*[\\/]/, ''), lowerBound: plan.lowerBound, options: libOptions });
-    return { graph, plan, program, board, files };
+    return { graph, plan, program, board, files, patch };
   }
   const files = assembleProject(program, {
     board,
@@ -176,5 +190,5 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
     hostDriven: options.hostDriven,
   });
-  return { graph, plan, program, board, files };
+  return { graph, plan, program, board, files, patch };
 }

@@ -1,0 +1,136 @@
+/**
+ * Patch-based execution, part 3 of 3: choosing the stages and tile heights that meet a RAM budget.
+ *
+ *   1. Plan the lowered graph layer by layer. An arena within the budget: done, no stage.
+ *   2. Otherwise take the first step whose live bytes exceed the budget. Every candidate — a run of at
+ *      most MAX_STAGE_NODES consecutive nodes that forms a stage (stage.ts) and covers that step, at
+ *      every tile height of TILE_ROWS below its output's height — is sketched into the graph and planned
+ *      by the real planner.
+ *   3. A candidate whose whole arena meets the budget: the one with the fewest MACs (least
+ *      recomputation; ties: the earlier run, the shorter, the taller tiles) is built; done. Else a
+ *      candidate whose own step (the stage) fits the budget: the cheapest such is built and the search
+ *      goes back to 2 for the next step over. Else the candidate with the fewest bytes live at its step
+ *      is built when that is fewer than before, and the search goes on; when nothing lowers it, the
+ *      budget cannot be met: E_DOES_NOT_FIT with the smallest arena reached and by how many bytes it misses.
+ * Deterministic: candidates are visited in a fixed order and ties break as above.
+ */
+
+import { fail } from '../../diagnostics.js';
+import { getOp } from '../../ops/index.js';
+import type { LowerTarget } from '../../ops/op.js';
+import { computeBuffers } from '../../plan/liveness.js';
+import { planMemory } from '../../plan/index.js';
+import type { MemoryPlan } from '../../plan/index.js';
+import { LoweredGraph, inPlaceNodes, scratchBytesOf } from '../index.js';
+import { PatchStageAttrs, StageGeometry, buildStage, sketchStage, stageGeometry, stageShape } from './stage.js';
+
+export const MAX_STAGE_NODES = 16;
+export const TILE_ROWS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32];
+
+/** One chosen stage, for inspect and the bench. */
+export interface PatchStageReport extends PatchStageAttrs {
+  name: string;
+  /** The layer-by-layer arena before any stage, and after all of them. */
+  extraMacs: number;
+}
+
+export interface PatchResult {
+  lowered: LoweredGraph;
+  plan: MemoryPlan;
+  /** The arena layer by layer (no stage). */
+  baseArena: number;
+  stages: PatchStageReport[];
+}
+
+function planOf(l: LoweredGraph): MemoryPlan {
+  return planMemory(l.graph, getOp, { inPlaceKernels: inPlaceNodes(l), scratch: scratchBytesOf(l) });
+}
+
+/** Steps whose live bytes exceed `budget`. */
+function hotSteps(l: LoweredGraph, budget: number): Set<number> {
+  const buffers = computeBuffers(l.graph, getOp, inPlaceNodes(l), scratchBytesOf(l));
+  const live = new Array<number>(l.graph.nodes.length).fill(0);
+  for (const b of buffers) {
+    if (b.anchor) continue;
+    for (let s = b.first; s <= b.last; s++) live[s] += b.bytes;
+  }
+  return new Set(live.flatMap((v, i) => (v > budget ? [i] : [])));
+}
+
+interface Candidate {
+  geo: StageGeometry;
+  arena: number;
+  /** Bytes live at the stage's own step. */
+  stageLive: number;
+}
+
+/** Bytes live at `step` of a plan (an anchored buffer lies inside its partner and counts once). */
+function liveAt(plan: MemoryPlan, step: number): number {
+  return plan.buffers.reduce((sum, b) => sum + (!b.anchor && b.first <= step && step <= b.last ? b.bytes : 0), 0);
+}
+
+export function candidates(l: LoweredGraph, budget: number): Candidate[] {
+  const g = l.graph;
+  const hot = [...hotSteps(l, budget)].sort((a, b) => a - b);
+  const consumers = g.consumers();
+  const inPlace = inPlaceNodes(l);
+  const scratch = scratchBytesOf(l);
+  const found: Candidate[] = [];
+  for (let first = 0; first < g.nodes.length; first++) {
+    for (let last = first; last < Math.min(g.nodes.length, first + MAX_STAGE_NODES); last++) {
+      if (g.nodes[last].op === 'patch_stage' || g.nodes[first].op === 'patch_stage') break;
+      if (hot.length > 0 && (first > hot[0] || last < hot[0])) continue;
+      const shape = stageShape(g, first, last, consumers);
+      if (!shape) continue;
+      const height = g.tensor(shape.output).shape[1];
+      const stageScratch = Math.max(0, ...shape.nodes.map((n) => scratch.get(n.name) ?? 0));
+      for (const rows of TILE_ROWS) {
+        if (rows >= height) break;
+        const geo = stageGeometry(g, shape, rows);
+        const sketch = sketchStage(g, geo);
+        const sketchScratch = new Map([...scratch].filter(([n]) => !shape.nodes.some((s) => s.name === n)));
+        if (stageScratch > 0) sketchScratch.set(sketch.nodes[first].name, stageScratch);
+        const sketchInPlace = geo.overwrites ? new Set([...inPlace, sketch.nodes[first].name]) : inPlace;
+        const plan = planMemory(sketch, getOp, { inPlaceKernels: sketchInPlace, scratch: sketchScratch });
+        found.push({ geo, arena: plan.arenaBytes, stageLive: liveAt(plan, first) });
+      }
+    }
+  }
+  return found;
+}
+
+const extra = (c: Candidate) => c.geo.macs - c.geo.baseMacs;
+
+/** Order: fewest extra MACs, earlier run, shorter run, taller tiles. */
+function cheaper(a: Candidate, b: Candidate): number {
+  return extra(a) - extra(b) || a.geo.shape.first - b.geo.shape.first || a.geo.shape.nodes.length - b.geo.shape.nodes.length || b.geo.tileRows - a.geo.tileRows;
+}
+
+/** Patch stages (maybe none) that bring the arena of `lowered` within `budget` bytes, at the least recomputation. */
+export function patchForBudget(lowered: LoweredGraph, budget: number, target: LowerTarget): PatchResult {
+  let current = lowered;
+  let plan = planOf(current);
+  const baseArena = plan.arenaBytes;
+  const stages: PatchStageReport[] = [];
+  let liveBefore = Infinity;
+  let reached = plan.arenaBytes;
+  while (plan.arenaBytes > budget) {
+    const all = candidates(current, budget);
+    const meets = all.filter((c) => c.arena <= budget).sort(cheaper);
+    const local = all.filter((c) => c.stageLive <= budget).sort(cheaper);
+    const least = [...all].sort((a, b) => a.stageLive - b.stageLive || cheaper(a, b))[0];
+    const best = meets[0] ?? local[0] ?? (least && least.stageLive < liveBefore ? least : undefined);
+    if (!best) {
+      fail('E_DOES_NOT_FIT', `--ram-budget ${budget}: the smallest arena patch-based execution reaches for '${lowered.graph.name}' is ${reached} bytes, ${reached - budget} bytes over the budget`);
+    }
+    liveBefore = best.stageLive <= budget ? Infinity : best.stageLive;
+    const built = buildStage(current, best.geo, target);
+    const next = planOf(built.lowered);
+    current = built.lowered;
+    plan = next;
+    reached = Math.min(reached, plan.arenaBytes);
+    const attrs = current.graph.nodes.find((n) => n.name === built.stage)!.attrs as unknown as PatchStageAttrs;
+    stages.push({ name: built.stage, ...attrs, extraMacs: attrs.macs - attrs.baseMacs });
+  }
+  return { lowered: current, plan, baseArena, stages };
+}
