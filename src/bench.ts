@@ -131,8 +131,8 @@ function buildAndRun(files: FileMap, program: Program, board: ReturnType<typeof 
   }
 }
 
-export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent): BenchReport {
-  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding });
+export function bench(model: Uint8Array, fileName: string, name: string, rounding?: Rounding, progress: Progress = silent, ramBudget?: number): BenchReport {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, rounding, ramBudget });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const plain = buildAndRun(result.files, result.program, result.board, false, progress);
   const profiled = buildAndRun(result.files, result.program, result.board, true, progress);
@@ -146,8 +146,8 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
  * emulator the counts equal bench's; on a board they are core cycles (DWT CYCCNT). Flash is the
  * host-driven firmware's.
  */
-export async function benchOnGdb(model: Uint8Array, fileName: string, name: string, board: string, spec: GdbTargetSpec, rounding?: Rounding, progress: Progress = silent): Promise<BenchReport> {
-  const result = compile(model, fileName, { name, board, rounding, hostDriven: true });
+export async function benchOnGdb(model: Uint8Array, fileName: string, name: string, board: string, spec: GdbTargetSpec, rounding?: Rounding, progress: Progress = silent, ramBudget?: number): Promise<BenchReport> {
+  const result = compile(model, fileName, { name, board, rounding, hostDriven: true, ramBudget });
   const input = result.program.inputs.map((t) => patternInput(t.dtype, t.shape));
   let sizes: Pick<BenchReport, 'flash' | 'ram'> | undefined;
   const plain = await runOnGdb(result, [input, input], spec, { onBuilt: (elf) => (sizes = elfSizes(elf, result.program)) }, progress);
@@ -165,11 +165,13 @@ function benchReport(
   layerCount: (index: number) => number,
   sizes: Pick<BenchReport, 'flash' | 'ram'>,
 ): BenchReport {
-  const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
+  // With patch stages the steps are the lowered graph's: a stage's MACs include its recomputation.
+  const g = result.patch?.graph ?? result.graph;
+  const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const layers = result.program.steps.map((s, i) => {
     const node = byName.get(s.node);
-    const elements = node ? node.outputs.reduce((sum, o) => sum + elementCount(result.graph.tensor(o).shape), 0) : 0;
-    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, elements, instructions: layerCount(i) };
+    const elements = node ? node.outputs.slice(0, node.op === 'patch_stage' ? 1 : undefined).reduce((sum, o) => sum + elementCount(g.tensor(o).shape), 0) : 0;
+    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(g, node) : 0, elements, instructions: layerCount(i) };
   });
   return {
     model: fileName,

@@ -55,6 +55,7 @@ interface CommonArgs {
   model: string;
   name?: string;
   rounding?: string;
+  ramBudget?: string;
 }
 
 /** The options of the debug-link target (`--target gdb[:HOST:PORT]`) on run, validate and bench. */
@@ -105,17 +106,18 @@ function readModel(args: CommonArgs) {
     warn(`--rounding onnx on a TensorFlow Lite model: int8 results follow onnxruntime's float requantization and are no longer bit-exact with TFLite Micro`);
   }
   const name = args.name === undefined ? defaultModelName(args.model) : single('--name', args.name);
-  return { bytes, format, rounding, name };
+  const ramBudget = args.ramBudget === undefined ? undefined : wholeNumber('--ram-budget', args.ramBudget, 16, 0x7fffffff);
+  return { bytes, format, rounding, name, ramBudget };
 }
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const m = readModel(args);
-  return compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...extra });
+  return compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ramBudget: m.ramBudget, ...extra });
 }
 
 function sampleInputs(path: string | undefined, args: CommonArgs): Partial<CompileOptions> {
   if (!path) return {};
-  const probe = compileFile({ ...args, rounding: 'tflite' }, 'host');
+  const probe = compileFile({ ...args, rounding: 'tflite', ramBudget: undefined }, 'host');
   if (probe.program.inputs.length !== 1) fail('E_USAGE', '--sample-input needs a model with exactly one input');
   return { sampleInputs: [readTensorFile(single('--sample-input', path), probe.program.inputs[0])], sampleOrigin: path };
 }
@@ -166,8 +168,9 @@ async function cmdExport(args: ExportArgs): Promise<void> {
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {
   const result = compileFile(args, choice('--board', args.board ?? 'host', boardNames()), { planOnly: true });
-  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit);
-  console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
+  const g = result.patch?.graph ?? result.graph;
+  const report = inspectReport(args.model, g, result.plan, result.program, result.doesNotFit, result.patch);
+  console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, g, result.plan));
 }
 
 async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promise<void> {
@@ -175,7 +178,7 @@ async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promis
   if (!gdb && args.target !== undefined) choice('--target', args.target, ['qemu']);
   if (!gdb) qemuTimeoutSeconds();
   const m = readModel(args);
-  const report = gdb ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn()) : bench(m.bytes, args.model, m.name, m.rounding, progressOn());
+  const report = gdb ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn(), m.ramBudget) : bench(m.bytes, args.model, m.name, m.rounding, progressOn(), m.ramBudget);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
@@ -354,6 +357,10 @@ const RUN_TARGET = {
   type: 'string',
   describe: `where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500), reference (the reference interpreter in TypeScript, no C) ${GDB_TARGET_TEXT}`,
 } as const;
+const RAM_BUDGET = {
+  type: 'string',
+  describe: 'arena bytes to fit: runs of convolution / pooling layers execute band by band (patch stages, recomputing overlaps) until the arena fits; exit 1 when nothing does',
+} as const;
 /** The debug-link options of run, validate and bench. */
 const GDB_OPTIONS = {
   board: { type: 'string', describe: 'with --target gdb: the board behind the GDB server (its host-driven firmware is built for it)' },
@@ -373,12 +380,14 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       rounding: ROUNDING,
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
       'host-driven': { type: 'boolean', describe: 'a firmware a host drives over the debug link (run/validate/bench --target gdb): a mailbox in RAM, no console' },
+      'ram-budget': RAM_BUDGET,
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
+      'ram-budget': RAM_BUDGET,
     },
     run: {
       target: RUN_TARGET,
@@ -389,6 +398,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       ...GDB_OPTIONS,
       name: NAME,
       rounding: ROUNDING,
+      'ram-budget': RAM_BUDGET,
     },
     bench: {
       target: { type: 'string', describe: `where to measure: qemu (the emulated Cortex-M7, default) ${GDB_TARGET_TEXT}` },
@@ -396,6 +406,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       json: JSON_OPTION,
       name: NAME,
       rounding: ROUNDING,
+      'ram-budget': RAM_BUDGET,
     },
     validate: {
       target: TARGET,

@@ -74,8 +74,11 @@ export interface CompileResult {
   program: Program;
   board: Board;
   files: FileMap;
-  /** With `ramBudget`: the stages chosen (maybe none) and the layer-by-layer arena. */
-  patch?: Omit<PatchResult, 'lowered' | 'plan'>;
+  /**
+   * With `ramBudget`: the stages chosen (maybe none), the layer-by-layer arena, and the lowered graph the
+   * plan's steps are (its `patch_stage` nodes stand for their runs of layers).
+   */
+  patch?: Omit<PatchResult, 'lowered' | 'plan'> & { graph: Graph };
 }
 
 /**
@@ -160,7 +163,7 @@ export function compile(bytes: Uint8Array, fileName: string, options: CompileOpt
   const lowered = patched?.lowered ?? layered;
   const plan = planMemory(lowered.graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered) });
   const program = buildProgram(lowered, plan);
-  const patch = patched ? { baseArena: patched.baseArena, stages: patched.stages } : undefined;
+  const patch = patched ? { baseArena: patched.baseArena, stages: patched.stages, graph: lowered.graph } : undefined;
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
   if (options.planOnly) {
     const doesNotFit = fitProblem(board, program, sampleBytes);
