@@ -11,7 +11,7 @@
  *      candidate whose own step (the stage) fits the budget: the cheapest such is built and the search
  *      goes back to 2 for the next step over. Else the candidate with the fewest bytes live at its step
  *      is built when that is fewer than before, and the search goes on; when nothing lowers it, the
- *      budget cannot be met: E_DOES_NOT_FIT with the smallest arena reached and by how many bytes it misses.
+ *      budget cannot be met: E_DOES_NOT_FIT with the smallest arena any plan or candidate seen reached, and by how many bytes it misses.
  * Deterministic: candidates are visited in a fixed order and ties break as above.
  */
 
@@ -116,6 +116,7 @@ export function patchForBudget(lowered: LoweredGraph, budget: number, target: Lo
   let reached = plan.arenaBytes;
   while (plan.arenaBytes > budget) {
     const all = candidates(current, budget);
+    reached = all.reduce((m, c) => Math.min(m, c.arena), reached);
     const meets = all.filter((c) => c.arena <= budget).sort(cheaper);
     const local = all.filter((c) => c.stageLive <= budget).sort(cheaper);
     const least = [...all].sort((a, b) => a.stageLive - b.stageLive || cheaper(a, b))[0];
