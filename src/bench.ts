@@ -139,6 +139,35 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
   return benchReport(result, fileName, plain.unit ?? 'instructions', plain.total, profiled.total, (i) => profiled.layers.get(i)?.count ?? 0, plain.sizes);
 }
 
+/** One patch plan measured (`npm run bench`'s arena-against-instructions table): the plain firmware only. */
+export interface PatchBench {
+  ramBudget?: number;
+  arenaBytes: number;
+  lowerBound: number;
+  instructions: number;
+  /** MACs the firmware performs (recomputation included) and flash bytes of the whole firmware. */
+  macs: number;
+  flash: number;
+  stages: number;
+}
+
+/** Builds and runs the sample firmware for `model` on the emulator with `ramBudget` (undefined: layer by layer). */
+export function benchPatch(model: Uint8Array, fileName: string, name: string, ramBudget?: number, progress: Progress = silent): PatchBench {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, ramBudget });
+  requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
+  const run = buildAndRun(result.files, result.program, result.board, false, progress);
+  const g = result.patch?.graph ?? result.graph;
+  return {
+    ...(ramBudget !== undefined ? { ramBudget } : {}),
+    arenaBytes: result.plan.arenaBytes,
+    lowerBound: result.plan.lowerBound,
+    instructions: run.total,
+    macs: g.nodes.reduce((s, n) => s + nodeMacs(g, n), 0),
+    flash: run.sizes.flash.total,
+    stages: result.patch?.stages.length ?? 0,
+  };
+}
+
 /**
  * bench over a debug link (`bench --target gdb`): the host-driven firmware for `board`, built plain and
  * profiled as bench builds the sample firmware, each run twice on the fixed input pattern through one GDB
