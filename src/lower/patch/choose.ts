@@ -6,12 +6,13 @@
  *      most MAX_STAGE_NODES consecutive nodes that forms a stage (stage.ts) and covers that step, at
  *      every tile height of TILE_ROWS below its output's height — is sketched into the graph and planned
  *      by the real planner.
- *   3. A candidate whose whole arena meets the budget: the one with the fewest MACs (least
- *      recomputation; ties: the earlier run, the shorter, the taller tiles) is built; done. Else a
- *      candidate whose own step (the stage) fits the budget: the cheapest such is built and the search
- *      goes back to 2 for the next step over. Else the candidate with the fewest bytes live at its step
- *      is built when that is fewer than before, and the search goes on; when nothing lowers it, the
- *      budget cannot be met: E_DOES_NOT_FIT with the smallest arena any plan or candidate seen reached, and by how many bytes it misses.
+ *   3. Branch and bound on the recomputed MACs: the cheapest candidate (fewest MACs; ties: the earlier
+ *      run, the shorter, the taller tiles) whose whole arena meets the budget is built and ends a branch;
+ *      the cheapest whose own step (the stage) fits the budget is built too, and its branch goes back to
+ *      2 for the next step over; a branch already as costly as the best found is cut. With neither, the
+ *      candidate with the fewest bytes live at its step is built while that number falls. The cheapest
+ *      branch within the budget wins; none: E_DOES_NOT_FIT with the smallest arena any plan or
+ *      candidate seen reached, and by how many bytes it misses.
  * Deterministic: candidates are visited in a fixed order and ties break as above.
  */
 
@@ -107,31 +108,62 @@ function cheaper(a: Candidate, b: Candidate): number {
 }
 
 /** Patch stages (maybe none) that bring the arena of `lowered` within `budget` bytes, at the least recomputation. */
-export function patchForBudget(lowered: LoweredGraph, budget: number, target: LowerTarget): PatchResult {
-  let current = lowered;
-  let plan = planOf(current);
-  const baseArena = plan.arenaBytes;
-  const stages: PatchStageReport[] = [];
-  let liveBefore = Infinity;
-  let reached = plan.arenaBytes;
-  while (plan.arenaBytes > budget) {
-    const all = candidates(current, budget);
-    reached = all.reduce((m, c) => Math.min(m, c.arena), reached);
-    const meets = all.filter((c) => c.arena <= budget).sort(cheaper);
-    const local = all.filter((c) => c.stageLive <= budget).sort(cheaper);
-    const least = [...all].sort((a, b) => a.stageLive - b.stageLive || cheaper(a, b))[0];
-    const best = meets[0] ?? local[0] ?? (least && least.stageLive < liveBefore ? least : undefined);
-    if (!best) {
-      fail('E_DOES_NOT_FIT', `--ram-budget ${budget}: the smallest arena patch-based execution reaches for '${lowered.graph.name}' is ${reached} bytes, ${reached - budget} bytes over the budget`);
-    }
-    liveBefore = best.stageLive <= budget ? Infinity : best.stageLive;
-    const built = buildStage(current, best.geo, target);
-    const next = planOf(built.lowered);
-    current = built.lowered;
-    plan = next;
-    reached = Math.min(reached, plan.arenaBytes);
-    const attrs = current.graph.nodes.find((n) => n.name === built.stage)!.attrs as unknown as PatchStageAttrs;
-    stages.push({ name: built.stage, ...attrs, extraMacs: attrs.macs - attrs.baseMacs });
+interface SearchState {
+  lowered: LoweredGraph;
+  plan: MemoryPlan;
+  stages: PatchStageReport[];
+  /** Recomputed MACs of the stages so far. */
+  extra: number;
+}
+
+interface Search {
+  budget: number;
+  target: LowerTarget;
+  /** The smallest arena any plan or candidate reached (for the error). */
+  reached: number;
+  /** The cheapest state within the budget found so far (the bound). */
+  best?: SearchState;
+}
+
+function withStage(state: SearchState, c: Candidate, target: LowerTarget): SearchState {
+  const built = buildStage(state.lowered, c.geo, target);
+  const attrs = built.lowered.graph.nodes.find((n) => n.name === built.stage)!.attrs as unknown as PatchStageAttrs;
+  const report = { name: built.stage, ...attrs, extraMacs: attrs.macs - attrs.baseMacs };
+  return { lowered: built.lowered, plan: planOf(built.lowered), stages: [...state.stages, report], extra: state.extra + report.extraMacs };
+}
+
+/**
+ * Step 2-3 from `state`, branch and bound: the cheapest candidate meeting the budget ends a branch; the
+ * cheapest one fitting its own step continues another; a branch whose recomputation already reaches the
+ * best found is cut. Without either, the candidate with the fewest bytes at its step continues while
+ * that falls.
+ */
+function search(state: SearchState, s: Search, liveBefore: number): void {
+  s.reached = Math.min(s.reached, state.plan.arenaBytes);
+  if (state.plan.arenaBytes <= s.budget) {
+    if (!s.best || state.extra < s.best.extra) s.best = state;
+    return;
   }
-  return { lowered: current, plan, baseArena, stages };
+  const all = candidates(state.lowered, s.budget);
+  s.reached = all.reduce((m, c) => Math.min(m, c.arena), s.reached);
+  const meets = all.filter((c) => c.arena <= s.budget).sort(cheaper)[0];
+  const local = all.filter((c) => c.stageLive <= s.budget).sort(cheaper)[0];
+  const least = [...all].sort((a, b) => a.stageLive - b.stageLive || cheaper(a, b))[0];
+  const options = [meets, local !== meets ? local : undefined].filter((c): c is Candidate => c !== undefined);
+  if (options.length === 0 && least && least.stageLive < liveBefore) options.push(least);
+  for (const c of options) {
+    if (s.best && state.extra + extra(c) >= s.best.extra) continue;
+    search(withStage(state, c, s.target), s, c.stageLive <= s.budget ? Infinity : c.stageLive);
+  }
+}
+
+/** Patch stages (maybe none) that bring the arena of `lowered` within `budget` bytes, at the least recomputation. */
+export function patchForBudget(lowered: LoweredGraph, budget: number, target: LowerTarget): PatchResult {
+  const plan = planOf(lowered);
+  const s: Search = { budget, target, reached: plan.arenaBytes };
+  search({ lowered, plan, stages: [], extra: 0 }, s, Infinity);
+  if (!s.best) {
+    fail('E_DOES_NOT_FIT', `--ram-budget ${budget}: the smallest arena the patch planner found for '${lowered.graph.name}' is ${s.reached} bytes, ${s.reached - budget} bytes over the budget`);
+  }
+  return { lowered: s.best.lowered, plan: s.best.plan, baseArena: plan.arenaBytes, stages: s.best.stages };
 }
