@@ -10,7 +10,7 @@
  * would otherwise be taken for the answer to the next command.
  */
 
-import { Socket, connect as netConnect } from 'node:net';
+import { Socket, createServer, connect as netConnect } from 'node:net';
 import { UtvmError } from '../../diagnostics.js';
 import { checksum, frame, shown, unescape } from './packet.js';
 
@@ -229,4 +229,17 @@ export class GdbConnection {
     if (this.failure) throw this.failure;
     this.socket.write(Buffer.from([0x03]));
   }
+}
+
+/** A local TCP port nobody listens on now (one the system just gave out and took back). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }

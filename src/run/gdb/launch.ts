@@ -7,10 +7,10 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fail } from '../../diagnostics.js';
 import type { Board } from '../../emit/boards.js';
 import { installHint } from '../tools.js';
+import { freePort } from './connection.js';
 
 export interface LaunchedEmulator {
   host: string;
@@ -23,18 +23,6 @@ export interface LaunchedEmulator {
   ended(): string | null;
 }
 
-/** A TCP port nobody listens on now (the emulator takes it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The emulator's arguments without semihosting, halted, with its gdbstub on `port`. */
 export function gdbEmulatorArgs(board: Board, port: number, kernel?: string): string[] {

@@ -5,11 +5,11 @@
  * after the failure fails at once with the same error.
  */
 
-import { createServer } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UtvmError } from '../../../src/diagnostics.js';
 import { GdbClient } from '../../../src/run/gdb/client.js';
+import { freePort } from '../../../src/run/gdb/connection.js';
 import { FakeGdbServer, type FakeGdbOptions } from '../../util/fake-gdb-server.js';
 
 const unhandled: unknown[] = [];
@@ -46,20 +46,9 @@ function connect(fake: FakeGdbServer): Promise<GdbClient> {
   return GdbClient.connect('127.0.0.1', fake.port, { timeoutMs: LIMIT, runTimeoutMs: LIMIT });
 }
 
-/** A port nothing listens on: one the system just gave out and took back. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('refused connection', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const e = await failure(GdbClient.connect('127.0.0.1', port, { timeoutMs: LIMIT }));
   assert.is(e.message, `cannot connect to the GDB server at 127.0.0.1:${port}: connection refused: is the GDB server running, on that port?`);
 });

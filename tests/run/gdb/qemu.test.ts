@@ -8,13 +8,13 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UtvmError } from '../../../src/diagnostics.js';
 import { GdbClient } from '../../../src/run/gdb/client.js';
+import { freePort } from '../../../src/run/gdb/connection.js';
 import { repoRoot } from '../../../samples/cifar10/make-model.js';
 
 const FIRMWARE = `#include <stdint.h>
@@ -43,16 +43,6 @@ function buildFirmware(dir: string): { elf: string; symbols: Map<string, number>
   return { elf, symbols };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Connects while QEMU starts listening (up to 10 s). */
 async function connectWhenUp(port: number): Promise<GdbClient> {

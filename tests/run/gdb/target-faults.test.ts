@@ -17,6 +17,7 @@ import { compile, patternInput } from '../../../src/compile.js';
 import { UtvmError } from '../../../src/diagnostics.js';
 import { loadBoard } from '../../../src/emit/boards.js';
 import { toBytes } from '../../../src/io/tensor-value.js';
+import { freePort } from '../../../src/run/gdb/connection.js';
 import { type LaunchedEmulator, launchEmulator } from '../../../src/run/gdb/launch.js';
 import { runOnGdb } from '../../../src/run/gdb/target.js';
 import { assertFails, linesOf, utvm } from '../../util/cli.js';
@@ -41,16 +42,6 @@ async function failure(p: Promise<unknown>, withinMs: number): Promise<UtvmError
   throw new Error('expected a failure');
 }
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A fake GDB server in front of a real one: passes every byte both ways until the client has sent
@@ -95,7 +86,7 @@ class SilentProxy {
 }
 
 test('a GDB server that refuses the connection: one line, exit 1, no output file', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'utvm-gdbf-'));
   try {
     const input = join(dir, 'in.bin');
