@@ -189,10 +189,14 @@ for (const { m, r, rt } of [...rows, ...tflmRows]) {
     lines.push(`| ${l.index} | ${l.node} | ${l.op} | ${group(l.macs)} | ${group(l.elements)} | ${group(l.instructions)} | ${layerRate(l)}${extra} |`);
   }
 }
+const { patchTable } = await import(join(root, 'scripts', 'bench-patch.mjs'));
+const patchLines = await patchTable(root, shared);
+lines.splice(tflmTable[1], 0, '', ...patchLines);
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results.md'), `${lines.join('\n')}\n`);
 console.log(lines.slice(summary - rows.length - 2, summary).join('\n'));
 console.log(lines.slice(...quantTable).join('\n'));
 console.log(lines.slice(...tflmTable).join('\n'));
+console.log(patchLines.join('\n'));
 console.log(`wrote bench/results.md (${rows.filter((x) => x.r).length} of ${rows.length} models measured)`);
 if (rows.some((x) => !x.r)) process.exit(1);

@@ -66,7 +66,8 @@ export interface BenchReport {
 }
 
 /** The tuning options bench passes on to compile (`--tuning-log`, `--flash-budget`). */
-export type BenchTuning = Pick<CompileOptions, 'tuning' | 'flashBudget'>;
+/** Compile options bench passes on: the tuning log and its flash budget (issue 17), the RAM budget of patch stages (issue 18). */
+export type BenchTuning = Pick<CompileOptions, 'tuning' | 'flashBudget' | 'ramBudget'>;
 
 /** Multiply-accumulates of one graph node (its operator's `macs`: convolutions, dense layers); 0 for everything else. */
 export function nodeMacs(g: Graph, node: Graph['nodes'][number]): number {
@@ -145,6 +146,35 @@ export function bench(model: Uint8Array, fileName: string, name: string, roundin
   return benchReport(result, fileName, plain.unit ?? 'instructions', plain.total, profiled.total, (i) => profiled.layers.get(i)?.count ?? 0, plain.sizes);
 }
 
+/** One patch plan measured (`npm run bench`'s arena-against-instructions table): the plain firmware only. */
+export interface PatchBench {
+  ramBudget?: number;
+  arenaBytes: number;
+  lowerBound: number;
+  instructions: number;
+  /** MACs the firmware performs (recomputation included) and flash bytes of the whole firmware. */
+  macs: number;
+  flash: number;
+  stages: number;
+}
+
+/** Builds and runs the sample firmware for `model` on the emulator with `ramBudget` (undefined: layer by layer). */
+export function benchPatch(model: Uint8Array, fileName: string, name: string, ramBudget?: number, progress: Progress = silent): PatchBench {
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, ramBudget });
+  requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
+  const run = buildAndRun(result.files, result.program, result.board, false, progress);
+  const g = result.patch?.graph ?? result.graph;
+  return {
+    ...(ramBudget !== undefined ? { ramBudget } : {}),
+    arenaBytes: result.plan.arenaBytes,
+    lowerBound: result.plan.lowerBound,
+    instructions: run.total,
+    macs: g.nodes.reduce((s, n) => s + nodeMacs(g, n), 0),
+    flash: run.sizes.flash.total,
+    stages: result.patch?.stages.length ?? 0,
+  };
+}
+
 /**
  * bench over a debug link (`bench --target gdb`): the host-driven firmware for `board`, built plain and
  * profiled as bench builds the sample firmware, each run twice on the fixed input pattern through one GDB
@@ -180,11 +210,13 @@ function benchReport(
   layerCount: (index: number) => number,
   sizes: Pick<BenchReport, 'flash' | 'ram'>,
 ): BenchReport {
-  const byName = new Map(result.graph.nodes.map((n) => [n.name, n]));
+  // With patch stages the steps are the lowered graph's: a stage's MACs include its recomputation.
+  const g = result.patch?.graph ?? result.graph;
+  const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const layers = result.program.steps.map((s, i) => {
     const node = byName.get(s.node);
-    const elements = node ? node.outputs.reduce((sum, o) => sum + elementCount(result.graph.tensor(o).shape), 0) : 0;
-    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(result.graph, node) : 0, elements, instructions: layerCount(i) };
+    const elements = node ? node.outputs.slice(0, node.op === 'patch_stage' ? 1 : undefined).reduce((sum, o) => sum + elementCount(g.tensor(o).shape), 0) : 0;
+    return { index: i, node: s.node, op: s.op, macs: node ? nodeMacs(g, node) : 0, elements, instructions: layerCount(i) };
   });
   return {
     model: fileName,

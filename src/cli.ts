@@ -60,6 +60,7 @@ interface CommonArgs {
   rounding?: string;
   tuningLog?: string;
   flashBudget?: string;
+  ramBudget?: string;
 }
 
 /** The options of the debug-link target (`--target gdb[:HOST:PORT]`) on run, validate and bench. */
@@ -110,19 +111,20 @@ function readModel(args: CommonArgs) {
     warn(`--rounding onnx on a TensorFlow Lite model: int8 results follow onnxruntime's float requantization and are no longer bit-exact with TFLite Micro`);
   }
   const name = args.name === undefined ? defaultModelName(args.model) : single('--name', args.name);
-  return { bytes, format, rounding, name };
+  const ramBudget = args.ramBudget === undefined ? undefined : wholeNumber('--ram-budget', args.ramBudget, 16, 0x7fffffff);
+  return { bytes, format, rounding, name, ramBudget };
 }
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const m = readModel(args);
-  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...tuningOptions(args), ...extra });
+  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ramBudget: m.ramBudget, ...tuningOptions(args), ...extra });
   if (result.tuning) console.error(`utvm-aot: ${formatTuningSummary(result.tuning)}`);
   return result;
 }
 
 function sampleInputs(path: string | undefined, args: CommonArgs): Partial<CompileOptions> {
   if (!path) return {};
-  const probe = compileFile({ ...args, rounding: 'tflite', tuningLog: undefined, flashBudget: undefined }, 'host');
+  const probe = compileFile({ ...args, rounding: 'tflite', tuningLog: undefined, flashBudget: undefined, ramBudget: undefined }, 'host');
   if (probe.program.inputs.length !== 1) fail('E_USAGE', '--sample-input needs a model with exactly one input');
   return { sampleInputs: [readTensorFile(single('--sample-input', path), probe.program.inputs[0])], sampleOrigin: path };
 }
@@ -173,8 +175,9 @@ async function cmdExport(args: ExportArgs): Promise<void> {
 
 function cmdInspect(args: CommonArgs & { json?: boolean; board?: string }): void {
   const result = compileFile(args, choice('--board', args.board ?? 'host', boardNames()), { planOnly: true });
-  const report = inspectReport(args.model, result.graph, result.plan, result.program, result.doesNotFit, result.board.placement.weights ?? 'FLASH');
-  console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, result.graph, result.plan));
+  const g = result.patch?.graph ?? result.graph;
+  const report = inspectReport(args.model, g, result.plan, result.program, result.doesNotFit, result.board.placement.weights ?? 'FLASH', result.patch);
+  console.log(args.json ? JSON.stringify(report, null, 2) : formatInspect(report, g, result.plan));
 }
 
 async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promise<void> {
@@ -182,10 +185,10 @@ async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promis
   if (!gdb && args.target !== undefined) choice('--target', args.target, ['qemu']);
   if (!gdb) qemuTimeoutSeconds();
   const m = readModel(args);
-  const tuning = tuningOptions(args);
+  const options = { ...tuningOptions(args), ...(m.ramBudget !== undefined ? { ramBudget: m.ramBudget } : {}) };
   const report = gdb
-    ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn(), tuning)
-    : bench(m.bytes, args.model, m.name, m.rounding, progressOn(), tuning);
+    ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn(), options)
+    : bench(m.bytes, args.model, m.name, m.rounding, progressOn(), options);
   if (report.tuning) console.error(`utvm-aot: ${formatTuningSummary(report.tuning)}`);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
@@ -366,6 +369,10 @@ const RUN_TARGET = {
   type: 'string',
   describe: `where to run: host (native build, default), qemu (emulated Cortex-M7, board qemu-mps2-an500), reference (the reference interpreter in TypeScript, no C) ${GDB_TARGET_TEXT}`,
 } as const;
+const RAM_BUDGET = {
+  type: 'string',
+  describe: 'arena bytes to fit: runs of convolution / pooling layers execute band by band (patch stages, recomputing overlaps) until the arena fits; exit 1 when nothing does',
+} as const;
 /** The debug-link options of run, validate and bench. */
 const GDB_OPTIONS = {
   board: { type: 'string', describe: 'with --target gdb: the board behind the GDB server (its host-driven firmware is built for it)' },
@@ -386,6 +393,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       force: { type: 'boolean', describe: 'overwrite files in the output folder that were edited since the last export or not written by utvm-aot' },
       'host-driven': { type: 'boolean', describe: 'a firmware a host drives over the debug link (run/validate/bench --target gdb): a mailbox in RAM, no console' },
       ...TUNING_LOG_OPTIONS,
+      'ram-budget': RAM_BUDGET,
     },
     inspect: {
       board: { type: 'string', describe: `target board: its kernels decide the scratch buffers, so the plan (${boards.join(', ')}; default host)` },
@@ -393,6 +401,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       name: NAME,
       rounding: ROUNDING,
       ...TUNING_LOG_OPTIONS,
+      'ram-budget': RAM_BUDGET,
     },
     run: {
       target: RUN_TARGET,
@@ -404,6 +413,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       name: NAME,
       rounding: ROUNDING,
       ...TUNING_LOG_OPTIONS,
+      'ram-budget': RAM_BUDGET,
     },
     bench: {
       target: { type: 'string', describe: `where to measure: qemu (the emulated Cortex-M7, default) ${GDB_TARGET_TEXT}` },
@@ -412,6 +422,7 @@ function commandOptions(boards: string[]): Record<(typeof COMMANDS)[number], Rec
       name: NAME,
       rounding: ROUNDING,
       ...TUNING_LOG_OPTIONS,
+      'ram-budget': RAM_BUDGET,
     },
     validate: {
       target: TARGET,

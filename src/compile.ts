@@ -29,6 +29,8 @@ import type { Rounding } from './ir/quant.js';
 import type { Schedule } from './ops/op.js';
 import type { TuningLog } from './tune/log.js';
 import { TuningSummary, chooseSchedules } from './tune/apply.js';
+import { patchForBudget } from './lower/patch/choose.js';
+import type { PatchResult } from './lower/patch/choose.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -66,6 +68,12 @@ export interface CompileOptions {
   flashBudget?: number;
   /** Schedules by node name (the tuner's candidates); they win over `tuning`. */
   schedules?: ReadonlyMap<string, Schedule>;
+  /**
+   * Bytes the arena may take (`--ram-budget`): when the layer-by-layer plan needs more, patch stages
+   * (src/lower/patch/) run runs of convolution / pooling layers band by band until it fits, at the least
+   * recomputation; E_DOES_NOT_FIT (by how many bytes) when nothing reaches it. Absent: layer by layer.
+   */
+  ramBudget?: number;
 }
 
 export interface CompileResult {
@@ -78,6 +86,11 @@ export interface CompileResult {
   program: Program;
   board: Board;
   files: FileMap;
+  /**
+   * With `ramBudget`: the stages chosen (maybe none), the layer-by-layer arena, and the lowered graph the
+   * plan's steps are (its `patch_stage` nodes stand for their runs of layers).
+   */
+  patch?: Omit<PatchResult, 'lowered' | 'plan'> & { graph: Graph };
 }
 
 /**
@@ -163,17 +176,20 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   checkModelName(options.name);
   const board = loadBoard(options.board);
   checkLowerable(graph, fileName);
-  const target = { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' };
+  const target = { dsp: board.core === 'cortex-m7', rounding: options.rounding ?? 'tflite' } as const;
   const tuned = options.tuning ? chooseSchedules(graph, target, options.tuning, options.flashBudget) : undefined;
   const schedules = new Map([...(tuned?.schedules ?? []), ...(options.schedules ?? [])]);
-  const lowered = lowerGraph(graph, target, schedules);
+  const layered = lowerGraph(graph, target, schedules);
+  const patched = options.ramBudget !== undefined && !options.debugTensors ? patchForBudget(layered, options.ramBudget, target) : undefined;
+  const lowered = patched?.lowered ?? layered;
   const memories = arenaMemories(board);
-  const plan = planMemory(graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
+  const plan = planMemory(lowered.graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
+  const patch = patched ? { baseArena: patched.baseArena, stages: patched.stages, graph: lowered.graph } : undefined;
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
   const program = placeWeights(buildProgram(lowered, plan), lowered.graph, board, sampleBytes);
   if (options.planOnly) {
     const doesNotFit = fitProblem(board, program, sampleBytes);
-    return { graph, plan, program, board, files: new Map(), ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
+    return { graph, plan, program, board, files: new Map(), patch, ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
   }
   checkFit(board, program, sampleBytes);
   if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
@@ -189,7 +205,7 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   if (options.format === 'library' || options.format === 'make') {
     const libOptions = { board: board.name, format: options.format, name: options.name, debugTensors: options.debugTensors ?? false };
     const files = assembleLibrary(program, { format: options.format, board, sourceName: fileName.replace(/^.*[\\/]/, ''), lowerBound: plan.lowerBound, options: libOptions });
-    return { graph, plan, program, board, files, ...(tuned ? { tuning: tuned.summary } : {}) };
+    return { graph, plan, program, board, files, patch, ...(tuned ? { tuning: tuned.summary } : {}) };
   }
   const files = assembleProject(program, {
     board,
@@ -199,5 +215,5 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
     hostDriven: options.hostDriven,
   });
-  return { graph, plan, program, board, files, ...(tuned ? { tuning: tuned.summary } : {}) };
+  return { graph, plan, program, board, files, patch, ...(tuned ? { tuning: tuned.summary } : {}) };
 }

@@ -8,6 +8,8 @@ import { bytesOf } from './ir/dtype.js';
 import { elementCount, Graph } from './ir/graph.js';
 import type { Program } from './emit/program.js';
 import { MemoryPlan, printPlan } from './plan/index.js';
+import type { CompileResult } from './compile.js';
+import type { PatchStageReport } from './lower/patch/choose.js';
 
 /** A graph input or output: its type and, for a quantized tensor, real = scale · (q − zeroPoint). */
 export interface IoReport {
@@ -36,6 +38,11 @@ export interface InspectReport {
   weightMemories?: { memory: string; bytes: number }[];
   /** Why the model does not fit the board inspected for (export refuses it with this text); absent when it fits. */
   doesNotFit?: string;
+  /**
+   * With --ram-budget: the patch stages (runs of layers executed band by band, src/lower/patch/) and the
+   * arena layer by layer; `arenaBytes` and `lowerBound` are then the patched plan's.
+   */
+  patch?: { layerByLayerArena: number; stages: PatchStageReport[] };
 }
 
 const shapeText = (g: Graph, n: string) => `${g.tensor(n).dtype}[${g.tensor(n).shape}]`;
@@ -48,7 +55,7 @@ function weightsPerMemory(p: Program, weightsMemory: string): { memory: string; 
   return [...by.entries()].map(([memory, bytes]) => ({ memory, bytes }));
 }
 
-export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program, doesNotFit?: string, weightsMemory = 'FLASH'): InspectReport {
+export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: Program, doesNotFit?: string, weightsMemory = 'FLASH', patch?: CompileResult['patch']): InspectReport {
   const weightMemories = weightsPerMemory(p, weightsMemory);
   const kernelsOf = new Map(p.steps.map((s) => [s.node, s.kernels]));
   const io = (names: string[]): IoReport[] =>
@@ -68,7 +75,7 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
       source: `${n.source.op} '${n.source.name}'`,
       inputs: n.inputs.filter((x) => x !== '').map((x) => `${x}: ${shapeText(g, x)}${g.isConstant(x) ? ' (constant)' : g.tensor(x).variable ? ' (state, kept across runs)' : ''}`),
       outputs: n.outputs.map((x) => `${x}: ${shapeText(g, x)}`),
-      kernels: kernelsOf.get(n.name) ?? [],
+      kernels: [...new Set(kernelsOf.get(n.name) ?? [])],
     })),
     arenaBytes: plan.arenaBytes,
     lowerBound: plan.lowerBound,
@@ -79,7 +86,17 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
     arenas: plan.arenas.map((a) => ({ ...a })),
     ...(weightMemories ? { weightMemories } : {}),
     ...(doesNotFit ? { doesNotFit } : {}),
+    ...(patch ? { patch: { layerByLayerArena: patch.baseArena, stages: patch.stages } } : {}),
   };
+}
+
+const group = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** One patch stage as inspect prints it. */
+export function stageText(s: PatchStageReport): string {
+  const pct = s.baseMacs > 0 ? ` (+${((100 * s.extraMacs) / s.baseMacs).toFixed(1)} %)` : '';
+  return `${s.name}: ${s.nodes.length} layers (${s.nodes.join(', ')}) in ${s.tiles} bands of ${s.tileRows} output row${s.tileRows === 1 ? '' : 's'}, ` +
+    `tile buffers ${group(s.tileBytes)} bytes${s.overwrites ? ', output over input' : ''}, ${group(s.macs)} MACs, ${group(s.extraMacs)} recomputed${pct}`;
 }
 
 /** ", scale 0.584703 zero point 83" (real = scale · (q − zero point)); per channel: the count and the axis. */
@@ -116,6 +133,10 @@ export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): str
   const wm = r.weightMemories;
   lines.push(`weights: ${r.weightBytes} bytes${wm ? ` (${wm.map((w) => `${w.memory} ${w.bytes}`).join(', ')})` : ''}`);
   lines.push(`kernels: ${r.kernels.join(', ')}`);
+  if (r.patch) {
+    lines.push(`patch stages (--ram-budget): ${r.patch.stages.length === 0 ? 'none needed' : r.patch.stages.length}; arena layer by layer ${r.patch.layerByLayerArena} bytes, with the stages ${r.arenaBytes} bytes (lower bound ${r.lowerBound})`);
+    for (const st of r.patch.stages) lines.push(`  ${d(stageText(st))}`);
+  }
   if (r.doesNotFit) lines.push(`does not fit: ${r.doesNotFit}`); // our text; the model's name in it is a checked C identifier
   return lines.join('\n');
 }

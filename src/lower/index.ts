@@ -80,6 +80,8 @@ export function lowerGraph(input: Graph, target: LowerTarget = { dsp: false }, s
 export function inPlaceNodes(lowered: LoweredGraph): Set<string> {
   const names = new Set<string>();
   for (const node of lowered.graph.nodes) {
+    // A patch stage whose bands never write over input rows still to be read (src/lower/patch/stage.ts).
+    if (node.op === 'patch_stage' && (node.attrs as { overwrites?: boolean }).overwrites === true) names.add(node.name);
     const calls = lowered.calls.get(node.name);
     if (!calls || calls.length !== 1 || calls[0].inPlace !== true) continue;
     const plain = calls[0].args.filter((a): a is { tensor: string } => 'tensor' in a && !a.elementOffset).map((a) => a.tensor);

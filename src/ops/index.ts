@@ -7,6 +7,7 @@ import { batchnorm, batchnormCoefficients } from './batchnorm.js';
 import { conv2d } from './conv2d/index.js';
 import { conv2dAdd } from './conv2d/add-s8.js';
 import { pool2d } from './pool2d/index.js';
+import { patchStage } from './patch-stage.js';
 import { reshape } from './reshape.js';
 import { add, div, mul, sub } from './binary/index.js';
 import { maximum, minimum } from './binary/minmax.js';
@@ -106,6 +107,7 @@ const ALL_OPS: OpDef<any>[] = [
   depthToSpace,
   spaceToDepth,
   onnxRnn,
+  patchStage,
 ];
 
 const BY_NAME = new Map<string, OpDef<unknown>>();

@@ -36,11 +36,13 @@ export interface RunOptions {
   target: Target;
   name?: string;
   bindInputs?: Map<string, TensorValue>;
+  /** Arena budget in bytes (`--ram-budget`): patch stages as compile() chooses them. */
+  ramBudget?: number;
 }
 
 export function runModel(model: Uint8Array, fileName: string, cases: TensorValue[][], options: RunOptions): TensorValue[][] {
   const name = options.name ?? defaultModelName(fileName);
-  const result = compile(model, fileName, { name, board: targetBoard(options.target), bindInputs: options.bindInputs });
+  const result = compile(model, fileName, { name, board: targetBoard(options.target), bindInputs: options.bindInputs, ramBudget: options.ramBudget });
   return runCompiled(result, cases);
 }
 

@@ -1,0 +1,330 @@
+/**
+ * Patch-based execution, part 2 of 3: one patch stage, its tiles, and its kernel calls.
+ *
+ * A stage is a run of consecutive nodes [first, last] of the lowered graph, every one tileable
+ * (rows.ts), whose tensors other than the last node's output 0 are read only inside the run (and are no
+ * graph output). It reads its external inputs (in the arena, whole) and writes output 0 of its last
+ * node, Y (in the arena, whole), a band of `tileRows` rows of Y at a time. For one band, walking the
+ * nodes backwards gives the rows each intermediate tensor must hold (the union over its readers' bands);
+ * walking them forwards computes exactly those rows, through the node's own lowering on the band (same
+ * kernels, same arithmetic: bit-exact by construction), into a small tile buffer. Rows two bands both
+ * need are computed twice (the recomputation `extraMacs` counts). The intermediate tensors never exist
+ * whole: the arena holds the inputs, Y and the tile buffers (placed among themselves by the planner's
+ * own placement, by their lifetimes within one band), as one extra output of the stage node, `tiles`.
+ *
+ * The stage becomes one node (op `patch_stage`, src/ops/patch-stage.ts) in place of its nodes, with the
+ * calls of every band in order; kernel scratch is the stage node's scratch buffer.
+ */
+
+import type { DType, TensorData } from '../../ir/dtype.js';
+import { Graph, tensorBytes } from '../../ir/graph.js';
+import type { Node, Tensor } from '../../ir/graph.js';
+import { getOp } from '../../ops/index.js';
+import type { CArg, KernelCall, LowerContext } from '../../ops/op.js';
+import { ARENA_ALIGNMENT, alignUp } from '../../plan/liveness.js';
+import type { Buffer } from '../../plan/liveness.js';
+import { placeBuffers } from '../../plan/place.js';
+import type { LoweredGraph } from '../index.js';
+import { Band, rowInputs, tileAttrs, windowedInput } from './rows.js';
+
+/** A run of nodes that may form a stage. */
+export interface StageShape {
+  first: number;
+  last: number;
+  nodes: Node[];
+  /** Runtime tensors read from outside the run. */
+  externals: string[];
+  /** Tensors produced and read only inside the run (and conv2d_add band buffers). */
+  internals: Set<string>;
+  /** The stage's output: output 0 of its last node. */
+  output: string;
+}
+
+/** The attributes of a `patch_stage` node: what inspect and the bench report. */
+export interface PatchStageAttrs {
+  nodes: string[];
+  tileRows: number;
+  tiles: number;
+  /** Bytes of the tile buffers (the `tiles` output). */
+  tileBytes: number;
+  /** MACs the stage performs, recomputation included, and the layer-by-layer MACs of its nodes. */
+  macs: number;
+  baseMacs: number;
+  /** Output 0 may be placed over input 0 (stage.ts `overwriteIsSafe`): the planner's in-place rules 3 / 3'. */
+  overwrites: boolean;
+}
+
+/** The stage the nodes [first, last] of `g` form, or undefined when they cannot form one. */
+export function stageShape(g: Graph, first: number, last: number, consumers: Map<string, Node[]>): StageShape | undefined {
+  const nodes = g.nodes.slice(first, last + 1);
+  const inRun = new Set(nodes.map((n) => n.name));
+  const produced = new Set<string>();
+  const internals = new Set<string>();
+  const externals: string[] = [];
+  for (const node of nodes) {
+    const ins = rowInputs(g, node);
+    if (!ins) return undefined;
+    for (const ri of ins) {
+      const name = node.inputs[ri.index];
+      if (!produced.has(name) && !externals.includes(name)) externals.push(name);
+    }
+    for (const name of node.inputs) {
+      if (name && !g.isConstant(name) && !ins.some((ri) => node.inputs[ri.index] === name)) return undefined;
+    }
+    node.outputs.forEach((o) => produced.add(o));
+  }
+  const output = nodes[nodes.length - 1].outputs[0];
+  if (g.tensor(output).shape[1] < 2) return undefined;
+  for (const name of produced) {
+    if (name === output) continue;
+    if (g.outputs.includes(name)) return undefined;
+    if ((consumers.get(name) ?? []).some((c) => !inRun.has(c.name))) return undefined;
+    internals.add(name);
+  }
+  return { first, last, nodes, externals, internals, output };
+}
+
+const rowElems = (t: Tensor) => t.shape[2] * t.shape[3];
+
+/** What one band computes: each node's output rows and its inputs' bands (undefined: the node does not run). */
+interface BandPlan {
+  out: ({ r0: number; r1: number; bands: Map<number, Band> } | undefined)[];
+  need: Map<string, { lo: number; hi: number }>;
+}
+
+function bandPlan(g: Graph, s: StageShape, o0: number, o1: number): BandPlan {
+  const need = new Map<string, { lo: number; hi: number }>([[s.output, { lo: o0, hi: o1 }]]);
+  const out: BandPlan['out'] = new Array(s.nodes.length).fill(undefined);
+  for (let k = s.nodes.length - 1; k >= 0; k--) {
+    const node = s.nodes[k];
+    const rows = need.get(node.outputs[0]);
+    if (!rows) continue;
+    const bands = new Map<number, Band>();
+    for (const ri of rowInputs(g, node)!) {
+      const b = ri.band(rows.lo, rows.hi);
+      bands.set(ri.index, b);
+      const name = node.inputs[ri.index];
+      if (!s.internals.has(name)) continue;
+      const had = need.get(name);
+      const [lo, hi] = [b.first, b.first + b.count];
+      need.set(name, had ? { lo: Math.min(had.lo, lo), hi: Math.max(had.hi, hi) } : { lo, hi });
+    }
+    out[k] = { r0: rows.lo, r1: rows.hi, bands };
+  }
+  return { out, need };
+}
+
+/** The bands of Y a stage with `tileRows` rows per band computes. */
+export function bandsOf(height: number, tileRows: number): [number, number][] {
+  const bands: [number, number][] = [];
+  for (let r = 0; r < height; r += tileRows) bands.push([r, Math.min(height, r + tileRows)]);
+  return bands;
+}
+
+/** Geometry of a stage at one tile height: band plans, tile buffers and their placement, MACs. */
+export interface StageGeometry {
+  shape: StageShape;
+  tileRows: number;
+  plans: BandPlan[];
+  /** Offset in `tiles` of each tile buffer (internal tensors and conv2d_add band buffers). */
+  offsets: Map<string, number>;
+  tileBytes: number;
+  macs: number;
+  baseMacs: number;
+  /** Y may overwrite X (the stage's input 0) as the planner would place them (see `overwriteIsSafe`). */
+  overwrites: boolean;
+}
+
+/**
+ * Whether Y may share X's memory (external input 0) as the planner places an in-place pair
+ * (src/plan/liveness.ts): at the same address when Y needs no more bytes (rule 3), else with X ending
+ * where Y ends (rule 3'). Safe when no band writes a byte of Y over a byte of X that a later band reads,
+ * or that its own last node reads (the nodes before it have read theirs before the last node writes).
+ */
+function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
+  const x = g.tensor(s.externals[0]);
+  const y = g.tensor(s.output);
+  const [xb, yb] = [tensorBytes(x), tensorBytes(y)];
+  const xOff = yb <= xb ? 0 : yb - xb;
+  const [rx, ry] = [rowElems(x), rowElems(y)];
+  const reads = (p: BandPlan, nodes: number[]): [number, number][] =>
+    nodes.flatMap((k) => {
+      const o = p.out[k];
+      if (!o) return [];
+      return [...o.bands].filter(([i]) => s.nodes[k].inputs[i] === x.name).map(([, b]): [number, number] => [xOff + b.first * rx, xOff + (b.first + b.count) * rx]);
+    });
+  const all = s.nodes.map((_, k) => k);
+  const last = [s.nodes.length - 1];
+  // The lowest X byte any band from b on reads (suffix minimum), and what band b's last node reads.
+  let later = Infinity;
+  for (let b = plans.length - 1; b >= 0; b--) {
+    const p = plans[b];
+    const o = p.out[s.nodes.length - 1]!;
+    const [w0, w1] = [o.r0 * ry, o.r1 * ry];
+    const own = reads(p, last);
+    if (w1 > later) return false;
+    if (own.some(([lo, hi]) => w0 < hi && lo < w1)) return false;
+    for (const [lo] of reads(p, all)) later = Math.min(later, lo);
+  }
+  return true;
+}
+
+export function stageGeometry(g: Graph, s: StageShape, tileRows: number): StageGeometry {
+  const y = g.tensor(s.output);
+  const plans = bandsOf(y.shape[1], tileRows).map(([o0, o1]) => bandPlan(g, s, o0, o1));
+  const rowsOf = new Map<string, number>();
+  const grow = (name: string, rows: number) => rowsOf.set(name, Math.max(rowsOf.get(name) ?? 0, rows));
+  let macs = 0;
+  let baseMacs = 0;
+  s.nodes.forEach((node, k) => {
+    const perRow = (getOp(node.op).macs?.(node, g) ?? 0) / g.tensor(node.outputs[0]).shape[1];
+    baseMacs += perRow * g.tensor(node.outputs[0]).shape[1];
+    for (const p of plans) {
+      const o = p.out[k];
+      if (!o) continue;
+      macs += perRow * (o.r1 - o.r0);
+      if (node.op === 'conv2d_add') grow(node.outputs[1], Math.min((node.attrs as { chunkRows: number }).chunkRows, o.r1 - o.r0));
+    }
+  });
+  for (const p of plans) for (const [name, r] of p.need) if (s.internals.has(name)) grow(name, r.hi - r.lo);
+  // Lifetimes within a band: from the producing node to the last reader in the run.
+  const buffers: Buffer[] = [];
+  s.nodes.forEach((node, k) => {
+    for (const o of node.outputs) {
+      if (!rowsOf.has(o)) continue;
+      let lastUse = k;
+      s.nodes.forEach((n, m) => { if (m > k && n.inputs.includes(o)) lastUse = m; });
+      const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)), ARENA_ALIGNMENT);
+      buffers.push({ id: o, tensors: [o], bytes, first: k, last: lastUse, kind: 'tensor' });
+    }
+  });
+  const placement = placeBuffers(buffers);
+  return {
+    shape: s, tileRows, plans, offsets: placement.offsets, tileBytes: placement.arenaBytes, macs: Math.round(macs), baseMacs: Math.round(baseMacs),
+    overwrites: overwriteIsSafe(g, s, plans),
+  };
+}
+
+/** addConstant that hands out one name for equal constants (every band lowers the same layers). */
+function sharedConstants(g: Graph): LowerContext<unknown>['addConstant'] {
+  const seen = new Map<string, { data: TensorData; name: string }[]>();
+  return (base: string, dtype: DType, shape: number[], data: TensorData) => {
+    const key = `${base}|${dtype}|${shape.join(',')}|${data.length}`;
+    const list = seen.get(key) ?? [];
+    const hit = list.find((s) => s.data.every((v, i) => v === data[i]));
+    if (hit) return hit.name;
+    const name = g.freshName(base);
+    g.addTensor({ name, dtype, shape: [...shape], data });
+    list.push({ data, name });
+    seen.set(key, list);
+    return name;
+  };
+}
+
+/**
+ * Replaces the stage's nodes in (a clone of) `lowered` with one `patch_stage` node running every band
+ * through the nodes' own lowerings. Returns the new lowered graph and the stage node's name.
+ */
+export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: LowerContext<unknown>['target']): { lowered: LoweredGraph; stage: string } {
+  const g = lowered.graph.clone();
+  const s = geo.shape;
+  const stageName = g.freshNodeName(`patch_${s.nodes[0].name}`);
+  const tilesName = g.freshName(`${stageName}_tiles`);
+  g.addTensor({ name: tilesName, dtype: 'int8', shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT)] });
+  const addConstant = sharedConstants(g);
+  const calls: KernelCall[] = [];
+  for (const plan of geo.plans) {
+    s.nodes.forEach((node, k) => {
+      const o = plan.out[k];
+      if (!o) return;
+      const where = new Map<string, { tensor: string; offset: number }>();
+      const place = (real: string, rowStart: number, tileName: string): void => {
+        const t = g.tensor(real);
+        if (s.internals.has(real)) {
+          const lo = plan.need.get(real)?.lo ?? rowStart;
+          where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! + (rowStart - lo) * rowElems(t) });
+        } else {
+          where.set(tileName, { tensor: real, offset: rowStart * rowElems(t) });
+        }
+      };
+      const tileInputs = new Map<number, Tensor>();
+      for (const [i, b] of o.bands) {
+        const real = g.tensor(node.inputs[i]);
+        const name = `${node.name}#in${i}`;
+        tileInputs.set(i, { ...real, name, shape: [1, b.count, real.shape[2], real.shape[3]] });
+        place(real.name, b.first, name);
+      }
+      const rows = o.r1 - o.r0;
+      const tileOutputs = node.outputs.map((out, i) => {
+        const real = g.tensor(out);
+        const name = `${node.name}#out${i}`;
+        if (i === 0) {
+          place(out, o.r0, name);
+          return { ...real, name, shape: [1, rows, real.shape[2], real.shape[3]] };
+        }
+        // conv2d_add's band buffer: a tile buffer of its own.
+        const chunk = Math.min((node.attrs as { chunkRows: number }).chunkRows, rows);
+        where.set(name, { tensor: tilesName, offset: geo.offsets.get(out)! });
+        return { ...real, name, shape: [1, chunk, real.shape[2], real.shape[3]] };
+      });
+      const band = o.bands.get(windowedInput(node))!;
+      const tileNode: Node = { ...node, attrs: tileAttrs(node, band, rows) };
+      const ctx: LowerContext<Record<string, unknown>> = {
+        node: tileNode,
+        graph: g,
+        input: (i) => tileInputs.get(i) ?? g.tensor(node.inputs[i]),
+        optionalInput: (i) => tileInputs.get(i) ?? (node.inputs[i] ? g.tensor(node.inputs[i]) : undefined),
+        output: (i) => tileOutputs[i],
+        addConstant,
+        target,
+      };
+      const remap = (a: CArg): CArg => {
+        if (!('tensor' in a)) return a;
+        const w = where.get(a.tensor);
+        if (!w) return a;
+        const off = w.offset + (a.elementOffset ?? 0);
+        return off ? { tensor: w.tensor, elementOffset: off } : { tensor: w.tensor };
+      };
+      // Lowerings may look their tensors up by name: the band tensors are in the graph while they lower.
+      const bandTensors = [...tileInputs.values(), ...tileOutputs];
+      for (const t of bandTensors) g.tensors.set(t.name, t);
+      const nodeCalls = getOp(node.op).lower!(ctx);
+      for (const t of bandTensors) g.tensors.delete(t.name);
+      for (const call of nodeCalls) {
+        const { inPlace: _inPlace, ...rest } = call;
+        calls.push({ ...rest, args: call.args.map(remap) });
+      }
+    });
+  }
+  const attrs: PatchStageAttrs = {
+    nodes: s.nodes.map((n) => n.name), tileRows: geo.tileRows, tiles: geo.plans.length, tileBytes: geo.tileBytes, macs: geo.macs, baseMacs: geo.baseMacs,
+    overwrites: geo.overwrites,
+  };
+  const stageNode: Node = {
+    name: stageName,
+    op: 'patch_stage',
+    inputs: [...s.externals],
+    outputs: [s.output, tilesName],
+    attrs: attrs as unknown as Record<string, unknown>,
+    source: { op: 'patch stage', name: `${s.nodes[0].source.name}..${s.nodes[s.nodes.length - 1].source.name}` },
+  };
+  g.nodes = [...g.nodes.slice(0, s.first), stageNode, ...g.nodes.slice(s.last + 1)];
+  const newCalls = new Map(lowered.calls);
+  for (const n of s.nodes) newCalls.delete(n.name);
+  newCalls.set(stageName, calls);
+  return { lowered: { graph: g, calls: newCalls }, stage: stageName };
+}
+
+/** A graph with the stage's nodes replaced by a stage node (no calls): for the planner's estimate of a candidate. */
+export function sketchStage(g: Graph, geo: StageGeometry): Graph {
+  const s = geo.shape;
+  const sketch = new Graph(g.name);
+  sketch.tensors = new Map(g.tensors);
+  sketch.inputs = g.inputs;
+  sketch.outputs = g.outputs;
+  const tiles = `patch_sketch_tiles_${s.first}`;
+  sketch.tensors.set(tiles, { name: tiles, dtype: 'int8', shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT)] });
+  const node: Node = { name: `patch_sketch_${s.first}`, op: 'patch_stage', inputs: [...s.externals], outputs: [s.output, tiles], attrs: {}, source: { op: 'patch stage', name: '' } };
+  sketch.nodes = [...g.nodes.slice(0, s.first), node, ...g.nodes.slice(s.last + 1)];
+  return sketch;
+}
