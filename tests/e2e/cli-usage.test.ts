@@ -17,7 +17,7 @@ import { CIFAR, ROOT, assertFails, linesOf, utvm } from '../util/cli.js';
 const HINT = "run 'utvm-aot --help' for usage";
 const KWS = join(MLPERF_DIR, MLPERF_MODELS.kws.int8);
 const READS = 'utvm-aot reads ONNX (.onnx) and TensorFlow Lite (.tflite) models';
-const BOARDS = 'host, qemu-mps2-an500, stm32f746-disco, stm32f746-nucleo';
+const BOARDS = 'host, qemu-mps2-an500, qemu-mps2-an500-disco, stm32f746-disco, stm32f746-nucleo';
 
 let scratch = '';
 

@@ -158,15 +158,15 @@ test('--no-load on a board running another build: refused before anything runs',
 test('usage errors of the gdb options', () => {
   const run = (args: string[]) => utvm(['run', kws.path, ...args, '--input', 'x.bin', '--output', 'y.bin']);
   assertFails(run(['--target', 'gdb:localhost:99999']), 2, ["utvm-aot: error E_USAGE: --target 'gdb:localhost:99999': expected gdb, gdb:PORT or gdb:HOST:PORT (e.g. gdb:localhost:3333)"]);
-  assertFails(run(['--target', 'gdb:localhost:3333']), 2, ['utvm-aot: error E_USAGE: --target gdb:localhost:3333 needs --board: the board behind the GDB server (qemu-mps2-an500, stm32f746-disco, stm32f746-nucleo)']);
-  assertFails(run(['--target', 'gdb', '--board', 'host']), 2, ["utvm-aot: error E_USAGE: --target gdb runs a firmware on a board: 'host' is not one (qemu-mps2-an500, stm32f746-disco, stm32f746-nucleo)"]);
+  assertFails(run(['--target', 'gdb:localhost:3333']), 2, ['utvm-aot: error E_USAGE: --target gdb:localhost:3333 needs --board: the board behind the GDB server (qemu-mps2-an500, qemu-mps2-an500-disco, stm32f746-disco, stm32f746-nucleo)']);
+  assertFails(run(['--target', 'gdb', '--board', 'host']), 2, ["utvm-aot: error E_USAGE: --target gdb runs a firmware on a board: 'host' is not one (qemu-mps2-an500, qemu-mps2-an500-disco, stm32f746-disco, stm32f746-nucleo)"]);
   assertFails(run(['--target', 'gdb', '--launch', 'qemu', '--board', 'stm32f746-disco']), 2, [
     "utvm-aot: error E_USAGE: --launch qemu needs an emulated board; 'stm32f746-disco' is a real one: start its GDB server (OpenOCD) and give --target gdb:HOST:PORT",
   ]);
   assertFails(run(['--target', 'gdb:1234', '--launch', 'qemu']), 2, ['utvm-aot: error E_USAGE: --launch qemu starts its own GDB server: give --target gdb, not --target gdb:1234']);
   assertFails(run(['--target', 'qemu', '--no-load']), 2, ['utvm-aot: error E_USAGE: --board, --launch and --no-load go with --target gdb[:HOST:PORT] (the qemu target has its own board)']);
   assertFails(utvm(['export', kws.path, '--board', 'host', '--host-driven', '-o', join(tmpdir(), 'utvm-never')]), 2, [
-    "utvm-aot: error E_USAGE: --host-driven makes a firmware project for a board with a debug link: board 'host' is not one (choose stm32f746-nucleo, stm32f746-disco or qemu-mps2-an500)",
+    "utvm-aot: error E_USAGE: --host-driven makes a firmware project for a board with a debug link: board 'host' is not one (choose qemu-mps2-an500, qemu-mps2-an500-disco, stm32f746-disco, stm32f746-nucleo)",
   ]);
 });
 
