@@ -9,7 +9,8 @@
  *      one with the fewest instructions; ties go to the default config, then to less flash, then to the
  *      config's canonical text, so the choice never depends on the log's order.
  *   3. `flashBudget`: specialised code costs flash. The extra flash of a tuned key is its best record's
- *      flash minus its default record's (the whole best flash when the default was not measured); while
+ *      flash minus its default record's (the whole best flash when the default was not measured) times the
+ *      key's layers in this model (each layer has its own weights and its own specialised call); while
  *      the sum over the tuned keys exceeds the budget, the key that saves the fewest instructions per
  *      extra byte (over all its layers) goes back to its default.
  * Layers whose key the log does not hold keep their defaults.
@@ -113,7 +114,7 @@ export function chooseSchedules(g: Graph, target: LowerTarget, log: TuningLog, f
   for (const { choice, nodes } of chosen.values()) {
     for (const n of nodes) schedules.set(n, choice.config);
     summary.tuned += nodes.length;
-    summary.extraFlash += extraFlash(choice);
+    summary.extraFlash += extraFlash(choice) * nodes.length;
   }
   return { schedules, summary };
 }
@@ -127,14 +128,15 @@ function applyFlashBudget(chosen: Map<string, { choice: Choice; nodes: string[] 
   const rate = (key: string) => {
     const { choice, nodes } = chosen.get(key)!;
     const saved = choice.base ? (choice.base.instructions - choice.best.instructions) * nodes.length : 0;
-    return saved / extraFlash(choice);
+    return saved / keyFlash(key);
   };
-  const costly = [...chosen.keys()].filter((k) => extraFlash(chosen.get(k)!.choice) > 0);
+  const keyFlash = (key: string) => extraFlash(chosen.get(key)!.choice) * chosen.get(key)!.nodes.length;
+  const costly = [...chosen.keys()].filter((k) => keyFlash(k) > 0);
   costly.sort((a, b) => rate(a) - rate(b) || (a < b ? -1 : 1));
-  let total = costly.reduce((s, k) => s + extraFlash(chosen.get(k)!.choice), 0);
+  let total = costly.reduce((s, k) => s + keyFlash(k), 0);
   for (const key of costly) {
     if (total <= budget) break;
-    total -= extraFlash(chosen.get(key)!.choice);
+    total -= keyFlash(key);
     summary.droppedForFlash += chosen.get(key)!.nodes.length;
     chosen.delete(key);
   }
