@@ -269,7 +269,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
       });
       const band = o.bands.get(windowedInput(node))!;
       const tileNode: Node = { ...node, attrs: tileAttrs(node, band, rows) };
-      const ctx: LowerContext<Record<string, unknown>> = {
+      const base: LowerContext<Record<string, unknown>> = {
         node: tileNode,
         graph: g,
         input: (i) => tileInputs.get(i) ?? g.tensor(node.inputs[i]),
@@ -278,6 +278,10 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         addConstant,
         target,
       };
+      // a band calls its kernels once per band: no `specialise` (a kernel body inlined at every call would
+      // multiply the code by the bands; gcc took minutes and a gigabyte on kws's 25 bands)
+      const knobs = getOp(node.op).knobs?.(base) ?? [];
+      const ctx = knobs.some((k) => k.name === 'specialise') ? { ...base, schedule: { specialise: 0 } } : base;
       const remap = (a: CArg): CArg => {
         if (!('tensor' in a)) return a;
         const w = where.get(a.tensor);
