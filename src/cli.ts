@@ -21,7 +21,7 @@ import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CompileOptions, compile, defaultModelName, importGraph } from './compile.js';
 import { UtvmError, fail } from './diagnostics.js';
-import { boardNames, loadBoard } from './emit/boards.js';
+import { boardNames, firmwareBoardNames, loadBoard } from './emit/boards.js';
 import { DirCase, listDirCases, readModelFile, readTensorFile, writeTensorFile } from './io/files.js';
 import { ExportInterrupted, writeProject } from './io/export-folder.js';
 import { environmentError } from './io/io-error.js';
@@ -85,7 +85,7 @@ function gdbTarget(args: GdbArgs): { spec: GdbTargetSpec; board: string } | unde
   }
   const launch = args.launch === undefined ? undefined : (choice('--launch', args.launch, ['qemu']) as 'qemu');
   if (launch && args.target !== 'gdb') fail('E_USAGE', `--launch qemu starts its own GDB server: give --target gdb, not --target ${args.target}`);
-  const firmwareBoards = boardNames().filter((b) => loadBoard(b).template === 'firmware');
+  const firmwareBoards = firmwareBoardNames();
   const board = args.board === undefined ? (launch ? 'qemu-mps2-an500' : undefined) : choice('--board', args.board, boardNames());
   if (board === undefined) fail('E_USAGE', `--target ${args.target} needs --board: the board behind the GDB server (${firmwareBoards.join(', ')})`);
   if (!firmwareBoards.includes(board)) fail('E_USAGE', `--target gdb runs a firmware on a board: '${board}' is not one (${firmwareBoards.join(', ')})`);

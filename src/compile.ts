@@ -19,7 +19,7 @@ import { MemoryPlan, planMemory } from './plan/index.js';
 import { Program, buildProgram } from './emit/program.js';
 import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
-import { Board, boardNames, loadBoard } from './emit/boards.js';
+import { Board, firmwareBoardNames, loadBoard } from './emit/boards.js';
 import { arenaMemories, checkFit, fitProblem } from './emit/fit.js';
 import { placeWeights } from './emit/weights.js';
 import type { TensorValue } from './io/tensor-value.js';
@@ -193,8 +193,7 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   }
   checkFit(board, program, sampleBytes);
   if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
-    const firmware = boardNames().filter((b) => loadBoard(b).template === 'firmware');
-    fail('E_USAGE', `--host-driven makes a firmware project for a board with a debug link: board '${board.name}' is not one (choose ${firmware.join(', ')})`);
+    fail('E_USAGE', `--host-driven makes a firmware project for a board with a debug link: board '${board.name}' is not one (choose ${firmwareBoardNames().join(', ')})`);
   }
   const samples = options.sampleInputs ?? [];
   samples.forEach((s, i) => {

@@ -59,6 +59,11 @@ export function boardNames(): string[] {
   return packageDir('boards').filter((d) => existsSync(join(packageRoot(), 'boards', d, 'board.json')));
 }
 
+/** The boards that run a firmware (template "firmware": the MCU boards and the emulators), sorted. */
+export function firmwareBoardNames(): string[] {
+  return boardNames().filter((b) => loadBoard(b).template === 'firmware');
+}
+
 export function loadBoard(name: string): Board {
   if (!boardNames().includes(name)) fail('E_USAGE', `unknown board '${name}'; available boards: ${boardNames().join(', ')}`);
   const raw = JSON.parse(packageFile(`boards/${name}/board.json`)) as Partial<Board>;

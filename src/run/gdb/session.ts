@@ -135,6 +135,8 @@ export class FirmwareSession {
   /** timing_layer_done, in profiled builds (the linker drops it from others). */
   private readonly layerDone: number | undefined;
   private readonly exitAt: number;
+  /** The first 16 words of the ELF's vector table: initial sp, reset handler, the fault handlers. */
+  private readonly vectors: Buffer;
   private readonly faultHandlers = new Set<number>();
   private mailbox = 0;
   private io: number[] = [];
@@ -160,13 +162,16 @@ export class FirmwareSession {
     this.layerDone = elf.symbols.get('timing_layer_done')?.address;
     this.exitAt = symbolAddress(elf, 'board_exit');
     this.mailbox = symbolAddress(elf, 'utvm_host_mailbox');
+    const vectors = imageBytes(elf, symbolAddress(elf, 'vector_table'), 16 * 4);
+    if (!vectors) throw new UtvmError('E_BUILD', "the firmware's vector table is not in its load image");
+    this.vectors = vectors;
   }
 
   /** Connects, loads and starts the firmware, and waits until it is ready in host_wait(). */
   static async open(elf: ElfImage, options: SessionOptions): Promise<FirmwareSession> {
     const gdb = await GdbClient.connect(options.host, options.port, { timeoutMs: options.timeoutMs, runTimeoutMs: options.runTimeoutMs + options.timeoutMs });
-    const session = new FirmwareSession(gdb, elf, options);
     try {
+      const session = new FirmwareSession(gdb, elf, options);
       await session.start();
       return session;
     } catch (e) {
@@ -181,10 +186,8 @@ export class FirmwareSession {
     if (options.load) await this.load();
     else await this.verifyImage();
     if (options.load || !options.startByRegisters) await this.reset();
-    const vectors = imageBytes(elf, symbolAddress(elf, 'vector_table'), 16 * 4);
-    if (!vectors) throw new UtvmError('E_BUILD', "the firmware's vector table is not in its load image");
     for (let i = 2; i < 16; i++) {
-      const handler = vectors.readUInt32LE(i * 4) & ~1;
+      const handler = this.vectors.readUInt32LE(i * 4) & ~1;
       if (handler !== 0) this.faultHandlers.add(handler);
     }
     await this.breakAt(this.wait);
@@ -229,9 +232,7 @@ export class FirmwareSession {
    * pc of the vector table with xPSR's Thumb bit, as a reset would set them.
    */
   private async reset(): Promise<void> {
-    const vectors = imageBytes(this.elf, symbolAddress(this.elf, 'vector_table'), 8);
-    if (!vectors) throw new UtvmError('E_BUILD', "the firmware's vector table is not in its load image");
-    const entry = vectors.readUInt32LE(4) & ~1;
+    const entry = this.vectors.readUInt32LE(4) & ~1;
     if (!this.options.startByRegisters) {
       // a probe's reset: the core then stands at the reset handler (checked: a server may answer a monitor command it does not have)
       await this.gdb.monitor('reset halt').catch((e: unknown) => {
@@ -239,7 +240,7 @@ export class FirmwareSession {
       });
       if ((await this.gdb.readRegister('pc')) === entry) return;
     }
-    await this.gdb.writeRegister('sp', vectors.readUInt32LE(0));
+    await this.gdb.writeRegister('sp', this.vectors.readUInt32LE(0));
     await this.gdb.writeRegister('pc', entry);
     await this.gdb.writeRegister('xpsr', 0x01000000);
   }
