@@ -381,3 +381,19 @@ function expandAxes(ctx: ImportContext, pads: number[], axes: number[], r: numbe
   });
   return full;
 }
+
+/**
+ * The padding [begin_0..begin_{r-1}, end_0..end_{r-1}] of `node` when it is a constant int8 pad (no
+ * crop) whose fill is its input's zero point: the padding an int8 convolution applies itself (its
+ * padding cells contribute nothing: TFLite skips them, and a cell equal to the zero point adds
+ * (q − zero point)·w = 0), so src/passes/fold-pad.ts may move it into the convolution. Undefined otherwise.
+ */
+export function zeroPointPads(node: Node, x: Tensor, y: Tensor): number[] | undefined {
+  const a = node.attrs as unknown as PadAttrs;
+  if (node.op !== 'pad' || a.mode !== 'constant' || x.dtype !== 'int8' || !x.quant || !y.quant) return undefined;
+  if (a.pads.length !== 2 * x.shape.length || a.pads.some((p) => p < 0)) return undefined;
+  const qx = perTensorQuant(x, node.source);
+  const qy = perTensorQuant(y, node.source);
+  if (!sameQuant(qx, qy) || quantizeValue(a.value, qy) !== qy.zeroPoint) return undefined;
+  return [...a.pads];
+}

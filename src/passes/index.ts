@@ -5,6 +5,7 @@
 import { Graph } from '../ir/graph.js';
 import { foldBatchnorm } from './fold-batchnorm.js';
 import { foldFlattenTranspose } from './fold-flatten-transpose.js';
+import { foldPads } from './fold-pad.js';
 import { fuseActivations } from './fuse-activation.js';
 import { fuseResidualAdds } from './fuse-residual-add.js';
 import { foldQdq } from './qdq.js';
@@ -29,6 +30,7 @@ export const PIPELINE: Pass[] = [
   { name: 'qdq', run: foldQdq },
   { name: 'fold-flatten-transpose', run: foldFlattenTranspose },
   { name: 'sink-transposes-again', run: sinkTransposes },
+  { name: 'fold-pad', run: foldPads, dropsTensors: true },
   { name: 'fuse-residual-add', run: fuseResidualAdds, dropsTensors: true, fixedPointOnly: true },
 ];
 

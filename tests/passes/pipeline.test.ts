@@ -35,9 +35,9 @@ function model(): Uint8Array {
 test('the order of the pipeline', () => {
   assert.equal(
     PIPELINE.map((p) => p.name),
-    ['sink-transposes', 'fold-batchnorm', 'fuse-activation', 'qdq', 'fold-flatten-transpose', 'sink-transposes-again', 'fuse-residual-add'],
+    ['sink-transposes', 'fold-batchnorm', 'fuse-activation', 'qdq', 'fold-flatten-transpose', 'sink-transposes-again', 'fold-pad', 'fuse-residual-add'],
   );
-  assert.equal(PIPELINE.filter((p) => p.dropsTensors).map((p) => p.name), ['fuse-residual-add']);
+  assert.equal(PIPELINE.filter((p) => p.dropsTensors).map((p) => p.name), ['fold-pad', 'fuse-residual-add']);
   assert.equal(PIPELINE.filter((p) => p.fixedPointOnly).map((p) => p.name), ['fuse-residual-add']);
 });
 
