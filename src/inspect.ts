@@ -95,8 +95,9 @@ const group = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 /** One patch stage as inspect prints it. */
 export function stageText(s: PatchStageReport): string {
   const pct = s.baseMacs > 0 ? ` (+${((100 * s.extraMacs) / s.baseMacs).toFixed(1)} %)` : '';
-  return `${s.name}: ${s.nodes.length} layers (${s.nodes.join(', ')}) in ${s.tiles} bands of ${s.tileRows} output row${s.tileRows === 1 ? '' : 's'}, ` +
-    `tile buffers ${group(s.tileBytes)} bytes${s.overwrites ? ', output over input' : ''}, ${group(s.macs)} MACs, ${group(s.extraMacs)} recomputed${pct}`;
+  const how = s.mode === 'keep' ? `line buffers (${group(s.movedBytes)} bytes moved)` : `${group(s.extraMacs)} MACs recomputed${pct}`;
+  return `${s.name}: ${s.nodes.length} layers (${s.nodes.join(', ')}) in ${s.tiles} bands of ${s.tileRows} row${s.tileRows === 1 ? '' : 's'}, ` +
+    `row buffers ${group(s.tileBytes)} bytes${s.overwrites ? ', output over input' : ''}, ${group(s.macs)} MACs, ${how}`;
 }
 
 /** ", scale 0.584703 zero point 83" (real = scale · (q − zero point)); per channel: the count and the axis. */

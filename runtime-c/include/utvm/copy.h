@@ -26,6 +26,13 @@ extern "C" {
  */
 void utvm_copy(const void *input, void *output, int32_t bytes);
 
+/*
+ * output[0 .. bytes) = the bytes input[0 .. bytes) held before the call; the two may overlap (memmove).
+ * Patch stages (src/lower/patch/stage.ts) keep the rows two bands share by moving them to the top of
+ * their row buffer.
+ */
+void utvm_move(const void *input, void *output, int32_t bytes);
+
 typedef struct {
     /* Number of blocks to copy (product of the dims before the concatenation axis). Range: >= 1. */
     int32_t outer;

@@ -122,6 +122,35 @@ typedef struct {
  */
 void utvm_global_avg_pool2d_f32(const utvm_global_pool2d_params *p, const float *input, float *output);
 
+/*
+ * A global int8 pool (one window over the whole image, no padding) run a band of rows at a time, as a
+ * patch stage does (src/lower/patch/stage.ts): utvm_pool_rows_s8 folds `cells` pixels of `channels`
+ * channels into an int32 accumulator per channel (the sum for average, the maximum for max; `first`
+ * != 0 starts it), and utvm_pool_finish_s8 turns the accumulator into the output as the whole-image
+ * kernels do: the sum divided by `count` rounding half away from zero, then the activation clamp.
+ * The sums are exact in int32 (count * 128 < 2^31), so the result equals utvm_{avg,max}_pool2d_s8's.
+ */
+typedef struct {
+    /* 0: average, 1: max. */
+    int32_t kind;
+    /* Channels (innermost dimension), >= 1. */
+    int32_t channels;
+    /* Average only: the cells of the whole image (the divisor), >= 1. */
+    int32_t count;
+    /* Activation range, as utvm_pool2d_params_s8's. */
+    int32_t act_min;
+    int32_t act_max;
+} utvm_pool_rows_params_s8;
+
+/*
+ * input: [cells, channels] int8, contiguous. accumulator: channels int32, 4-byte aligned (void * so it
+ * may live in an int8 tile buffer).
+ */
+void utvm_pool_rows_s8(const utvm_pool_rows_params_s8 *p, const int8_t *input, void *accumulator, int32_t cells, int32_t first);
+
+/* output: channels int8. The accumulator holds every cell of the image. */
+void utvm_pool_finish_s8(const utvm_pool_rows_params_s8 *p, const void *accumulator, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@ import type { Graph, Node } from '../../ir/graph.js';
 import type { Conv2dAttrs } from '../../ops/conv2d/index.js';
 import type { Conv2dAddAttrs } from '../../ops/conv2d/add-s8.js';
 import type { Pool2dAttrs } from '../../ops/pool2d/index.js';
+import { isGlobalPoolS8 } from '../../ops/pool2d/s8.js';
 
 /** Input rows [first, first + count) that output rows [r0, r1) read, and the band's padding rows. */
 export interface Band {
@@ -80,6 +81,17 @@ export function rowInputs(g: Graph, node: Node): RowInput[] | undefined {
     return [{ index: 0, band: (r0, r1) => windowBand(w, inH(0), r0, r1) }];
   }
   return undefined;
+}
+
+/**
+ * A global int8 pool (one unpadded window over the whole image into 1x1) as the last node of a stage:
+ * it reads its input a band at a time (rows [r0, r1) of the input for input rows [r0, r1)) into an
+ * accumulator (stage.ts). Undefined when `node` is not one.
+ */
+export function globalPoolTail(g: Graph, node: Node): RowInput[] | undefined {
+  if (node.op !== 'pool2d' || !isImage(g, node.inputs[0]) || !isImage(g, node.outputs[0])) return undefined;
+  if (!isGlobalPoolS8(node, g.tensor(node.inputs[0]), g.tensor(node.outputs[0]))) return undefined;
+  return [{ index: 0, band: identity }];
 }
 
 /** The attributes of `node` run on output rows [r0, r1): its window's band padding (`band` of its windowed input). */

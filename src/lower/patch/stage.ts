@@ -1,16 +1,23 @@
 /**
- * Patch-based execution, part 2 of 3: one patch stage, its tiles, and its kernel calls.
+ * Patch-based execution, part 2 of 3: one patch stage, its bands, and its kernel calls.
  *
  * A stage is a run of consecutive nodes [first, last] of the lowered graph, every one tileable
  * (rows.ts), whose tensors other than the last node's output 0 are read only inside the run (and are no
  * graph output). It reads its external inputs (in the arena, whole) and writes output 0 of its last
- * node, Y (in the arena, whole), a band of `tileRows` rows of Y at a time. For one band, walking the
- * nodes backwards gives the rows each intermediate tensor must hold (the union over its readers' bands);
- * walking them forwards computes exactly those rows, through the node's own lowering on the band (same
- * kernels, same arithmetic: bit-exact by construction), into a small tile buffer. Rows two bands both
- * need are computed twice (the recomputation `extraMacs` counts). The intermediate tensors never exist
- * whole: the arena holds the inputs, Y and the tile buffers (placed among themselves by the planner's
- * own placement, by their lifetimes within one band), as one extra output of the stage node, `tiles`.
+ * node, Y (in the arena, whole). The bands walk the rows of the driver: Y, a band of `tileRows` rows at
+ * a time — or, when the last node is a global int8 pool, the pool's input, which the pool folds into an
+ * int32 accumulator band by band and turns into Y after the last band. For one band, walking the nodes
+ * backwards gives the rows each intermediate tensor must hold (the union over its readers' bands);
+ * walking them forwards computes those rows, through the node's own lowering on the band (same kernels,
+ * same arithmetic: bit-exact by construction), into a small row buffer. Two modes:
+ *   - `keep` (line buffers): the rows a band shares with the one before stay in the buffer — moved to
+ *     its top (utvm_move) — and only the new rows are computed: no recomputation, every buffer lives
+ *     through the whole stage;
+ *   - `recompute` (MCUNetV2's patches): every band computes all its rows, so the rows two bands share
+ *     are computed twice (`macs` counts them), and buffers live only while a band needs them.
+ * The intermediate tensors never exist whole: the arena holds the inputs, Y and the row buffers (placed
+ * among themselves by the planner's own placement, by their lifetimes in the stage), as one extra
+ * output of the stage node, `tiles`.
  *
  * The stage becomes one node (op `patch_stage`, src/ops/patch-stage.ts) in place of its nodes, with the
  * calls of every band in order; kernel scratch is the stage node's scratch buffer.
@@ -25,7 +32,8 @@ import { ARENA_ALIGNMENT, alignUp } from '../../plan/liveness.js';
 import type { Buffer } from '../../plan/liveness.js';
 import { placeBuffers } from '../../plan/place.js';
 import type { LoweredGraph } from '../index.js';
-import { Band, rowInputs, tileAttrs, windowedInput } from './rows.js';
+import { Band, RowInput, globalPoolTail, rowInputs, tileAttrs, windowedInput } from './rows.js';
+import { globalPoolRowsS8 } from '../../ops/pool2d/s8.js';
 
 /** A run of nodes that may form a stage. */
 export interface StageShape {
@@ -38,7 +46,14 @@ export interface StageShape {
   internals: Set<string>;
   /** The stage's output: output 0 of its last node. */
   output: string;
+  /** The last node is a global pool run band by band (rows.ts `globalPoolTail`). */
+  pool: boolean;
+  /** The tensor whose rows the bands walk: the output, or the global pool's input. */
+  driver: string;
 }
+
+/** How a stage treats the rows two bands share (see the top of the file). */
+export type StageMode = 'keep' | 'recompute';
 
 /** The attributes of a `patch_stage` node: what inspect and the bench report. */
 export interface PatchStageAttrs {
@@ -52,6 +67,11 @@ export interface PatchStageAttrs {
   baseMacs: number;
   /** Output 0 may be placed over input 0 (stage.ts `overwriteIsSafe`): the planner's in-place rules 3 / 3'. */
   overwrites: boolean;
+  mode: StageMode;
+  /** Bytes the `keep` mode moves to the top of its row buffers, over all bands. */
+  movedBytes: number;
+  /** Estimated instructions the stage costs over its layers run whole (`stageOverhead`). */
+  overhead: number;
 }
 
 /** The stage the nodes [first, last] of `g` form, or undefined when they cannot form one. */
@@ -61,9 +81,12 @@ export function stageShape(g: Graph, first: number, last: number, consumers: Map
   const produced = new Set<string>();
   const internals = new Set<string>();
   const externals: string[] = [];
-  for (const node of nodes) {
-    const ins = rowInputs(g, node);
+  let pool = false;
+  for (const [k, node] of nodes.entries()) {
+    const tail = k === nodes.length - 1 ? globalPoolTail(g, node) : undefined;
+    const ins = tail ?? rowInputs(g, node);
     if (!ins) return undefined;
+    pool = tail !== undefined;
     for (const ri of ins) {
       const name = node.inputs[ri.index];
       if (!produced.has(name) && !externals.includes(name)) externals.push(name);
@@ -73,34 +96,61 @@ export function stageShape(g: Graph, first: number, last: number, consumers: Map
     }
     node.outputs.forEach((o) => produced.add(o));
   }
-  const output = nodes[nodes.length - 1].outputs[0];
-  if (g.tensor(output).shape[1] < 2) return undefined;
+  const tailNode = nodes[nodes.length - 1];
+  const output = tailNode.outputs[0];
+  const driver = pool ? tailNode.inputs[0] : output;
+  if (pool && !produced.has(driver)) return undefined;
+  if (g.tensor(driver).shape[1] < 2) return undefined;
   for (const name of produced) {
     if (name === output) continue;
     if (g.outputs.includes(name)) return undefined;
     if ((consumers.get(name) ?? []).some((c) => !inRun.has(c.name))) return undefined;
     internals.add(name);
   }
-  return { first, last, nodes, externals, internals, output };
+  return { first, last, nodes, externals, internals, output, pool, driver };
 }
 
 const rowElems = (t: Tensor) => t.shape[2] * t.shape[3];
 
-/** What one band computes: each node's output rows and its inputs' bands (undefined: the node does not run). */
-interface BandPlan {
-  out: ({ r0: number; r1: number; bands: Map<number, Band> } | undefined)[];
-  need: Map<string, { lo: number; hi: number }>;
+interface Range {
+  lo: number;
+  hi: number;
 }
 
+/** Rows a `keep` band moves to the top of a buffer before it computes: `rows` rows from row offset `from`. */
+interface Move {
+  name: string;
+  from: number;
+  rows: number;
+}
+
+/**
+ * One step of a stage: each node's output rows it computes and its inputs' bands (undefined: the node
+ * does not run), where each row buffer's row 0 lies (`base`), the rows the buffers hold after the step
+ * (`held`, which sizes them), and the moves the step starts with.
+ */
+interface BandPlan {
+  out: ({ r0: number; r1: number; bands: Map<number, Band> } | undefined)[];
+  base: Map<string, number>;
+  held: Map<string, Range>;
+  moves: Move[];
+}
+
+/** The row inputs of node `k` of a stage: a global pool tail reads its input's rows as they are. */
+function inputsOf(g: Graph, s: StageShape, k: number): RowInput[] {
+  return (s.pool && k === s.nodes.length - 1 ? globalPoolTail(g, s.nodes[k]) : rowInputs(g, s.nodes[k]))!;
+}
+
+/** `recompute` mode: the band of driver rows [o0, o1), every row it needs computed in it. */
 function bandPlan(g: Graph, s: StageShape, o0: number, o1: number): BandPlan {
-  const need = new Map<string, { lo: number; hi: number }>([[s.output, { lo: o0, hi: o1 }]]);
+  const need = new Map<string, Range>([[s.driver, { lo: o0, hi: o1 }]]);
   const out: BandPlan['out'] = new Array(s.nodes.length).fill(undefined);
   for (let k = s.nodes.length - 1; k >= 0; k--) {
     const node = s.nodes[k];
-    const rows = need.get(node.outputs[0]);
+    const rows = s.pool && k === s.nodes.length - 1 ? { lo: o0, hi: o1 } : need.get(node.outputs[0]);
     if (!rows) continue;
     const bands = new Map<number, Band>();
-    for (const ri of rowInputs(g, node)!) {
+    for (const ri of inputsOf(g, s, k)) {
       const b = ri.band(rows.lo, rows.hi);
       bands.set(ri.index, b);
       const name = node.inputs[ri.index];
@@ -111,10 +161,77 @@ function bandPlan(g: Graph, s: StageShape, o0: number, o1: number): BandPlan {
     }
     out[k] = { r0: rows.lo, r1: rows.hi, bands };
   }
-  return { out, need };
+  return { out, base: new Map([...need].map(([name, r]) => [name, r.lo])), held: need, moves: [] };
 }
 
-/** The bands of Y a stage with `tileRows` rows per band computes. */
+/**
+ * `keep` mode (line buffers), demand-driven: the driver advances `tileRows` rows at a time; a node
+ * computes the rows its readers ask for next, at most `tileRows` per call (after its own inputs' rows,
+ * recursively), once.
+ * Before it writes, its buffer drops the rows no reader will read again (below every reader's next
+ * window) and moves the rest to the top. One step per node call, so a buffer holds about a reader's
+ * window of rows.
+ */
+function keepSchedule(g: Graph, s: StageShape, tileRows: number): BandPlan[] {
+  const n = s.nodes.length;
+  const ins = s.nodes.map((_, k) => inputsOf(g, s, k));
+  const producer = new Map<string, number>();
+  const readers = new Map<string, { k: number; ri: RowInput }[]>();
+  s.nodes.forEach((node, k) => {
+    producer.set(node.outputs[0], k);
+    for (const ri of ins[k]) {
+      const name = node.inputs[ri.index];
+      if (s.internals.has(name)) readers.set(name, [...(readers.get(name) ?? []), { k, ri }]);
+    }
+  });
+  const height = (k: number) => g.tensor(s.pool && k === n - 1 ? s.driver : s.nodes[k].outputs[0]).shape[1];
+  const next = new Array<number>(n).fill(0);
+  const held = new Map<string, Range>();
+  const steps: BandPlan[] = [];
+  const lowWater = (name: string) =>
+    Math.min(...(readers.get(name) ?? []).map(({ k, ri }) => (next[k] >= height(k) ? Infinity : ri.band(next[k], next[k] + 1).first)));
+  const ensure = (name: string, hi: number): void => {
+    const k = producer.get(name)!;
+    while (next[k] < hi) produce(k, Math.min(hi, next[k] + tileRows));
+  };
+  function produce(k: number, r1: number): void {
+    const node = s.nodes[k];
+    const r0 = next[k];
+    const bands = new Map<number, Band>();
+    for (const ri of ins[k]) {
+      const b = ri.band(r0, r1);
+      bands.set(ri.index, b);
+      const name = node.inputs[ri.index];
+      if (s.internals.has(name)) ensure(name, b.first + b.count);
+    }
+    const moves: Move[] = [];
+    const name = node.outputs[0];
+    const touched = new Map<string, Range>();
+    if (s.internals.has(name) && !(s.pool && k === n - 1)) {
+      const h = held.get(name) ?? { lo: r0, hi: r0 };
+      const lo = Math.min(lowWater(name), r0);
+      if (lo > h.lo && h.hi > lo) moves.push({ name, from: lo - h.lo, rows: h.hi - lo });
+      held.set(name, { lo, hi: r1 });
+      touched.set(name, { lo, hi: r1 });
+    }
+    for (const ri of ins[k]) {
+      const input = node.inputs[ri.index];
+      if (!s.internals.has(input)) continue;
+      const h = held.get(input)!;
+      const b = bands.get(ri.index)!;
+      if (b.first < h.lo || b.first + b.count > h.hi) throw new Error(`internal: patch step of '${node.name}' reads rows of '${input}' its buffer does not hold`);
+      touched.set(input, h);
+    }
+    const out: BandPlan['out'] = new Array(n).fill(undefined);
+    out[k] = { r0, r1, bands };
+    steps.push({ out, base: new Map([...touched].map(([t, r]) => [t, r.lo])), held: touched, moves });
+    next[k] = r1;
+  }
+  for (const [, o1] of bandsOf(height(n - 1), tileRows)) produce(n - 1, o1);
+  return steps;
+}
+
+/** The bands of a driver of `height` rows with `tileRows` rows per band. */
 export function bandsOf(height: number, tileRows: number): [number, number][] {
   const bands: [number, number][] = [];
   for (let r = 0; r < height; r += tileRows) bands.push([r, Math.min(height, r + tileRows)]);
@@ -125,23 +242,31 @@ export function bandsOf(height: number, tileRows: number): [number, number][] {
 export interface StageGeometry {
   shape: StageShape;
   tileRows: number;
+  mode: StageMode;
   plans: BandPlan[];
-  /** Offset in `tiles` of each tile buffer (internal tensors and conv2d_add band buffers). */
+  /** Offset in `tiles` of each tile buffer (internal tensors, conv2d_add band buffers, the pool's accumulator). */
   offsets: Map<string, number>;
   tileBytes: number;
   macs: number;
   baseMacs: number;
+  movedBytes: number;
+  overhead: number;
   /** Y may overwrite X (the stage's input 0) as the planner would place them (see `overwriteIsSafe`). */
   overwrites: boolean;
 }
+
+/** The name of a global pool tail's accumulator among the tile buffers. */
+export const accumulatorOf = (s: StageShape): string => `${s.output}#acc`;
 
 /**
  * Whether Y may share X's memory (external input 0) as the planner places an in-place pair
  * (src/plan/liveness.ts): at the same address when Y needs no more bytes (rule 3), else with X ending
  * where Y ends (rule 3'). Safe when no band writes a byte of Y over a byte of X that a later band reads,
  * or that its own last node reads (the nodes before it have read theirs before the last node writes).
+ * A global pool writes Y once, after every band has read X.
  */
 function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
+  if (s.pool) return true;
   const x = g.tensor(s.externals[0]);
   const y = g.tensor(s.output);
   const [xb, yb] = [tensorBytes(x), tensorBytes(y)];
@@ -159,7 +284,8 @@ function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   let later = Infinity;
   for (let b = plans.length - 1; b >= 0; b--) {
     const p = plans[b];
-    const o = p.out[s.nodes.length - 1]!;
+    const o = p.out[s.nodes.length - 1];
+    if (!o) continue;
     const [w0, w1] = [o.r0 * ry, o.r1 * ry];
     const own = reads(p, last);
     if (w1 > later) return false;
@@ -169,38 +295,65 @@ function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   return true;
 }
 
-export function stageGeometry(g: Graph, s: StageShape, tileRows: number): StageGeometry {
-  const y = g.tensor(s.output);
-  const plans = bandsOf(y.shape[1], tileRows).map(([o0, o1]) => bandPlan(g, s, o0, o1));
+/**
+ * Estimated instructions a stage adds over its layers run whole, to choose among stages: recomputed
+ * MACs (about 0.6 instruction each in the int8 DSP kernels), moved bytes (memmove: about 0.5 each), and
+ * a kernel call's set-up (about 150) for each call beyond one per layer.
+ */
+export function stageOverhead(extraMacs: number, movedBytes: number, extraCalls: number): number {
+  return Math.round(0.6 * extraMacs + 0.5 * movedBytes + 150 * extraCalls);
+}
+
+export function stageGeometry(g: Graph, s: StageShape, tileRows: number, mode: StageMode = 'recompute'): StageGeometry {
+  const plans = mode === 'keep' ? keepSchedule(g, s, tileRows) : bandsOf(g.tensor(s.driver).shape[1], tileRows).map(([o0, o1]) => bandPlan(g, s, o0, o1));
   const rowsOf = new Map<string, number>();
   const grow = (name: string, rows: number) => rowsOf.set(name, Math.max(rowsOf.get(name) ?? 0, rows));
   let macs = 0;
   let baseMacs = 0;
+  let calls = 0;
+  let movedBytes = 0;
   s.nodes.forEach((node, k) => {
-    const perRow = (getOp(node.op).macs?.(node, g) ?? 0) / g.tensor(node.outputs[0]).shape[1];
-    baseMacs += perRow * g.tensor(node.outputs[0]).shape[1];
+    const height = g.tensor(node.outputs[0]).shape[1];
+    const perRow = s.pool && k === s.nodes.length - 1 ? 0 : (getOp(node.op).macs?.(node, g) ?? 0) / height;
+    baseMacs += perRow * height;
     for (const p of plans) {
       const o = p.out[k];
       if (!o) continue;
+      calls++;
       macs += perRow * (o.r1 - o.r0);
       if (node.op === 'conv2d_add') grow(node.outputs[1], Math.min((node.attrs as { chunkRows: number }).chunkRows, o.r1 - o.r0));
     }
   });
-  for (const p of plans) for (const [name, r] of p.need) if (s.internals.has(name)) grow(name, r.hi - r.lo);
-  // Lifetimes within a band: from the producing node to the last reader in the run.
+  for (const p of plans) {
+    for (const [name, r] of p.held) if (s.internals.has(name) && p.base.has(name)) grow(name, r.hi - p.base.get(name)!);
+    for (const m of p.moves) {
+      calls++;
+      movedBytes += m.rows * rowElems(g.tensor(m.name));
+    }
+  }
+  // Lifetimes within a band: from the producing node to the last reader in the run; in keep mode the
+  // internal tensors' buffers (and always the pool's accumulator) live through the whole stage.
+  const whole = s.nodes.length - 1;
   const buffers: Buffer[] = [];
   s.nodes.forEach((node, k) => {
     for (const o of node.outputs) {
       if (!rowsOf.has(o)) continue;
       let lastUse = k;
       s.nodes.forEach((n, m) => { if (m > k && n.inputs.includes(o)) lastUse = m; });
+      const keep = mode === 'keep' && s.internals.has(o) && o !== node.outputs[1];
       const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)), ARENA_ALIGNMENT);
-      buffers.push({ id: o, tensors: [o], bytes, first: k, last: lastUse, kind: 'tensor' });
+      buffers.push({ id: o, tensors: [o], bytes, first: keep ? 0 : k, last: keep ? whole : lastUse, kind: 'tensor' });
     }
   });
+  if (s.pool) {
+    const acc = accumulatorOf(s);
+    buffers.push({ id: acc, tensors: [acc], bytes: alignUp(4 * g.tensor(s.driver).shape[3], ARENA_ALIGNMENT), first: 0, last: whole, kind: 'tensor' });
+  }
   const placement = placeBuffers(buffers);
+  const extraCalls = calls + (s.pool ? 1 : 0) - s.nodes.length;
   return {
-    shape: s, tileRows, plans, offsets: placement.offsets, tileBytes: placement.arenaBytes, macs: Math.round(macs), baseMacs: Math.round(baseMacs),
+    shape: s, tileRows, mode, plans, offsets: placement.offsets, tileBytes: placement.arenaBytes, macs: Math.round(macs), baseMacs: Math.round(baseMacs),
+    movedBytes, overhead: stageOverhead(macs - baseMacs, movedBytes, extraCalls),
     overwrites: overwriteIsSafe(g, s, plans),
   };
 }
@@ -233,7 +386,19 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
   g.addTensor({ name: tilesName, dtype: 'int8', shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT)] });
   const addConstant = sharedConstants(g);
   const calls: KernelCall[] = [];
-  for (const plan of geo.plans) {
+  const tileArg = (offset: number): CArg => (offset ? { tensor: tilesName, elementOffset: offset } : { tensor: tilesName });
+  const tail = s.nodes[s.nodes.length - 1];
+  const pool = s.pool ? globalPoolRowsS8(
+    { node: tail, graph: g, input: (i) => g.tensor(tail.inputs[i]), optionalInput: (i) => (tail.inputs[i] ? g.tensor(tail.inputs[i]) : undefined), output: (i) => g.tensor(tail.outputs[i]), addConstant, target } as LowerContext<never>,
+    tileArg(geo.offsets.get(accumulatorOf(s))!),
+  ) : undefined;
+  let poolStarted = false;
+  geo.plans.forEach((plan) => {
+    for (const m of plan.moves) {
+      const row = rowElems(g.tensor(m.name));
+      const off = geo.offsets.get(m.name)!;
+      calls.push({ kernel: 'utvm_move', header: 'utvm/copy.h', args: [tileArg(off + m.from * row), tileArg(off), { value: m.rows * row }] });
+    }
     s.nodes.forEach((node, k) => {
       const o = plan.out[k];
       if (!o) return;
@@ -241,12 +406,19 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
       const place = (real: string, rowStart: number, tileName: string): void => {
         const t = g.tensor(real);
         if (s.internals.has(real)) {
-          const lo = plan.need.get(real)?.lo ?? rowStart;
+          const lo = plan.base.get(real) ?? rowStart;
           where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! + (rowStart - lo) * rowElems(t) });
         } else {
           where.set(tileName, { tensor: real, offset: rowStart * rowElems(t) });
         }
       };
+      if (pool && node === tail) {
+        const x = g.tensor(s.driver);
+        const off = geo.offsets.get(s.driver)! + (o.r0 - plan.base.get(s.driver)!) * rowElems(x);
+        calls.push(pool.rows(tileArg(off), (o.r1 - o.r0) * x.shape[2], !poolStarted));
+        poolStarted = true;
+        return;
+      }
       const tileInputs = new Map<number, Tensor>();
       for (const [i, b] of o.bands) {
         const real = g.tensor(node.inputs[i]);
@@ -299,10 +471,11 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         calls.push({ ...rest, args: call.args.map(remap) });
       }
     });
-  }
+  });
+  if (pool) calls.push(pool.finish({ tensor: s.output }));
   const attrs: PatchStageAttrs = {
-    nodes: s.nodes.map((n) => n.name), tileRows: geo.tileRows, tiles: geo.plans.length, tileBytes: geo.tileBytes, macs: geo.macs, baseMacs: geo.baseMacs,
-    overwrites: geo.overwrites,
+    nodes: s.nodes.map((n) => n.name), tileRows: geo.tileRows, tiles: bandsOf(g.tensor(s.driver).shape[1], geo.tileRows).length, tileBytes: geo.tileBytes, macs: geo.macs, baseMacs: geo.baseMacs,
+    overwrites: geo.overwrites, mode: geo.mode, movedBytes: geo.movedBytes, overhead: geo.overhead,
   };
   const stageNode: Node = {
     name: stageName,

@@ -17,10 +17,11 @@
  */
 
 import { describeNode, fail } from '../../diagnostics.js';
-import type { Tensor } from '../../ir/graph.js';
+import type { Node, Tensor } from '../../ir/graph.js';
+import type { Pool2dAttrs } from './index.js';
 import { perTensorQuant } from '../../lower/s8.js';
 import { quantizedActivationRange } from '../../ir/quant.js';
-import type { Clamp, KernelCall, Knob, LowerContext } from '../op.js';
+import type { CArg, Clamp, KernelCall, Knob, LowerContext } from '../op.js';
 
 /**
  * The most taps of an average window the DSP kernel sums in int16 lanes (UTVM_AVG_POOL_DSP_MAX_TAPS,
@@ -98,4 +99,41 @@ export function lowerPoolS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Cla
     header: dsp ? 'utvm/pool2d_s8_dsp.h' : 'utvm/pool2d.h',
     args: [{ params, type: 'utvm_pool2d_params_s8' }, { tensor: x.name }, { tensor: y.name }],
   }];
+}
+
+/**
+ * Whether the int8 pool `node` is global (one unpadded window over the whole image, into 1x1): a patch
+ * stage may then run it a band of input rows at a time (`globalPoolRowsS8`).
+ */
+export function isGlobalPoolS8(node: Node, x: Tensor, y: Tensor): boolean {
+  const a = node.attrs as unknown as Pool2dAttrs;
+  return (
+    node.op === 'pool2d' && x.dtype === 'int8' && y.dtype === 'int8' && x.shape.length === 4 &&
+    a.kernel[0] === x.shape[1] && a.kernel[1] === x.shape[2] && a.dilations.every((d) => d === 1) &&
+    a.pads.every((p) => p === 0) && !a.ceilPads && y.shape[1] === 1 && y.shape[2] === 1
+  );
+}
+
+/**
+ * A global int8 pool run band by band (src/lower/patch/stage.ts): `rows` folds `cells` pixels of a band
+ * into the int32 accumulator `acc` (4 bytes per channel; the first band starts it), `finish` writes the
+ * output from it: the same sums, division and clamp as the whole-image kernels, so the same bytes.
+ */
+export function globalPoolRowsS8(ctx: LowerContext<{ kind: 'max' | 'avg'; clamp?: Clamp }>, acc: CArg): {
+  rows(input: CArg, cells: number, first: boolean): KernelCall;
+  finish(output: CArg): KernelCall;
+} {
+  const x = ctx.input(0);
+  const y = ctx.output(0);
+  const params = {
+    kind: ctx.node.attrs.kind === 'avg' ? 0 : 1,
+    channels: x.shape[3],
+    count: x.shape[1] * x.shape[2],
+    ...poolRange(ctx, x, y),
+  };
+  const type = 'utvm_pool_rows_params_s8';
+  return {
+    rows: (input, cells, first) => ({ kernel: 'utvm_pool_rows_s8', header: 'utvm/pool2d.h', args: [{ params, type }, input, acc, { value: cells }, { value: first ? 1 : 0 }] }),
+    finish: (output) => ({ kernel: 'utvm_pool_finish_s8', header: 'utvm/pool2d.h', args: [{ params, type }, acc, output] }),
+  };
 }
