@@ -16,6 +16,7 @@
  * calls of every band in order; kernel scratch is the stage node's scratch buffer.
  */
 
+import { bytesOf } from '../../ir/dtype.js';
 import type { DType, TensorData } from '../../ir/dtype.js';
 import { Graph, tensorBytes } from '../../ir/graph.js';
 import type { Node, Tensor } from '../../ir/graph.js';
@@ -145,7 +146,8 @@ function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   const x = g.tensor(s.externals[0]);
   const y = g.tensor(s.output);
   const [xb, yb] = [tensorBytes(x), tensorBytes(y)];
-  const xOff = yb <= xb ? 0 : yb - xb;
+  // in elements, as the row offsets below (a stage's images share one dtype)
+  const xOff = (yb <= xb ? 0 : yb - xb) / bytesOf(x.dtype);
   const [rx, ry] = [rowElems(x), rowElems(y)];
   const reads = (p: BandPlan, nodes: number[]): [number, number][] =>
     nodes.flatMap((k) => {
@@ -194,7 +196,7 @@ export function stageGeometry(g: Graph, s: StageShape, tileRows: number): StageG
       if (!rowsOf.has(o)) continue;
       let lastUse = k;
       s.nodes.forEach((n, m) => { if (m > k && n.inputs.includes(o)) lastUse = m; });
-      const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)), ARENA_ALIGNMENT);
+      const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)) * bytesOf(g.tensor(o).dtype), ARENA_ALIGNMENT);
       buffers.push({ id: o, tensors: [o], bytes, first: k, last: lastUse, kind: 'tensor' });
     }
   });
@@ -230,7 +232,11 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
   const s = geo.shape;
   const stageName = g.freshNodeName(`patch_${s.nodes[0].name}`);
   const tilesName = g.freshName(`${stageName}_tiles`);
-  g.addTensor({ name: tilesName, dtype: 'int8', shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT)] });
+  // The tile buffers have the stage's dtype (int8 or float32: one for every image of a stage), so that
+  // their pointers are typed as the kernels take them; `geo.offsets` are bytes, ARENA_ALIGNMENT-aligned.
+  const dtype = g.tensor(s.output).dtype;
+  const elem = bytesOf(dtype);
+  g.addTensor({ name: tilesName, dtype, shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT) / elem] });
   const addConstant = sharedConstants(g);
   const calls: KernelCall[] = [];
   for (const plan of geo.plans) {
@@ -242,7 +248,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         const t = g.tensor(real);
         if (s.internals.has(real)) {
           const lo = plan.need.get(real)?.lo ?? rowStart;
-          where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! + (rowStart - lo) * rowElems(t) });
+          where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! / elem + (rowStart - lo) * rowElems(t) });
         } else {
           where.set(tileName, { tensor: real, offset: rowStart * rowElems(t) });
         }
@@ -264,7 +270,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         }
         // conv2d_add's band buffer: a tile buffer of its own.
         const chunk = Math.min((node.attrs as { chunkRows: number }).chunkRows, rows);
-        where.set(name, { tensor: tilesName, offset: geo.offsets.get(out)! });
+        where.set(name, { tensor: tilesName, offset: geo.offsets.get(out)! / elem });
         return { ...real, name, shape: [1, chunk, real.shape[2], real.shape[3]] };
       });
       const band = o.bands.get(windowedInput(node))!;
