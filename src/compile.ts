@@ -253,7 +253,7 @@ function defaultBudget(layered: LoweredGraph, program: Program, board: Board, sa
   if (!memories || over.problem === undefined || !over.weightsFit) return undefined;
   const primary = memories.list.find((m) => m.name === memories.primary)!;
   const budget = primary.capacity;
-  const by = `--ram-budget ${budget} by default (${primary.name}'s capacity)`;
+  const by = `--ram-budget ${budget} by default, ${primary.name}'s capacity`;
   let patched: PatchResult;
   try {
     patched = patchForBudget(layered, budget, target);
@@ -261,7 +261,12 @@ function defaultBudget(layered: LoweredGraph, program: Program, board: Board, sa
     if (!(e instanceof UtvmError) || e.code !== 'E_DOES_NOT_FIT') throw e;
     // choose.ts says the smallest arena it found in its message: "... is N bytes, M bytes over the budget"
     const reached = / is (\d+) bytes, \d+ bytes over the budget$/.exec(e.message);
-    const note = reached ? `with patch stages (${by}) the smallest arena is ${reached[1]} bytes` : `with patch stages (${by}): ${e.message}`;
+    const layerByLayer = planMemory(layered.graph, undefined, { inPlaceKernels: inPlaceNodes(layered), scratch: scratchBytesOf(layered) }).arenaBytes;
+    const note = !reached
+      ? `with patch stages (${by}): ${e.message}`
+      : Number(reached[1]) < layerByLayer
+        ? `with patch stages (${by}) the smallest arena is ${reached[1]} bytes`
+        : `patch stages (${by}) find no smaller arena`;
     return { budget, memory: primary.name, note };
   }
   const extra = patched.stages.reduce((s, st) => s + st.extraMacs, 0);
