@@ -7,7 +7,9 @@
  *   - a model that fits is compiled exactly as before (the same files as --ram-budget none, no stage, no line);
  *   - a model nothing brings within: the fit error plus the smallest arena the patch planner reached, exit 1;
  *   - a float32 chain (convolution, dilated convolution, depthwise with stride, average and max pooling)
- *     at three budgets gives bit-identical float outputs on the host.
+ *     at three budgets gives bit-identical float outputs on the host;
+ *   - on the emulated Cortex-M7 (one run each), the Nucleo's default plan of the int8 model and the float
+ *     chain's two-stage plan give the layer-by-layer bits.
  */
 
 import { test } from 'uvu';
@@ -165,6 +167,20 @@ test('float32 patch stages: bit-identical float outputs on the host at three bud
     assert.is(r.plan.arenaBytes, arena, `arena at ${budget}`);
     assert.equal(r.patch!.stages.map((s) => `${s.nodes.join('+')} rows ${s.tileRows}`), stages);
     sameOutputs(`float at ${budget} B`, runModel(FLOAT, 'float.tflite', cases, { target: 'host', ramBudget: budget }), layered);
+  }
+});
+
+test('emulated Cortex-M7: the Nucleo default plan of big and float stages give the layer-by-layer bits', () => {
+  // qemu-mps2-an500 has 16 MB of PSRAM (no default there): SRAM1's budget given explicitly makes the
+  // Nucleo's plan (the same Cortex-M7 kernels), and the float chain's two-stage plan runs on the M7's FPU.
+  const nucleo = compile(BIG, 'big.tflite', { name: 'big', board: NUCLEO, planOnly: true });
+  const emulated = compile(BIG, 'big.tflite', { name: 'big', board: 'qemu-mps2-an500', planOnly: true, ramBudget: 245760 });
+  assert.equal(emulated.patch!.stages, nucleo.patch!.stages);
+  for (const [file, bytes, budget] of [['big.tflite', BIG, 245760], ['float.tflite', FLOAT, 55296]] as const) {
+    const input = compile(bytes, file, { name: 'm', board: 'host', planOnly: true }).program.inputs[0];
+    const cases = [4, 5].map((seed) => [randomCase(input, seed)]);
+    const layered = runModel(bytes, file, cases, { target: 'host' });
+    sameOutputs(`${file} at ${budget} B on the emulator`, runModel(bytes, file, cases, { target: 'qemu', ramBudget: budget }), layered);
   }
 });
 
