@@ -3,8 +3,10 @@
  * produced it. Pure: nothing here touches the disk (src/cli.ts writes the FileMap, all or nothing).
  *
  *   import (import/onnx.ts, import/tflite.ts) → passes (passes/index.ts) → checks → lowering (lower/:
- *   kernel calls for the board) → memory plan (plan/) → Program (emit/program.ts) → C sources and
- *   project files (emit/project.ts, emit/library.ts)
+ *   kernel calls for the board) → patch stages when a RAM budget asks for them (lower/patch/: the
+ *   --ram-budget given, or by default the primary arena memory's capacity when the layer-by-layer plan
+ *   does not fit the board's activation memories) → memory plan (plan/) → Program (emit/program.ts) → C
+ *   sources and project files (emit/project.ts, emit/library.ts)
  */
 
 import { UtvmError, describeNode, fail } from './diagnostics.js';
