@@ -63,6 +63,8 @@ export interface BenchReport {
   clockHz?: number;
   /** With a tuning log (`--tuning-log`): how many layers it tuned. */
   tuning?: TuningSummary;
+  /** When the board's default RAM budget put patch stages in the plan: the line saying so (CompileResult.ramBudgetNote). */
+  ramBudgetNote?: string;
 }
 
 /** The tuning options bench passes on to compile (`--tuning-log`, `--flash-budget`). */
@@ -160,7 +162,7 @@ export interface PatchBench {
 
 /** Builds and runs the sample firmware for `model` on the emulator with `ramBudget` (undefined: layer by layer). */
 export function benchPatch(model: Uint8Array, fileName: string, name: string, ramBudget?: number, progress: Progress = silent): PatchBench {
-  const result = compile(model, fileName, { name, board: QEMU_BOARD, ramBudget });
+  const result = compile(model, fileName, { name, board: QEMU_BOARD, ramBudget: ramBudget ?? 'none' });
   requireFirmwareTools((result.board.emulator ?? { command: 'qemu-system-arm' }).command);
   const run = buildAndRun(result.files, result.program, result.board, false, progress);
   const g = result.patch?.graph ?? result.graph;
@@ -232,6 +234,7 @@ function benchReport(
     ram: sizes.ram,
     ...(unit === 'cycles' && result.board.clockHz ? { milliseconds: (total / result.board.clockHz) * 1000, clockHz: result.board.clockHz } : {}),
     ...(result.tuning ? { tuning: result.tuning } : {}),
+    ...(result.ramBudgetNote ? { ramBudgetNote: result.ramBudgetNote } : {}),
   };
 }
 

@@ -111,14 +111,20 @@ function readModel(args: CommonArgs) {
     warn(`--rounding onnx on a TensorFlow Lite model: int8 results follow onnxruntime's float requantization and are no longer bit-exact with TFLite Micro`);
   }
   const name = args.name === undefined ? defaultModelName(args.model) : single('--name', args.name);
-  const ramBudget = args.ramBudget === undefined ? undefined : wholeNumber('--ram-budget', args.ramBudget, 16, 0x7fffffff);
+  const ramBudget = args.ramBudget === undefined ? undefined : ramBudgetOption(args.ramBudget);
   return { bytes, format, rounding, name, ramBudget };
+}
+
+/** `--ram-budget BYTES`, or `none`: layer by layer even where the board's memories would take patch stages. */
+function ramBudgetOption(value: unknown): number | 'none' {
+  return single('--ram-budget', value).trim() === 'none' ? 'none' : wholeNumber('--ram-budget', value, 16, 0x7fffffff);
 }
 
 function compileFile(args: CommonArgs, board: string, extra: Partial<CompileOptions> = {}) {
   const m = readModel(args);
-  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ramBudget: m.ramBudget, ...tuningOptions(args), ...extra });
+  const result = compile(m.bytes, args.model, { name: m.name, board, rounding: m.rounding, ...(m.ramBudget !== undefined ? { ramBudget: m.ramBudget } : {}), ...tuningOptions(args), ...extra });
   if (result.tuning) console.error(`utvm-aot: ${formatTuningSummary(result.tuning)}`);
+  if (result.ramBudgetNote) console.error(`utvm-aot: ${result.ramBudgetNote}`);
   return result;
 }
 
@@ -190,6 +196,7 @@ async function cmdBench(args: CommonArgs & GdbArgs & { json?: boolean }): Promis
     ? await benchOnGdb(m.bytes, args.model, m.name, gdb.board, gdb.spec, m.rounding, progressOn(), options)
     : bench(m.bytes, args.model, m.name, m.rounding, progressOn(), options);
   if (report.tuning) console.error(`utvm-aot: ${formatTuningSummary(report.tuning)}`);
+  if (report.ramBudgetNote) console.error(`utvm-aot: ${report.ramBudgetNote}`);
   console.log(args.json ? JSON.stringify(report, null, 2) : formatBench(report));
 }
 
@@ -371,7 +378,7 @@ const RUN_TARGET = {
 } as const;
 const RAM_BUDGET = {
   type: 'string',
-  describe: 'arena bytes to fit: runs of convolution / pooling layers execute band by band (patch stages, recomputing overlaps) until the arena fits; exit 1 when nothing does',
+  describe: "arena bytes to fit: runs of convolution / pooling layers execute band by band (patch stages, recomputing overlaps) until the arena fits; exit 1 when nothing does. Default: what the board's memories hold (stages only when the layer-by-layer plan does not fit them); none: layer by layer",
 } as const;
 /** The debug-link options of run, validate and bench. */
 const GDB_OPTIONS = {

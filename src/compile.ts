@@ -3,11 +3,13 @@
  * produced it. Pure: nothing here touches the disk (src/cli.ts writes the FileMap, all or nothing).
  *
  *   import (import/onnx.ts, import/tflite.ts) → passes (passes/index.ts) → checks → lowering (lower/:
- *   kernel calls for the board) → memory plan (plan/) → Program (emit/program.ts) → C sources and
- *   project files (emit/project.ts, emit/library.ts)
+ *   kernel calls for the board) → patch stages when a RAM budget asks for them (lower/patch/: the
+ *   --ram-budget given, or by default the primary arena memory's capacity when the layer-by-layer plan
+ *   does not fit the board's activation memories) → memory plan (plan/) → Program (emit/program.ts) → C
+ *   sources and project files (emit/project.ts, emit/library.ts)
  */
 
-import { describeNode, fail } from './diagnostics.js';
+import { UtvmError, describeNode, fail } from './diagnostics.js';
 import { RUNTIME_DTYPES, bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
@@ -20,17 +22,18 @@ import { Program, buildProgram } from './emit/program.js';
 import { inPlaceNodes, lowerGraph, scratchBytesOf } from './lower/index.js';
 import { FileMap, assembleProject } from './emit/project.js';
 import { Board, firmwareBoardNames, loadBoard } from './emit/boards.js';
-import { arenaMemories, checkFit, fitProblem } from './emit/fit.js';
+import { arenaFit, arenaMemories, fitProblem } from './emit/fit.js';
 import { placeWeights } from './emit/weights.js';
 import type { TensorValue } from './io/tensor-value.js';
 import { allocData } from './ir/dtype.js';
 import { ExportFormat, assembleLibrary } from './emit/library.js';
 import type { Rounding } from './ir/quant.js';
-import type { Schedule } from './ops/op.js';
+import type { LowerTarget, Schedule } from './ops/op.js';
 import type { TuningLog } from './tune/log.js';
 import { TuningSummary, chooseSchedules } from './tune/apply.js';
 import { patchForBudget } from './lower/patch/choose.js';
 import type { PatchResult } from './lower/patch/choose.js';
+import type { LoweredGraph } from './lower/index.js';
 
 export interface CompileOptions {
   /** Prefix of the C API and file names: a C identifier. */
@@ -71,9 +74,11 @@ export interface CompileOptions {
   /**
    * Bytes the arena may take (`--ram-budget`): when the layer-by-layer plan needs more, patch stages
    * (src/lower/patch/) run runs of convolution / pooling layers band by band until it fits, at the least
-   * recomputation; E_DOES_NOT_FIT (by how many bytes) when nothing reaches it. Absent: layer by layer.
+   * recomputation; E_DOES_NOT_FIT (by how many bytes) when nothing reaches it.
+   * Absent: what the board's memories hold (`defaultBudget`): layer by layer when that fits the board's
+   * activation memories, else patch stages for the primary arena memory's capacity. 'none': layer by layer.
    */
-  ramBudget?: number;
+  ramBudget?: number | 'none';
 }
 
 export interface CompileResult {
@@ -88,9 +93,15 @@ export interface CompileResult {
   files: FileMap;
   /**
    * With `ramBudget`: the stages chosen (maybe none), the layer-by-layer arena, and the lowered graph the
-   * plan's steps are (its `patch_stage` nodes stand for their runs of layers).
+   * plan's steps are (its `patch_stage` nodes stand for their runs of layers). Without `ramBudget`, when
+   * the board's default budget chose stages: `byDefault` names that budget and its memory.
    */
-  patch?: Omit<PatchResult, 'lowered' | 'plan'> & { graph: Graph };
+  patch?: Omit<PatchResult, 'lowered' | 'plan'> & { graph: Graph; byDefault?: { budget: number; memory: string } };
+  /**
+   * The one line export, inspect, run and bench print when the default budget (no `ramBudget`) put patch
+   * stages in a plan that did not fit the board layer by layer.
+   */
+  ramBudgetNote?: string;
 }
 
 /**
@@ -180,18 +191,22 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   const tuned = options.tuning ? chooseSchedules(graph, target, options.tuning, options.flashBudget) : undefined;
   const schedules = new Map([...(tuned?.schedules ?? []), ...(options.schedules ?? [])]);
   const layered = lowerGraph(graph, target, schedules);
-  const patched = options.ramBudget !== undefined && !options.debugTensors ? patchForBudget(layered, options.ramBudget, target) : undefined;
-  const lowered = patched?.lowered ?? layered;
-  const memories = arenaMemories(board);
-  const plan = planMemory(lowered.graph, undefined, { reuse: !options.debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
-  const patch = patched ? { baseArena: patched.baseArena, stages: patched.stages, graph: lowered.graph } : undefined;
+  const explicit = typeof options.ramBudget === 'number' && !options.debugTensors ? patchForBudget(layered, options.ramBudget, target) : undefined;
   const sampleBytes = (options.sampleInputs ?? []).reduce((sum, s) => sum + elementCount(s.shape) * bytesOf(s.dtype), 0);
-  const program = placeWeights(buildProgram(lowered, plan), lowered.graph, board, sampleBytes);
+  const planned = planAndPlace(explicit?.lowered ?? layered, board, sampleBytes, options.debugTensors);
+  const fallback = options.ramBudget === undefined && !options.debugTensors && !options.keepTensors ? defaultBudget(layered, planned.program, board, sampleBytes, target) : undefined;
+  const chosen = fallback?.patched ?? explicit;
+  const { lowered, plan, program } = fallback?.patched ? planAndPlace(fallback.patched.lowered, board, sampleBytes, false) : planned;
+  const byDefault = fallback?.patched ? { byDefault: { budget: fallback.budget, memory: fallback.memory } } : {};
+  const patch = chosen ? { baseArena: chosen.baseArena, stages: chosen.stages, graph: lowered.graph, ...byDefault } : undefined;
+  const note = fallback?.patched ? { ramBudgetNote: fallback.note } : {};
   if (options.planOnly) {
-    const doesNotFit = fitProblem(board, program, sampleBytes);
-    return { graph, plan, program, board, files: new Map(), patch, ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
+    const problem = fitProblem(board, program, sampleBytes);
+    const doesNotFit = problem && fallback && !fallback.patched ? `${problem}; ${fallback.note}` : problem;
+    return { graph, plan, program, board, files: new Map(), patch, ...note, ...(doesNotFit ? { doesNotFit } : {}), ...(tuned ? { tuning: tuned.summary } : {}) };
   }
-  checkFit(board, program, sampleBytes);
+  const problem = fitProblem(board, program, sampleBytes);
+  if (problem) fail('E_DOES_NOT_FIT', fallback && !fallback.patched ? `${problem}; ${fallback.note}` : problem);
   if (options.hostDriven && (board.template !== 'firmware' || (options.format ?? 'project') !== 'project')) {
     fail('E_USAGE', `--host-driven makes a firmware project for a board with a debug link: board '${board.name}' is not one (choose ${firmwareBoardNames().join(', ')})`);
   }
@@ -205,7 +220,7 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
   if (options.format === 'library' || options.format === 'make') {
     const libOptions = { board: board.name, format: options.format, name: options.name, debugTensors: options.debugTensors ?? false };
     const files = assembleLibrary(program, { format: options.format, board, sourceName: fileName.replace(/^.*[\\/]/, ''), lowerBound: plan.lowerBound, options: libOptions });
-    return { graph, plan, program, board, files, patch, ...(tuned ? { tuning: tuned.summary } : {}) };
+    return { graph, plan, program, board, files, patch, ...note, ...(tuned ? { tuning: tuned.summary } : {}) };
   }
   const files = assembleProject(program, {
     board,
@@ -215,5 +230,51 @@ export function compileGraph(graph: Graph, fileName: string, options: CompileOpt
     sampleOrigin: options.sampleOrigin ?? (options.sampleInputs ? 'given sample input' : 'fixed pattern ((i*37+11) % 256 - 128) / 128'),
     hostDriven: options.hostDriven,
   });
-  return { graph, plan, program, board, files, patch, ...(tuned ? { tuning: tuned.summary } : {}) };
+  return { graph, plan, program, board, files, patch, ...note, ...(tuned ? { tuning: tuned.summary } : {}) };
+}
+
+/** The memory plan of `lowered` across the board's activation memories, and the Program with its weights placed. */
+function planAndPlace(lowered: LoweredGraph, board: Board, sampleBytes: number, debugTensors = false) {
+  const memories = arenaMemories(board);
+  const plan = planMemory(lowered.graph, undefined, { reuse: !debugTensors, inPlaceKernels: inPlaceNodes(lowered), scratch: scratchBytesOf(lowered), ...(memories ? { memories } : {}) });
+  const program = placeWeights(buildProgram(lowered, plan), lowered.graph, board, sampleBytes);
+  return { lowered, plan, program };
+}
+
+/**
+ * The default RAM budget (no --ram-budget): when the layer-by-layer `program` overflows the board's
+ * activation memories (the fit check's arena part) while its weights fit, patch stages for the primary
+ * arena memory's capacity (fit.ts `arenaMemories`: what is left of it for the arena). Undefined when the
+ * arena fits, the weights do not (no stage helps then), or the board has no memories (host). Otherwise the
+ * budget, and either the stages with the one line saying so, or (`patched` absent) the clause the
+ * E_DOES_NOT_FIT line gains: the smallest arena the patch planner reached.
+ */
+function defaultBudget(layered: LoweredGraph, program: Program, board: Board, sampleBytes: number, target: LowerTarget) {
+  const memories = arenaMemories(board);
+  const over = arenaFit(board, program, sampleBytes);
+  if (!memories || over.problem === undefined || !over.weightsFit) return undefined;
+  const primary = memories.list.find((m) => m.name === memories.primary)!;
+  const budget = primary.capacity;
+  const by = `--ram-budget ${budget} by default, ${primary.name}'s capacity`;
+  let patched: PatchResult;
+  try {
+    patched = patchForBudget(layered, budget, target);
+  } catch (e) {
+    if (!(e instanceof UtvmError) || e.code !== 'E_DOES_NOT_FIT') throw e;
+    // choose.ts says the smallest arena it found in its message: "... is N bytes, M bytes over the budget"
+    const reached = / is (\d+) bytes, \d+ bytes over the budget$/.exec(e.message);
+    const layerByLayer = planMemory(layered.graph, undefined, { inPlaceKernels: inPlaceNodes(layered), scratch: scratchBytesOf(layered) }).arenaBytes;
+    const note = !reached
+      ? `with patch stages (${by}): ${e.message}`
+      : Number(reached[1]) < layerByLayer
+        ? `with patch stages (${by}) the smallest arena is ${reached[1]} bytes`
+        : `patch stages (${by}) find no smaller arena`;
+    return { budget, memory: primary.name, note };
+  }
+  const extra = patched.stages.reduce((s, st) => s + st.extraMacs, 0);
+  const macs = layered.graph.nodes.reduce((s, n) => s + (getOp(n.op).macs?.(n, layered.graph) ?? 0), 0);
+  const pct = macs > 0 ? ` (+${((100 * extra) / macs).toFixed(1)} % of the model's MACs)` : '';
+  const note = `ram budget: layer by layer the arena needs ${patched.baseArena} bytes, more than board '${board.name}' holds; ` +
+    `patch stages (${by}) bring it to ${patched.plan.arenaBytes} bytes: ${patched.stages.length} stage${patched.stages.length === 1 ? '' : 's'}, ${extra} MACs recomputed${pct}; --ram-budget none keeps layer by layer`;
+  return { budget, memory: primary.name, patched, note };
 }

@@ -42,7 +42,7 @@ export interface InspectReport {
    * With --ram-budget: the patch stages (runs of layers executed band by band, src/lower/patch/) and the
    * arena layer by layer; `arenaBytes` and `lowerBound` are then the patched plan's.
    */
-  patch?: { layerByLayerArena: number; stages: PatchStageReport[] };
+  patch?: { layerByLayerArena: number; stages: PatchStageReport[]; byDefault?: { budget: number; memory: string } };
 }
 
 const shapeText = (g: Graph, n: string) => `${g.tensor(n).dtype}[${g.tensor(n).shape}]`;
@@ -86,7 +86,7 @@ export function inspectReport(fileName: string, g: Graph, plan: MemoryPlan, p: P
     arenas: plan.arenas.map((a) => ({ ...a })),
     ...(weightMemories ? { weightMemories } : {}),
     ...(doesNotFit ? { doesNotFit } : {}),
-    ...(patch ? { patch: { layerByLayerArena: patch.baseArena, stages: patch.stages } } : {}),
+    ...(patch ? { patch: { layerByLayerArena: patch.baseArena, stages: patch.stages, ...(patch.byDefault ? { byDefault: patch.byDefault } : {}) } } : {}),
   };
 }
 
@@ -135,7 +135,8 @@ export function formatInspect(r: InspectReport, g: Graph, plan: MemoryPlan): str
   lines.push(`weights: ${r.weightBytes} bytes${wm ? ` (${wm.map((w) => `${w.memory} ${w.bytes}`).join(', ')})` : ''}`);
   lines.push(`kernels: ${r.kernels.join(', ')}`);
   if (r.patch) {
-    lines.push(`patch stages (--ram-budget): ${r.patch.stages.length === 0 ? 'none needed' : r.patch.stages.length}; arena layer by layer ${r.patch.layerByLayerArena} bytes, with the stages ${r.arenaBytes} bytes (lower bound ${r.lowerBound})`);
+    const by = r.patch.byDefault ? `--ram-budget ${r.patch.byDefault.budget} by default, ${r.patch.byDefault.memory}'s capacity` : '--ram-budget';
+    lines.push(`patch stages (${by}): ${r.patch.stages.length === 0 ? 'none needed' : r.patch.stages.length}; arena layer by layer ${r.patch.layerByLayerArena} bytes, with the stages ${r.arenaBytes} bytes (lower bound ${r.lowerBound})`);
     for (const st of r.patch.stages) lines.push(`  ${d(stageText(st))}`);
   }
   if (r.doesNotFit) lines.push(`does not fit: ${r.doesNotFit}`); // our text; the model's name in it is a checked C identifier

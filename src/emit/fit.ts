@@ -113,13 +113,19 @@ function fit(board: Board, p: Program, sampleBytes: number): { report?: FitRepor
         .map(([what, bytes]) => `${what} ${bytes} bytes, more than the ${HOST_MAX_BYTES} bytes the host takes`),
     );
   }
-  const arena = p.arenas.length > 1 ? perMemory(board, p, 'arena', p.arenas.map((a) => [a.memory, a.bytes])) : check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes);
-  const spread = p.constants.some((c) => c.memory !== undefined);
-  const weights = spread ? perMemory(board, p, 'weights', weightsByMemory(board, p), sampleBytes) : check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes);
+  const { arena, weights } = placements(board, p, sampleBytes);
   return {
     report: { arenaMemory: arena.memory, arenaAvailable: arena.available, weightsMemory: weights.memory, weightsAvailable: weights.available },
     ...problem([arena, weights].flatMap((c) => (c.problem ? [c.problem] : []))),
   };
+}
+
+/** The arena's and the weights' checks (a board with memories). */
+function placements(board: Board, p: Program, sampleBytes: number) {
+  const arena = p.arenas.length > 1 ? perMemory(board, p, 'arena', p.arenas.map((a) => [a.memory, a.bytes])) : check(board, p, sampleBytes, 'arena', 'the arena needs', p.arenaBytes);
+  const spread = p.constants.some((c) => c.memory !== undefined);
+  const weights = spread ? perMemory(board, p, 'weights', weightsByMemory(board, p), sampleBytes) : check(board, p, sampleBytes, 'weights', 'the weights need', p.weightBytes);
+  return { arena, weights };
 }
 
 /** Bytes of weights per memory, the board's weights memory first. */
@@ -144,6 +150,17 @@ function perMemory(board: Board, p: Program, role: 'arena' | 'weights', needs: [
   }
   const first = memory(board, role);
   return { memory: first.name, available: capacityOf(board, first, role, p, sampleBytes), ...(over.length ? { problem: over.join(' and ') } : {}) };
+}
+
+/**
+ * The fit of the activations alone, checked as `fit` checks them: which arena memory overflows and by how
+ * much, or undefined when the arena fits (or the board has no memories: the host). The weights, unlike the
+ * arena, cannot be brought down by patch stages; `weightsFit` says whether they fit.
+ */
+export function arenaFit(board: Board, p: Program, sampleBytes = 0): { problem?: string; weightsFit: boolean } {
+  if (board.memories.length === 0 || !board.placement.arena || !board.placement.weights) return { weightsFit: true };
+  const { arena, weights } = placements(board, p, sampleBytes);
+  return { ...(arena.problem ? { problem: arena.problem } : {}), weightsFit: weights.problem === undefined };
 }
 
 /** Why the program does not fit the board (E_DOES_NOT_FIT's text, see `fit`), or undefined when it fits. */

@@ -36,8 +36,8 @@ export interface RunOptions {
   target: Target;
   name?: string;
   bindInputs?: Map<string, TensorValue>;
-  /** Arena budget in bytes (`--ram-budget`): patch stages as compile() chooses them. */
-  ramBudget?: number;
+  /** Arena budget in bytes (`--ram-budget`, or 'none'): patch stages as compile() chooses them; absent: the board's default. */
+  ramBudget?: number | 'none';
 }
 
 export function runModel(model: Uint8Array, fileName: string, cases: TensorValue[][], options: RunOptions): TensorValue[][] {

@@ -56,7 +56,7 @@ export type CompiledCandidate = Pick<CompileResult, 'program' | 'files' | 'board
 export function compileCandidate(layer: Graph, node: string, config: Schedule, k: number): CompiledCandidate {
   const named = layer.clone();
   named.name = candidateName(k); // the program's C prefix comes from the graph's name
-  return compileGraph(named, 'layer', { name: candidateName(k), board: QEMU_BOARD, schedules: new Map([[node, config]]) });
+  return compileGraph(named, 'layer', { name: candidateName(k), board: QEMU_BOARD, schedules: new Map([[node, config]]), ramBudget: 'none' });
 }
 
 function fillInput(k: number, i: number, t: CompiledCandidate['program']['inputs'][number]): string[] {

@@ -174,7 +174,8 @@ test('an arena larger than SRAM1 is refused at export, with the memory and the o
   const out = join(scratch, 'big-arena-out');
   const r = utvm(['export', model, '--board', 'stm32f746-nucleo', '-o', out]);
   assertFails(r, 1, [
-    "utvm-aot: error E_DOES_NOT_FIT: model 'big_arena' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes)",
+    "utvm-aot: error E_DOES_NOT_FIT: model 'big_arena' does not fit board 'stm32f746-nucleo': the arena needs 280000 bytes but SRAM1 has 245760 (over by 34240 bytes); " +
+      "patch stages (--ram-budget 245760 by default, SRAM1's capacity) find no smaller arena",
   ]);
   assert.not.ok(existsSync(out), 'no output folder');
 });

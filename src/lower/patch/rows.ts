@@ -4,10 +4,14 @@
  * A layer is tileable when it computes output rows from a band of input rows, the same way whatever the
  * band: conv2d (any kernel, stride, dilation, groups), conv2d_add (its residual operand is read at the
  * output's own rows) and max / average pooling (not ONNX's count_include_pad, whose divisor counts the
- * model's pads), on int8 NHWC images of batch 1. For output rows [r0, r1) a windowed input is read on rows
- * [first, first + count), with the band's own top and bottom padding (a real padding row of the image, or
- * none inside it): the layer's own lowering then runs on the band as on a small image (`tileAttrs`), the
- * same kernel and the same arithmetic, so every row it writes equals the whole layer's row.
+ * model's pads), on int8 or float32 NHWC images of batch 1 (conv2d_add exists for int8 only). For output
+ * rows [r0, r1) a windowed input is read on rows [first, first + count), with the band's own top and
+ * bottom padding (a real padding row of the image, or none inside it): the layer's own lowering then runs
+ * on the band as on a small image (`tileAttrs`), the same kernel and the same arithmetic, so every row it
+ * writes equals the whole layer's row. The float32 kernels (utvm_conv2d_f32, utvm_depthwise_conv2d_f32,
+ * utvm_{max,avg}_pool2d_f32) take any top pad and input height, skip the taps outside the input, and sum
+ * each output's taps in the same order whatever the band; an average's divisor counts the taps inside the
+ * input, which a band holds exactly (its padding rows are the image's own).
  */
 
 import type { Graph, Node } from '../../ir/graph.js';
@@ -51,7 +55,7 @@ const identity = (r0: number, r1: number): Band => ({ first: r0, count: r1 - r0,
 function isImage(g: Graph, name: string): boolean {
   if (!name || !g.has(name)) return false;
   const t = g.tensor(name);
-  return t.data === undefined && t.dtype === 'int8' && t.shape.length === 4 && t.shape[0] === 1 && !t.variable;
+  return t.data === undefined && (t.dtype === 'int8' || t.dtype === 'float32') && t.shape.length === 4 && t.shape[0] === 1 && !t.variable;
 }
 
 /**

@@ -23,6 +23,7 @@
  * calls of every band in order; kernel scratch is the stage node's scratch buffer.
  */
 
+import { bytesOf } from '../../ir/dtype.js';
 import type { DType, TensorData } from '../../ir/dtype.js';
 import { Graph, tensorBytes } from '../../ir/graph.js';
 import type { Node, Tensor } from '../../ir/graph.js';
@@ -270,7 +271,8 @@ function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   const x = g.tensor(s.externals[0]);
   const y = g.tensor(s.output);
   const [xb, yb] = [tensorBytes(x), tensorBytes(y)];
-  const xOff = yb <= xb ? 0 : yb - xb;
+  // in elements, as the row offsets below (a stage's images share one dtype)
+  const xOff = (yb <= xb ? 0 : yb - xb) / bytesOf(x.dtype);
   const [rx, ry] = [rowElems(x), rowElems(y)];
   const reads = (p: BandPlan, nodes: number[]): [number, number][] =>
     nodes.flatMap((k) => {
@@ -328,7 +330,7 @@ export function stageGeometry(g: Graph, s: StageShape, tileRows: number, mode: S
     for (const [name, r] of p.held) if (s.internals.has(name) && p.base.has(name)) grow(name, r.hi - p.base.get(name)!);
     for (const m of p.moves) {
       calls++;
-      movedBytes += m.rows * rowElems(g.tensor(m.name));
+      movedBytes += m.rows * rowElems(g.tensor(m.name)) * bytesOf(g.tensor(m.name).dtype);
     }
   }
   // Lifetimes within a band: from the producing node to the last reader in the run; in keep mode the
@@ -341,7 +343,7 @@ export function stageGeometry(g: Graph, s: StageShape, tileRows: number, mode: S
       let lastUse = k;
       s.nodes.forEach((n, m) => { if (m > k && n.inputs.includes(o)) lastUse = m; });
       const keep = mode === 'keep' && s.internals.has(o) && o !== node.outputs[1];
-      const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)), ARENA_ALIGNMENT);
+      const bytes = alignUp(rowsOf.get(o)! * rowElems(g.tensor(o)) * bytesOf(g.tensor(o).dtype), ARENA_ALIGNMENT);
       buffers.push({ id: o, tensors: [o], bytes, first: keep ? 0 : k, last: keep ? whole : lastUse, kind: 'tensor' });
     }
   });
@@ -383,21 +385,25 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
   const s = geo.shape;
   const stageName = g.freshNodeName(`patch_${s.nodes[0].name}`);
   const tilesName = g.freshName(`${stageName}_tiles`);
-  g.addTensor({ name: tilesName, dtype: 'int8', shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT)] });
+  // The tile buffers have the stage's dtype (int8 or float32: one for every image of a stage), so that
+  // their pointers are typed as the kernels take them; `geo.offsets` are bytes, ARENA_ALIGNMENT-aligned.
+  const dtype = g.tensor(s.output).dtype;
+  const elem = bytesOf(dtype);
+  g.addTensor({ name: tilesName, dtype, shape: [Math.max(geo.tileBytes, ARENA_ALIGNMENT) / elem] });
   const addConstant = sharedConstants(g);
   const calls: KernelCall[] = [];
   const tileArg = (offset: number): CArg => (offset ? { tensor: tilesName, elementOffset: offset } : { tensor: tilesName });
   const tail = s.nodes[s.nodes.length - 1];
   const pool = s.pool ? globalPoolRowsS8(
     { node: tail, graph: g, input: (i) => g.tensor(tail.inputs[i]), optionalInput: (i) => (tail.inputs[i] ? g.tensor(tail.inputs[i]) : undefined), output: (i) => g.tensor(tail.outputs[i]), addConstant, target } as LowerContext<never>,
-    tileArg(geo.offsets.get(accumulatorOf(s))!),
+    tileArg(geo.offsets.get(accumulatorOf(s))! / elem),
   ) : undefined;
   let poolStarted = false;
   geo.plans.forEach((plan) => {
     for (const m of plan.moves) {
       const row = rowElems(g.tensor(m.name));
-      const off = geo.offsets.get(m.name)!;
-      calls.push({ kernel: 'utvm_move', header: 'utvm/copy.h', args: [tileArg(off + m.from * row), tileArg(off), { value: m.rows * row }] });
+      const off = geo.offsets.get(m.name)! / elem;
+      calls.push({ kernel: 'utvm_move', header: 'utvm/copy.h', args: [tileArg(off + m.from * row), tileArg(off), { value: m.rows * row * elem }] });
     }
     s.nodes.forEach((node, k) => {
       const o = plan.out[k];
@@ -407,14 +413,14 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         const t = g.tensor(real);
         if (s.internals.has(real)) {
           const lo = plan.base.get(real) ?? rowStart;
-          where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! + (rowStart - lo) * rowElems(t) });
+          where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! / elem + (rowStart - lo) * rowElems(t) });
         } else {
           where.set(tileName, { tensor: real, offset: rowStart * rowElems(t) });
         }
       };
       if (pool && node === tail) {
         const x = g.tensor(s.driver);
-        const off = geo.offsets.get(s.driver)! + (o.r0 - plan.base.get(s.driver)!) * rowElems(x);
+        const off = geo.offsets.get(s.driver)! / elem + (o.r0 - plan.base.get(s.driver)!) * rowElems(x);
         calls.push(pool.rows(tileArg(off), (o.r1 - o.r0) * x.shape[2], !poolStarted));
         poolStarted = true;
         return;
@@ -436,7 +442,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
         }
         // conv2d_add's band buffer: a tile buffer of its own.
         const chunk = Math.min((node.attrs as { chunkRows: number }).chunkRows, rows);
-        where.set(name, { tensor: tilesName, offset: geo.offsets.get(out)! });
+        where.set(name, { tensor: tilesName, offset: geo.offsets.get(out)! / elem });
         return { ...real, name, shape: [1, chunk, real.shape[2], real.shape[3]] };
       });
       const band = o.bands.get(windowedInput(node))!;
