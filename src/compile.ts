@@ -272,9 +272,14 @@ function defaultBudget(layered: LoweredGraph, program: Program, board: Board, sa
     return { budget, memory: primary.name, note };
   }
   const extra = patched.stages.reduce((s, st) => s + st.extraMacs, 0);
+  const stageModes = (stages: { mode: string }[]) => {
+    const keep = stages.filter((st) => st.mode === 'keep').length;
+    const parts = [keep ? `${keep} with line buffers` : '', keep < stages.length ? `${stages.length - keep} recomputing` : ''];
+    return parts.filter(Boolean).join(', ');
+  };
   const macs = layered.graph.nodes.reduce((s, n) => s + (getOp(n.op).macs?.(n, layered.graph) ?? 0), 0);
   const pct = macs > 0 ? ` (+${((100 * extra) / macs).toFixed(1)} % of the model's MACs)` : '';
   const note = `ram budget: layer by layer the arena needs ${patched.baseArena} bytes, more than board '${board.name}' holds; ` +
-    `patch stages (${by}) bring it to ${patched.plan.arenaBytes} bytes: ${patched.stages.length} stage${patched.stages.length === 1 ? '' : 's'}, ${extra} MACs recomputed${pct}; --ram-budget none keeps layer by layer`;
+    `patch stages (${by}) bring it to ${patched.plan.arenaBytes} bytes: ${patched.stages.length} stage${patched.stages.length === 1 ? '' : 's'} (${stageModes(patched.stages)}), ${extra} MACs recomputed${pct}; --ram-budget none keeps layer by layer`;
   return { budget, memory: primary.name, patched, note };
 }

@@ -49,7 +49,7 @@ const FLOAT = buildChain('float32', [48, 48, 3], [
 ], 20);
 
 const NOTE = "ram budget: layer by layer the arena needs 409600 bytes, more than board 'stm32f746-nucleo' holds; patch stages " +
-  "(--ram-budget 245760 by default, SRAM1's capacity) bring it to 239232 bytes: 1 stage, 138240 MACs recomputed (+0.9 % of the model's MACs); " +
+  "(--ram-budget 245760 by default, SRAM1's capacity) bring it to 239232 bytes: 1 stage (1 with line buffers), 0 MACs recomputed (+0.0 % of the model's MACs); " +
   '--ram-budget none keeps layer by layer';
 const BIG_OVER = "model 'big' does not fit board 'stm32f746-nucleo': the arena does not fit (by 163840 bytes, in SRAM1: needs 409600 bytes, has 245760)";
 const HUGE_ERROR = "model 'huge' does not fit board 'stm32f746-nucleo': the arena does not fit (by 204240 bytes, in SRAM1: needs 450000 bytes, has 245760); " +
@@ -83,7 +83,7 @@ test('a model over the Nucleo layer by layer gets patch stages by default: SRAM1
   assert.is(r.ramBudgetNote, NOTE);
   assert.equal(r.patch!.byDefault, { budget: 245760, memory: 'SRAM1' });
   assert.is(r.patch!.baseArena, 409600);
-  assert.equal(r.patch!.stages.map((s) => [s.nodes.join('+'), s.tileRows, s.tiles, s.extraMacs]), [['conv2d1+conv2d2', 6, 7, 138240]]);
+  assert.equal(r.patch!.stages.map((s) => [s.nodes.join('+'), s.tileRows, s.tiles, s.extraMacs, s.mode]), [['conv2d1+conv2d2', 6, 7, 0, 'keep']]);
   assert.equal(r.plan.arenas.map((a) => [a.memory, a.arenaBytes]), [['SRAM1', 239232]]);
   assert.ok(r.files.get('model/big.c')?.includes('patch_conv2d1'), 'the stage is in the generated C');
   // An explicit budget keeps its meaning: the same stages for the same number.
@@ -150,11 +150,11 @@ test('CLI: export and inspect say so in one line; --ram-budget none; the error i
   }
 });
 
-/** Budgets of the float chain's host plan (arena 184,320 B layer by layer): one stage of 12 rows, of 4 rows, and two stages. */
+/** Budgets of the float chain's host plan (arena 184,320 B layer by layer): one line-buffer stage of 12 rows, of 4 rows, and two stages (one recomputing). */
 const FLOAT_BUDGETS: [number, number, string[]][] = [
-  [129024, 113664, ['conv2d0+conv2d1 rows 12']],
-  [73728, 73728, ['conv2d0+conv2d1 rows 4']],
-  [55296, 55296, ['conv2d0+conv2d1 rows 2', 'pool2d2+conv2d3+pool2d4 rows 2']],
+  [129024, 113664, ['conv2d0+conv2d1 rows 12 keep']],
+  [73728, 73728, ['conv2d0+conv2d1 rows 4 keep']],
+  [55296, 55296, ['conv2d0+conv2d1 rows 2 keep', 'pool2d2+conv2d3+pool2d4+conv2d5 rows 2 recompute']],
 ];
 
 test('float32 patch stages: bit-identical float outputs on the host at three budgets', () => {
@@ -165,7 +165,7 @@ test('float32 patch stages: bit-identical float outputs on the host at three bud
   for (const [budget, arena, stages] of FLOAT_BUDGETS) {
     const r = compile(FLOAT, 'float.tflite', { name: 'float', board: 'host', planOnly: true, ramBudget: budget });
     assert.is(r.plan.arenaBytes, arena, `arena at ${budget}`);
-    assert.equal(r.patch!.stages.map((s) => `${s.nodes.join('+')} rows ${s.tileRows}`), stages);
+    assert.equal(r.patch!.stages.map((s) => `${s.nodes.join('+')} rows ${s.tileRows} ${s.mode}`), stages);
     sameOutputs(`float at ${budget} B`, runModel(FLOAT, 'float.tflite', cases, { target: 'host', ramBudget: budget }), layered);
   }
 });

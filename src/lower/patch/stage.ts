@@ -263,8 +263,8 @@ export const accumulatorOf = (s: StageShape): string => `${s.output}#acc`;
  * Whether Y may share X's memory (external input 0) as the planner places an in-place pair
  * (src/plan/liveness.ts): at the same address when Y needs no more bytes (rule 3), else with X ending
  * where Y ends (rule 3'). Safe when no band writes a byte of Y over a byte of X that a later band reads,
- * or that its own last node reads (the nodes before it have read theirs before the last node writes).
- * A global pool writes Y once, after every band has read X.
+ * or that its own last node reads (the nodes before it have read theirs before the last node writes);
+ * a `keep` step without the last node only reads. A global pool writes Y once, after every band has read X.
  */
 function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   if (s.pool) return true;
@@ -287,11 +287,11 @@ function overwriteIsSafe(g: Graph, s: StageShape, plans: BandPlan[]): boolean {
   for (let b = plans.length - 1; b >= 0; b--) {
     const p = plans[b];
     const o = p.out[s.nodes.length - 1];
-    if (!o) continue;
-    const [w0, w1] = [o.r0 * ry, o.r1 * ry];
-    const own = reads(p, last);
-    if (w1 > later) return false;
-    if (own.some(([lo, hi]) => w0 < hi && lo < w1)) return false;
+    if (o) {
+      const [w0, w1] = [o.r0 * ry, o.r1 * ry];
+      if (w1 > later) return false;
+      if (reads(p, last).some(([lo, hi]) => w0 < hi && lo < w1)) return false;
+    }
     for (const [lo] of reads(p, all)) later = Math.min(later, lo);
   }
   return true;
