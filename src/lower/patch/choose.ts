@@ -1,5 +1,5 @@
 /**
- * Patch-based execution, part 3 of 3: choosing the stages, modes and tile heights that meet a RAM budget.
+ * Patch-based execution, part 4 of 4: choosing the stages, modes and tile heights that meet a RAM budget.
  *
  *   1. Plan the lowered graph layer by layer. An arena within the budget: done, no stage.
  *   2. Otherwise take the first step whose live bytes exceed the budget (none, but the arena over it: the
@@ -27,7 +27,8 @@ import { tensorBytes } from '../../ir/graph.js';
 import { planMemory } from '../../plan/index.js';
 import type { MemoryPlan } from '../../plan/index.js';
 import { LoweredGraph, inPlaceNodes, scratchBytesOf } from '../index.js';
-import { PatchStageAttrs, StageGeometry, StageMode, buildStage, sketchStage, stageGeometry, stageShape } from './stage.js';
+import { PatchStageAttrs, StageGeometry, buildStage, sketchStage, stageGeometry } from './stage.js';
+import { StageMode, stageShape } from './schedule.js';
 
 export const MAX_STAGE_NODES = 16;
 /** When no candidate fits its own step: how many of the smallest bounds are planned to pick the fewest live bytes. */

@@ -1,5 +1,5 @@
 /**
- * Patch-based execution, part 1 of 3: which layers a patch stage may hold, and the rows they read.
+ * Patch-based execution, part 1 of 4: which layers a patch stage may hold, and the rows they read.
  *
  * A layer is tileable when it computes output rows from a band of input rows, the same way whatever the
  * band: conv2d (any kernel, stride, dilation, groups), conv2d_add (its residual operand is read at the

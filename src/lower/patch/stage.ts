@@ -1,23 +1,17 @@
 /**
- * Patch-based execution, part 2 of 3: one patch stage, its bands, and its kernel calls.
+ * Patch-based execution, part 3 of 4: one patch stage's geometry (row buffers, MACs, cost) and its kernel calls.
  *
  * A stage is a run of consecutive nodes [first, last] of the lowered graph, every one tileable
  * (rows.ts), whose tensors other than the last node's output 0 are read only inside the run (and are no
  * graph output). It reads its external inputs (in the arena, whole) and writes output 0 of its last
  * node, Y (in the arena, whole). The bands walk the rows of the driver: Y, a band of `tileRows` rows at
  * a time — or, when the last node is a global int8 pool, the pool's input, which the pool folds into an
- * int32 accumulator band by band and turns into Y after the last band. For one band, walking the nodes
- * backwards gives the rows each intermediate tensor must hold (the union over its readers' bands);
- * walking them forwards computes those rows, through the node's own lowering on the band (same kernels,
- * same arithmetic: bit-exact by construction), into a small row buffer. Two modes:
- *   - `keep` (line buffers): the rows a band shares with the one before stay in the buffer — moved to
- *     its top (utvm_move) — and only the new rows are computed: no recomputation, every buffer lives
- *     through the whole stage;
- *   - `recompute` (MCUNetV2's patches): every band computes all its rows, so the rows two bands share
- *     are computed twice (`macs` counts them), and buffers live only while a band needs them.
- * The intermediate tensors never exist whole: the arena holds the inputs, Y and the row buffers (placed
- * among themselves by the planner's own placement, by their lifetimes in the stage), as one extra
- * output of the stage node, `tiles`.
+ * int32 accumulator band by band and turns into Y after the last band. Each step of the schedule
+ * (schedule.ts: `keep`, line buffers, or `recompute`, MCUNetV2's patches) runs a node's own lowering on a
+ * band (same kernels, same arithmetic: bit-exact by construction) into a small row buffer. The
+ * intermediate tensors never exist whole: the arena holds the inputs, Y and the row buffers (placed
+ * among themselves by the planner's own placement, by their lifetimes in the stage: through the whole
+ * stage in `keep` mode), as one extra output of the stage node, `tiles`.
  *
  * The stage becomes one node (op `patch_stage`, src/ops/patch-stage.ts) in place of its nodes, with the
  * calls of every band in order; kernel scratch is the stage node's scratch buffer.
@@ -33,28 +27,9 @@ import { ARENA_ALIGNMENT, alignUp } from '../../plan/liveness.js';
 import type { Buffer } from '../../plan/liveness.js';
 import { placeBuffers } from '../../plan/place.js';
 import type { LoweredGraph } from '../index.js';
-import { Band, RowInput, globalPoolTail, rowInputs, tileAttrs, windowedInput } from './rows.js';
+import { tileAttrs, windowedInput } from './rows.js';
+import { BandPlan, StageMode, StageShape, bandPlan, bandsOf, keepSchedule, rowElems } from './schedule.js';
 import { globalPoolRowsS8 } from '../../ops/pool2d/s8.js';
-
-/** A run of nodes that may form a stage. */
-export interface StageShape {
-  first: number;
-  last: number;
-  nodes: Node[];
-  /** Runtime tensors read from outside the run. */
-  externals: string[];
-  /** Tensors produced and read only inside the run (and conv2d_add band buffers). */
-  internals: Set<string>;
-  /** The stage's output: output 0 of its last node. */
-  output: string;
-  /** The last node is a global pool run band by band (rows.ts `globalPoolTail`). */
-  pool: boolean;
-  /** The tensor whose rows the bands walk: the output, or the global pool's input. */
-  driver: string;
-}
-
-/** How a stage treats the rows two bands share (see the top of the file). */
-export type StageMode = 'keep' | 'recompute';
 
 /** The attributes of a `patch_stage` node: what inspect and the bench report. */
 export interface PatchStageAttrs {
@@ -73,170 +48,6 @@ export interface PatchStageAttrs {
   movedBytes: number;
   /** Estimated instructions the stage costs over its layers run whole (`stageOverhead`). */
   overhead: number;
-}
-
-/** The stage the nodes [first, last] of `g` form, or undefined when they cannot form one. */
-export function stageShape(g: Graph, first: number, last: number, consumers: Map<string, Node[]>): StageShape | undefined {
-  const nodes = g.nodes.slice(first, last + 1);
-  const inRun = new Set(nodes.map((n) => n.name));
-  const produced = new Set<string>();
-  const internals = new Set<string>();
-  const externals: string[] = [];
-  let pool = false;
-  for (const [k, node] of nodes.entries()) {
-    const tail = k === nodes.length - 1 ? globalPoolTail(g, node) : undefined;
-    const ins = tail ?? rowInputs(g, node);
-    if (!ins) return undefined;
-    pool = tail !== undefined;
-    for (const ri of ins) {
-      const name = node.inputs[ri.index];
-      if (!produced.has(name) && !externals.includes(name)) externals.push(name);
-    }
-    for (const name of node.inputs) {
-      if (name && !g.isConstant(name) && !ins.some((ri) => node.inputs[ri.index] === name)) return undefined;
-    }
-    node.outputs.forEach((o) => produced.add(o));
-  }
-  const tailNode = nodes[nodes.length - 1];
-  const output = tailNode.outputs[0];
-  const driver = pool ? tailNode.inputs[0] : output;
-  if (pool && !produced.has(driver)) return undefined;
-  if (g.tensor(driver).shape[1] < 2) return undefined;
-  for (const name of produced) {
-    if (name === output) continue;
-    if (g.outputs.includes(name)) return undefined;
-    if ((consumers.get(name) ?? []).some((c) => !inRun.has(c.name))) return undefined;
-    internals.add(name);
-  }
-  return { first, last, nodes, externals, internals, output, pool, driver };
-}
-
-const rowElems = (t: Tensor) => t.shape[2] * t.shape[3];
-
-interface Range {
-  lo: number;
-  hi: number;
-}
-
-/** Rows a `keep` band moves to the top of a buffer before it computes: `rows` rows from row offset `from`. */
-interface Move {
-  name: string;
-  from: number;
-  rows: number;
-}
-
-/**
- * One step of a stage: each node's output rows it computes and its inputs' bands (undefined: the node
- * does not run), where each row buffer's row 0 lies (`base`), the rows the buffers hold after the step
- * (`held`, which sizes them), and the moves the step starts with.
- */
-interface BandPlan {
-  out: ({ r0: number; r1: number; bands: Map<number, Band> } | undefined)[];
-  base: Map<string, number>;
-  held: Map<string, Range>;
-  moves: Move[];
-}
-
-/** The row inputs of node `k` of a stage: a global pool tail reads its input's rows as they are. */
-function inputsOf(g: Graph, s: StageShape, k: number): RowInput[] {
-  return (s.pool && k === s.nodes.length - 1 ? globalPoolTail(g, s.nodes[k]) : rowInputs(g, s.nodes[k]))!;
-}
-
-/** `recompute` mode: the band of driver rows [o0, o1), every row it needs computed in it. */
-function bandPlan(g: Graph, s: StageShape, o0: number, o1: number): BandPlan {
-  const need = new Map<string, Range>([[s.driver, { lo: o0, hi: o1 }]]);
-  const out: BandPlan['out'] = new Array(s.nodes.length).fill(undefined);
-  for (let k = s.nodes.length - 1; k >= 0; k--) {
-    const node = s.nodes[k];
-    const rows = s.pool && k === s.nodes.length - 1 ? { lo: o0, hi: o1 } : need.get(node.outputs[0]);
-    if (!rows) continue;
-    const bands = new Map<number, Band>();
-    for (const ri of inputsOf(g, s, k)) {
-      const b = ri.band(rows.lo, rows.hi);
-      bands.set(ri.index, b);
-      const name = node.inputs[ri.index];
-      if (!s.internals.has(name)) continue;
-      const had = need.get(name);
-      const [lo, hi] = [b.first, b.first + b.count];
-      need.set(name, had ? { lo: Math.min(had.lo, lo), hi: Math.max(had.hi, hi) } : { lo, hi });
-    }
-    out[k] = { r0: rows.lo, r1: rows.hi, bands };
-  }
-  return { out, base: new Map([...need].map(([name, r]) => [name, r.lo])), held: need, moves: [] };
-}
-
-/**
- * `keep` mode (line buffers), demand-driven: the driver advances `tileRows` rows at a time; a node
- * computes the rows its readers ask for next, at most `tileRows` per call (after its own inputs' rows,
- * recursively), once.
- * Before it writes, its buffer drops the rows no reader will read again (below every reader's next
- * window) and moves the rest to the top. One step per node call, so a buffer holds about a reader's
- * window of rows.
- */
-function keepSchedule(g: Graph, s: StageShape, tileRows: number): BandPlan[] {
-  const n = s.nodes.length;
-  const ins = s.nodes.map((_, k) => inputsOf(g, s, k));
-  const producer = new Map<string, number>();
-  const readers = new Map<string, { k: number; ri: RowInput }[]>();
-  s.nodes.forEach((node, k) => {
-    producer.set(node.outputs[0], k);
-    for (const ri of ins[k]) {
-      const name = node.inputs[ri.index];
-      if (s.internals.has(name)) readers.set(name, [...(readers.get(name) ?? []), { k, ri }]);
-    }
-  });
-  const height = (k: number) => g.tensor(s.pool && k === n - 1 ? s.driver : s.nodes[k].outputs[0]).shape[1];
-  const next = new Array<number>(n).fill(0);
-  const held = new Map<string, Range>();
-  const steps: BandPlan[] = [];
-  const lowWater = (name: string) =>
-    Math.min(...(readers.get(name) ?? []).map(({ k, ri }) => (next[k] >= height(k) ? Infinity : ri.band(next[k], next[k] + 1).first)));
-  const ensure = (name: string, hi: number): void => {
-    const k = producer.get(name)!;
-    while (next[k] < hi) produce(k, Math.min(hi, next[k] + tileRows));
-  };
-  function produce(k: number, r1: number): void {
-    const node = s.nodes[k];
-    const r0 = next[k];
-    const bands = new Map<number, Band>();
-    for (const ri of ins[k]) {
-      const b = ri.band(r0, r1);
-      bands.set(ri.index, b);
-      const name = node.inputs[ri.index];
-      if (s.internals.has(name)) ensure(name, b.first + b.count);
-    }
-    const moves: Move[] = [];
-    const name = node.outputs[0];
-    const touched = new Map<string, Range>();
-    if (s.internals.has(name) && !(s.pool && k === n - 1)) {
-      const h = held.get(name) ?? { lo: r0, hi: r0 };
-      const lo = Math.min(lowWater(name), r0);
-      if (lo > h.lo && h.hi > lo) moves.push({ name, from: lo - h.lo, rows: h.hi - lo });
-      held.set(name, { lo, hi: r1 });
-      touched.set(name, { lo, hi: r1 });
-    }
-    for (const ri of ins[k]) {
-      const input = node.inputs[ri.index];
-      if (!s.internals.has(input)) continue;
-      const h = held.get(input)!;
-      const b = bands.get(ri.index)!;
-      if (b.first < h.lo || b.first + b.count > h.hi) throw new Error(`internal: patch step of '${node.name}' reads rows of '${input}' its buffer does not hold`);
-      touched.set(input, h);
-    }
-    const out: BandPlan['out'] = new Array(n).fill(undefined);
-    out[k] = { r0, r1, bands };
-    steps.push({ out, base: new Map([...touched].map(([t, r]) => [t, r.lo])), held: touched, moves });
-    next[k] = r1;
-  }
-  for (const [, o1] of bandsOf(height(n - 1), tileRows)) produce(n - 1, o1);
-  return steps;
-}
-
-/** The bands of a driver of `height` rows with `tileRows` rows per band. */
-export function bandsOf(height: number, tileRows: number): [number, number][] {
-  const bands: [number, number][] = [];
-  for (let r = 0; r < height; r += tileRows) bands.push([r, Math.min(height, r + tileRows)]);
-  return bands;
 }
 
 /** Geometry of a stage at one tile height: band plans, tile buffers and their placement, MACs. */
