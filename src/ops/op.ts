@@ -216,6 +216,12 @@ export interface OpDef<A = Record<string, unknown>> {
   /** Output 0 may overwrite input 0 when input 0 dies at this node (same byte size). */
   inPlace?: boolean;
   /**
+   * Each output element depends only on the input elements at its own position (numpy broadcasting:
+   * a dim of 1 stretches), and `lower` takes inputs and outputs of any shape that broadcast so: a
+   * patch stage may run the node a band of rows at a time (src/lower/patch/rows.ts).
+   */
+  elementwise?: boolean;
+  /**
    * Every runtime input of `node` is transpose(x_i, perm). Return attributes and inputs (constants
    * rewritten as needed through `editor`) such that node(transpose(x)) == transpose(node'(x), perm)
    * for every output — or null when the node cannot move across the transpose.

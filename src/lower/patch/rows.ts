@@ -8,7 +8,8 @@
  * rows [r0, r1) a windowed input is read on rows [first, first + count), with the band's own top and
  * bottom padding (a real padding row of the image, or none inside it): the layer's own lowering then runs
  * on the band as on a small image (`tileAttrs`), the same kernel and the same arithmetic, so every row it
- * writes equals the whole layer's row. The float32 kernels (utvm_conv2d_f32, utvm_depthwise_conv2d_f32,
+ * writes equals the whole layer's row; an elementwise node (the operator says so) reads its inputs' same
+ * rows. The float32 kernels (utvm_conv2d_f32, utvm_depthwise_conv2d_f32,
  * utvm_{max,avg}_pool2d_f32) take any top pad and input height, skip the taps outside the input, and sum
  * each output's taps in the same order whatever the band; an average's divisor counts the taps inside the
  * input, which a band holds exactly (its padding rows are the image's own).
@@ -19,6 +20,7 @@ import type { Conv2dAttrs } from '../../ops/conv2d/index.js';
 import type { Conv2dAddAttrs } from '../../ops/conv2d/add-s8.js';
 import type { Pool2dAttrs } from '../../ops/pool2d/index.js';
 import { isGlobalPoolS8 } from '../../ops/pool2d/s8.js';
+import { getOp } from '../../ops/index.js';
 
 /** Input rows [first, first + count) that output rows [r0, r1) read, and the band's padding rows. */
 export interface Band {
@@ -84,7 +86,30 @@ export function rowInputs(g: Graph, node: Node): RowInput[] | undefined {
     const w: Window = { kernel: a.kernel[0], stride: a.strides[0], dilation: a.dilations[0], padTop: a.pads[0] };
     return [{ index: 0, band: (r0, r1) => windowBand(w, inH(0), r0, r1) }];
   }
+  if (getOp(node.op).elementwise) return elementwiseRows(g, node);
   return undefined;
+}
+
+/**
+ * An elementwise node (the operator says so) reads the same rows of its image inputs: each of output 0's
+ * shape and dtype; a constant input must broadcast over the rows (its dim aligned with the rows is 1 or
+ * absent), since every band reads it whole.
+ */
+function elementwiseRows(g: Graph, node: Node): RowInput[] | undefined {
+  const y = g.tensor(node.outputs[0]);
+  const ins: RowInput[] = [];
+  for (const [index, name] of node.inputs.entries()) {
+    if (!name) continue;
+    const t = g.tensor(name);
+    if (t.data !== undefined) {
+      const rowsDim = t.shape.length - 3;
+      if (rowsDim >= 0 && t.shape[rowsDim] !== 1) return undefined;
+      continue;
+    }
+    if (!isImage(g, name) || t.dtype !== y.dtype || t.shape.some((d, i) => d !== y.shape[i])) return undefined;
+    ins.push({ index, band: identity });
+  }
+  return ins.length > 0 ? ins : undefined;
 }
 
 /**
@@ -105,6 +130,7 @@ export function tileAttrs(node: Node, band: Band, rows: number): Record<string, 
     const a = node.attrs as unknown as Conv2dAddAttrs;
     return { ...a, conv: { ...a.conv, pads: pads(a.conv.pads) }, chunkRows: Math.min(a.chunkRows, rows) };
   }
+  if (node.op !== 'conv2d' && node.op !== 'pool2d') return node.attrs;
   const a = node.attrs as unknown as Conv2dAttrs | Pool2dAttrs;
   return { ...a, pads: pads(a.pads) };
 }

@@ -305,6 +305,7 @@ function binaryOp(kind: BinaryKind, facts: BinaryFacts = {}): OpDef<BinaryAttrs>
   return defineOp<BinaryAttrs>({
     name: kind,
     inPlace: true,
+    elementwise: true,
     infer: ({ inputs, node }) => inferBroadcast(kind, inputs, node, ['bool']),
     evaluate(attrs, inputs, outputs) {
       if (attrs.clamp || inputs.some((t) => t?.quant)) {

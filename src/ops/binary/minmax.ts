@@ -84,6 +84,7 @@ function minMaxOp(kind: MinMaxKind, builtin: string, onnxName: string): OpDef<ob
   return defineOp<object>({
     name: kind,
     inPlace: true,
+    elementwise: true,
     infer: ({ inputs, node }) => inferBroadcast(kind, inputs, node, ['bool', 'int64']),
     evaluate(_attrs, inputs, outputs) {
       if (inputs.some((t) => t?.quant)) fail('E_UNSUPPORTED_ATTR', `folding a ${kind} of quantized constants is not supported`);

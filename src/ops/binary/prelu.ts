@@ -83,6 +83,7 @@ function lowerPrelu(ctx: LowerContext<object>): KernelCall[] {
 export const prelu = defineOp<object>({
   name: 'prelu',
   inPlace: true,
+  elementwise: true,
   infer: ({ inputs, node }) => inferBroadcast('prelu', inputs, node, ['bool', 'int64', 'int32']),
   evaluate(_attrs, inputs, outputs) {
     if (inputs.some((t) => t?.quant) || outputs[0].dtype !== 'float32') fail('E_UNSUPPORTED_ATTR', 'folding a prelu of non-float32 constants is not supported');

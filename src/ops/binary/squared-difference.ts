@@ -95,6 +95,7 @@ function lowerSquaredDifference(ctx: LowerContext<object>): KernelCall[] {
 export const squaredDifference = defineOp<object>({
   name: 'squared_difference',
   inPlace: true,
+  elementwise: true,
   infer: ({ inputs, node }) => inferBroadcast('squared_difference', inputs, node, ['bool', 'int64', 'int32']),
   evaluate(_attrs, inputs, outputs) {
     if (inputs.some((t) => t?.quant) || outputs[0].dtype !== 'float32') fail('E_UNSUPPORTED_ATTR', 'folding a squared_difference of non-float32 constants is not supported');

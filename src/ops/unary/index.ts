@@ -117,6 +117,7 @@ export function unaryOp<A>(spec: UnarySpec<A>): OpDef<A> {
   return defineOp<A>({
     name: spec.name,
     inPlace: true,
+    elementwise: true,
     infer({ inputs, node }) {
       const x = inputs[0];
       if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${spec.name} needs an input`);

@@ -135,6 +135,7 @@ function mathOp(name: string, onnx: Record<string, (node: OnnxNode, ctx: ImportC
   return defineOp<MathAttrs>({
     name,
     inPlace: true,
+    elementwise: true,
     infer({ inputs, node }) {
       const x = inputs[0];
       if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: ${name} needs an input`);
@@ -173,6 +174,7 @@ interface TableAttrs extends MathAttrs {
 export const floatLutS8 = defineOp<TableAttrs>({
   name: 'float_lut_s8',
   inPlace: true,
+  elementwise: true,
   infer({ inputs, node }) {
     const x = inputs[0];
     if (!x) fail('E_MODEL_INVALID', `${describeNode(node.source)}: float_lut_s8 needs an input`);
