@@ -9,7 +9,7 @@
  *   sources and project files (emit/project.ts, emit/library.ts)
  */
 
-import { UtvmError, describeNode, fail } from './diagnostics.js';
+import { describeNode, fail } from './diagnostics.js';
 import { RUNTIME_DTYPES, bytesOf, isRuntimeDType } from './ir/dtype.js';
 import { Graph, elementCount } from './ir/graph.js';
 import { importOnnx } from './import/onnx.js';
@@ -31,7 +31,7 @@ import type { Rounding } from './ir/quant.js';
 import type { LowerTarget, Schedule } from './ops/op.js';
 import type { TuningLog } from './tune/log.js';
 import { TuningSummary, chooseSchedules } from './tune/apply.js';
-import { patchForBudget } from './lower/patch/choose.js';
+import { patchForBudget, searchBudget } from './lower/patch/choose.js';
 import type { PatchResult } from './lower/patch/choose.js';
 import type { LoweredGraph } from './lower/index.js';
 
@@ -256,19 +256,12 @@ function defaultBudget(layered: LoweredGraph, program: Program, board: Board, sa
   const primary = memories.list.find((m) => m.name === memories.primary)!;
   const budget = primary.capacity;
   const by = `--ram-budget ${budget} by default, ${primary.name}'s capacity`;
-  let patched: PatchResult;
-  try {
-    patched = patchForBudget(layered, budget, target);
-  } catch (e) {
-    if (!(e instanceof UtvmError) || e.code !== 'E_DOES_NOT_FIT') throw e;
-    // choose.ts says the smallest arena it found in its message: "... is N bytes, M bytes over the budget"
-    const reached = / is (\d+) bytes, \d+ bytes over the budget$/.exec(e.message);
+  const patched = searchBudget(layered, budget, target);
+  if ('reached' in patched) {
     const layerByLayer = planMemory(layered.graph, undefined, { inPlaceKernels: inPlaceNodes(layered), scratch: scratchBytesOf(layered) }).arenaBytes;
-    const note = !reached
-      ? `with patch stages (${by}): ${e.message}`
-      : Number(reached[1]) < layerByLayer
-        ? `with patch stages (${by}) the smallest arena is ${reached[1]} bytes`
-        : `patch stages (${by}) find no smaller arena`;
+    const note = patched.reached < layerByLayer
+      ? `with patch stages (${by}) the smallest arena is ${patched.reached} bytes`
+      : `patch stages (${by}) find no smaller arena`;
     return { budget, memory: primary.name, note };
   }
   const extra = patched.stages.reduce((s, st) => s + st.extraMacs, 0);

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../src/compile.js';
 import type { CompileOptions } from '../../src/compile.js';
-import { UtvmError } from '../../src/diagnostics.js';
+import { failure } from '../util/errors.js';
 import { runModel } from '../../src/run/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
 import { buildChain } from '../util/patch-models.js';
@@ -54,16 +54,6 @@ const NOTE = "ram budget: layer by layer the arena needs 409600 bytes, more than
 const BIG_OVER = "model 'big' does not fit board 'stm32f746-nucleo': the arena does not fit (by 163840 bytes, in SRAM1: needs 409600 bytes, has 245760)";
 const HUGE_ERROR = "model 'huge' does not fit board 'stm32f746-nucleo': the arena does not fit (by 204240 bytes, in SRAM1: needs 450000 bytes, has 245760); " +
   "with patch stages (--ram-budget 245760 by default, SRAM1's capacity) the smallest arena is 272512 bytes";
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UtvmError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
-}
 
 const bits = (v: TensorValue) => new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength);
 

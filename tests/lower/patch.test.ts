@@ -13,7 +13,7 @@ import { compile, importGraph, patternInput } from '../../src/compile.js';
 import { windowBand } from '../../src/lower/patch/rows.js';
 import { runModel, runReference } from '../../src/run/index.js';
 import type { TensorValue } from '../../src/io/tensor-value.js';
-import { UtvmError } from '../../src/diagnostics.js';
+import { failure } from '../util/errors.js';
 import { ModelKey, readBaseline, readModel, sameBytes } from '../util/mlperf.js';
 import { linesOf, utvm } from '../util/cli.js';
 import { mulberry32 } from '../util/random.js';
@@ -23,16 +23,6 @@ const M7 = 'qemu-mps2-an500';
 function plan(key: ModelKey, ramBudget: number, board = M7) {
   const m = readModel(key, 'int8');
   return compile(m.bytes, m.fileName, { name: key, board, ramBudget, planOnly: true });
-}
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UtvmError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return 'no error';
 }
 
 test('windowBand: the input rows of output rows, with the band padding at the image edges only', () => {

@@ -216,11 +216,18 @@ function search(state: SearchState, s: Search, liveBefore: number): void {
 
 /** Patch stages (maybe none) that bring the arena of `lowered` within `budget` bytes, at the least estimated overhead. */
 export function patchForBudget(lowered: LoweredGraph, budget: number, target: LowerTarget): PatchResult {
+  const r = searchBudget(lowered, budget, target);
+  if ('reached' in r) {
+    fail('E_DOES_NOT_FIT', `--ram-budget ${budget}: the smallest arena the patch planner found for '${lowered.graph.name}' is ${r.reached} bytes, ${r.reached - budget} bytes over the budget`);
+  }
+  return r;
+}
+
+/** `patchForBudget` without the error: the stages, or the smallest arena any plan or planned candidate reached. */
+export function searchBudget(lowered: LoweredGraph, budget: number, target: LowerTarget): PatchResult | { reached: number } {
   const plan = planOf(lowered);
   const s: Search = { budget, target, reached: plan.arenaBytes };
   search({ lowered, plan, stages: [], extra: 0 }, s, Infinity);
-  if (!s.best) {
-    fail('E_DOES_NOT_FIT', `--ram-budget ${budget}: the smallest arena the patch planner found for '${lowered.graph.name}' is ${s.reached} bytes, ${s.reached - budget} bytes over the budget`);
-  }
+  if (!s.best) return { reached: s.reached };
   return { lowered: s.best.lowered, plan: s.best.plan, baseArena: plan.arenaBytes, stages: s.best.stages };
 }
