@@ -64,6 +64,8 @@ export function stageShape(g: Graph, first: number, last: number, consumers: Map
     if (name === output) continue;
     if (g.outputs.includes(name)) return undefined;
     if ((consumers.get(name) ?? []).some((c) => !inRun.has(c.name))) return undefined;
+    // Row buffers share one element type (stage.ts types the tile buffer by the driver's).
+    if (g.tensor(name).dtype !== g.tensor(driver).dtype) return undefined;
     internals.add(name);
   }
   return { first, last, nodes, externals, internals, output, pool, driver };
