@@ -87,12 +87,11 @@ export interface Move {
 
 /**
  * One step of a stage: each node's output rows it computes and its inputs' bands (undefined: the node
- * does not run), where each row buffer's row 0 lies (`base`), the rows the buffers hold after the step
- * (`held`, which sizes them), and the moves the step starts with.
+ * does not run), the rows [lo, hi) of each row buffer the step touches (`held`: row lo at the buffer's
+ * start; the largest hi − lo sizes the buffer), and the moves the step starts with.
  */
 export interface BandPlan {
   out: ({ r0: number; r1: number; bands: Map<number, Band> } | undefined)[];
-  base: Map<string, number>;
   held: Map<string, Range>;
   moves: Move[];
 }
@@ -122,7 +121,7 @@ export function bandPlan(g: Graph, s: StageShape, o0: number, o1: number): BandP
     }
     out[k] = { r0: rows.lo, r1: rows.hi, bands };
   }
-  return { out, base: new Map([...need].map(([name, r]) => [name, r.lo])), held: need, moves: [] };
+  return { out, held: need, moves: [] };
 }
 
 /**
@@ -185,7 +184,7 @@ export function keepSchedule(g: Graph, s: StageShape, tileRows: number): BandPla
     }
     const out: BandPlan['out'] = new Array(n).fill(undefined);
     out[k] = { r0, r1, bands };
-    steps.push({ out, base: new Map([...touched].map(([t, r]) => [t, r.lo])), held: touched, moves });
+    steps.push({ out, held: touched, moves });
     next[k] = r1;
   }
   for (const [, o1] of bandsOf(height(n - 1), tileRows)) produce(n - 1, o1);

@@ -138,7 +138,7 @@ export function stageGeometry(g: Graph, s: StageShape, tileRows: number, mode: S
     }
   });
   for (const p of plans) {
-    for (const [name, r] of p.held) if (s.internals.has(name) && p.base.has(name)) grow(name, r.hi - p.base.get(name)!);
+    for (const [name, r] of p.held) if (s.internals.has(name)) grow(name, r.hi - r.lo);
     for (const m of p.moves) {
       calls++;
       movedBytes += m.rows * rowElems(g.tensor(m.name)) * bytesOf(g.tensor(m.name).dtype);
@@ -223,7 +223,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
       const place = (real: string, rowStart: number, tileName: string): void => {
         const t = g.tensor(real);
         if (s.internals.has(real)) {
-          const lo = plan.base.get(real) ?? rowStart;
+          const lo = plan.held.get(real)?.lo ?? rowStart;
           where.set(tileName, { tensor: tilesName, offset: geo.offsets.get(real)! / elem + (rowStart - lo) * rowElems(t) });
         } else {
           where.set(tileName, { tensor: real, offset: rowStart * rowElems(t) });
@@ -231,7 +231,7 @@ export function buildStage(lowered: LoweredGraph, geo: StageGeometry, target: Lo
       };
       if (pool && node === tail) {
         const x = g.tensor(s.driver);
-        const off = geo.offsets.get(s.driver)! / elem + (o.r0 - plan.base.get(s.driver)!) * rowElems(x);
+        const off = geo.offsets.get(s.driver)! / elem + (o.r0 - plan.held.get(s.driver)!.lo) * rowElems(x);
         calls.push(pool.rows(tileArg(off), (o.r1 - o.r0) * x.shape[2], !poolStarted));
         poolStarted = true;
         return;
